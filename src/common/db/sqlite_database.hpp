@@ -1,0 +1,103 @@
+// SqliteDatabase: one SQLite connection (RAII) opened in WAL mode with synchronous=FULL, so
+// a committed transaction survives a crash, plus prepared Statements and scoped
+// Transactions. Schema versions live in `PRAGMA user_version`; migrate() applies the
+// numbered steps a data dir has not seen yet, each in its own transaction.
+// Thread-safety: a connection is used by one thread at a time; callers serialise with
+// their own mutex (the store that owns it says which).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace common::db {
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept = default;
+  Statement& operator=(Statement&&) noexcept = default;
+  ~Statement();
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_null(int index);
+  // Advances: true when a row is available, false when done; an Error on failure.
+  [[nodiscard]] Result<bool> step();
+  // Runs to completion, discarding rows.
+  [[nodiscard]] Status run();
+  // Clears bindings and rewinds for reuse.
+  void reset();
+
+  std::string column_text(int index) const;
+  std::int64_t column_int(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  friend class SqliteDatabase;
+  struct Finalizer {
+    void operator()(sqlite3_stmt* stmt) const noexcept;
+  };
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+};
+
+class SqliteDatabase;
+
+// Rolls back in its destructor unless commit() succeeded.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  [[nodiscard]] Status commit();
+
+ private:
+  friend class SqliteDatabase;
+  explicit Transaction(SqliteDatabase* db) : db_(db) {}
+  SqliteDatabase* db_;
+};
+
+// One migration: the SQL that moves the schema from version `version - 1` to `version`.
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+class SqliteDatabase {
+ public:
+  // Opens (creating if needed) `path`; kInternal/kCorruption when SQLite refuses.
+  [[nodiscard]] static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path);
+  ~SqliteDatabase();
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+  [[nodiscard]] Status exec(std::string_view sql);
+  // BEGIN IMMEDIATE: takes the write lock now so the transaction cannot fail to upgrade later.
+  [[nodiscard]] Result<Transaction> begin();
+  // Applies the migrations whose version exceeds user_version, in order. kUnsupported when
+  // the data dir was written by a newer binary.
+  [[nodiscard]] Status migrate(std::span<const Migration> migrations);
+  [[nodiscard]] Result<int> user_version();
+  std::int64_t changes() const;
+
+ private:
+  friend class Statement;
+  friend class Transaction;
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// The Error for SQLite result code `rc` on `db` (the one place sqlite codes become Errors).
+Error sqlite_error(sqlite3* db, int rc, std::string_view what);
+
+}  // namespace common::db

@@ -1,0 +1,108 @@
+#include "common/http/request.hpp"
+
+#include <array>
+
+namespace common::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view method_name(Method method) noexcept {
+  static constexpr std::array<std::string_view, 8> kNames = {"GET",   "HEAD",   "POST",    "PUT",
+                                                             "PATCH", "DELETE", "OPTIONS", "OTHER"};
+  return kNames[static_cast<std::size_t>(method)];
+}
+
+std::string_view Request::header(std::string_view name) const noexcept {
+  for (const auto& h : headers) {
+    if (iequals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view key) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const auto name = pair.substr(0, eq);
+    if (name != key) continue;
+    if (eq == std::string_view::npos) return std::string();
+    return percent_decode(pair.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int hi = hex_value(text[i + 1]);
+    const int lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
+boost::asio::awaitable<Result<std::string>> read_body(BodyReader& body, std::size_t limit) {
+  std::string out;
+  if (const auto length = body.content_length()) {
+    if (*length > limit) co_return fail(ErrorCode::kTooLarge, "request body too large");
+    out.reserve(static_cast<std::size_t>(*length));
+  }
+  std::array<char, 64 * 1024> chunk;
+  while (!body.done()) {
+    auto n = co_await body.read_some(chunk);
+    if (!n) co_return fail(n.error());
+    if (*n == 0) break;
+    if (out.size() + *n > limit) co_return fail(ErrorCode::kTooLarge, "request body too large");
+    out.append(chunk.data(), *n);
+  }
+  co_return out;
+}
+
+}  // namespace common::http

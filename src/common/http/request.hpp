@@ -1,0 +1,65 @@
+// Request: what a handler sees of one HTTP request. Header and target strings are views
+// into the connection's parse buffer and stay valid until the handler's awaitable
+// completes; the body is read on demand through BodyReader so large uploads stream.
+// Thread-safety: a Request belongs to one connection coroutine.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace common::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view method_name(Method method) noexcept;
+
+// Streams the request body. read_some() returns 0 once the body is complete; kTimeout or
+// kUnavailable when the client stalls or disconnects.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  virtual boost::asio::awaitable<Result<std::size_t>> read_some(std::span<char> buffer) = 0;
+  // Content-Length when the client sent one (chunked bodies have none).
+  virtual std::optional<std::uint64_t> content_length() const = 0;
+  // True once the whole body was read.
+  virtual bool done() const = 0;
+};
+
+// Reads the whole body into memory; kTooLarge when it exceeds `limit` bytes.
+boost::asio::awaitable<Result<std::string>> read_body(BodyReader& body, std::size_t limit);
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct Request {
+  Method method = Method::kOther;
+  std::string_view target;  // raw request target, e.g. "/v2/a/b/tags/list?n=10"
+  std::string_view path;    // target up to '?', still percent-encoded
+  std::string_view query;   // after '?', may be empty
+  std::vector<Header> headers;
+  std::string_view remote_address;
+  BodyReader* body = nullptr;
+
+  // First header named `name` (ASCII case-insensitive); empty when absent.
+  std::string_view header(std::string_view name) const noexcept;
+  // Percent-decoded value of query parameter `key`, if present.
+  std::optional<std::string> query_param(std::string_view key) const;
+};
+
+// Percent-decodes `text` ('+' is kept); nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
+// Percent-encodes every byte outside RFC 3986's unreserved set.
+std::string percent_encode(std::string_view text);
+
+}  // namespace common::http

@@ -1,0 +1,488 @@
+#include "common/http/server.hpp"
+
+#include <sys/sendfile.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <list>
+#include <mutex>
+#include <thread>
+
+namespace common::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Parser = bhttp::request_parser<bhttp::buffer_body>;
+
+Method to_method(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
+  }
+}
+
+std::string_view to_view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+// What stop() needs to reach on each live connection.
+struct Connection {
+  std::function<void()> close;
+  bool idle = true;
+};
+
+// One thread's share of the server: its io_context, listener and live connections.
+struct Worker {
+  asio::io_context ioc{1};
+  std::optional<tcp::acceptor> acceptor;
+  std::list<Connection> connections;  // touched only on this worker's thread
+  std::thread thread;
+};
+
+// Streams the body of the request being parsed by `parser`.
+template <class Stream>
+class BeastBodyReader final : public BodyReader {
+ public:
+  BeastBodyReader(Stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                  std::chrono::seconds timeout, bool expects_continue)
+      : stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        timeout_(timeout),
+        expects_continue_(expects_continue) {}
+
+  asio::awaitable<Result<std::size_t>> read_some(std::span<char> out) override {
+    if (parser_.is_done() || out.empty()) co_return std::size_t{0};
+    if (expects_continue_) {
+      expects_continue_ = false;
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      beast::get_lowest_layer(stream_).expires_after(timeout_);
+      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+      if (ec) co_return fail(ErrorCode::kUnavailable, "client went away", ec.message());
+    }
+    auto& body = parser_.get().body();
+    body.data = out.data();
+    body.size = out.size();
+    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser_, kUseTuple);
+    if (ec && ec != bhttp::error::need_buffer) {
+      if (ec == beast::error::timeout)
+        co_return fail(ErrorCode::kTimeout, "timed out reading request body");
+      co_return fail(ErrorCode::kUnavailable, "reading request body failed", ec.message());
+    }
+    co_return out.size() - body.size;
+  }
+
+  std::optional<std::uint64_t> content_length() const override {
+    const auto length = parser_.content_length();
+    if (!length) return std::nullopt;
+    return *length;
+  }
+
+  bool done() const override { return parser_.is_done(); }
+
+ private:
+  Stream& stream_;
+  beast::flat_buffer& buffer_;
+  Parser& parser_;
+  std::chrono::seconds timeout_;
+  bool expects_continue_;
+};
+
+class BeastServer final : public Server {
+ public:
+  BeastServer(ServerConfig config, Handler handler, Observer observer, log::Logger logger)
+      : config_(std::move(config)),
+        handler_(std::move(handler)),
+        observer_(std::move(observer)),
+        logger_(std::move(logger)) {}
+
+  Status init();
+  std::string local_address() const override { return address_; }
+  void run() override;
+  void stop() override;
+
+ private:
+  asio::awaitable<void> accept_loop(Worker& worker);
+  template <class Stream>
+  asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
+                                         std::string remote);
+  template <class Stream>
+  asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream, Response& response,
+                                                        bool head, bool keep_alive,
+                                                        unsigned version);
+  template <class Stream>
+  asio::awaitable<Status> write_file(Stream& stream, FileRange& file);
+  void begin_stop(Worker& worker);
+
+  ServerConfig config_;
+  Handler handler_;
+  Observer observer_;
+  log::Logger logger_;
+  std::optional<asio::ssl::context> tls_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::string address_;
+  std::atomic<std::size_t> connection_count_{0};
+  std::atomic<bool> stopping_{false};
+};
+
+Status BeastServer::init() {
+  if (config_.tls) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    tls_->use_certificate_chain_file(config_.tls->cert_file, ec);
+    if (ec)
+      return fail(ErrorCode::kInvalidArgument, "cannot load TLS certificate",
+                  config_.tls->cert_file);
+    tls_->use_private_key_file(config_.tls->key_file, asio::ssl::context::pem, ec);
+    if (ec) return fail(ErrorCode::kInvalidArgument, "cannot load TLS key", config_.tls->key_file);
+  }
+  const unsigned threads =
+      config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.host, ec);
+  if (ec) return fail(ErrorCode::kInvalidArgument, "invalid listen address", config_.host);
+  std::uint16_t port = config_.port;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto worker = std::make_unique<Worker>();
+    auto& acceptor = worker->acceptor.emplace(worker->ioc);
+    const tcp::endpoint endpoint(address, port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    // Every thread listens on the same port; the kernel spreads connections among them.
+    int one = 1;
+    if (!ec &&
+        ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return fail(ErrorCode::kUnavailable,
+                  "cannot listen on " + config_.host + ":" + std::to_string(port), ec.message());
+    }
+    port = acceptor.local_endpoint().port();
+    workers_.push_back(std::move(worker));
+  }
+  const bool v6 = address.is_v6();
+  address_ = (v6 ? "[" : "") + address.to_string() + (v6 ? "]" : "") + ":" + std::to_string(port);
+  return {};
+}
+
+void BeastServer::run() {
+  for (auto& worker : workers_) {
+    asio::co_spawn(worker->ioc, accept_loop(*worker), asio::detached);
+  }
+  for (std::size_t i = 1; i < workers_.size(); ++i) {
+    workers_[i]->thread = std::thread([w = workers_[i].get()] { w->ioc.run(); });
+  }
+  workers_[0]->ioc.run();
+  for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->thread.join();
+}
+
+void BeastServer::stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& worker : workers_) {
+    asio::post(worker->ioc, [this, w = worker.get()] { begin_stop(*w); });
+  }
+}
+
+void BeastServer::begin_stop(Worker& worker) {
+  boost::system::error_code ignored;
+  worker.acceptor->close(ignored);
+  for (auto& connection : worker.connections) {
+    if (connection.idle) connection.close();
+  }
+  // Requests still running after the drain deadline are cut off.
+  auto timer = std::make_shared<asio::steady_timer>(worker.ioc, config_.drain_timeout);
+  timer->async_wait([&worker, timer](boost::system::error_code ec) {
+    if (!ec) worker.ioc.stop();
+  });
+  // The timer must not keep run() alive once every connection is gone.
+  auto poll = std::make_shared<std::function<void()>>();
+  auto check = std::make_shared<asio::steady_timer>(worker.ioc);
+  *poll = [&worker, timer, check, poll] {
+    if (worker.connections.empty()) {
+      timer->cancel();
+      *poll = nullptr;  // breaks the self-reference
+      return;
+    }
+    check->expires_after(std::chrono::milliseconds(50));
+    check->async_wait([poll](boost::system::error_code) {
+      if (*poll) (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
+  for (;;) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      logger_->warn("accept failed: {}", ec.message());
+      continue;
+    }
+    if (connection_count_.load(std::memory_order_relaxed) >= config_.max_connections) {
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      boost::system::error_code ignored;
+      asio::write(socket, asio::buffer(kBusy), ignored);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::string remote;
+    if (auto endpoint = socket.remote_endpoint(ignored); !ignored)
+      remote = endpoint.address().to_string();
+    connection_count_.fetch_add(1, std::memory_order_relaxed);
+    auto& connection = worker.connections.emplace_front();
+    auto it = worker.connections.begin();
+    auto done = [this, &worker, it](std::exception_ptr error) {
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          logger_->error("connection ended by exception: {}", e.what());
+        }
+      }
+      worker.connections.erase(it);
+      connection_count_.fetch_sub(1, std::memory_order_relaxed);
+    };
+    if (tls_) {
+      auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
+      connection.close = [stream] {
+        boost::system::error_code e;
+        beast::get_lowest_layer(*stream).socket().close(e);
+      };
+      auto session = [this, stream, &connection, remote]() -> asio::awaitable<void> {
+        beast::get_lowest_layer(*stream).expires_after(config_.idle_timeout);
+        auto [hec] = co_await stream->async_handshake(asio::ssl::stream_base::server, kUseTuple);
+        if (hec) co_return;
+        co_await serve_connection(*stream, connection, remote);
+        beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
+        co_await stream->async_shutdown(kUseTuple);
+      };
+      asio::co_spawn(worker.ioc, session(), done);
+    } else {
+      auto stream = std::make_shared<PlainStream>(std::move(socket));
+      connection.close = [stream] {
+        boost::system::error_code e;
+        stream->socket().close(e);
+      };
+      auto session = [this, stream, &connection, remote]() -> asio::awaitable<void> {
+        co_await serve_connection(*stream, connection, remote);
+        boost::system::error_code e;
+        stream->socket().shutdown(tcp::socket::shutdown_send, e);
+      };
+      asio::co_spawn(worker.ioc, session(), done);
+    }
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& connection,
+                                                    std::string remote) {
+  beast::flat_buffer buffer(8 * 1024);
+  std::vector<Header> headers;
+  for (;;) {
+    Parser parser;
+    parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+    parser.body_limit(boost::none);  // bodies stream; handlers enforce their own limits
+    connection.idle = true;
+    beast::get_lowest_layer(stream).expires_after(config_.idle_timeout);
+    auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    connection.idle = false;
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        Response too_large(431);
+        too_large.close = true;
+        (void)co_await write_response(stream, too_large, false, false, 11);
+      } else if (ec == bhttp::error::bad_target || ec == bhttp::error::bad_method ||
+                 ec == bhttp::error::bad_field || ec == bhttp::error::bad_version) {
+        Response bad(400);
+        (void)co_await write_response(stream, bad, false, false, 11);
+      }
+      co_return;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto& message = parser.get();
+    Request request;
+    request.method = to_method(message.method());
+    request.target = to_view(message.target());
+    const auto question = request.target.find('?');
+    request.path = request.target.substr(0, question);
+    request.query = question == std::string_view::npos ? std::string_view{}
+                                                       : request.target.substr(question + 1);
+    headers.clear();
+    for (const auto& field : message)
+      headers.push_back({to_view(field.name_string()), to_view(field.value())});
+    request.headers = std::move(headers);
+    request.remote_address = remote;
+    const bool expects_continue = beast::iequals(message[bhttp::field::expect], "100-continue");
+    BeastBodyReader<Stream> body(stream, buffer, parser, config_.io_timeout, expects_continue);
+    request.body = &body;
+
+    Response response = co_await handler_(request);
+    headers = std::move(request.headers);
+
+    bool keep_alive =
+        message.keep_alive() && !response.close && !stopping_.load(std::memory_order_relaxed);
+    if (!parser.is_done()) {
+      // Unread body: skip a small remainder to keep the connection, otherwise close it.
+      std::array<char, 16 * 1024> sink;
+      std::size_t skipped = 0;
+      while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
+        auto n = co_await body.read_some(sink);
+        if (!n || *n == 0)
+          keep_alive = false;
+        else
+          skipped += *n;
+      }
+      if (!parser.is_done()) keep_alive = false;
+    }
+    const bool head = request.method == Method::kHead;
+    auto sent = co_await write_response(stream, response, head, keep_alive, message.version());
+    if (observer_) {
+      observer_(Exchange{request.method, response.route, request.target, remote, response.status,
+                         sent ? *sent : 0, std::chrono::steady_clock::now() - started});
+    }
+    if (!sent || !keep_alive) co_return;
+  }
+}
+
+template <class Stream>
+asio::awaitable<Result<std::uint64_t>> BeastServer::write_response(Stream& stream,
+                                                                   Response& response, bool head,
+                                                                   bool keep_alive,
+                                                                   unsigned version) {
+  const std::uint64_t length = response.body_size();
+  const bool no_body = head || response.status == 204 || response.status == 304 ||
+                       std::holds_alternative<std::monostate>(response.body) ||
+                       std::holds_alternative<FileRange>(response.body);
+  std::string_view inline_body;
+  if (const auto* s = std::get_if<std::string>(&response.body)) inline_body = *s;
+  if (const auto* p = std::get_if<std::shared_ptr<const std::string>>(&response.body); p && *p) {
+    inline_body = **p;
+  }
+  bhttp::response<bhttp::span_body<const char>> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) message.set(name, value);
+  message.keep_alive(keep_alive);
+  if (response.status != 204 && response.status != 304) message.content_length(length);
+  if (!no_body)
+    message.body() =
+        bhttp::span_body<const char>::value_type(inline_body.data(), inline_body.size());
+  bhttp::response_serializer<bhttp::span_body<const char>> serializer(message);
+  beast::get_lowest_layer(stream).expires_after(config_.io_timeout);
+  auto [ec, written] = co_await bhttp::async_write(stream, serializer, kUseTuple);
+  if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+  std::uint64_t sent = no_body ? 0 : inline_body.size();
+  if (!head) {
+    if (auto* file = std::get_if<FileRange>(&response.body)) {
+      if (auto status = co_await write_file(stream, *file); !status) co_return fail(status.error());
+      sent = file->length;
+    }
+  }
+  co_return sent;
+}
+
+template <class Stream>
+asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file) {
+  std::uint64_t remaining = file.length;
+  auto offset = static_cast<off_t>(file.offset);
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    // Zero-copy: the kernel moves page-cache pages straight to the socket.
+    auto& socket = stream.socket();
+    socket.native_non_blocking(true);
+    asio::steady_timer timer(socket.get_executor());
+    while (remaining > 0) {
+      const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 16u << 20));
+      const ssize_t n = ::sendfile(socket.native_handle(), file.fd.get(), &offset, chunk);
+      if (n > 0) {
+        remaining -= static_cast<std::uint64_t>(n);
+        continue;
+      }
+      if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) co_return fail(ErrorCode::kUnavailable, "sendfile failed");
+      timer.expires_after(config_.io_timeout);
+      auto which = co_await (socket.async_wait(tcp::socket::wait_write, kUseTuple) ||
+                             timer.async_wait(kUseTuple));
+      if (which.index() == 1) co_return fail(ErrorCode::kTimeout, "client stalled");
+      if (std::get<0>(std::get<0>(which)))
+        co_return fail(ErrorCode::kUnavailable, "client went away");
+    }
+  } else {
+    std::vector<char> buffer(256 * 1024);
+    while (remaining > 0) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer.size()));
+      const ssize_t n = ::pread(file.fd.get(), buffer.data(), want, offset);
+      if (n <= 0) {
+        if (n < 0 && errno == EINTR) continue;
+        co_return fail(ErrorCode::kInternal, "reading file failed");
+      }
+      beast::get_lowest_layer(stream).expires_after(config_.io_timeout);
+      auto [ec, w] = co_await asio::async_write(
+          stream, asio::buffer(buffer.data(), static_cast<std::size_t>(n)), kUseTuple);
+      if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+      offset += n;
+      remaining -= static_cast<std::uint64_t>(n);
+    }
+  }
+  co_return Status{};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(ServerConfig config, Handler handler,
+                                               Observer observer, log::Logger logger) {
+  auto server = std::make_unique<BeastServer>(std::move(config), std::move(handler),
+                                              std::move(observer), std::move(logger));
+  if (auto status = server->init(); !status) return fail(status.error());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace common::http

@@ -1,0 +1,75 @@
+// Server: an HTTP/1.1 server on Boost.Beast. One io_context per thread, each with its own
+// SO_REUSEPORT listener, and one coroutine per connection that reads a request header,
+// awaits the Handler, writes the response and loops while keep-alive holds. Bodies stream
+// both ways: request bodies through BodyReader, file responses with sendfile on plain TCP.
+// Limits: header size, connection count, idle and stalled-I/O timeouts. stop() is graceful:
+// it stops accepting, closes idle connections, lets in-flight requests finish (up to
+// drain_timeout) and makes run() return.
+// Thread-safety: stop() and local_address() may be called from any thread; run() once.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/http/request.hpp"
+#include "common/http/response.hpp"
+#include "common/log/logger.hpp"
+#include "common/result.hpp"
+
+namespace common::http {
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+// One finished request, reported to the Observer after its response was written.
+struct Exchange {
+  Method method;
+  std::string_view route;
+  std::string_view target;
+  std::string_view remote_address;
+  int status;
+  std::uint64_t bytes_sent;
+  std::chrono::nanoseconds duration;
+};
+using Observer = std::function<void(const Exchange&)>;
+
+struct TlsFiles {
+  std::string cert_file;  // PEM certificate chain
+  std::string key_file;   // PEM private key
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 picks a free port
+  unsigned threads = 0;    // 0: one per core
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_connections = 4096;
+  std::chrono::seconds idle_timeout{60};  // waiting for the next request header
+  std::chrono::seconds io_timeout{60};    // no progress reading a body or writing a response
+  std::chrono::seconds drain_timeout{30};
+  std::optional<TlsFiles> tls;
+};
+
+class Server {
+ public:
+  // Binds the listeners; kUnavailable when the address cannot be bound, kInvalidArgument for
+  // unreadable TLS files.
+  [[nodiscard]] static Result<std::unique_ptr<Server>> create(ServerConfig config, Handler handler,
+                                                              Observer observer,
+                                                              log::Logger logger);
+  virtual ~Server() = default;
+
+  // "host:port" actually bound.
+  virtual std::string local_address() const = 0;
+  // Serves until stop() has drained; blocks the calling thread.
+  virtual void run() = 0;
+  // Begins a graceful stop; returns at once.
+  virtual void stop() = 0;
+};
+
+}  // namespace common::http
