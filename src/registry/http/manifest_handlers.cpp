@@ -1,0 +1,70 @@
+// Manifests: GET/HEAD from the in-memory index, PUT and DELETE through the service.
+#include "common/http/offload.hpp"
+#include "registry/http/error_response.hpp"
+#include "registry/http/handler_context.hpp"
+
+namespace registry::http {
+
+using common::http::Method;
+using common::http::Response;
+
+namespace {
+
+HandlerResult get_manifest(HandlerContext& ctx, const OciRoute& route) {
+  auto manifest = ctx.service.get_manifest(route.name, route.reference);
+  if (!manifest) co_return error_response(manifest.error());
+  Response response(200);
+  response.set("Content-Type", (*manifest)->media_type);
+  response.set("Docker-Content-Digest", (*manifest)->digest_str);
+  response.body = (*manifest)->content;
+  co_return response;
+}
+
+HandlerResult put_manifest(HandlerContext& ctx, common::http::Request& request,
+                           const OciRoute& route) {
+  auto body =
+      co_await common::http::read_body(*request.body, ctx.service.config().max_manifest_bytes);
+  if (!body) co_return error_response(body.error());
+  const std::string content_type(request.header("Content-Type"));
+  auto stored = co_await common::http::offload(ctx.pool, [&] {
+    return ctx.service.put_manifest(route.name, route.reference, *body, content_type);
+  });
+  if (!stored) co_return error_response(stored.error());
+  Response response(201);
+  const auto digest = stored->digest.str();
+  response.set("Location", "/v2/" + route.name + "/manifests/" + digest);
+  response.set("Docker-Content-Digest", digest);
+  if (stored->subject) response.set("OCI-Subject", stored->subject->str());
+  co_return response;
+}
+
+HandlerResult delete_manifest(HandlerContext& ctx, const OciRoute& route) {
+  auto deleted = co_await common::http::offload(
+      ctx.pool, [&] { return ctx.service.delete_manifest(route.name, route.reference); });
+  if (!deleted) co_return error_response(deleted.error());
+  co_return Response(202);
+}
+
+}  // namespace
+
+HandlerResult handle_manifest(HandlerContext& ctx, common::http::Request& request,
+                              const OciRoute& route) {
+  switch (request.method) {
+    case Method::kGet:
+    case Method::kHead:
+      return get_manifest(ctx, route);
+    case Method::kPut:
+      return put_manifest(ctx, request, route);
+    case Method::kDelete:
+      return delete_manifest(ctx, route);
+    default:
+      return [] -> HandlerResult { co_return method_not_allowed(); }();
+  }
+}
+
+Response method_not_allowed() {
+  return error_response(
+      common::Error(common::ErrorCode::kUnsupported, "method not allowed on this endpoint"));
+}
+
+}  // namespace registry::http

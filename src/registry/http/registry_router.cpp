@@ -1,0 +1,151 @@
+#include "registry/http/registry_router.hpp"
+
+#include "common/http/offload.hpp"
+#include "registry/http/error_response.hpp"
+#include "registry/http/handler_context.hpp"
+#include "registry/http/oci_route.hpp"
+
+namespace registry::http {
+
+using common::ErrorCode;
+using common::http::Method;
+using common::http::Response;
+
+namespace {
+
+bool is_write(Method method) {
+  return method == Method::kPost || method == Method::kPut || method == Method::kPatch ||
+         method == Method::kDelete;
+}
+
+std::string_view route_name(OciEndpoint endpoint) {
+  switch (endpoint) {
+    case OciEndpoint::kBase:
+      return route::kBase;
+    case OciEndpoint::kCatalog:
+      return route::kCatalog;
+    case OciEndpoint::kTags:
+      return route::kTags;
+    case OciEndpoint::kManifest:
+      return route::kManifest;
+    case OciEndpoint::kBlob:
+      return route::kBlob;
+    case OciEndpoint::kUploads:
+      return route::kUploadStart;
+    case OciEndpoint::kUpload:
+      return route::kUpload;
+    case OciEndpoint::kReferrers:
+      return route::kReferrers;
+  }
+  return route::kUnmatched;
+}
+
+}  // namespace
+
+RegistryRouter::RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool,
+                               RegistryMetrics& metrics, HtpasswdAuth* auth,
+                               common::log::Logger logger, bool access_log)
+    : service_(service),
+      pool_(pool),
+      metrics_(metrics),
+      auth_(auth),
+      logger_(std::move(logger)),
+      access_log_(access_log) {}
+
+boost::asio::awaitable<bool> RegistryRouter::authorized(const common::http::Request& request) {
+  if (auth_ == nullptr) co_return true;
+  const auto header = request.header("Authorization");
+  if (auto cached = auth_->check_cached(header)) co_return *cached;
+  const std::string copy(header);
+  co_return co_await common::http::offload(pool_, [&] { return auth_->verify(copy); });
+}
+
+boost::asio::awaitable<Response> RegistryRouter::handle(common::http::Request& request) {
+  if (request.path == "/healthz") {
+    Response response(200);
+    response.route = route::kHealth;
+    response.set("Content-Type", "text/plain");
+    response.body = std::string("ok\n");
+    co_return response;
+  }
+  if (request.path == "/metrics") {
+    auto stats = co_await common::http::offload(pool_, [&] { return service_.storage_stats(); });
+    Response response(200);
+    response.route = route::kMetrics;
+    response.set("Content-Type", "text/plain; version=0.0.4");
+    response.body = metrics_.render(stats.value_or(StorageStats{}));
+    co_return response;
+  }
+  Response response = co_await dispatch(request);
+  response.set("Docker-Distribution-API-Version", "registry/2.0");
+  co_return response;
+}
+
+boost::asio::awaitable<Response> RegistryRouter::dispatch(common::http::Request& request) {
+  auto route = parse_oci_route(request.path);
+  if (!route) {
+    auto response = error_response(route.error().code() == ErrorCode::kNotFound
+                                       ? common::Error(ErrorCode::kNotFound, "no such endpoint")
+                                       : route.error());
+    co_return response;
+  }
+  const auto name = route_name(route->endpoint);
+  if (!co_await authorized(request)) {
+    auto response =
+        error_response(common::Error(ErrorCode::kUnauthorized, "authentication required"));
+    response.set("WWW-Authenticate", "Basic realm=\"satellite\", charset=\"UTF-8\"");
+    response.route = name;
+    co_return response;
+  }
+  if (service_.config().read_only && is_write(request.method)) {
+    auto response =
+        error_response(common::Error(ErrorCode::kUnsupported, "the registry is in read-only mode"));
+    response.route = name;
+    co_return response;
+  }
+  HandlerContext ctx{service_, pool_};
+  Response response;
+  switch (route->endpoint) {
+    case OciEndpoint::kBase:
+      response = Response(200);
+      response.set("Content-Type", "application/json");
+      response.body = std::string("{}");
+      break;
+    case OciEndpoint::kCatalog:
+      response = co_await handle_catalog(ctx, request, *route);
+      break;
+    case OciEndpoint::kTags:
+      response = co_await handle_tags(ctx, request, *route);
+      break;
+    case OciEndpoint::kManifest:
+      response = co_await handle_manifest(ctx, request, *route);
+      break;
+    case OciEndpoint::kBlob:
+      response = co_await handle_blob(ctx, request, *route);
+      break;
+    case OciEndpoint::kUploads:
+      response = co_await handle_upload_start(ctx, request, *route);
+      break;
+    case OciEndpoint::kUpload:
+      response = co_await handle_upload(ctx, request, *route);
+      break;
+    case OciEndpoint::kReferrers:
+      response = co_await handle_referrers(ctx, request, *route);
+      break;
+  }
+  response.route = name;
+  co_return response;
+}
+
+void RegistryRouter::observe(const common::http::Exchange& exchange) {
+  metrics_.record(exchange.route, exchange.status, exchange.bytes_sent, exchange.duration);
+  if (access_log_) {
+    // The target may carry query parameters but never credentials; headers are not logged.
+    logger_->info("{} {} {} route={} status={} bytes={} duration_us={}", exchange.remote_address,
+                  common::http::method_name(exchange.method), exchange.target, exchange.route,
+                  exchange.status, exchange.bytes_sent,
+                  std::chrono::duration_cast<std::chrono::microseconds>(exchange.duration).count());
+  }
+}
+
+}  // namespace registry::http

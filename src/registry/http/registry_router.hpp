@@ -1,0 +1,41 @@
+// RegistryRouter: the registry's HTTP front: /healthz, /metrics and the /v2/ API. For /v2/
+// it parses the path into an OciRoute, applies authentication and read-only mode once for
+// every endpoint, dispatches to the endpoint's handler, and adds the headers every
+// distribution response carries. It also observes each finished exchange for metrics and
+// the access log. Owns nothing; borrows everything it is given for its lifetime.
+// Thread-safety: call from any I/O thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "common/http/server.hpp"
+#include "common/log/logger.hpp"
+#include "registry/http/htpasswd_auth.hpp"
+#include "registry/http/registry_metrics.hpp"
+#include "registry/registry_service.hpp"
+
+namespace registry::http {
+
+class RegistryRouter {
+ public:
+  // `auth` may be null (no authentication). `access_log` writes one info line per request.
+  RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool, RegistryMetrics& metrics,
+                 HtpasswdAuth* auth, common::log::Logger logger, bool access_log);
+
+  boost::asio::awaitable<common::http::Response> handle(common::http::Request& request);
+  void observe(const common::http::Exchange& exchange);
+
+ private:
+  boost::asio::awaitable<common::http::Response> dispatch(common::http::Request& request);
+  boost::asio::awaitable<bool> authorized(const common::http::Request& request);
+
+  RegistryService& service_;
+  boost::asio::thread_pool& pool_;
+  RegistryMetrics& metrics_;
+  HtpasswdAuth* auth_;
+  common::log::Logger logger_;
+  bool access_log_;
+};
+
+}  // namespace registry::http

@@ -1,0 +1,182 @@
+// Blob uploads: POST starts one (or mounts, or takes the whole blob at once), PATCH appends
+// a chunk, PUT appends the last bytes and commits, GET reports progress, DELETE cancels.
+// Bodies stream from the socket into the upload file; commit runs on the blocking pool.
+#include <charconv>
+#include <vector>
+
+#include "common/http/offload.hpp"
+#include "registry/http/error_response.hpp"
+#include "registry/http/handler_context.hpp"
+
+namespace registry::http {
+
+using common::ErrorCode;
+using common::fail;
+using common::http::Method;
+using common::http::Response;
+
+namespace {
+
+constexpr std::size_t kChunkBuffer = 256 * 1024;
+
+std::string upload_location(const OciRoute& route, const std::string& id) {
+  return "/v2/" + route.name + "/blobs/uploads/" + id;
+}
+
+Response upload_progress(int status, const OciRoute& route, const storage::UploadState& state) {
+  Response response(status);
+  response.set("Location", upload_location(route, state.id.str()));
+  response.set("Range", "0-" + std::to_string(state.size == 0 ? 0 : state.size - 1));
+  response.set("Docker-Upload-UUID", state.id.str());
+  return response;
+}
+
+Response blob_created(const OciRoute& route, const common::Digest& digest) {
+  Response response(201);
+  response.set("Location", "/v2/" + route.name + "/blobs/" + digest.str());
+  response.set("Docker-Content-Digest", digest.str());
+  return response;
+}
+
+// Start offset of a PATCH's Content-Range ("<first>-<last>", optionally "bytes "-prefixed).
+common::Result<std::optional<std::uint64_t>> chunk_offset(const common::http::Request& request) {
+  auto header = request.header("Content-Range");
+  if (header.empty()) return std::optional<std::uint64_t>();
+  if (header.starts_with("bytes ")) header.remove_prefix(6);
+  if (header.starts_with("bytes=")) header.remove_prefix(6);
+  const auto dash = header.find('-');
+  std::uint64_t first = 0, last = 0;
+  const auto first_text = header.substr(0, dash);
+  const auto last_text =
+      dash == std::string_view::npos ? std::string_view{} : header.substr(dash + 1);
+  const auto r1 = std::from_chars(first_text.data(), first_text.data() + first_text.size(), first);
+  const auto r2 = std::from_chars(last_text.data(), last_text.data() + last_text.size(), last);
+  if (dash == std::string_view::npos || r1.ec != std::errc() || r2.ec != std::errc() ||
+      last < first) {
+    return fail(ErrorCode::kRangeInvalid, "malformed Content-Range");
+  }
+  if (auto length = request.body->content_length(); length && *length != last - first + 1) {
+    return fail(ErrorCode::kRangeInvalid, "Content-Range does not match Content-Length");
+  }
+  return std::optional<std::uint64_t>(first);
+}
+
+// Streams the request body into the upload.
+boost::asio::awaitable<common::Status> copy_body(common::http::BodyReader& body,
+                                                 storage::UploadWriter& writer) {
+  std::vector<char> buffer(kChunkBuffer);
+  while (!body.done()) {
+    auto n = co_await body.read_some(buffer);
+    if (!n) co_return fail(n.error());
+    if (*n == 0) break;
+    if (auto status = writer.write(std::string_view(buffer.data(), *n)); !status) co_return status;
+  }
+  co_return common::Status{};
+}
+
+// Appends the request body to upload `id` at `offset`; returns the new size.
+boost::asio::awaitable<common::Result<std::uint64_t>> append(HandlerContext& ctx,
+                                                             common::http::Request& request,
+                                                             const OciRoute& route,
+                                                             const std::string& id,
+                                                             std::optional<std::uint64_t> offset) {
+  auto writer = co_await common::http::offload(
+      ctx.pool, [&] { return ctx.service.open_upload(route.name, id, offset); });
+  if (!writer) co_return fail(writer.error());
+  if (auto status = co_await copy_body(*request.body, *writer); !status)
+    co_return fail(status.error());
+  co_return writer->size();
+}
+
+HandlerResult finish(HandlerContext& ctx, common::http::Request& request, const OciRoute& route,
+                     const std::string& id, const common::Digest& digest) {
+  if (request.body->content_length().value_or(0) > 0 || !request.body->done()) {
+    auto appended = co_await append(ctx, request, route, id, std::nullopt);
+    if (!appended) co_return error_response(appended.error());
+  }
+  auto committed = co_await common::http::offload(
+      ctx.pool, [&] { return ctx.service.finish_upload(route.name, id, digest); });
+  if (!committed) co_return error_response(committed.error());
+  co_return blob_created(route, digest);
+}
+
+}  // namespace
+
+HandlerResult handle_upload_start(HandlerContext& ctx, common::http::Request& request,
+                                  const OciRoute& route) {
+  if (request.method != Method::kPost) co_return method_not_allowed();
+  const auto mount = request.query_param("mount");
+  const auto digest_param = request.query_param("digest");
+  if (mount) {
+    auto digest = common::Digest::parse(*mount);
+    const auto from = request.query_param("from").value_or("");
+    if (digest) {
+      auto mounted = co_await common::http::offload(
+          ctx.pool, [&] { return ctx.service.mount_blob(route.name, from, *digest); });
+      if (!mounted) co_return error_response(mounted.error());
+      if (*mounted) co_return blob_created(route, *digest);
+    }
+    // Not mountable: the spec says to fall back to a regular upload session.
+  }
+  std::optional<common::Digest> digest;
+  if (digest_param) {
+    auto parsed = common::Digest::parse(*digest_param);
+    if (!parsed) co_return error_response(parsed.error());
+    digest = std::move(*parsed);
+  }
+  auto started = co_await common::http::offload(
+      ctx.pool, [&] { return ctx.service.start_upload(route.name); });
+  if (!started) co_return error_response(started.error());
+  if (digest)
+    co_return co_await finish(ctx, request, route, started->id.str(), *digest);  // monolithic POST
+  co_return upload_progress(202, route, *started);
+}
+
+HandlerResult handle_upload(HandlerContext& ctx, common::http::Request& request,
+                            const OciRoute& route) {
+  const std::string& id = route.reference;
+  switch (request.method) {
+    case Method::kGet: {
+      auto state = ctx.service.upload_status(route.name, id);
+      if (!state) co_return error_response(state.error());
+      co_return upload_progress(204, route, *state);
+    }
+    case Method::kPatch: {
+      auto offset = chunk_offset(request);
+      if (!offset) co_return error_response(offset.error());
+      auto appended = co_await append(ctx, request, route, id, *offset);
+      if (!appended) {
+        auto response = error_response(appended.error());
+        if (appended.error().code() == ErrorCode::kRangeInvalid) {
+          if (auto state = ctx.service.upload_status(route.name, id)) {
+            response.set("Location", upload_location(route, id));
+            response.set("Range", "0-" + std::to_string(state->size == 0 ? 0 : state->size - 1));
+          }
+        }
+        co_return response;
+      }
+      auto state = ctx.service.upload_status(route.name, id);
+      if (!state) co_return error_response(state.error());
+      co_return upload_progress(202, route, *state);
+    }
+    case Method::kPut: {
+      const auto digest_param = request.query_param("digest");
+      if (!digest_param)
+        co_return error_response(
+            common::Error(ErrorCode::kDigestInvalid, "digest parameter missing"));
+      auto digest = common::Digest::parse(*digest_param);
+      if (!digest) co_return error_response(digest.error());
+      co_return co_await finish(ctx, request, route, id, *digest);
+    }
+    case Method::kDelete: {
+      auto cancelled = co_await common::http::offload(
+          ctx.pool, [&] { return ctx.service.cancel_upload(route.name, id); });
+      if (!cancelled) co_return error_response(cancelled.error());
+      co_return Response(204);
+    }
+    default:
+      co_return method_not_allowed();
+  }
+}
+
+}  // namespace registry::http

@@ -1,0 +1,331 @@
+#include "registry/meta/metadata_store.hpp"
+
+#include <ctime>
+
+#include "registry/meta/schema.hpp"
+
+namespace registry::meta {
+
+using common::ErrorCode;
+using common::fail;
+using common::db::SqliteDatabase;
+
+namespace {
+
+std::int64_t now_unix() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+common::Error name_unknown(std::string_view repository) {
+  return common::Error(ErrorCode::kNameUnknown, "repository name not known to registry",
+                       std::string(repository));
+}
+
+}  // namespace
+
+common::Result<std::unique_ptr<MetadataStore>> MetadataStore::open(const std::string& path) {
+  auto writer = SqliteDatabase::open(path);
+  if (!writer) return fail(writer.error());
+  if (auto status = (*writer)->migrate(kMigrations); !status) return fail(status.error());
+  auto reader = SqliteDatabase::open(path);
+  if (!reader) return fail(reader.error());
+  return std::unique_ptr<MetadataStore>(new MetadataStore(std::move(*writer), std::move(*reader)));
+}
+
+common::Result<std::optional<std::int64_t>> MetadataStore::repository_id(
+    SqliteDatabase& db, std::string_view repository, bool create) {
+  auto select = db.prepare("SELECT id FROM repositories WHERE name = ?");
+  if (!select) return fail(select.error());
+  select->bind(1, repository);
+  auto row = select->step();
+  if (!row) return fail(row.error());
+  if (*row) return std::optional<std::int64_t>(select->column_int(0));
+  if (!create) return std::optional<std::int64_t>();
+  auto insert =
+      db.prepare("INSERT INTO repositories (name, created_at) VALUES (?, ?) RETURNING id");
+  if (!insert) return fail(insert.error());
+  insert->bind(1, repository).bind(2, now_unix());
+  auto inserted = insert->step();
+  if (!inserted) return fail(inserted.error());
+  return std::optional<std::int64_t>(insert->column_int(0));
+}
+
+common::Result<bool> MetadataStore::has_blob(std::string_view repository,
+                                             const common::Digest& digest) {
+  std::lock_guard lock(read_mutex_);
+  auto stmt = reader_->prepare(
+      "SELECT 1 FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+      "WHERE r.name = ? AND b.digest = ?");
+  if (!stmt) return fail(stmt.error());
+  stmt->bind(1, repository).bind(2, digest.str());
+  return stmt->step();
+}
+
+common::Status MetadataStore::link_blob(std::string_view repository, const common::Digest& digest) {
+  std::lock_guard lock(write_mutex_);
+  auto txn = writer_->begin();
+  if (!txn) return fail(txn.error());
+  auto id = repository_id(*writer_, repository, true);
+  if (!id) return fail(id.error());
+  auto stmt = writer_->prepare(
+      "INSERT OR IGNORE INTO repository_blobs (repository_id, digest) VALUES (?, ?)");
+  if (!stmt) return fail(stmt.error());
+  if (auto status = stmt->bind(1, **id).bind(2, digest.str()).run(); !status) return status;
+  return txn->commit();
+}
+
+common::Status MetadataStore::unlink_blob(std::string_view repository,
+                                          const common::Digest& digest) {
+  std::lock_guard lock(write_mutex_);
+  auto stmt = writer_->prepare(
+      "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
+      "(SELECT id FROM repositories WHERE name = ?)");
+  if (!stmt) return fail(stmt.error());
+  if (auto status = stmt->bind(1, digest.str()).bind(2, repository).run(); !status) return status;
+  if (writer_->changes() == 0)
+    return fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest.str());
+  return {};
+}
+
+common::Status MetadataStore::put_manifest(std::string_view repository, const NewManifest& manifest,
+                                           std::optional<std::string_view> tag) {
+  std::lock_guard lock(write_mutex_);
+  auto txn = writer_->begin();
+  if (!txn) return fail(txn.error());
+  auto id = repository_id(*writer_, repository, true);
+  if (!id) return fail(id.error());
+  const std::int64_t repo = **id;
+  {
+    auto check_blob =
+        writer_->prepare("SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?");
+    if (!check_blob) return fail(check_blob.error());
+    for (const auto& blob : manifest.blobs) {
+      check_blob->reset();
+      auto found = check_blob->bind(1, repo).bind(2, blob.str()).step();
+      if (!found) return fail(found.error());
+      if (!*found)
+        return fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
+                    blob.str());
+    }
+    auto check_child =
+        writer_->prepare("SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?");
+    if (!check_child) return fail(check_child.error());
+    for (const auto& child : manifest.manifests) {
+      check_child->reset();
+      auto found = check_child->bind(1, repo).bind(2, child.str()).step();
+      if (!found) return fail(found.error());
+      if (!*found) {
+        return fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
+                    child.str());
+      }
+    }
+  }
+  auto insert = writer_->prepare(
+      "INSERT OR IGNORE INTO manifests (repository_id, digest, media_type, artifact_type, subject, "
+      "annotations, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert) return fail(insert.error());
+  insert->bind(1, repo)
+      .bind(2, manifest.digest.str())
+      .bind(3, manifest.media_type)
+      .bind(4, manifest.artifact_type);
+  if (manifest.subject)
+    insert->bind(5, manifest.subject->str());
+  else
+    insert->bind_null(5);
+  insert->bind(6, manifest.annotations_json).bind(7, manifest.content).bind(8, now_unix());
+  if (auto status = insert->run(); !status) return status;
+  if (writer_->changes() > 0) {
+    auto ref = writer_->prepare(
+        "INSERT OR IGNORE INTO manifest_references (repository_id, manifest_digest, target_digest, "
+        "kind) "
+        "VALUES (?, ?, ?, ?)");
+    if (!ref) return fail(ref.error());
+    for (const auto* list : {&manifest.blobs, &manifest.manifests}) {
+      const std::int64_t kind = list == &manifest.blobs ? 0 : 1;
+      for (const auto& target : *list) {
+        ref->reset();
+        if (auto status = ref->bind(1, repo)
+                              .bind(2, manifest.digest.str())
+                              .bind(3, target.str())
+                              .bind(4, kind)
+                              .run();
+            !status) {
+          return status;
+        }
+      }
+    }
+  }
+  if (tag) {
+    auto upsert = writer_->prepare(
+        "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, updated_at = "
+        "excluded.updated_at");
+    if (!upsert) return fail(upsert.error());
+    if (auto status = upsert->bind(1, repo)
+                          .bind(2, *tag)
+                          .bind(3, manifest.digest.str())
+                          .bind(4, now_unix())
+                          .run();
+        !status) {
+      return status;
+    }
+  }
+  return txn->commit();
+}
+
+common::Status MetadataStore::delete_manifest(std::string_view repository,
+                                              const common::Digest& digest) {
+  std::lock_guard lock(write_mutex_);
+  auto txn = writer_->begin();
+  if (!txn) return fail(txn.error());
+  auto id = repository_id(*writer_, repository, false);
+  if (!id) return fail(id.error());
+  if (!*id) return fail(name_unknown(repository));
+  auto tags = writer_->prepare("DELETE FROM tags WHERE repository_id = ? AND digest = ?");
+  if (!tags) return fail(tags.error());
+  if (auto status = tags->bind(1, **id).bind(2, digest.str()).run(); !status) return status;
+  auto manifest = writer_->prepare("DELETE FROM manifests WHERE repository_id = ? AND digest = ?");
+  if (!manifest) return fail(manifest.error());
+  if (auto status = manifest->bind(1, **id).bind(2, digest.str()).run(); !status) return status;
+  if (writer_->changes() == 0) {
+    return fail(ErrorCode::kManifestUnknown, "manifest unknown to registry", digest.str());
+  }
+  return txn->commit();
+}
+
+common::Status MetadataStore::delete_tag(std::string_view repository, std::string_view tag) {
+  std::lock_guard lock(write_mutex_);
+  auto stmt = writer_->prepare(
+      "DELETE FROM tags WHERE name = ? AND repository_id = (SELECT id FROM repositories WHERE name "
+      "= ?)");
+  if (!stmt) return fail(stmt.error());
+  if (auto status = stmt->bind(1, tag).bind(2, repository).run(); !status) return status;
+  if (writer_->changes() == 0)
+    return fail(ErrorCode::kManifestUnknown, "tag unknown to registry", std::string(tag));
+  return {};
+}
+
+common::Result<RepositorySnapshot> MetadataStore::load_repository(std::string_view repository) {
+  std::lock_guard lock(read_mutex_);
+  auto id = repository_id(*reader_, repository, false);
+  if (!id) return fail(id.error());
+  if (!*id) return fail(name_unknown(repository));
+  RepositorySnapshot snapshot;
+  auto manifests =
+      reader_->prepare("SELECT digest, media_type, content FROM manifests WHERE repository_id = ?");
+  if (!manifests) return fail(manifests.error());
+  manifests->bind(1, **id);
+  for (;;) {
+    auto row = manifests->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    auto digest = common::Digest::parse(manifests->column_text(0));
+    if (!digest)
+      return fail(ErrorCode::kCorruption, "bad digest in metadata", manifests->column_text(0));
+    snapshot.manifests.push_back(
+        StoredManifest{std::move(*digest), manifests->column_text(1),
+                       std::make_shared<const std::string>(manifests->column_text(2))});
+  }
+  auto tags = reader_->prepare("SELECT name, digest FROM tags WHERE repository_id = ?");
+  if (!tags) return fail(tags.error());
+  tags->bind(1, **id);
+  for (;;) {
+    auto row = tags->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    auto digest = common::Digest::parse(tags->column_text(1));
+    if (!digest)
+      return fail(ErrorCode::kCorruption, "bad digest in metadata", tags->column_text(1));
+    snapshot.tags.emplace_back(tags->column_text(0), std::move(*digest));
+  }
+  return snapshot;
+}
+
+common::Result<std::vector<std::string>> MetadataStore::list_tags(std::string_view repository,
+                                                                  std::size_t limit,
+                                                                  std::string_view last) {
+  std::lock_guard lock(read_mutex_);
+  auto id = repository_id(*reader_, repository, false);
+  if (!id) return fail(id.error());
+  if (!*id) return fail(name_unknown(repository));
+  auto stmt = reader_->prepare(
+      "SELECT name FROM tags WHERE repository_id = ? AND name > ? ORDER BY name LIMIT ?");
+  if (!stmt) return fail(stmt.error());
+  stmt->bind(1, **id).bind(2, last).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return fail(row.error());
+    if (!*row) return out;
+    out.push_back(stmt->column_text(0));
+  }
+}
+
+common::Result<std::vector<std::string>> MetadataStore::list_repositories(std::size_t limit,
+                                                                          std::string_view last) {
+  std::lock_guard lock(read_mutex_);
+  // Only repositories that hold a manifest are listed: a bare upload does not make one.
+  auto stmt = reader_->prepare(
+      "SELECT r.name FROM repositories r WHERE r.name > ? AND EXISTS "
+      "(SELECT 1 FROM manifests m WHERE m.repository_id = r.id) ORDER BY r.name LIMIT ?");
+  if (!stmt) return fail(stmt.error());
+  stmt->bind(1, last).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return fail(row.error());
+    if (!*row) return out;
+    out.push_back(stmt->column_text(0));
+  }
+}
+
+common::Result<std::vector<Referrer>> MetadataStore::referrers(std::string_view repository,
+                                                               const common::Digest& subject,
+                                                               std::string_view artifact_type) {
+  std::lock_guard lock(read_mutex_);
+  auto stmt = reader_->prepare(
+      "SELECT m.digest, m.media_type, m.artifact_type, m.annotations, length(m.content) FROM "
+      "manifests m "
+      "JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.subject = ? "
+      "AND (? = '' OR m.artifact_type = ?) ORDER BY m.digest");
+  if (!stmt) return fail(stmt.error());
+  stmt->bind(1, repository).bind(2, subject.str()).bind(3, artifact_type).bind(4, artifact_type);
+  std::vector<Referrer> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return fail(row.error());
+    if (!*row) return out;
+    auto digest = common::Digest::parse(stmt->column_text(0));
+    if (!digest) continue;
+    out.push_back(Referrer{std::move(*digest), stmt->column_text(1), stmt->column_text(2),
+                           stmt->column_text(3), static_cast<std::uint64_t>(stmt->column_int(4))});
+  }
+}
+
+common::Result<bool> MetadataStore::drop_blob_if_unreferenced(const common::Digest& digest) {
+  std::lock_guard lock(write_mutex_);
+  auto txn = writer_->begin();
+  if (!txn) return fail(txn.error());
+  auto used = writer_->prepare(
+      "SELECT 1 FROM manifest_references WHERE target_digest = ? AND kind = 0 LIMIT 1");
+  if (!used) return fail(used.error());
+  auto found = used->bind(1, digest.str()).step();
+  if (!found) return fail(found.error());
+  if (*found) return false;
+  auto drop = writer_->prepare("DELETE FROM repository_blobs WHERE digest = ?");
+  if (!drop) return fail(drop.error());
+  if (auto status = drop->bind(1, digest.str()).run(); !status) return fail(status.error());
+  if (auto status = txn->commit(); !status) return fail(status.error());
+  return true;
+}
+
+common::Result<std::int64_t> MetadataStore::repository_count() {
+  std::lock_guard lock(read_mutex_);
+  auto stmt = reader_->prepare("SELECT count(*) FROM repositories");
+  if (!stmt) return fail(stmt.error());
+  auto row = stmt->step();
+  if (!row) return fail(row.error());
+  return stmt->column_int(0);
+}
+
+}  // namespace registry::meta

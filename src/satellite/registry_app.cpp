@@ -1,0 +1,96 @@
+#include "satellite/registry_app.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "registry/http/htpasswd_auth.hpp"
+#include "registry/http/registry_metrics.hpp"
+#include "registry/http/registry_router.hpp"
+#include "registry/registry_service.hpp"
+
+namespace satellite {
+namespace {
+
+// Runs the registry's garbage collection every `interval` until destroyed.
+class GcSchedule {
+ public:
+  GcSchedule(registry::RegistryService& service, std::chrono::seconds interval,
+             common::log::Logger logger)
+      : thread_([this, &service, interval, logger](std::stop_token stop) {
+          std::mutex mutex;
+          std::unique_lock lock(mutex);
+          std::condition_variable_any wake;
+          for (;;) {
+            wake.wait_for(lock, stop, interval, [] { return false; });
+            if (stop.stop_requested()) return;
+            if (auto report = service.collect_garbage(); !report) {
+              logger->error("gc failed: {}: {}", report.error().message(), report.error().detail());
+            }
+          }
+        }) {}
+
+ private:
+  std::jthread thread_;
+};
+
+class RegistryAppImpl final : public RegistryApp {
+ public:
+  RegistryAppImpl(ServeOptions options, common::log::Logger logger)
+      : options_(std::move(options)),
+        logger_(std::move(logger)),
+        pool_(options_.blocking_threads) {}
+
+  common::Status init() {
+    auto service = registry::RegistryService::open(options_.registry, logger_);
+    if (!service) return common::fail(service.error());
+    service_ = std::move(*service);
+    if (!options_.htpasswd_file.empty()) {
+      auto auth = registry::http::HtpasswdAuth::load(options_.htpasswd_file);
+      if (!auth) return common::fail(auth.error());
+      auth_ = std::move(*auth);
+    }
+    router_ = std::make_unique<registry::http::RegistryRouter>(
+        *service_, pool_, metrics_, auth_.get(), logger_, options_.access_log);
+    auto server = common::http::Server::create(
+        options_.server, [this](common::http::Request& r) { return router_->handle(r); },
+        [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
+    if (!server) return common::fail(server.error());
+    server_ = std::move(*server);
+    return {};
+  }
+
+  std::string address() const override { return server_->local_address(); }
+
+  void run() override {
+    std::optional<GcSchedule> gc;
+    if (options_.gc_interval.count() > 0) gc.emplace(*service_, options_.gc_interval, logger_);
+    server_->run();
+    pool_.join();
+  }
+
+  void stop() override { server_->stop(); }
+
+ private:
+  ServeOptions options_;
+  common::log::Logger logger_;
+  boost::asio::thread_pool pool_;
+  registry::http::RegistryMetrics metrics_;
+  std::unique_ptr<registry::RegistryService> service_;
+  std::unique_ptr<registry::http::HtpasswdAuth> auth_;
+  std::unique_ptr<registry::http::RegistryRouter> router_;
+  std::unique_ptr<common::http::Server> server_;
+};
+
+}  // namespace
+
+common::Result<std::unique_ptr<RegistryApp>> RegistryApp::create(ServeOptions options,
+                                                                 common::log::Logger logger) {
+  auto app = std::make_unique<RegistryAppImpl>(std::move(options), std::move(logger));
+  if (auto status = app->init(); !status) return common::fail(status.error());
+  return std::unique_ptr<RegistryApp>(std::move(app));
+}
+
+}  // namespace satellite

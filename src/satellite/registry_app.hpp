@@ -1,0 +1,29 @@
+// RegistryApp: the satellite's local registry wired together: the RegistryService on the
+// data dir, the blocking pool, metrics, optional htpasswd auth, the router, the HTTP server
+// and the scheduled garbage collector. Built by create(), served by run() until stop().
+// Thread-safety: stop() and address() may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/log/logger.hpp"
+#include "common/result.hpp"
+#include "satellite/serve_options.hpp"
+
+namespace satellite {
+
+class RegistryApp {
+ public:
+  // Opens the data dir and binds the listener; errors say which step failed.
+  [[nodiscard]] static common::Result<std::unique_ptr<RegistryApp>> create(
+      ServeOptions options, common::log::Logger logger);
+  virtual ~RegistryApp() = default;
+  // The bound "host:port".
+  virtual std::string address() const = 0;
+  // Serves until stop() has drained in-flight requests.
+  virtual void run() = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace satellite
