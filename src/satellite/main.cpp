@@ -88,6 +88,7 @@ int gc(const registry::RegistryConfig& config, const std::string& log_level) {
 int main(int argc, char** argv) {
   CLI::App cli{"satellite: edge registry and agent"};
   cli.require_subcommand(1);
+  cli.fallthrough();  // global flags such as --log-level may follow the subcommand
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();

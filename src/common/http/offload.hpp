@@ -15,6 +15,16 @@
 
 namespace common::http {
 
+namespace detail {
+
+// A named coroutine (not a capturing lambda) so `function` outlives every suspension.
+template <class F>
+boost::asio::awaitable<std::optional<std::invoke_result_t<F&>>> invoke_on_pool(F& function) {
+  co_return std::optional<std::invoke_result_t<F&>>(function());
+}
+
+}  // namespace detail
+
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> offload(boost::asio::thread_pool& pool,
                                                          F function) {

@@ -20,6 +20,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -142,6 +143,12 @@ class BeastServer final : public Server {
 
  private:
   asio::awaitable<void> accept_loop(Worker& worker);
+  // Coroutine parameters, not lambda captures, own the stream: a lambda's captures die with
+  // the lambda object while its coroutine is still running.
+  asio::awaitable<void> run_plain(std::shared_ptr<PlainStream> stream, Connection& connection,
+                                  std::string remote);
+  asio::awaitable<void> run_tls(std::shared_ptr<TlsStream> stream, Connection& connection,
+                                std::string remote);
   template <class Stream>
   asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
                                          std::string remote);
@@ -296,29 +303,34 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
         boost::system::error_code e;
         beast::get_lowest_layer(*stream).socket().close(e);
       };
-      auto session = [this, stream, &connection, remote]() -> asio::awaitable<void> {
-        beast::get_lowest_layer(*stream).expires_after(config_.idle_timeout);
-        auto [hec] = co_await stream->async_handshake(asio::ssl::stream_base::server, kUseTuple);
-        if (hec) co_return;
-        co_await serve_connection(*stream, connection, remote);
-        beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
-        co_await stream->async_shutdown(kUseTuple);
-      };
-      asio::co_spawn(worker.ioc, session(), done);
+      asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
     } else {
       auto stream = std::make_shared<PlainStream>(std::move(socket));
       connection.close = [stream] {
         boost::system::error_code e;
         stream->socket().close(e);
       };
-      auto session = [this, stream, &connection, remote]() -> asio::awaitable<void> {
-        co_await serve_connection(*stream, connection, remote);
-        boost::system::error_code e;
-        stream->socket().shutdown(tcp::socket::shutdown_send, e);
-      };
-      asio::co_spawn(worker.ioc, session(), done);
+      asio::co_spawn(worker.ioc, run_plain(stream, connection, std::move(remote)), done);
     }
   }
+}
+
+asio::awaitable<void> BeastServer::run_plain(std::shared_ptr<PlainStream> stream,
+                                             Connection& connection, std::string remote) {
+  co_await serve_connection(*stream, connection, std::move(remote));
+  boost::system::error_code ignored;
+  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsStream> stream,
+                                           Connection& connection, std::string remote) {
+  beast::get_lowest_layer(*stream).expires_after(config_.idle_timeout);
+  auto [handshake_error] =
+      co_await stream->async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  if (handshake_error) co_return;
+  co_await serve_connection(*stream, connection, std::move(remote));
+  beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
+  co_await stream->async_shutdown(kUseTuple);
 }
 
 template <class Stream>
@@ -335,6 +347,8 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     connection.idle = false;
     if (ec) {
+      if (ec != bhttp::error::end_of_stream)
+        logger_->debug("connection from {} ended: {}", remote, ec.message());
       if (ec == bhttp::error::header_limit) {
         Response too_large(431);
         too_large.close = true;
@@ -388,7 +402,12 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
       observer_(Exchange{request.method, response.route, request.target, remote, response.status,
                          sent ? *sent : 0, std::chrono::steady_clock::now() - started});
     }
-    if (!sent || !keep_alive) co_return;
+    if (!sent) {
+      logger_->debug("response to {} aborted: {} {}", remote, sent.error().message(),
+                     sent.error().detail());
+      co_return;
+    }
+    if (!keep_alive) co_return;
   }
 }
 
@@ -447,7 +466,8 @@ asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file)
       }
       if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
       if (errno == EINTR) continue;
-      if (errno != EAGAIN) co_return fail(ErrorCode::kUnavailable, "sendfile failed");
+      if (errno != EAGAIN)
+        co_return fail(ErrorCode::kUnavailable, "sendfile failed", std::strerror(errno));
       timer.expires_after(config_.io_timeout);
       auto which = co_await (socket.async_wait(tcp::socket::wait_write, kUseTuple) ||
                              timer.async_wait(kUseTuple));
