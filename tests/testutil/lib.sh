@@ -1,96 +1,124 @@
-#!/ usr / bin / env bash
-#Shared helpers for the integration and end - to - end tests(bash).Every test sources this,
-#gets a private temp dir, starts the real peers it needs on free loopback ports, and leaves
-#nothing running : the EXIT trap kills every process started through tu_spawn.
-#Environment(set by ctest) : SATELLITE, OCI_IMAGE_GEN.
-set - euo pipefail
+#!/usr/bin/env bash
+# Shared helpers for the integration and end-to-end tests (bash). Every test sources this,
+# gets a private temp dir, starts the real peers it needs on free loopback ports, and leaves
+# nothing running: the EXIT trap kills every process started through these helpers.
+# Environment (set by ctest): SATELLITE, OCI_IMAGE_GEN.
+set -euo pipefail
 
-    : "${SATELLITE:?SATELLITE must point at the satellite binary}"
-    : "${OCI_IMAGE_GEN:?OCI_IMAGE_GEN must point at the oci-image-gen binary}"
+: "${SATELLITE:?SATELLITE must point at the satellite binary}"
+: "${OCI_IMAGE_GEN:?OCI_IMAGE_GEN must point at the oci-image-gen binary}"
 
-      TU_DIR = $(mktemp - d "${TMPDIR:-/tmp}/satellite-test.XXXXXX") TU_PIDS = ()
+TU_DIR=$(mktemp -d "${TMPDIR:-/tmp}/satellite-test.XXXXXX")
+TU_PIDS=()
 
-    tu_cleanup() {
+tu_cleanup() {
   local pid
-  for pid in "${TU_PIDS[@]}";
-  do kill - 9 "$pid" 2 > / dev / null || true; done
-  for pid in "${TU_PIDS[@]}";
-  do wait "$pid" 2 > / dev / null || true;
-  done if[[-n "${TU_KEEP:-}"]];
-  then echo "kept $TU_DIR" > &2;
-  else rm - rf "$TU_DIR";
-  fi
+  for pid in "${TU_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${TU_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "${TU_KEEP:-}" ]]; then echo "kept $TU_DIR" >&2; else rm -rf "$TU_DIR"; fi
 }
 trap tu_cleanup EXIT
 
-tu_fail(){echo "FAIL: $*" > &2 exit 1}
-
-tu_log() {
-  echo "--- $*" > &2;
+tu_fail() {
+  echo "FAIL: $*" >&2
+  exit 1
 }
 
-#tu_assert_eq EXPECTED ACTUAL MESSAGE
-tu_assert_eq(){[["$1" == "$2"]] || tu_fail "$3: expected '$1', got '$2'"}
-#tu_spawn LOGFILE CMD... : starts CMD in the background, recorded for cleanup; sets TU_LAST_PID.
-tu_spawn(){local log = $1 shift "$@" > "$log" 2 > & 1 & TU_LAST_PID = $ !TU_PIDS +=
-           ("$TU_LAST_PID")}
+tu_log() { echo "--- $*" >&2; }
 
-#tu_wait_for SECONDS CMD... : retries CMD every 0.1 s until it succeeds.
+# tu_assert_eq EXPECTED ACTUAL MESSAGE
+tu_assert_eq() {
+  [[ "$1" == "$2" ]] || tu_fail "$3: expected '$1', got '$2'"
+}
+
+# tu_spawn LOGFILE CMD...: starts CMD in the background, recorded for cleanup; sets TU_LAST_PID.
+tu_spawn() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  TU_LAST_PID=$!
+  TU_PIDS+=("$TU_LAST_PID")
+}
+
+# tu_wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds.
 tu_wait_for() {
-  local deadline = $((SECONDS + $1)) shift until "$@" > / dev / null 2 > &1;
-  do ((SECONDS < deadline)) || return 1 sleep 0.1 done
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
 }
 
-#tu_start_satellite NAME DATA_DIR[serve flags...] : sets SAT_ADDR and SAT_PID.
-#The satellite binds port 0 and prints "listening on HOST:PORT" as its first stdout line.
-tu_start_satellite(){
-  local name = $1 data = $2 shift 2 local out =
-      "$TU_DIR/$name.out"
-      "$SATELLITE" serve-- data -
-          dir "$data" --listen 127.0.0.1 : 0 "$@" >
-      "$out" 2 > "$TU_DIR/$name.log" & SAT_PID = $ !TU_PIDS +=
-  ("$SAT_PID")tu_wait_for 10 grep - q '^listening on ' "$out" ||
-  {cat "$TU_DIR/$name.log" > & 2 tu_fail
-   "satellite $name did not start"} SAT_ADDR = $(sed - n 's/^listening on //p' "$out" | head - 1)
+# tu_start_satellite NAME DATA_DIR [serve flags...]: sets SAT_ADDR and SAT_PID.
+# The satellite binds port 0 and prints "listening on HOST:PORT" as its first stdout line.
+tu_start_satellite() {
+  local name=$1 data=$2
+  shift 2
+  local out="$TU_DIR/$name.out"
+  "$SATELLITE" serve --data-dir "$data" --listen 127.0.0.1:0 "$@" >"$out" 2>"$TU_DIR/$name.log" &
+  SAT_PID=$!
+  TU_PIDS+=("$SAT_PID")
+  tu_wait_for 10 grep -q '^listening on ' "$out" || {
+    cat "$TU_DIR/$name.log" >&2
+    tu_fail "satellite $name did not start"
+  }
+  SAT_ADDR=$(sed -n 's/^listening on //p' "$out" | head -1)
 }
-#tu_free_port : a port nothing listens on now(the caller retries if it is taken meanwhile).
+
+# tu_free_port: a port nothing listens on now (the caller retries if it is taken meanwhile).
 tu_free_port() {
-  local port while:;
-  do port = $((20000 + RANDOM % 40000)) if !(exec 3 < > "/dev/tcp/127.0.0.1/$port")2 > / dev / null;
-  then echo "$port" return fi done
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
 }
 
-#tu_start_docker_registry NAME : Debian's docker-registry (distribution 2.8) on a free port;
-#sets REG_ADDR and REG_PID.
+# tu_start_docker_registry NAME: Debian's docker-registry (distribution 2.8) on a free port;
+# sets REG_ADDR and REG_PID.
 tu_start_docker_registry() {
   local name=$1 attempt port
-  for attempt in 1 2 3 4 5;
-  do
-    port = $(tu_free_port) mkdir - p "$TU_DIR/$name" cat >
-           "$TU_DIR/$name/config.yml" << CONFIG version : 0.1 log : level : error storage
-        : filesystem : rootdirectory : $TU_DIR /
-                                       $name /
-                                       data delete : enabled : true http : addr : 127.0.0.1
-        : $port CONFIG tu_spawn
-          "$TU_DIR/$name.log" docker - registry serve "$TU_DIR/$name/config.yml" REG_PID =
-               $TU_LAST_PID REG_ADDR =
-                   127.0.0.1 : $port if tu_wait_for 10 curl - sf "http://$REG_ADDR/v2/";
-  then return 0;
-  fi kill - 9 "$REG_PID" 2 > / dev / null || true done tu_fail "docker-registry did not start"
+  for attempt in 1 2 3 4 5; do
+    port=$(tu_free_port)
+    mkdir -p "$TU_DIR/$name"
+    cat >"$TU_DIR/$name/config.yml" <<CONFIG
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $TU_DIR/$name/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+CONFIG
+    tu_spawn "$TU_DIR/$name.log" docker-registry serve "$TU_DIR/$name/config.yml"
+    REG_PID=$TU_LAST_PID
+    REG_ADDR=127.0.0.1:$port
+    if tu_wait_for 10 curl -sf "http://$REG_ADDR/v2/"; then return 0; fi
+    kill -9 "$REG_PID" 2>/dev/null || true
+  done
+  tu_fail "docker-registry did not start"
 }
 
-#tu_gen_image DIR TAG[oci - image - gen flags...] : writes an OCI layout; prints the digest.
-tu_gen_image(){local dir = $1 tag = $2 shift 2 "$OCI_IMAGE_GEN" --out "$dir" --tag
-               "$tag"
-               "$@"}
-#tu_status METHOD URL[curl args...] : prints the HTTP status code only.
-tu_status(){local method = $1 url = $2 shift 2 curl - s - o / dev / null - w '%{http_code}' -
-                                    X
-                                    "$method"
-                                    "$@"
-                                    "$url"}
-
-#tu_sha256 FILE : prints "sha256:<hex>".
-tu_sha256() {
-  echo "sha256:$(sha256sum " $1 " | cut -d' ' -f1)";
+# tu_gen_image DIR TAG [oci-image-gen flags...]: writes an OCI layout; prints the digest.
+tu_gen_image() {
+  local dir=$1 tag=$2
+  shift 2
+  "$OCI_IMAGE_GEN" --out "$dir" --tag "$tag" "$@"
 }
+
+# tu_status METHOD URL [curl args...]: prints the HTTP status code only.
+tu_status() {
+  local method=$1 url=$2
+  shift 2
+  curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$url"
+}
+
+# tu_sha256 FILE: prints "sha256:<hex>".
+tu_sha256() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
