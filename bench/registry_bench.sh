@@ -4,7 +4,7 @@
 # Method and reference figures: /work/shared/reference/performance.md.
 #
 # Usage: bench/registry_bench.sh [--out FILE]
-# Env:   SATELLITE=path     our binary (default build/src/satellite/satellite); skipped if absent
+# Env:   SATELLITE=path     our binary (default build/release/src/satellite/satellite); skipped if absent
 #        DURATION=10        seconds per wrk run
 #        NGINX_WORKERS=auto nginx worker_processes (auto = one per core = 2 here)
 #        KEEP_WORK=1        keep the temp dir (data, logs, raw wrk output) for inspection
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SATELLITE="${SATELLITE:-$ROOT/build/src/satellite/satellite}"
+SATELLITE="${SATELLITE:-$ROOT/build/release/src/satellite/satellite}"
 DURATION="${DURATION:-10}"
 NGINX_WORKERS="${NGINX_WORKERS:-auto}"
 KEEP_WORK="${KEEP_WORK:-0}"

@@ -1,53 +1,63 @@
 #include "common/crypto/hasher.hpp"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
 
 namespace common::crypto {
-namespace {
 
-const EVP_MD* md_for(DigestAlgorithm algorithm) {
-  return algorithm == DigestAlgorithm::kSha256 ? EVP_sha256() : EVP_sha512();
-}
+// The SHA256_*/SHA512_* functions are deprecated in OpenSSL 3 in favour of EVP, but remain
+// supported for the whole 3.x series; see the header for why they are used here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
-}  // namespace
-
-void Hasher::CtxDeleter::operator()(evp_md_ctx_st* ctx) const noexcept {
-  EVP_MD_CTX_free(ctx);
-}
-
-Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(EVP_MD_CTX_new()) {
-  // Allocation or init failure means OpenSSL is unusable: truly exceptional.
-  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_for(algorithm), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL digest init failed");
+Hasher::Hasher(DigestAlgorithm algorithm) {
+  if (algorithm == DigestAlgorithm::kSha256) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    ctx_ = ctx;
+  } else {
+    SHA512_CTX ctx;
+    SHA512_Init(&ctx);
+    ctx_ = ctx;
   }
 }
 
-Hasher::~Hasher() = default;
+DigestAlgorithm Hasher::algorithm() const noexcept {
+  return ctx_.index() == 0 ? DigestAlgorithm::kSha256 : DigestAlgorithm::kSha512;
+}
 
 void Hasher::update(std::string_view data) {
-  EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
+  if (auto* sha256 = std::get_if<SHA256_CTX>(&ctx_)) {
+    SHA256_Update(sha256, data.data(), data.size());
+  } else {
+    SHA512_Update(&std::get<SHA512_CTX>(ctx_), data.data(), data.size());
+  }
 }
 
 Digest Hasher::digest() const {
-  std::unique_ptr<EVP_MD_CTX, CtxDeleter> copy(EVP_MD_CTX_new());
-  EVP_MD_CTX_copy_ex(copy.get(), ctx_.get());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> raw{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(copy.get(), raw.data(), &len);
+  std::array<unsigned char, SHA512_DIGEST_LENGTH> raw{};
+  std::size_t len = 0;
+  auto copy = ctx_;  // finalising consumes the state; the hasher keeps going
+  if (auto* sha256 = std::get_if<SHA256_CTX>(&copy)) {
+    SHA256_Final(raw.data(), sha256);
+    len = SHA256_DIGEST_LENGTH;
+  } else {
+    SHA512_Final(raw.data(), &std::get<SHA512_CTX>(copy));
+    len = SHA512_DIGEST_LENGTH;
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex(len * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
+  for (std::size_t i = 0; i < len; ++i) {
     hex[2 * i] = kHex[raw[i] >> 4];
     hex[2 * i + 1] = kHex[raw[i] & 0xf];
   }
-  return Digest::from_hex(algorithm_, std::move(hex));
+  return Digest::from_hex(algorithm(), std::move(hex));
 }
+
+#pragma GCC diagnostic pop
 
 Digest digest_of(std::string_view data, DigestAlgorithm algorithm) {
   Hasher hasher(algorithm);

@@ -1,6 +1,6 @@
 #include "registry/storage/upload_id.hpp"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <array>
 #include <stdexcept>
@@ -9,9 +9,11 @@ namespace registry::storage {
 
 UploadId UploadId::generate() {
   std::array<unsigned char, 32> raw{};
-  // The CSPRNG failing means the process cannot make secrets at all: exceptional.
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed");
+  // The kernel CSPRNG (getrandom) needs no library state; failing means the process cannot
+  // make secrets at all: exceptional.
+  if (::getrandom(raw.data(), raw.size(), 0) != static_cast<ssize_t>(raw.size())) {
+    throw std::runtime_error("getrandom failed");
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(raw.size() * 2, '0');
   for (std::size_t i = 0; i < raw.size(); ++i) {
