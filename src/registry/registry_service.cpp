@@ -258,7 +258,7 @@ common::Result<GcReport> RegistryService::collect_garbage() {
   // Mark: the manifest_references index is the live set; candidates are the old blobs.
   std::vector<std::pair<common::Digest, std::uint64_t>> candidates;
   auto walked = blobs_.for_each([&](const common::Digest& digest, const storage::BlobStat& stat) {
-    if (stat.modified_unix < cutoff)
+    if (stat.modified_unix <= cutoff)
       candidates.emplace_back(digest, stat.size);
     else
       ++report.blobs_kept;

@@ -4,12 +4,17 @@
 #include <signal.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <thread>
 
 #include "common/config/duration.hpp"
+#include "common/fs/dir_lock.hpp"
+#include "common/fs/file_ops.hpp"
 #include "registry/registry_service.hpp"
+#include "satellite/gc_schedule.hpp"
 #include "satellite/registry_app.hpp"
 
 namespace {
@@ -52,6 +57,7 @@ int serve(const satellite::ServeOptions& options, const std::string& log_level) 
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -61,10 +67,18 @@ int serve(const satellite::ServeOptions& options, const std::string& log_level) 
   std::fflush(stdout);
   logger->info("serving {} from {}", app->address(), options.registry.data_dir);
   std::jthread waiter([&] {
-    int received = 0;
-    sigwait(&signals, &received);
-    logger->info("signal {}: finishing in-flight requests", received);
-    app->stop();
+    for (;;) {
+      int received = 0;
+      sigwait(&signals, &received);
+      if (received == SIGUSR1) {
+        logger->info("garbage collection requested");
+        app->trigger_gc();
+        continue;
+      }
+      logger->info("signal {}: finishing in-flight requests", received);
+      app->stop();
+      return;
+    }
   });
   app->run();
   logger->info("stopped");
@@ -73,13 +87,39 @@ int serve(const satellite::ServeOptions& options, const std::string& log_level) 
   return 0;
 }
 
+// Asks the server holding `data_dir` to collect garbage (SIGUSR1) and prints its report.
+int gc_in_server(const std::string& data_dir) {
+  const int pid = value_or_die(common::fs::DirLock::holder(data_dir));
+  const auto report_path = data_dir + "/" + satellite::kGcReportFile;
+  const auto before = common::fs::read_file(report_path).value_or("");
+  if (::kill(pid, SIGUSR1) != 0) {
+    die(common::Error(common::ErrorCode::kPermissionDenied,
+                      "cannot signal the satellite holding the data dir",
+                      "pid " + std::to_string(pid)));
+  }
+  std::fprintf(stderr, "asked the running satellite (pid %d) to collect garbage\n", pid);
+  for (int waited = 0; waited < 3600 * 10; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = common::fs::read_file(report_path);
+    if (now && *now != before) {
+      std::printf("%s\n", now->c_str());
+      return 0;
+    }
+    if (::kill(pid, 0) != 0)
+      die(common::Error(common::ErrorCode::kUnavailable, "the satellite exited"));
+  }
+  die(common::Error(common::ErrorCode::kTimeout, "no garbage collection report after an hour"));
+}
+
 int gc(const registry::RegistryConfig& config, const std::string& log_level) {
   auto logger = value_or_die(common::log::make_logger("satellite", log_level));
-  auto service = value_or_die(registry::RegistryService::open(config, logger));
-  const auto report = value_or_die(service->collect_garbage());
-  std::printf("deleted %zu blobs (%llu bytes), kept %zu, purged %zu stale uploads\n",
-              report.blobs_deleted, static_cast<unsigned long long>(report.bytes_freed),
-              report.blobs_kept, report.uploads_purged);
+  auto service = registry::RegistryService::open(config, logger);
+  if (!service && service.error().code() == common::ErrorCode::kConflict) {
+    return gc_in_server(config.data_dir);
+  }
+  if (!service) die(service.error());
+  const auto report = value_or_die((*service)->collect_garbage());
+  std::printf("%s\n", satellite::gc_report_json(report, std::time(nullptr)).c_str());
   return 0;
 }
 
@@ -127,8 +167,8 @@ int main(int argc, char** argv) {
 
   registry::RegistryConfig gc_config;
   std::string gc_grace_only = "1h", gc_upload_idle = "24h";
-  auto* gc_cmd =
-      cli.add_subcommand("gc", "collect garbage in a data dir not used by a running server");
+  auto* gc_cmd = cli.add_subcommand(
+      "gc", "collect garbage now (asks the running satellite holding --data-dir, if any)");
   gc_cmd->add_option("--data-dir", gc_config.data_dir, "directory holding blobs and metadata")
       ->required();
   gc_cmd->add_option("--gc-grace", gc_grace_only, "blobs younger than this are never collected")

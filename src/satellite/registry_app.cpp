@@ -2,39 +2,14 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "registry/http/htpasswd_auth.hpp"
 #include "registry/http/registry_metrics.hpp"
 #include "registry/http/registry_router.hpp"
 #include "registry/registry_service.hpp"
+#include "satellite/gc_schedule.hpp"
 
 namespace satellite {
 namespace {
-
-// Runs the registry's garbage collection every `interval` until destroyed.
-class GcSchedule {
- public:
-  GcSchedule(registry::RegistryService& service, std::chrono::seconds interval,
-             common::log::Logger logger)
-      : thread_([this, &service, interval, logger](std::stop_token stop) {
-          std::mutex mutex;
-          std::unique_lock lock(mutex);
-          std::condition_variable_any wake;
-          for (;;) {
-            wake.wait_for(lock, stop, interval, [] { return false; });
-            if (stop.stop_requested()) return;
-            if (auto report = service.collect_garbage(); !report) {
-              logger->error("gc failed: {}: {}", report.error().message(), report.error().detail());
-            }
-          }
-        }) {}
-
- private:
-  std::jthread thread_;
-};
 
 class RegistryAppImpl final : public RegistryApp {
  public:
@@ -59,19 +34,21 @@ class RegistryAppImpl final : public RegistryApp {
         [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
     if (!server) return common::fail(server.error());
     server_ = std::move(*server);
+    gc_.emplace(*service_, options_.gc_interval, logger_);
     return {};
   }
 
   std::string address() const override { return server_->local_address(); }
 
   void run() override {
-    std::optional<GcSchedule> gc;
-    if (options_.gc_interval.count() > 0) gc.emplace(*service_, options_.gc_interval, logger_);
     server_->run();
+    gc_.reset();
     pool_.join();
   }
 
   void stop() override { server_->stop(); }
+
+  void trigger_gc() override { gc_->trigger(); }
 
  private:
   ServeOptions options_;
@@ -82,6 +59,7 @@ class RegistryAppImpl final : public RegistryApp {
   std::unique_ptr<registry::http::HtpasswdAuth> auth_;
   std::unique_ptr<registry::http::RegistryRouter> router_;
   std::unique_ptr<common::http::Server> server_;
+  std::optional<GcSchedule> gc_;
 };
 
 }  // namespace

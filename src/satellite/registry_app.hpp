@@ -1,7 +1,7 @@
 // RegistryApp: the satellite's local registry wired together: the RegistryService on the
 // data dir, the blocking pool, metrics, optional htpasswd auth, the router, the HTTP server
-// and the scheduled garbage collector. Built by create(), served by run() until stop().
-// Thread-safety: stop() and address() may be called from any thread.
+// and the garbage collector (scheduled and on demand). Built by create(), served by run() until
+// stop(). Thread-safety: stop() and address() may be called from any thread.
 #pragma once
 
 #include <memory>
@@ -24,6 +24,8 @@ class RegistryApp {
   // Serves until stop() has drained in-flight requests.
   virtual void run() = 0;
   virtual void stop() = 0;
+  // Runs garbage collection now, in the background (SIGUSR1 from `satellite gc`).
+  virtual void trigger_gc() = 0;
 };
 
 }  // namespace satellite

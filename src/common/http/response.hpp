@@ -36,6 +36,8 @@ struct Response {
   std::string_view route = "unmatched";
   // Forces the connection closed after this response.
   bool close = false;
+  // Why a server-side failure happened (paths, library messages): logged, never sent.
+  std::string diagnostic;
 
   Response() = default;
   explicit Response(int status_code) : status(status_code) {}

@@ -91,13 +91,14 @@ class BeastBodyReader final : public BodyReader {
         expects_continue_(expects_continue) {}
 
   asio::awaitable<Result<std::size_t>> read_some(std::span<char> out) override {
+    if (failed_) co_return fail(*failed_);
     if (parser_.is_done() || out.empty()) co_return std::size_t{0};
     if (expects_continue_) {
       expects_continue_ = false;
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       beast::get_lowest_layer(stream_).expires_after(timeout_);
       auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
-      if (ec) co_return fail(ErrorCode::kUnavailable, "client went away", ec.message());
+      if (ec) co_return remember(Error(ErrorCode::kUnavailable, "client went away", ec.message()));
     }
     auto& body = parser_.get().body();
     body.data = out.data();
@@ -119,13 +120,23 @@ class BeastBodyReader final : public BodyReader {
   }
 
   bool done() const override { return parser_.is_done(); }
+  // True once a read failed: the connection cannot carry another request.
+  bool failed() const { return failed_.has_value(); }
+  // True while the client waits for "100 Continue" before sending the body.
+  bool awaiting_continue() const { return expects_continue_; }
 
  private:
+  std::unexpected<Error> remember(Error error) {
+    failed_ = error;
+    return std::unexpected<Error>(std::move(error));
+  }
+
   Stream& stream_;
   beast::flat_buffer& buffer_;
   Parser& parser_;
   std::chrono::seconds timeout_;
   bool expects_continue_;
+  std::optional<Error> failed_;
 };
 
 class BeastServer final : public Server {
@@ -149,6 +160,7 @@ class BeastServer final : public Server {
                                   std::string remote);
   asio::awaitable<void> run_tls(std::shared_ptr<TlsStream> stream, Connection& connection,
                                 std::string remote);
+  asio::awaitable<void> linger(PlainStream& stream);
   template <class Stream>
   asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
                                          std::string remote);
@@ -318,8 +330,7 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
 asio::awaitable<void> BeastServer::run_plain(std::shared_ptr<PlainStream> stream,
                                              Connection& connection, std::string remote) {
   co_await serve_connection(*stream, connection, std::move(remote));
-  boost::system::error_code ignored;
-  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_await linger(*stream);
 }
 
 asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsStream> stream,
@@ -331,12 +342,28 @@ asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsStream> stream,
   co_await serve_connection(*stream, connection, std::move(remote));
   beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
   co_await stream->async_shutdown(kUseTuple);
+  co_await linger(beast::get_lowest_layer(*stream));
+}
+
+asio::awaitable<void> BeastServer::linger(PlainStream& stream) {
+  // Lingering close: after our FIN, drain what the client is still sending (the rest of an
+  // oversized request) so the kernel does not answer it with a reset that would destroy the
+  // response still in flight.
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16 * 1024> sink;
+  stream.expires_after(std::chrono::seconds(2));
+  for (std::size_t drained = 0; drained < 1024 * 1024;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    if (ec) break;
+    drained += n;
+  }
 }
 
 template <class Stream>
 asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& connection,
                                                     std::string remote) {
-  beast::flat_buffer buffer(8 * 1024);
+  beast::flat_buffer buffer;  // grows as needed; header_limit bounds it
   std::vector<Header> headers;
   for (;;) {
     Parser parser;
@@ -349,7 +376,7 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     if (ec) {
       if (ec != bhttp::error::end_of_stream)
         logger_->debug("connection from {} ended: {}", remote, ec.message());
-      if (ec == bhttp::error::header_limit) {
+      if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
         Response too_large(431);
         too_large.close = true;
         (void)co_await write_response(stream, too_large, false, false, 11);
@@ -384,7 +411,10 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     bool keep_alive =
         message.keep_alive() && !response.close && !stopping_.load(std::memory_order_relaxed);
     if (!parser.is_done()) {
-      // Unread body: skip a small remainder to keep the connection, otherwise close it.
+      // Unread body. A client still waiting for "100 Continue" has sent none of it, and one
+      // whose body read failed cannot go on: close. Otherwise skip a small remainder to keep
+      // the connection, and close rather than read a large one.
+      if (body.failed() || body.awaiting_continue()) keep_alive = false;
       std::array<char, 16 * 1024> sink;
       std::size_t skipped = 0;
       while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
@@ -400,7 +430,8 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     auto sent = co_await write_response(stream, response, head, keep_alive, message.version());
     if (observer_) {
       observer_(Exchange{request.method, response.route, request.target, remote, response.status,
-                         sent ? *sent : 0, std::chrono::steady_clock::now() - started});
+                         sent ? *sent : 0, std::chrono::steady_clock::now() - started,
+                         response.diagnostic});
     }
     if (!sent) {
       logger_->debug("response to {} aborted: {} {}", remote, sent.error().message(),

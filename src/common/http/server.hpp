@@ -35,6 +35,7 @@ struct Exchange {
   int status;
   std::uint64_t bytes_sent;
   std::chrono::nanoseconds duration;
+  std::string_view diagnostic;  // Response::diagnostic
 };
 using Observer = std::function<void(const Exchange&)>;
 

@@ -17,12 +17,12 @@ using common::http::Response;
 
 namespace {
 
-// Without n, everything is returned; this only bounds one response's size.
+// Without n, everything is returned; this only bounds one response's size (a Link header
+// then leads to the rest).
 constexpr std::size_t kMaxPage = 100000;
 
 struct Page {
   std::size_t limit = kMaxPage;
-  bool explicit_limit = false;
   std::string last;
 };
 
@@ -35,10 +35,22 @@ common::Result<Page> parse_page(const common::http::Request& request) {
       return fail(ErrorCode::kInvalidArgument, "n must be a non-negative integer", *n);
     }
     page.limit = std::min(value, kMaxPage);
-    page.explicit_limit = true;
   }
   page.last = request.query_param("last").value_or("");
   return page;
+}
+
+// Rows to ask the store for: one more than the page holds, which tells whether a next page
+// exists. n=0 asks for nothing (the spec wants an empty list and no Link).
+std::size_t fetch_limit(const Page& page) {
+  return page.limit == 0 ? 0 : page.limit + 1;
+}
+
+// Cuts `items` to the page; true when more items follow it.
+bool trim_to_page(const Page& page, std::vector<std::string>& items) {
+  if (items.size() <= page.limit) return false;
+  items.resize(page.limit);
+  return true;
 }
 
 Response json_response(const nlohmann::json& body) {
@@ -48,9 +60,9 @@ Response json_response(const nlohmann::json& body) {
   return response;
 }
 
+// RFC 5988 Link to the page after `items` (which is not empty).
 void set_next_link(Response& response, const std::string& path, const Page& page,
                    const std::vector<std::string>& items) {
-  if (!page.explicit_limit || page.limit == 0 || items.size() < page.limit) return;
   response.set("Link", "<" + path + "?n=" + std::to_string(page.limit) + "&last=" +
                            common::http::percent_encode(items.back()) + ">; rel=\"next\"");
 }
@@ -64,10 +76,11 @@ HandlerResult handle_tags(HandlerContext& ctx, common::http::Request& request,
   auto page = parse_page(request);
   if (!page) co_return error_response(page.error());
   auto tags = co_await common::http::offload(
-      ctx.pool, [&] { return ctx.service.list_tags(route.name, page->limit, page->last); });
+      ctx.pool, [&] { return ctx.service.list_tags(route.name, fetch_limit(*page), page->last); });
   if (!tags) co_return error_response(tags.error());
+  const bool more = trim_to_page(*page, *tags);
   auto response = json_response({{"name", route.name}, {"tags", *tags}});
-  set_next_link(response, "/v2/" + route.name + "/tags/list", *page, *tags);
+  if (more) set_next_link(response, "/v2/" + route.name + "/tags/list", *page, *tags);
   co_return response;
 }
 
@@ -77,10 +90,11 @@ HandlerResult handle_catalog(HandlerContext& ctx, common::http::Request& request
   auto page = parse_page(request);
   if (!page) co_return error_response(page.error());
   auto names = co_await common::http::offload(
-      ctx.pool, [&] { return ctx.service.list_repositories(page->limit, page->last); });
+      ctx.pool, [&] { return ctx.service.list_repositories(fetch_limit(*page), page->last); });
   if (!names) co_return error_response(names.error());
+  const bool more = trim_to_page(*page, *names);
   auto response = json_response({{"repositories", *names}});
-  set_next_link(response, "/v2/_catalog", *page, *names);
+  if (more) set_next_link(response, "/v2/_catalog", *page, *names);
   co_return response;
 }
 

@@ -139,6 +139,10 @@ boost::asio::awaitable<Response> RegistryRouter::dispatch(common::http::Request&
 
 void RegistryRouter::observe(const common::http::Exchange& exchange) {
   metrics_.record(exchange.route, exchange.status, exchange.bytes_sent, exchange.duration);
+  if (exchange.status >= 500 && !exchange.diagnostic.empty()) {
+    logger_->warn("{} {} route={} status={}: {}", common::http::method_name(exchange.method),
+                  exchange.target, exchange.route, exchange.status, exchange.diagnostic);
+  }
   if (access_log_) {
     // The target may carry query parameters but never credentials; headers are not logged.
     logger_->info("{} {} {} route={} status={} bytes={} duration_us={}", exchange.remote_address,

@@ -23,11 +23,29 @@ std::string upload_location(const OciRoute& route, const std::string& id) {
   return "/v2/" + route.name + "/blobs/uploads/" + id;
 }
 
+// The spec's progress header: the inclusive range of bytes received ("0-0" when none).
+std::string range_header(std::uint64_t size) {
+  return "0-" + std::to_string(size == 0 ? 0 : size - 1);
+}
+
 Response upload_progress(int status, const OciRoute& route, const storage::UploadState& state) {
   Response response(status);
   response.set("Location", upload_location(route, state.id.str()));
-  response.set("Range", "0-" + std::to_string(state.size == 0 ? 0 : state.size - 1));
+  response.set("Range", range_header(state.size));
   response.set("Docker-Upload-UUID", state.id.str());
+  return response;
+}
+
+// The error response for a request on upload `id`; a 416 also reports where the upload
+// stands, so the client can resume from there.
+Response upload_error(HandlerContext& ctx, const OciRoute& route, const std::string& id,
+                      const common::Error& error) {
+  auto response = error_response(error);
+  if (error.code() != ErrorCode::kRangeInvalid) return response;
+  if (auto state = ctx.service.upload_status(route.name, id)) {
+    response.set("Location", upload_location(route, id));
+    response.set("Range", range_header(state->size));
+  }
   return response;
 }
 
@@ -38,7 +56,7 @@ Response blob_created(const OciRoute& route, const common::Digest& digest) {
   return response;
 }
 
-// Start offset of a PATCH's Content-Range ("<first>-<last>", optionally "bytes "-prefixed).
+// Start offset of a chunk's Content-Range ("<first>-<last>", optionally "bytes "-prefixed).
 common::Result<std::optional<std::uint64_t>> chunk_offset(const common::http::Request& request) {
   auto header = request.header("Content-Range");
   if (header.empty()) return std::optional<std::uint64_t>();
@@ -88,16 +106,68 @@ boost::asio::awaitable<common::Result<std::uint64_t>> append(HandlerContext& ctx
   co_return writer->size();
 }
 
-HandlerResult finish(HandlerContext& ctx, common::http::Request& request, const OciRoute& route,
-                     const std::string& id, const common::Digest& digest) {
-  if (request.body->content_length().value_or(0) > 0 || !request.body->done()) {
-    auto appended = co_await append(ctx, request, route, id, std::nullopt);
-    if (!appended) co_return error_response(appended.error());
+bool has_body(const common::http::Request& request) {
+  return request.body->content_length().value_or(0) > 0 || !request.body->done();
+}
+
+// Appends the request's body, if any (at its Content-Range when given), to upload `id` and
+// commits the upload as `digest`.
+boost::asio::awaitable<common::Status> append_and_commit(HandlerContext& ctx,
+                                                         common::http::Request& request,
+                                                         const OciRoute& route,
+                                                         const std::string& id,
+                                                         const common::Digest& digest) {
+  auto offset = chunk_offset(request);
+  if (!offset) co_return fail(offset.error());
+  if (has_body(request)) {
+    auto appended = co_await append(ctx, request, route, id, *offset);
+    if (!appended) co_return fail(appended.error());
   }
   auto committed = co_await common::http::offload(
       ctx.pool, [&] { return ctx.service.finish_upload(route.name, id, digest); });
-  if (!committed) co_return error_response(committed.error());
+  if (!committed) co_return fail(committed.error());
+  co_return common::Status{};
+}
+
+// Single-POST upload: the whole blob in the POST that opens the session.
+HandlerResult monolithic_post(HandlerContext& ctx, common::http::Request& request,
+                              const OciRoute& route, const common::Digest& digest) {
+  auto started = co_await common::http::offload(
+      ctx.pool, [&] { return ctx.service.start_upload(route.name); });
+  if (!started) co_return error_response(started.error());
+  const auto id = started->id.str();
+  auto done = co_await append_and_commit(ctx, request, route, id, digest);
+  if (!done) {
+    // The client never learned this session's id: drop it now rather than at GC.
+    (void)co_await common::http::offload(ctx.pool,
+                                         [&] { return ctx.service.cancel_upload(route.name, id); });
+    co_return error_response(done.error());
+  }
   co_return blob_created(route, digest);
+}
+
+HandlerResult patch_upload(HandlerContext& ctx, common::http::Request& request,
+                           const OciRoute& route) {
+  const std::string& id = route.reference;
+  auto offset = chunk_offset(request);
+  if (!offset) co_return upload_error(ctx, route, id, offset.error());
+  auto appended = co_await append(ctx, request, route, id, *offset);
+  if (!appended) co_return upload_error(ctx, route, id, appended.error());
+  auto state = ctx.service.upload_status(route.name, id);
+  if (!state) co_return error_response(state.error());
+  co_return upload_progress(202, route, *state);
+}
+
+HandlerResult put_upload(HandlerContext& ctx, common::http::Request& request,
+                         const OciRoute& route) {
+  const auto digest_param = request.query_param("digest");
+  if (!digest_param)
+    co_return error_response(common::Error(ErrorCode::kDigestInvalid, "digest parameter missing"));
+  auto digest = common::Digest::parse(*digest_param);
+  if (!digest) co_return error_response(digest.error());
+  auto done = co_await append_and_commit(ctx, request, route, route.reference, *digest);
+  if (!done) co_return upload_error(ctx, route, route.reference, done.error());
+  co_return blob_created(route, *digest);
 }
 
 }  // namespace
@@ -118,17 +188,14 @@ HandlerResult handle_upload_start(HandlerContext& ctx, common::http::Request& re
     }
     // Not mountable: the spec says to fall back to a regular upload session.
   }
-  std::optional<common::Digest> digest;
   if (digest_param) {
-    auto parsed = common::Digest::parse(*digest_param);
-    if (!parsed) co_return error_response(parsed.error());
-    digest = std::move(*parsed);
+    auto digest = common::Digest::parse(*digest_param);
+    if (!digest) co_return error_response(digest.error());
+    co_return co_await monolithic_post(ctx, request, route, *digest);
   }
   auto started = co_await common::http::offload(
       ctx.pool, [&] { return ctx.service.start_upload(route.name); });
   if (!started) co_return error_response(started.error());
-  if (digest)
-    co_return co_await finish(ctx, request, route, started->id.str(), *digest);  // monolithic POST
   co_return upload_progress(202, route, *started);
 }
 
@@ -141,33 +208,10 @@ HandlerResult handle_upload(HandlerContext& ctx, common::http::Request& request,
       if (!state) co_return error_response(state.error());
       co_return upload_progress(204, route, *state);
     }
-    case Method::kPatch: {
-      auto offset = chunk_offset(request);
-      if (!offset) co_return error_response(offset.error());
-      auto appended = co_await append(ctx, request, route, id, *offset);
-      if (!appended) {
-        auto response = error_response(appended.error());
-        if (appended.error().code() == ErrorCode::kRangeInvalid) {
-          if (auto state = ctx.service.upload_status(route.name, id)) {
-            response.set("Location", upload_location(route, id));
-            response.set("Range", "0-" + std::to_string(state->size == 0 ? 0 : state->size - 1));
-          }
-        }
-        co_return response;
-      }
-      auto state = ctx.service.upload_status(route.name, id);
-      if (!state) co_return error_response(state.error());
-      co_return upload_progress(202, route, *state);
-    }
-    case Method::kPut: {
-      const auto digest_param = request.query_param("digest");
-      if (!digest_param)
-        co_return error_response(
-            common::Error(ErrorCode::kDigestInvalid, "digest parameter missing"));
-      auto digest = common::Digest::parse(*digest_param);
-      if (!digest) co_return error_response(digest.error());
-      co_return co_await finish(ctx, request, route, id, *digest);
-    }
+    case Method::kPatch:
+      co_return co_await patch_upload(ctx, request, route);
+    case Method::kPut:
+      co_return co_await put_upload(ctx, request, route);
     case Method::kDelete: {
       auto cancelled = co_await common::http::offload(
           ctx.pool, [&] { return ctx.service.cancel_upload(route.name, id); });

@@ -58,6 +58,10 @@ common::Status FsBlobStore::publish(const std::string& staged, const common::Dig
     ::unlink(staged.c_str());  // identical content is stored already
     return {};
   }
+  // The staged file's mtime is when its last byte arrived, possibly long ago; the blob's
+  // age (what the GC grace period measures) must start now, before its manifest arrives.
+  if (::utimensat(AT_FDCWD, staged.c_str(), nullptr, 0) != 0)
+    return fail(common::fs::posix_error("utimensat", staged, errno));
   if (auto status = common::fs::make_dirs(paths_.blob_dir(digest)); !status) return status;
   return common::fs::durable_rename(staged, target);
 }
@@ -77,7 +81,7 @@ common::Result<bool> FsBlobStore::remove_if_unreferenced(
   if (!current)
     return current.error().code() == ErrorCode::kBlobUnknown ? common::Result<bool>(false)
                                                              : fail(current.error());
-  if (current->modified_unix >= cutoff_unix) return false;
+  if (current->modified_unix > cutoff_unix) return false;
   auto free = unreferenced();
   if (!free) return fail(free.error());
   if (!*free) return false;

@@ -45,9 +45,9 @@ class FsBlobStore {
   // Refreshes the age of an existing blob before a new reference to it is recorded (mount);
   // kBlobUnknown when absent.
   [[nodiscard]] common::Status retain(const common::Digest& digest);
-  // Deletes `digest` if it is older than `cutoff_unix` and `unreferenced()` (called under
-  // the lock, typically removing the metadata links in one transaction) returns true.
-  // Returns whether it was deleted.
+  // Deletes `digest` if its age stamp is at or before `cutoff_unix` and `unreferenced()`
+  // (called under the lock, typically removing the metadata links in one transaction)
+  // returns true. Returns whether it was deleted.
   [[nodiscard]] common::Result<bool> remove_if_unreferenced(
       const common::Digest& digest, std::int64_t cutoff_unix,
       const std::function<common::Result<bool>()>& unreferenced);

@@ -31,7 +31,9 @@ UploadWriter::UploadWriter(UploadWriter&& other) noexcept
     : store_(std::exchange(other.store_, nullptr)),
       id_(other.id_),
       fd_(std::move(other.fd_)),
+      start_hasher_(std::move(other.start_hasher_)),
       hasher_(std::move(other.hasher_)),
+      start_size_(other.start_size_),
       size_(other.size_),
       hash_valid_(other.hash_valid_) {}
 
@@ -45,10 +47,14 @@ UploadWriter::~UploadWriter() {
 common::Status UploadWriter::write(std::string_view data) {
   const auto path = store_->paths_.upload_data(id_);
   if (auto status = common::fs::write_all(fd_.get(), data, path); !status) {
-    // Cut back to the last complete write so the session stays consistent for a retry.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0 ||
-        ::lseek(fd_.get(), static_cast<off_t>(size_), SEEK_SET) < 0) {
-      hash_valid_ = false;
+    // Give back everything this request appended, not just the failed chunk: on a full
+    // disk that is the space, and the client's retry of the request then fits exactly.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(start_size_)) == 0 &&
+        ::lseek(fd_.get(), static_cast<off_t>(start_size_), SEEK_SET) >= 0) {
+      size_ = start_size_;
+      hasher_ = start_hasher_;
+    } else {
+      hash_valid_ = false;  // the file's length is unknown: the next writer re-hashes it
     }
     return status;
   }
@@ -63,8 +69,15 @@ common::Status UploadStore::init() {
 
 common::Result<UploadState> UploadStore::create(std::string_view repository) {
   const auto id = UploadId::generate();
-  if (auto status = common::fs::make_dirs(paths_.upload_dir(id)); !status)
+  {
+    // Held while its files are being made, so purge_idle() never mistakes it for debris.
+    std::lock_guard lock(mutex_);
+    sessions_[id] = Session{common::crypto::Hasher(common::DigestAlgorithm::kSha256), 0, true};
+  }
+  if (auto status = common::fs::make_dirs(paths_.upload_dir(id)); !status) {
+    unclaim(id, true);
     return fail(status.error());
+  }
   const auto started = now_unix();
   std::string info(repository);
   info.append("\n").append(std::to_string(started)).append("\n");
@@ -75,12 +88,10 @@ common::Result<UploadState> UploadStore::create(std::string_view repository) {
   }
   if (!status) {
     (void)common::fs::remove_tree(paths_.upload_dir(id));
+    unclaim(id, true);
     return fail(status.error());
   }
-  {
-    std::lock_guard lock(mutex_);
-    sessions_[id] = Session{common::crypto::Hasher(common::DigestAlgorithm::kSha256), 0, false};
-  }
+  unclaim(id, false);
   return UploadState{id, std::string(repository), 0, started, started};
 }
 
@@ -121,15 +132,29 @@ void UploadStore::release(const UploadId& id, std::optional<common::crypto::Hash
   it->second.hashed = hashed;
 }
 
+void UploadStore::unclaim(const UploadId& id, bool forget) {
+  std::lock_guard lock(mutex_);
+  if (forget) {
+    sessions_.erase(id);
+  } else if (const auto it = sessions_.find(id); it != sessions_.end()) {
+    it->second.busy = false;
+  }
+}
+
 common::Result<UploadWriter> UploadStore::open_writer(const UploadId& id,
                                                       std::optional<std::uint64_t> offset) {
+  // Claim first: the size checked against `offset` must be the size the writer starts at.
+  if (auto status = claim(id); !status) return fail(status.error());
   auto state = get(id);
-  if (!state) return fail(state.error());
+  if (!state) {
+    unclaim(id, state.error().code() == ErrorCode::kBlobUploadUnknown);
+    return fail(state.error());
+  }
   if (offset && *offset != state->size) {
+    unclaim(id, false);
     return fail(ErrorCode::kRangeInvalid, "chunk does not start where the upload ends",
                 std::to_string(state->size));
   }
-  if (auto status = claim(id); !status) return fail(status.error());
   std::optional<common::crypto::Hasher> hasher;
   std::uint64_t hashed = 0;
   {
@@ -170,16 +195,21 @@ common::Result<UploadWriter> UploadStore::open_writer(const UploadId& id,
 
 common::Result<std::uint64_t> UploadStore::commit(const UploadId& id,
                                                   const common::Digest& digest) {
-  auto state = get(id);
-  if (!state) return fail(state.error());
+  // The claim is held until the session's files are gone, so no writer can slip in
+  // between the verification and the publish.
   if (auto status = claim(id); !status) return fail(status.error());
+  auto state = get(id);
+  if (!state) {
+    unclaim(id, state.error().code() == ErrorCode::kBlobUploadUnknown);
+    return fail(state.error());
+  }
   std::optional<common::crypto::Hasher> hasher;
   std::uint64_t hashed = 0;
   {
     std::lock_guard lock(mutex_);
-    auto node = sessions_.extract(id);
-    hasher = std::move(node.mapped().hasher);
-    hashed = node.mapped().hashed;
+    auto& session = sessions_[id];
+    hasher = std::move(session.hasher);
+    hashed = session.hashed;
   }
   const auto path = paths_.upload_data(id);
   auto finish = [&]() -> common::Result<std::uint64_t> {
@@ -200,6 +230,7 @@ common::Result<std::uint64_t> UploadStore::commit(const UploadId& id,
   };
   auto result = finish();
   (void)common::fs::remove_tree(paths_.upload_dir(id));
+  unclaim(id, true);
   return result;
 }
 
@@ -218,16 +249,16 @@ common::Result<std::size_t> UploadStore::purge_idle(std::int64_t cutoff_unix) {
   for (const auto& entry : std::filesystem::directory_iterator(paths_.uploads_root(), ec)) {
     auto id = UploadId::parse(entry.path().filename().string());
     if (!id) continue;
+    if (!claim(*id)) continue;  // being created, written or committed: not idle
     auto state = get(*id);
     // A session without data is debris of a crash between publish and cleanup.
     const bool idle = !state || state->last_active_unix < cutoff_unix;
-    if (!idle) continue;
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = sessions_.find(*id); it != sessions_.end() && it->second.busy) continue;
-      sessions_.erase(*id);
+    if (!idle) {
+      unclaim(*id, false);
+      continue;
     }
     if (common::fs::remove_tree(entry.path().string())) ++purged;
+    unclaim(*id, true);
   }
   if (ec) return fail(common::fs::posix_error("list", paths_.uploads_root(), ec.value()));
   return purged;

@@ -3,8 +3,9 @@
 // survive a restart: the data file holds every byte received, and a session whose running
 // hash was lost is re-hashed from disk, so an interrupted upload resumes from the offset
 // that GET on the upload reports.
-// Thread-safety: all calls are safe from any thread. A session is written by one
-// UploadWriter at a time; a second concurrent writer gets kBlobUploadInvalid.
+// Thread-safety: all calls are safe from any thread. A session is held by one user at a
+// time (an UploadWriter, a commit, a purge check); a second concurrent writer or commit gets
+// kBlobUploadInvalid, and purge_idle() skips a session that is held.
 #pragma once
 
 #include <chrono>
@@ -42,7 +43,9 @@ class UploadWriter {
   UploadWriter& operator=(UploadWriter&&) = delete;
   ~UploadWriter();
 
-  // Appends `data`. On failure (disk full) the session is cut back to its last good size.
+  // Appends `data`. On failure (disk full) the session is cut back to the size it had when
+  // this writer was opened, giving the space back: a failed request leaves the session as
+  // it found it, so the client can retry that request as it was.
   [[nodiscard]] common::Status write(std::string_view data);
   std::uint64_t size() const noexcept { return size_; }
 
@@ -53,12 +56,16 @@ class UploadWriter {
       : store_(store),
         id_(std::move(id)),
         fd_(std::move(fd)),
+        start_hasher_(hasher),
         hasher_(std::move(hasher)),
+        start_size_(size),
         size_(size) {}
   UploadStore* store_;
   UploadId id_;
   common::fs::UniqueFd fd_;
+  common::crypto::Hasher start_hasher_;  // state at open, restored when a write fails
   common::crypto::Hasher hasher_;
+  std::uint64_t start_size_;
   std::uint64_t size_;
   bool hash_valid_ = true;
 };
@@ -77,7 +84,8 @@ class UploadStore {
   [[nodiscard]] common::Result<UploadWriter> open_writer(const UploadId& id,
                                                          std::optional<std::uint64_t> offset);
   // Verifies the session's bytes against `digest` and publishes them as that blob; the
-  // session ends either way. kDigestInvalid on mismatch. Returns the blob's size.
+  // session ends either way. kDigestInvalid on mismatch; kBlobUploadInvalid (session kept)
+  // while a writer is active. Returns the blob's size.
   // Blocking (fsync, possibly a re-hash): call off the I/O threads.
   [[nodiscard]] common::Result<std::uint64_t> commit(const UploadId& id,
                                                      const common::Digest& digest);
@@ -93,13 +101,18 @@ class UploadStore {
     std::uint64_t hashed = 0;
     bool busy = false;
   };
+  // Marks the session busy (creating its entry); kBlobUploadInvalid when it is busy already.
+  // Every check of a session's files happens under a claim, so it cannot change meanwhile.
+  [[nodiscard]] common::Status claim(const UploadId& id);
+  // Ends a claim, storing the writer's running hash over the first `hashed` bytes.
   void release(const UploadId& id, std::optional<common::crypto::Hasher> hasher,
                std::uint64_t hashed);
-  [[nodiscard]] common::Status claim(const UploadId& id);
+  // Ends a claim leaving the session's hash as it was; `forget` drops the entry entirely.
+  void unclaim(const UploadId& id, bool forget);
 
   const StoragePaths& paths_;
   FsBlobStore& blobs_;
-  mutable std::mutex mutex_;  // guards sessions_
+  mutable std::mutex mutex_;  // guards sessions_ (the in-memory state, not the files)
   std::unordered_map<UploadId, Session> sessions_;
 };
 
