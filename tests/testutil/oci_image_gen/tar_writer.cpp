@@ -42,6 +42,7 @@ void put_octal(Header& header, std::size_t offset, std::size_t width, std::uint6
 }
 
 void put_string(Header& header, std::size_t offset, std::string_view text) {
+  if (text.empty()) return;  // an empty view may have a null data(): memcpy must not see it
   std::memcpy(header.data() + offset, text.data(), text.size());
 }
 
