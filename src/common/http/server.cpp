@@ -25,6 +25,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/http/detail/beast_body_reader.hpp"
+
 namespace common::http {
 namespace {
 
@@ -37,7 +39,8 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using Parser = bhttp::request_parser<bhttp::buffer_body>;
+using detail::BeastBodyReader;
+using detail::Parser;
 
 Method to_method(bhttp::verb verb) {
   switch (verb) {
@@ -76,67 +79,6 @@ struct Worker {
   std::optional<tcp::acceptor> acceptor;
   std::list<Connection> connections;  // touched only on this worker's thread
   std::thread thread;
-};
-
-// Streams the body of the request being parsed by `parser`.
-template <class Stream>
-class BeastBodyReader final : public BodyReader {
- public:
-  BeastBodyReader(Stream& stream, beast::flat_buffer& buffer, Parser& parser,
-                  std::chrono::seconds timeout, bool expects_continue)
-      : stream_(stream),
-        buffer_(buffer),
-        parser_(parser),
-        timeout_(timeout),
-        expects_continue_(expects_continue) {}
-
-  asio::awaitable<Result<std::size_t>> read_some(std::span<char> out) override {
-    if (failed_) co_return fail(*failed_);
-    if (parser_.is_done() || out.empty()) co_return std::size_t{0};
-    if (expects_continue_) {
-      expects_continue_ = false;
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      beast::get_lowest_layer(stream_).expires_after(timeout_);
-      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
-      if (ec) co_return remember(Error(ErrorCode::kUnavailable, "client went away", ec.message()));
-    }
-    auto& body = parser_.get().body();
-    body.data = out.data();
-    body.size = out.size();
-    beast::get_lowest_layer(stream_).expires_after(timeout_);
-    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser_, kUseTuple);
-    if (ec && ec != bhttp::error::need_buffer) {
-      if (ec == beast::error::timeout)
-        co_return fail(ErrorCode::kTimeout, "timed out reading request body");
-      co_return fail(ErrorCode::kUnavailable, "reading request body failed", ec.message());
-    }
-    co_return out.size() - body.size;
-  }
-
-  std::optional<std::uint64_t> content_length() const override {
-    const auto length = parser_.content_length();
-    if (!length) return std::nullopt;
-    return *length;
-  }
-
-  bool done() const override { return parser_.is_done(); }
-  // True once a read failed: the connection cannot carry another request.
-  bool failed() const { return failed_.has_value(); }
-  // True while the client waits for "100 Continue" before sending the body.
-  bool awaiting_continue() const { return expects_continue_; }
-
- private:
-  std::unexpected<Error> remember(Error error) {
-    failed_ = error;
-    return std::unexpected<Error>(std::move(error));
-  }
-
-  Stream& stream_;
-  beast::flat_buffer& buffer_;
-  Parser& parser_;
-  std::chrono::seconds timeout_;
-  bool expects_continue_;
-  std::optional<Error> failed_;
 };
 
 class BeastServer final : public Server {

@@ -1,0 +1,24 @@
+// The satellite's subcommands. main parses and validates flags into these options, calls
+// one command, and prints its error, if any, as one line.
+#pragma once
+
+#include <string>
+
+#include "common/log/logger.hpp"
+#include "common/result.hpp"
+#include "registry/registry_config.hpp"
+#include "satellite/serve_options.hpp"
+
+namespace satellite {
+
+// `satellite serve`: runs the registry until SIGTERM/SIGINT; SIGUSR1 collects garbage now.
+// Prints "listening on HOST:PORT" on stdout once ready.
+[[nodiscard]] common::Status serve_command(const ServeOptions& options, common::log::Logger logger);
+
+// `satellite gc`: collects garbage in `config.data_dir` directly, or, when a running
+// satellite holds the directory, asks it to (SIGUSR1) and waits for its report. Prints the
+// report as JSON on stdout.
+[[nodiscard]] common::Status gc_command(const registry::RegistryConfig& config,
+                                        common::log::Logger logger);
+
+}  // namespace satellite

@@ -1,0 +1,48 @@
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "satellite/commands.hpp"
+#include "satellite/registry_app.hpp"
+
+namespace satellite {
+
+common::Status serve_command(const ServeOptions& options, common::log::Logger logger) {
+  // Signals are taken by one thread with sigwait, not by handlers inside the servers: block
+  // them before any other thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto app = RegistryApp::create(options, logger);
+  if (!app) return common::fail(app.error());
+  std::printf("listening on %s\n", (*app)->address().c_str());
+  std::fflush(stdout);
+  logger->info("serving {} from {}", (*app)->address(), options.registry.data_dir);
+  std::jthread waiter([&] {
+    for (;;) {
+      int received = 0;
+      sigwait(&signals, &received);
+      if (received == SIGUSR1) {
+        logger->info("garbage collection requested");
+        (*app)->trigger_gc();
+        continue;
+      }
+      logger->info("signal {}: finishing in-flight requests", received);
+      (*app)->stop();
+      return;
+    }
+  });
+  (*app)->run();
+  logger->info("stopped");
+  // The waiter may still be blocked in sigwait: wake it so it can be joined.
+  ::pthread_kill(waiter.native_handle(), SIGTERM);
+  return {};
+}
+
+}  // namespace satellite
