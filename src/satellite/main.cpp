@@ -30,6 +30,8 @@ struct TextFlags {
   std::string gc_interval = "1h";
   std::string gc_grace = "1h";
   std::string upload_max_idle = "24h";
+  std::string idle_timeout = "60s";
+  std::string io_timeout = "60s";
   std::string tls_cert;
   std::string tls_key;
 };
@@ -56,6 +58,12 @@ void add_serve_flags(CLI::App& cmd, satellite::ServeOptions& options, TextFlags&
       ->capture_default_str();
   cmd.add_option("--upload-max-idle", text.upload_max_idle, "uploads idle this long are stale")
       ->capture_default_str();
+  cmd.add_option("--idle-timeout", text.idle_timeout,
+                 "close connections idle (or sending a header) this long")
+      ->capture_default_str();
+  cmd.add_option("--io-timeout", text.io_timeout,
+                 "abort a request whose body or response stalls this long")
+      ->capture_default_str();
   cmd.add_flag("--access-log", options.access_log, "log one line per request");
 }
 
@@ -68,6 +76,11 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
   options.registry.gc_grace = value_or_die(common::config::parse_duration(text.gc_grace));
   options.registry.upload_max_idle =
       value_or_die(common::config::parse_duration(text.upload_max_idle));
+  options.server.idle_timeout = value_or_die(common::config::parse_duration(text.idle_timeout));
+  options.server.io_timeout = value_or_die(common::config::parse_duration(text.io_timeout));
+  if (options.server.idle_timeout.count() == 0 || options.server.io_timeout.count() == 0) {
+    die(common::Error(common::ErrorCode::kInvalidArgument, "timeouts must be at least 1s"));
+  }
   if (text.tls_cert.empty() != text.tls_key.empty()) {
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
   }
