@@ -119,6 +119,7 @@ common::Result<PutManifestResult> RegistryService::put_manifest(std::string_view
   for (const auto& layer : parsed->layers) record.blobs.push_back(layer.digest);
   for (const auto& child : parsed->manifests) record.manifests.push_back(child.digest);
 
+  std::lock_guard order(manifest_write_mutex_);
   if (auto status = metadata_->put_manifest(repository, record, tag); !status)
     return fail(status.error());
   index_.on_put(
@@ -133,6 +134,7 @@ common::Status RegistryService::delete_manifest(std::string_view repository,
                                                 std::string_view reference) {
   if (auto status = common::oci::validate_repository_name(repository); !status) return status;
   if (auto status = validate_reference(reference); !status) return status;
+  std::lock_guard order(manifest_write_mutex_);
   if (!is_digest_reference(reference)) {
     if (auto status = metadata_->delete_tag(repository, reference); !status) return status;
     index_.on_delete_tag(repository, reference);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,6 +120,8 @@ class RegistryService {
   storage::UploadStore uploads_;
   std::unique_ptr<meta::MetadataStore> metadata_;
   meta::ManifestIndex index_;
+  // Held across a manifest write and its index update, so the index sees writes in commit order.
+  std::mutex manifest_write_mutex_;
 };
 
 }  // namespace registry

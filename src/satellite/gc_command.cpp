@@ -27,7 +27,11 @@ common::Status gc_in_server(const std::string& data_dir) {
                         "cannot signal the satellite holding the data dir",
                         "pid " + std::to_string(*pid));
   }
-  std::fprintf(stderr, "asked the running satellite (pid %d) to collect garbage\n", *pid);
+  std::fprintf(
+      stderr,
+      "asked the running satellite (pid %d) to collect garbage with its own --gc-grace and "
+      "--upload-max-idle\n",
+      *pid);
   const auto deadline = std::chrono::steady_clock::now() + kReportTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

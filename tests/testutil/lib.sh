@@ -26,6 +26,12 @@ tu_fail() {
 
 tu_log() { echo "--- $*" >&2; }
 
+# tu_skip REASON: ends the test as skipped (exit 0, "SKIP: REASON"), for a missing peer only.
+tu_skip() {
+  echo "SKIP: $*"
+  exit 0
+}
+
 # tu_assert_eq EXPECTED ACTUAL MESSAGE
 tu_assert_eq() {
   [[ "$1" == "$2" ]] || tu_fail "$3: expected '$1', got '$2'"
@@ -51,12 +57,14 @@ tu_wait_for() {
 }
 
 # tu_start_satellite NAME DATA_DIR [serve flags...]: sets SAT_ADDR and SAT_PID.
-# The satellite binds port 0 and prints "listening on HOST:PORT" as its first stdout line.
+# The satellite binds port 0 unless the flags hold a --listen (e.g. to restart on the same
+# address), and prints "listening on HOST:PORT" as its first stdout line.
 tu_start_satellite() {
-  local name=$1 data=$2
+  local name=$1 data=$2 arg listen=(--listen 127.0.0.1:0)
   shift 2
+  for arg in "$@"; do [[ "$arg" != --listen* ]] || listen=(); done
   local out="$TU_DIR/$name.out"
-  "$SATELLITE" serve --data-dir "$data" --listen 127.0.0.1:0 "$@" >"$out" 2>"$TU_DIR/$name.log" &
+  "$SATELLITE" serve --data-dir "$data" "${listen[@]}" "$@" >"$out" 2>"$TU_DIR/$name.log" &
   SAT_PID=$!
   TU_PIDS+=("$SAT_PID")
   tu_wait_for 10 grep -q '^listening on ' "$out" || {

@@ -140,6 +140,11 @@ Result<Transaction> SqliteDatabase::begin() {
   return Transaction(this);
 }
 
+Result<Transaction> SqliteDatabase::begin_read() {
+  if (auto status = exec("BEGIN"); !status) return fail(status.error());
+  return Transaction(this);
+}
+
 Result<int> SqliteDatabase::user_version() {
   auto stmt = prepare("PRAGMA user_version");
   if (!stmt) return fail(stmt.error());

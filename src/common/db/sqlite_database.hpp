@@ -84,6 +84,8 @@ class SqliteDatabase {
   [[nodiscard]] Status exec(std::string_view sql);
   // BEGIN IMMEDIATE: takes the write lock now so the transaction cannot fail to upgrade later.
   [[nodiscard]] Result<Transaction> begin();
+  // BEGIN (deferred): a read transaction, so several SELECTs see one snapshot under WAL.
+  [[nodiscard]] Result<Transaction> begin_read();
   // Applies the migrations whose version exceeds user_version, in order. kUnsupported when
   // the data dir was written by a newer binary.
   [[nodiscard]] Status migrate(std::span<const Migration> migrations);

@@ -1,11 +1,11 @@
 #include "common/http/server.hpp"
 
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -34,7 +34,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 using PlainStream = beast::tcp_stream;
@@ -79,6 +78,51 @@ struct Worker {
   std::optional<tcp::acceptor> acceptor;
   std::list<Connection> connections;  // touched only on this worker's thread
   std::thread thread;
+};
+
+// Cancels a socket's pending operations when no progress was reported for `limit`. One timer
+// per transfer, re-armed only when it fires, so the per-chunk cost of a large download is a
+// timestamp rather than a timer operation. The handler owns the shared state, so a timer
+// that fires just as the transfer ends never touches a destroyed watchdog.
+class StallWatchdog {
+ public:
+  StallWatchdog(tcp::socket& socket, std::chrono::seconds limit)
+      : state_(std::make_shared<State>(
+            State{&socket, asio::steady_timer(socket.get_executor()), limit})) {
+    arm(state_, std::chrono::steady_clock::now() + limit);
+  }
+  ~StallWatchdog() {
+    state_->socket = nullptr;
+    state_->timer.cancel();
+  }
+  StallWatchdog(const StallWatchdog&) = delete;
+  StallWatchdog& operator=(const StallWatchdog&) = delete;
+
+  void progress() { state_->last = std::chrono::steady_clock::now(); }
+  bool stalled() const { return state_->stalled; }
+
+ private:
+  struct State {
+    tcp::socket* socket;
+    asio::steady_timer timer;
+    std::chrono::seconds limit;
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    bool stalled = false;
+  };
+
+  static void arm(const std::shared_ptr<State>& state, std::chrono::steady_clock::time_point at) {
+    state->timer.expires_at(at);
+    state->timer.async_wait([state](boost::system::error_code ec) {
+      if (ec || state->socket == nullptr) return;
+      const auto due = state->last + state->limit;
+      if (std::chrono::steady_clock::now() < due) return arm(state, due);
+      state->stalled = true;
+      boost::system::error_code ignored;
+      state->socket->cancel(ignored);
+    });
+  }
+
+  std::shared_ptr<State> state_;
 };
 
 class BeastServer final : public Server {
@@ -144,28 +188,33 @@ Status BeastServer::init() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.host, ec);
   if (ec) return fail(ErrorCode::kInvalidArgument, "invalid listen address", config_.host);
-  std::uint16_t port = config_.port;
+  // One listening socket shared by every thread (each holds a dup of it): a thread accepts
+  // when it is free, so connections spread by load rather than by a hash of their ports,
+  // and no other process can join the port as SO_REUSEPORT would allow.
+  const tcp::endpoint endpoint(address, config_.port);
   for (unsigned i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Worker>();
     auto& acceptor = worker->acceptor.emplace(worker->ioc);
-    const tcp::endpoint endpoint(address, port);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    // Every thread listens on the same port; the kernel spreads connections among them.
-    int one = 1;
-    if (!ec &&
-        ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-      ec.assign(errno, boost::system::system_category());
+    if (i == 0) {
+      acceptor.open(endpoint.protocol(), ec);
+      if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor.bind(endpoint, ec);
+      if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    } else {
+      const int fd = ::dup(workers_.front()->acceptor->native_handle());
+      if (fd < 0)
+        ec.assign(errno, boost::system::system_category());
+      else
+        acceptor.assign(endpoint.protocol(), fd, ec);
     }
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return fail(ErrorCode::kUnavailable,
-                  "cannot listen on " + config_.host + ":" + std::to_string(port), ec.message());
+                  "cannot listen on " + config_.host + ":" + std::to_string(config_.port),
+                  ec.message());
     }
-    port = acceptor.local_endpoint().port();
     workers_.push_back(std::move(worker));
   }
+  const auto port = workers_.front()->acceptor->local_endpoint().port();
   const bool v6 = address.is_v6();
   address_ = (v6 ? "[" : "") + address.to_string() + (v6 ? "]" : "") + ":" + std::to_string(port);
   return {};
@@ -429,24 +478,22 @@ asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file)
     // Zero-copy: the kernel moves page-cache pages straight to the socket.
     auto& socket = stream.socket();
     socket.native_non_blocking(true);
-    asio::steady_timer timer(socket.get_executor());
+    StallWatchdog watchdog(socket, config_.io_timeout);
     while (remaining > 0) {
       const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 16u << 20));
       const ssize_t n = ::sendfile(socket.native_handle(), file.fd.get(), &offset, chunk);
       if (n > 0) {
         remaining -= static_cast<std::uint64_t>(n);
+        watchdog.progress();
         continue;
       }
       if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
       if (errno == EINTR) continue;
       if (errno != EAGAIN)
         co_return fail(ErrorCode::kUnavailable, "sendfile failed", std::strerror(errno));
-      timer.expires_after(config_.io_timeout);
-      auto which = co_await (socket.async_wait(tcp::socket::wait_write, kUseTuple) ||
-                             timer.async_wait(kUseTuple));
-      if (which.index() == 1) co_return fail(ErrorCode::kTimeout, "client stalled");
-      if (std::get<0>(std::get<0>(which)))
-        co_return fail(ErrorCode::kUnavailable, "client went away");
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, kUseTuple);
+      if (watchdog.stalled()) co_return fail(ErrorCode::kTimeout, "client stalled");
+      if (ec) co_return fail(ErrorCode::kUnavailable, "client went away");
     }
   } else {
     std::vector<char> buffer(256 * 1024);

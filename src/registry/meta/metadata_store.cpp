@@ -207,6 +207,10 @@ common::Status MetadataStore::delete_tag(std::string_view repository, std::strin
 
 common::Result<RepositorySnapshot> MetadataStore::load_repository(std::string_view repository) {
   std::lock_guard lock(read_mutex_);
+  // Manifests and tags from one snapshot: a retag committed between the two reads would
+  // otherwise leave a tag pointing at a manifest the snapshot lacks.
+  auto snapshot_txn = reader_->begin_read();
+  if (!snapshot_txn) return fail(snapshot_txn.error());
   auto id = repository_id(*reader_, repository, false);
   if (!id) return fail(id.error());
   if (!*id) return fail(name_unknown(repository));
