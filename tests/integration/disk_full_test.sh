@@ -63,6 +63,9 @@ tail -c +100001 "$TU_DIR/big" >"$TU_DIR/chunk1"
 request -X PATCH --data-binary "@$TU_DIR/chunk1" \
   -H "Content-Range: 100000-$(($(stat -c %s "$TU_DIR/big") - 1))" "http://$SAT_ADDR$location"
 expect_insufficient_storage "chunk larger than the free space"
+# The 507 itself says where the upload stands, like a 416 does.
+tu_assert_eq "0-99999" "$(tr -d '\r' <"$TU_DIR/resp.headers" | sed -n 's/^[Rr]ange: //p')" \
+  "Range on the 507"
 # The session is where the failed request found it: it can go on once there is space.
 request "http://$SAT_ADDR$location"
 tu_assert_eq 204 "$status" "upload status after the failed chunk"

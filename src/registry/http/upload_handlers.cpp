@@ -36,12 +36,15 @@ Response upload_progress(int status, const OciRoute& route, const storage::Uploa
   return response;
 }
 
-// The error response for a request on upload `id`; a 416 also reports where the upload
-// stands, so the client can resume from there.
+// The error response for a request on upload `id`. A 416, or a 507 (disk full: the session
+// was cut back to its last good size), also reports where the upload stands, so the client
+// can resume from there.
 Response upload_error(HandlerContext& ctx, const OciRoute& route, const std::string& id,
                       const common::Error& error) {
   auto response = error_response(error);
-  if (error.code() != ErrorCode::kRangeInvalid) return response;
+  if (error.code() != ErrorCode::kRangeInvalid && error.code() != ErrorCode::kResourceExhausted) {
+    return response;
+  }
   if (auto state = ctx.service.upload_status(route.name, id)) {
     response.set("Location", upload_location(route, id));
     response.set("Range", range_header(state->size));
