@@ -125,7 +125,12 @@ tu_gen_image() {
 tu_status() {
   local method=$1 url=$2
   shift 2
-  curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$url"
+  # curl -X HEAD would wait for the body its Content-Length announces: --head does not.
+  if [[ "$method" == HEAD ]]; then
+    curl -s -o /dev/null -w '%{http_code}' --head "$@" "$url"
+  else
+    curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$url"
+  fi
 }
 
 # tu_sha256 FILE: prints "sha256:<hex>".
