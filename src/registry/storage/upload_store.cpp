@@ -236,11 +236,12 @@ common::Result<std::uint64_t> UploadStore::commit(const UploadId& id,
 
 common::Status UploadStore::cancel(const UploadId& id) {
   if (auto state = get(id); !state) return fail(state.error());
-  {
-    std::lock_guard lock(mutex_);
-    sessions_.erase(id);
-  }
-  return common::fs::remove_tree(paths_.upload_dir(id));
+  // A session being written or committed is not pulled from under that request.
+  if (auto status = claim(id); !status) return status;
+  auto removed = common::fs::remove_tree(paths_.upload_dir(id));
+  std::lock_guard lock(mutex_);
+  sessions_.erase(id);
+  return removed;
 }
 
 common::Result<std::size_t> UploadStore::purge_idle(std::int64_t cutoff_unix) {

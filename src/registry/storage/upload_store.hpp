@@ -89,7 +89,8 @@ class UploadStore {
   // Blocking (fsync, possibly a re-hash): call off the I/O threads.
   [[nodiscard]] common::Result<std::uint64_t> commit(const UploadId& id,
                                                      const common::Digest& digest);
-  // Ends the session and deletes its data.
+  // Ends the session and deletes its data; kBlobUploadInvalid while a request writes or
+  // commits it.
   [[nodiscard]] common::Status cancel(const UploadId& id);
   // Deletes sessions with no activity since `cutoff_unix`; returns how many.
   [[nodiscard]] common::Result<std::size_t> purge_idle(std::int64_t cutoff_unix);

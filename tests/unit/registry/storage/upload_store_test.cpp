@@ -285,6 +285,21 @@ TEST_F(UploadStoreTest, CancelEndsTheSession) {
   EXPECT_FALSE(std::filesystem::exists(paths_.upload_dir(state.id)));
 }
 
+TEST_F(UploadStoreTest, CancelWaitsForNoWriterButRefusesWhileOneIsActive) {
+  auto state = uploads_.create("repo").value();
+  {
+    auto writer = uploads_.open_writer(state.id, 0);
+    ASSERT_TRUE(writer.has_value());
+    auto cancelled = uploads_.cancel(state.id);
+    ASSERT_FALSE(cancelled.has_value());
+    EXPECT_EQ(cancelled.error().code(), ErrorCode::kBlobUploadInvalid);
+    ASSERT_TRUE(writer->write("abc").has_value());  // the writer's data is still there
+  }
+  EXPECT_EQ(uploads_.get(state.id).value().size, 3u);
+  ASSERT_TRUE(uploads_.cancel(state.id).has_value());
+  EXPECT_FALSE(std::filesystem::exists(paths_.upload_dir(state.id)));
+}
+
 TEST_F(UploadStoreTest, UnknownSessionIsBlobUploadUnknown) {
   const auto id = UploadId::generate();
   EXPECT_EQ(uploads_.get(id).error().code(), ErrorCode::kBlobUploadUnknown);
