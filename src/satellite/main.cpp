@@ -92,6 +92,7 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
 
 int main(int argc, char** argv) {
   CLI::App cli{"satellite: edge registry and agent"};
+  cli.set_version_flag("--version", "satellite " SATELLITE_VERSION);
   cli.require_subcommand(1);
   cli.fallthrough();  // global flags such as --log-level may follow the subcommand
   std::string log_level = "info";
