@@ -146,13 +146,18 @@ common::Status RegistryService::delete_manifest(std::string_view repository,
   return {};
 }
 
-common::Result<std::uint64_t> RegistryService::stat_blob(std::string_view repository,
-                                                         const common::Digest& digest) {
-  if (auto status = common::oci::validate_repository_name(repository); !status)
-    return fail(status.error());
+common::Status RegistryService::require_held(std::string_view repository,
+                                             const common::Digest& digest) {
+  if (auto status = common::oci::validate_repository_name(repository); !status) return status;
   auto held = metadata_->has_blob(repository, digest);
   if (!held) return fail(held.error());
   if (!*held) return fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest.str());
+  return {};
+}
+
+common::Result<std::uint64_t> RegistryService::stat_blob(std::string_view repository,
+                                                         const common::Digest& digest) {
+  if (auto held = require_held(repository, digest); !held) return fail(held.error());
   auto stat = blobs_.stat(digest);
   if (!stat) return fail(stat.error());
   return stat->size;
@@ -160,11 +165,7 @@ common::Result<std::uint64_t> RegistryService::stat_blob(std::string_view reposi
 
 common::Result<storage::OpenBlob> RegistryService::open_blob(std::string_view repository,
                                                              const common::Digest& digest) {
-  if (auto status = common::oci::validate_repository_name(repository); !status)
-    return fail(status.error());
-  auto held = metadata_->has_blob(repository, digest);
-  if (!held) return fail(held.error());
-  if (!*held) return fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest.str());
+  if (auto held = require_held(repository, digest); !held) return fail(held.error());
   return blobs_.open(digest);
 }
 

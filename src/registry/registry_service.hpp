@@ -109,6 +109,9 @@ class RegistryService {
   [[nodiscard]] common::Result<StorageStats> storage_stats() const;
 
  private:
+  // kNameInvalid, or kBlobUnknown unless `repository` holds a link to `digest`.
+  [[nodiscard]] common::Status require_held(std::string_view repository,
+                                            const common::Digest& digest);
   RegistryService(RegistryConfig config, common::log::Logger logger, common::fs::DirLock lock,
                   std::unique_ptr<meta::MetadataStore> metadata);
 

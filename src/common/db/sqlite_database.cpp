@@ -68,6 +68,15 @@ Status Statement::run() {
   }
 }
 
+Status Statement::for_each_row(const std::function<Status()>& visit) {
+  for (;;) {
+    auto row = step();
+    if (!row) return fail(row.error());
+    if (!*row) return {};
+    if (auto status = visit(); !status) return status;
+  }
+}
+
 void Statement::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());

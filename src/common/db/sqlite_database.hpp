@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,6 +34,9 @@ class Statement {
   [[nodiscard]] Result<bool> step();
   // Runs to completion, discarding rows.
   [[nodiscard]] Status run();
+  // Steps through every row, calling `visit` on each (it reads the columns); stops at the
+  // first error, from SQLite or from `visit`.
+  [[nodiscard]] Status for_each_row(const std::function<Status()>& visit);
   // Clears bindings and rewinds for reuse.
   void reset();
 

@@ -16,6 +16,24 @@ std::int64_t now_unix() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
 
+// Every row's first column as text.
+common::Result<std::vector<std::string>> first_column(common::db::Statement& stmt) {
+  std::vector<std::string> out;
+  auto status = stmt.for_each_row([&]() -> common::Status {
+    out.push_back(stmt.column_text(0));
+    return {};
+  });
+  if (!status) return fail(status.error());
+  return out;
+}
+
+// A digest read back from the database; kCorruption if it does not parse.
+common::Result<common::Digest> stored_digest(const std::string& text) {
+  auto digest = common::Digest::parse(text);
+  if (!digest) return fail(ErrorCode::kCorruption, "bad digest in metadata", text);
+  return digest;
+}
+
 common::Error name_unknown(std::string_view repository) {
   return common::Error(ErrorCode::kNameUnknown, "repository name not known to registry",
                        std::string(repository));
@@ -219,29 +237,25 @@ common::Result<RepositorySnapshot> MetadataStore::load_repository(std::string_vi
       reader_->prepare("SELECT digest, media_type, content FROM manifests WHERE repository_id = ?");
   if (!manifests) return fail(manifests.error());
   manifests->bind(1, **id);
-  for (;;) {
-    auto row = manifests->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    auto digest = common::Digest::parse(manifests->column_text(0));
-    if (!digest)
-      return fail(ErrorCode::kCorruption, "bad digest in metadata", manifests->column_text(0));
+  auto read_manifests = manifests->for_each_row([&]() -> common::Status {
+    auto digest = stored_digest(manifests->column_text(0));
+    if (!digest) return fail(digest.error());
     snapshot.manifests.push_back(
         StoredManifest{std::move(*digest), manifests->column_text(1),
                        std::make_shared<const std::string>(manifests->column_text(2))});
-  }
+    return {};
+  });
+  if (!read_manifests) return fail(read_manifests.error());
   auto tags = reader_->prepare("SELECT name, digest FROM tags WHERE repository_id = ?");
   if (!tags) return fail(tags.error());
   tags->bind(1, **id);
-  for (;;) {
-    auto row = tags->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    auto digest = common::Digest::parse(tags->column_text(1));
-    if (!digest)
-      return fail(ErrorCode::kCorruption, "bad digest in metadata", tags->column_text(1));
+  auto read_tags = tags->for_each_row([&]() -> common::Status {
+    auto digest = stored_digest(tags->column_text(1));
+    if (!digest) return fail(digest.error());
     snapshot.tags.emplace_back(tags->column_text(0), std::move(*digest));
-  }
+    return {};
+  });
+  if (!read_tags) return fail(read_tags.error());
   return snapshot;
 }
 
@@ -256,13 +270,7 @@ common::Result<std::vector<std::string>> MetadataStore::list_tags(std::string_vi
       "SELECT name FROM tags WHERE repository_id = ? AND name > ? ORDER BY name LIMIT ?");
   if (!stmt) return fail(stmt.error());
   stmt->bind(1, **id).bind(2, last).bind(3, static_cast<std::int64_t>(limit));
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return fail(row.error());
-    if (!*row) return out;
-    out.push_back(stmt->column_text(0));
-  }
+  return first_column(*stmt);
 }
 
 common::Result<std::vector<std::string>> MetadataStore::list_repositories(std::size_t limit,
@@ -274,13 +282,7 @@ common::Result<std::vector<std::string>> MetadataStore::list_repositories(std::s
       "(SELECT 1 FROM manifests m WHERE m.repository_id = r.id) ORDER BY r.name LIMIT ?");
   if (!stmt) return fail(stmt.error());
   stmt->bind(1, last).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return fail(row.error());
-    if (!*row) return out;
-    out.push_back(stmt->column_text(0));
-  }
+  return first_column(*stmt);
 }
 
 common::Result<std::vector<Referrer>> MetadataStore::referrers(std::string_view repository,
