@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace common::crypto {
 
@@ -65,9 +66,8 @@ Digest digest_of(std::string_view data, DigestAlgorithm algorithm) {
   return hasher.digest();
 }
 
-Result<Digest> digest_of_fd(int fd, DigestAlgorithm algorithm) {
-  Hasher hasher(algorithm);
-  std::array<char, 256 * 1024> buffer;
+Status hash_fd(int fd, Hasher& hasher) {
+  std::vector<char> buffer(256 * 1024);
   off_t offset = 0;
   for (;;) {
     const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
@@ -75,10 +75,15 @@ Result<Digest> digest_of_fd(int fd, DigestAlgorithm algorithm) {
       if (errno == EINTR) continue;
       return fail(ErrorCode::kInternal, "read failed while hashing", std::strerror(errno));
     }
-    if (n == 0) break;
+    if (n == 0) return {};
     hasher.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
     offset += n;
   }
+}
+
+Result<Digest> digest_of_fd(int fd, DigestAlgorithm algorithm) {
+  Hasher hasher(algorithm);
+  if (auto status = hash_fd(fd, hasher); !status) return fail(status.error());
   return hasher.digest();
 }
 

@@ -29,6 +29,9 @@ class Hasher {
 // Digest of a whole buffer.
 Digest digest_of(std::string_view data, DigestAlgorithm algorithm = DigestAlgorithm::kSha256);
 
+// Feeds the contents of `fd`, from offset 0, to `hasher`; kInternal on read errors.
+[[nodiscard]] Status hash_fd(int fd, Hasher& hasher);
+
 // Digest of a file's contents read from `fd` from offset 0; kInternal on read errors.
 [[nodiscard]] Result<Digest> digest_of_fd(int fd, DigestAlgorithm algorithm);
 

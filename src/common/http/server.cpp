@@ -22,7 +22,6 @@
 #include <cerrno>
 #include <cstring>
 #include <list>
-#include <mutex>
 #include <thread>
 
 #include "common/http/detail/beast_body_reader.hpp"
@@ -76,7 +75,8 @@ struct Connection {
 struct Worker {
   asio::io_context ioc{1};
   std::optional<tcp::acceptor> acceptor;
-  std::list<Connection> connections;  // touched only on this worker's thread
+  std::list<Connection> connections;                 // touched only on this worker's thread
+  std::optional<asio::steady_timer> drain_deadline;  // set by stop() while requests run
   std::thread thread;
 };
 
@@ -244,26 +244,13 @@ void BeastServer::begin_stop(Worker& worker) {
   for (auto& connection : worker.connections) {
     if (connection.idle) connection.close();
   }
-  // Requests still running after the drain deadline are cut off.
-  auto timer = std::make_shared<asio::steady_timer>(worker.ioc, config_.drain_timeout);
-  timer->async_wait([&worker, timer](boost::system::error_code ec) {
+  if (worker.connections.empty()) return;
+  // Requests still running at the deadline are cut off; the last connection to end cancels
+  // the deadline, and run() returns once nothing is left.
+  worker.drain_deadline.emplace(worker.ioc, config_.drain_timeout);
+  worker.drain_deadline->async_wait([&worker](boost::system::error_code ec) {
     if (!ec) worker.ioc.stop();
   });
-  // The timer must not keep run() alive once every connection is gone.
-  auto poll = std::make_shared<std::function<void()>>();
-  auto check = std::make_shared<asio::steady_timer>(worker.ioc);
-  *poll = [&worker, timer, check, poll] {
-    if (worker.connections.empty()) {
-      timer->cancel();
-      *poll = nullptr;  // breaks the self-reference
-      return;
-    }
-    check->expires_after(std::chrono::milliseconds(50));
-    check->async_wait([poll](boost::system::error_code) {
-      if (*poll) (*poll)();
-    });
-  };
-  (*poll)();
 }
 
 asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
@@ -299,6 +286,7 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
       }
       worker.connections.erase(it);
       connection_count_.fetch_sub(1, std::memory_order_relaxed);
+      if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
     };
     if (tls_) {
       auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);

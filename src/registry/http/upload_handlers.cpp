@@ -28,11 +28,13 @@ std::string range_header(std::uint64_t size) {
   return "0-" + std::to_string(size == 0 ? 0 : size - 1);
 }
 
-Response upload_progress(int status, const OciRoute& route, const storage::UploadState& state) {
+// Where upload `id` stands after `size` bytes.
+Response upload_progress(int status, const OciRoute& route, const std::string& id,
+                         std::uint64_t size) {
   Response response(status);
-  response.set("Location", upload_location(route, state.id.str()));
-  response.set("Range", range_header(state.size));
-  response.set("Docker-Upload-UUID", state.id.str());
+  response.set("Location", upload_location(route, id));
+  response.set("Range", range_header(size));
+  response.set("Docker-Upload-UUID", id);
   return response;
 }
 
@@ -156,9 +158,7 @@ HandlerResult patch_upload(HandlerContext& ctx, common::http::Request& request,
   if (!offset) co_return upload_error(ctx, route, id, offset.error());
   auto appended = co_await append(ctx, request, route, id, *offset);
   if (!appended) co_return upload_error(ctx, route, id, appended.error());
-  auto state = ctx.service.upload_status(route.name, id);
-  if (!state) co_return error_response(state.error());
-  co_return upload_progress(202, route, *state);
+  co_return upload_progress(202, route, id, *appended);
 }
 
 HandlerResult put_upload(HandlerContext& ctx, common::http::Request& request,
@@ -199,7 +199,7 @@ HandlerResult handle_upload_start(HandlerContext& ctx, common::http::Request& re
   auto started = co_await common::http::offload(
       ctx.pool, [&] { return ctx.service.start_upload(route.name); });
   if (!started) co_return error_response(started.error());
-  co_return upload_progress(202, route, *started);
+  co_return upload_progress(202, route, started->id.str(), started->size);
 }
 
 HandlerResult handle_upload(HandlerContext& ctx, common::http::Request& request,
@@ -209,7 +209,7 @@ HandlerResult handle_upload(HandlerContext& ctx, common::http::Request& request,
     case Method::kGet: {
       auto state = ctx.service.upload_status(route.name, id);
       if (!state) co_return error_response(state.error());
-      co_return upload_progress(204, route, *state);
+      co_return upload_progress(204, route, id, state->size);
     }
     case Method::kPatch:
       co_return co_await patch_upload(ctx, request, route);

@@ -297,15 +297,15 @@ common::Result<std::vector<Referrer>> MetadataStore::referrers(std::string_view 
   if (!stmt) return fail(stmt.error());
   stmt->bind(1, repository).bind(2, subject.str()).bind(3, artifact_type).bind(4, artifact_type);
   std::vector<Referrer> out;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return fail(row.error());
-    if (!*row) return out;
+  auto status = stmt->for_each_row([&]() -> common::Status {
     auto digest = common::Digest::parse(stmt->column_text(0));
-    if (!digest) continue;
+    if (!digest) return {};  // an unreadable row is left out of the list
     out.push_back(Referrer{std::move(*digest), stmt->column_text(1), stmt->column_text(2),
                            stmt->column_text(3), static_cast<std::uint64_t>(stmt->column_int(4))});
-  }
+    return {};
+  });
+  if (!status) return fail(status.error());
+  return out;
 }
 
 common::Result<bool> MetadataStore::drop_blob_if_unreferenced(const common::Digest& digest) {

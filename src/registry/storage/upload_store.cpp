@@ -173,17 +173,9 @@ common::Result<UploadWriter> UploadStore::open_writer(const UploadId& id,
   if (!hasher || hashed != state->size) {
     // Lost or stale running hash (restart, failed write): catch up from the data on disk.
     hasher.emplace(common::DigestAlgorithm::kSha256);
-    std::string buffer(256 * 1024, '\0');
-    for (off_t at = 0;;) {
-      const ssize_t n = ::pread(fd->get(), buffer.data(), buffer.size(), at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        release(id, std::nullopt, 0);
-        return fail(common::fs::posix_error("read", path, errno));
-      }
-      if (n == 0) break;
-      hasher->update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
-      at += n;
+    if (auto status = common::crypto::hash_fd(fd->get(), *hasher); !status) {
+      release(id, std::nullopt, 0);
+      return fail(status.error());
     }
   }
   if (::lseek(fd->get(), static_cast<off_t>(state->size), SEEK_SET) < 0) {
@@ -239,8 +231,7 @@ common::Status UploadStore::cancel(const UploadId& id) {
   // A session being written or committed is not pulled from under that request.
   if (auto status = claim(id); !status) return status;
   auto removed = common::fs::remove_tree(paths_.upload_dir(id));
-  std::lock_guard lock(mutex_);
-  sessions_.erase(id);
+  unclaim(id, true);
   return removed;
 }
 
