@@ -41,9 +41,11 @@ enum class ErrorCode {
 };
 
 struct ErrorCodeInfo {
-  std::string_view name;     // wire name, e.g. "BLOB_UNKNOWN"
-  int http_status;           // status the HTTP edge answers with
-  std::string_view message;  // default human-readable message
+  std::string_view name;      // unique wire name, e.g. "BLOB_UNKNOWN", "RESOURCE_EXHAUSTED"
+  std::string_view oci_name;  // the distribution-spec code a /v2/ error body carries: the spec
+                              // allows only its own codes, so generic kinds take the nearest
+  int http_status;            // status the HTTP edge answers with
+  std::string_view message;   // default human-readable message
 };
 
 // Returns the table row for `code`; every enumerator has one.

@@ -19,6 +19,12 @@ struct RegistryConfig {
   std::chrono::seconds gc_grace{3600};
   // Upload sessions idle this long are stale and collected.
   std::chrono::seconds upload_max_idle{24 * 3600};
+  // Bytes of manifests kept in memory to answer GET/HEAD without SQLite (least recently
+  // used evicted first).
+  std::size_t manifest_cache_bytes = 16 * 1024 * 1024;
+  // Every manifest byte in memory at once: cached, being received, parsed or sent. Requests
+  // that would pass it get 429 and come back; nothing can grow the process beyond it.
+  std::size_t manifest_memory_bytes = 48 * 1024 * 1024;
 };
 
 }  // namespace registry

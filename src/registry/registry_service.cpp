@@ -1,6 +1,5 @@
 #include "registry/registry_service.hpp"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/hasher.hpp"
@@ -14,10 +13,6 @@ using common::ErrorCode;
 using common::fail;
 
 namespace {
-
-std::int64_t now_unix() {
-  return static_cast<std::int64_t>(std::time(nullptr));
-}
 
 bool is_digest_reference(std::string_view reference) {
   return reference.find(':') != std::string_view::npos;
@@ -36,48 +31,89 @@ common::Status validate_reference(std::string_view reference) {
   return {};
 }
 
+// A pull can only find what a push could have stored: a reference that is no valid tag or
+// digest names nothing (the spec's "pulling manifests" allows 404 only).
+common::Status validate_pull_reference(std::string_view reference) {
+  if (validate_reference(reference)) return {};
+  return fail(ErrorCode::kManifestUnknown, "manifest unknown to registry",
+              std::string(reference.substr(0, 200)));
+}
+
 }  // namespace
 
-RegistryService::RegistryService(RegistryConfig config, common::log::Logger logger,
+RegistryService::RegistryService(RegistryConfig config, common::log::Logger logger, RegistryEnv env,
                                  common::fs::DirLock lock,
                                  std::unique_ptr<meta::MetadataStore> metadata)
     : config_(std::move(config)),
       logger_(std::move(logger)),
+      env_(env),
       lock_(std::move(lock)),
       paths_(config_.data_dir),
-      blobs_(paths_),
-      uploads_(paths_, blobs_),
+      blobs_(paths_, env_),
+      uploads_(paths_, blobs_, env_),
       metadata_(std::move(metadata)),
-      index_(*metadata_) {}
+      manifest_budget_(config_.manifest_memory_bytes),
+      cache_(*metadata_, manifest_budget_, config_.manifest_cache_bytes) {}
 
 common::Result<std::unique_ptr<RegistryService>> RegistryService::open(RegistryConfig config,
-                                                                       common::log::Logger logger) {
+                                                                       common::log::Logger logger,
+                                                                       RegistryEnv env) {
   if (config.data_dir.empty()) return fail(ErrorCode::kInvalidArgument, "data directory not set");
-  if (auto status = common::fs::make_dirs(config.data_dir); !status) return fail(status.error());
+  if (auto status = common::fs::make_dirs(config.data_dir, *env.fs); !status)
+    return fail(status.error());
   auto lock = common::fs::DirLock::acquire(config.data_dir);
   if (!lock) return fail(lock.error());
   const storage::StoragePaths paths(config.data_dir);
-  auto metadata = meta::MetadataStore::open(paths.database());
+  auto metadata = meta::MetadataStore::open(paths.database(), *env.clock);
   if (!metadata) return fail(metadata.error());
   std::unique_ptr<RegistryService> service(new RegistryService(
-      std::move(config), std::move(logger), std::move(*lock), std::move(*metadata)));
+      std::move(config), std::move(logger), env, std::move(*lock), std::move(*metadata)));
   if (auto status = service->blobs_.init(); !status) return fail(status.error());
   if (auto status = service->uploads_.init(); !status) return fail(status.error());
   return service;
 }
 
-common::Result<std::shared_ptr<const meta::CachedManifest>> RegistryService::get_manifest(
+std::optional<RegistryService::ManifestAnswer> RegistryService::cached_manifest(
     std::string_view repository, std::string_view reference) {
   if (auto status = common::oci::validate_repository_name(repository); !status)
     return fail(status.error());
-  if (auto status = validate_reference(reference); !status) return fail(status.error());
-  return index_.lookup(repository, reference);
+  if (auto status = validate_pull_reference(reference); !status) return fail(status.error());
+  return cache_.find(repository, reference);
 }
 
-common::Result<PutManifestResult> RegistryService::put_manifest(std::string_view repository,
-                                                                std::string_view reference,
-                                                                std::string_view content,
-                                                                std::string_view content_type) {
+RegistryService::ManifestAnswer RegistryService::get_manifest(std::string_view repository,
+                                                              std::string_view reference) {
+  if (auto cached = cached_manifest(repository, reference)) return std::move(*cached);
+  return cache_.load(repository, reference);
+}
+
+common::Status RegistryService::check_blob_files(const common::oci::Manifest& manifest) {
+  auto check = [&](const common::oci::Descriptor& descriptor) -> common::Status {
+    auto stat = blobs_.stat(descriptor.digest);
+    if (!stat) {
+      if (stat.error().code() != ErrorCode::kBlobUnknown) return fail(stat.error());
+      return fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
+                  descriptor.digest.str());
+    }
+    if (stat->size != static_cast<std::uint64_t>(descriptor.size)) {
+      return fail(ErrorCode::kManifestInvalid, "descriptor size does not match the blob",
+                  descriptor.digest.str() + " has " + std::to_string(stat->size) +
+                      " bytes, the descriptor says " + std::to_string(descriptor.size));
+    }
+    return {};
+  };
+  if (manifest.config) {
+    if (auto status = check(*manifest.config); !status) return status;
+  }
+  for (const auto& layer : manifest.layers) {
+    if (auto status = check(layer); !status) return status;
+  }
+  return {};
+}
+
+common::Result<PutManifestResult> RegistryService::put_manifest(
+    std::string_view repository, std::string_view reference, std::string_view content,
+    std::string_view content_type, common::MemoryBudget::Reservation* reservation) {
   if (auto status = common::oci::validate_repository_name(repository); !status)
     return fail(status.error());
   if (auto status = validate_reference(reference); !status) return fail(status.error());
@@ -85,7 +121,9 @@ common::Result<PutManifestResult> RegistryService::put_manifest(std::string_view
     return fail(ErrorCode::kTooLarge, "manifest too large",
                 "limit is " + std::to_string(config_.max_manifest_bytes) + " bytes");
   }
-  auto parsed = common::oci::parse_manifest(content, content_type);
+  common::oci::ParseLimits limits;
+  limits.reservation = reservation;
+  auto parsed = common::oci::parse_manifest(content, content_type, limits);
   if (!parsed) return fail(parsed.error());
 
   std::optional<std::string_view> tag;
@@ -104,14 +142,8 @@ common::Result<PutManifestResult> RegistryService::put_manifest(std::string_view
     tag = reference;
   }
 
-  meta::NewManifest record{digest,
-                           parsed->media_type,
-                           parsed->artifact_type,
-                           std::nullopt,
-                           "{}",
-                           std::string(content),
-                           {},
-                           {}};
+  meta::NewManifest record{
+      digest, parsed->media_type, parsed->artifact_type, std::nullopt, "{}", content, {}, {}};
   if (parsed->subject) record.subject = parsed->subject->digest;
   if (!parsed->annotations.empty())
     record.annotations_json = nlohmann::json(parsed->annotations).dump();
@@ -119,14 +151,12 @@ common::Result<PutManifestResult> RegistryService::put_manifest(std::string_view
   for (const auto& layer : parsed->layers) record.blobs.push_back(layer.digest);
   for (const auto& child : parsed->manifests) record.manifests.push_back(child.digest);
 
+  std::shared_lock blobs_stay(blob_lock_);
+  if (auto status = check_blob_files(*parsed); !status) return fail(status.error());
   std::lock_guard order(manifest_write_mutex_);
   if (auto status = metadata_->put_manifest(repository, record, tag); !status)
     return fail(status.error());
-  index_.on_put(
-      repository,
-      meta::StoredManifest{digest, record.media_type,
-                           std::make_shared<const std::string>(std::move(record.content))},
-      tag);
+  cache_.on_put(repository, digest, tag);
   return PutManifestResult{std::move(digest), record.subject};
 }
 
@@ -137,12 +167,12 @@ common::Status RegistryService::delete_manifest(std::string_view repository,
   std::lock_guard order(manifest_write_mutex_);
   if (!is_digest_reference(reference)) {
     if (auto status = metadata_->delete_tag(repository, reference); !status) return status;
-    index_.on_delete_tag(repository, reference);
+    cache_.on_delete_tag(repository, reference);
     return {};
   }
   const auto digest = common::Digest::parse(reference).value();
   if (auto status = metadata_->delete_manifest(repository, digest); !status) return status;
-  index_.on_delete_manifest(repository, digest);
+  cache_.on_delete_manifest(repository, digest);
   return {};
 }
 
@@ -180,6 +210,7 @@ common::Result<bool> RegistryService::mount_blob(std::string_view repository, st
   if (auto status = common::oci::validate_repository_name(repository); !status)
     return fail(status.error());
   if (!common::oci::validate_repository_name(from)) return false;
+  std::shared_lock blobs_stay(blob_lock_);
   auto held = metadata_->has_blob(from, digest);
   if (!held) return fail(held.error());
   if (!*held) return false;
@@ -222,10 +253,12 @@ common::Result<std::uint64_t> RegistryService::finish_upload(std::string_view re
                                                              const common::Digest& digest) {
   auto state = upload_status(repository, id);
   if (!state) return fail(state.error());
-  auto size = uploads_.commit(state->id, digest);
-  if (!size) return fail(size.error());
-  if (auto status = metadata_->link_blob(repository, digest); !status) return fail(status.error());
-  return size;
+  // The blob becomes visible and linked as one step as far as GC can see.
+  return uploads_.commit(state->id, digest, [&](const std::string& staged) -> common::Status {
+    std::shared_lock blobs_stay(blob_lock_);
+    if (auto status = blobs_.publish(staged, digest); !status) return status;
+    return metadata_->link_blob(repository, digest);
+  });
 }
 
 common::Status RegistryService::cancel_upload(std::string_view repository, std::string_view id) {
@@ -256,7 +289,7 @@ common::Result<std::vector<meta::Referrer>> RegistryService::referrers(
 
 common::Result<GcReport> RegistryService::collect_garbage() {
   GcReport report;
-  const auto now = now_unix();
+  const auto now = unix_seconds(*env_.clock);
   const auto cutoff = now - config_.gc_grace.count();
   // Mark: the manifest_references index is the live set; candidates are the old blobs.
   std::vector<std::pair<common::Digest, std::uint64_t>> candidates;
@@ -267,10 +300,21 @@ common::Result<GcReport> RegistryService::collect_garbage() {
       ++report.blobs_kept;
   });
   if (!walked) return fail(walked.error());
-  // Sweep: each candidate is re-checked and unlinked under the blob store's lock.
+  // Sweep: each candidate is re-checked, dropped from the metadata and deleted under the
+  // blob lock, so no upload, mount or manifest commit sees it half gone.
   for (const auto& [digest, size] : candidates) {
-    auto removed = blobs_.remove_if_unreferenced(
-        digest, cutoff, [&, &d = digest] { return metadata_->drop_blob_if_unreferenced(d); });
+    auto removed = [&, &digest = digest]() -> common::Result<bool> {
+      std::unique_lock decide(blob_lock_);
+      auto current = blobs_.stat(digest);
+      if (!current) {
+        if (current.error().code() == ErrorCode::kBlobUnknown) return false;
+        return fail(current.error());
+      }
+      if (current->modified_unix > cutoff) return false;  // published or mounted meanwhile
+      auto unreferenced = metadata_->drop_blob_if_unreferenced(digest);
+      if (!unreferenced || !*unreferenced) return unreferenced;
+      return blobs_.remove(digest);
+    }();
     if (!removed) return fail(removed.error());
     if (*removed) {
       ++report.blobs_deleted;
@@ -287,14 +331,9 @@ common::Result<GcReport> RegistryService::collect_garbage() {
   return report;
 }
 
-common::Result<StorageStats> RegistryService::storage_stats() const {
-  StorageStats stats;
-  auto walked = blobs_.for_each([&](const common::Digest&, const storage::BlobStat& stat) {
-    ++stats.blobs;
-    stats.bytes += stat.size;
-  });
-  if (!walked) return fail(walked.error());
-  return stats;
+StorageStats RegistryService::storage_stats() const {
+  const auto totals = blobs_.totals();
+  return StorageStats{totals.blobs, totals.bytes};
 }
 
 }  // namespace registry

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,10 +19,13 @@
 #include "common/digest.hpp"
 #include "common/fs/dir_lock.hpp"
 #include "common/log/logger.hpp"
+#include "common/memory_budget.hpp"
+#include "common/oci/manifest.hpp"
 #include "common/result.hpp"
-#include "registry/meta/manifest_index.hpp"
+#include "registry/meta/manifest_cache.hpp"
 #include "registry/meta/metadata_store.hpp"
 #include "registry/registry_config.hpp"
+#include "registry/registry_env.hpp"
 #include "registry/storage/fs_blob_store.hpp"
 #include "registry/storage/storage_paths.hpp"
 #include "registry/storage/upload_store.hpp"
@@ -50,19 +54,28 @@ class RegistryService {
   // Locks and opens (creating if needed) the data dir; kConflict when another process holds
   // it, kUnsupported when a newer version wrote it.
   [[nodiscard]] static common::Result<std::unique_ptr<RegistryService>> open(
-      RegistryConfig config, common::log::Logger logger);
+      RegistryConfig config, common::log::Logger logger, RegistryEnv env = {});
 
   const RegistryConfig& config() const noexcept { return config_; }
+  // The budget every manifest byte held in memory counts against (request bodies included).
+  common::MemoryBudget& manifest_budget() noexcept { return manifest_budget_; }
 
-  // Manifest by tag or digest, from memory. kNameInvalid, kManifestUnknown, kNameUnknown.
-  [[nodiscard]] common::Result<std::shared_ptr<const meta::CachedManifest>> get_manifest(
-      std::string_view repository, std::string_view reference);
-  // Validates and stores a manifest under a tag or digest reference. Blocking.
-  // kManifestInvalid, kDigestInvalid, kManifestBlobUnknown, kUnsupported, kTooLarge.
-  [[nodiscard]] common::Result<PutManifestResult> put_manifest(std::string_view repository,
-                                                               std::string_view reference,
-                                                               std::string_view content,
-                                                               std::string_view content_type);
+  using ManifestAnswer = common::Result<std::shared_ptr<const meta::CachedManifest>>;
+  // Manifest by tag or digest from memory, without blocking; nullopt when it must be loaded.
+  // kNameInvalid; kManifestUnknown (also for a reference that cannot exist), kNameUnknown.
+  [[nodiscard]] std::optional<ManifestAnswer> cached_manifest(std::string_view repository,
+                                                              std::string_view reference);
+  // Manifest by tag or digest, loaded from the database when not in memory. Blocking on a
+  // miss. Errors as cached_manifest(), and kTooManyRequests when memory is short.
+  [[nodiscard]] ManifestAnswer get_manifest(std::string_view repository,
+                                            std::string_view reference);
+  // Validates and stores a manifest under a tag or digest reference. Blocking. What parsing
+  // keeps grows `reservation` when given (the body's own). kManifestInvalid (also for a
+  // descriptor whose size is not the stored blob's), kDigestInvalid, kManifestBlobUnknown,
+  // kUnsupported, kTooLarge, kTooManyRequests.
+  [[nodiscard]] common::Result<PutManifestResult> put_manifest(
+      std::string_view repository, std::string_view reference, std::string_view content,
+      std::string_view content_type, common::MemoryBudget::Reservation* reservation = nullptr);
   // By digest: the manifest and its tags; by tag: the tag only. Blocking. kManifestUnknown.
   [[nodiscard]] common::Status delete_manifest(std::string_view repository,
                                                std::string_view reference);
@@ -103,27 +116,40 @@ class RegistryService {
       std::string_view repository, const common::Digest& subject, std::string_view artifact_type);
 
   // Mark and sweep: deletes blobs no manifest references that are older than the grace
-  // period, and upload sessions idle past their limit. Safe while pushes run. Blocking.
+  // period, and upload sessions idle past their limit. Safe while pushes run: each blob's
+  // fate is decided and carried out under the blob lock, which publishing-and-linking and
+  // a manifest's reference check also take, so GC never removes a blob between its upload
+  // and its link, nor one a manifest is being committed over. Blocking.
   [[nodiscard]] common::Result<GcReport> collect_garbage();
-  // Stored blobs and bytes (walks the blob tree). Blocking.
-  [[nodiscard]] common::Result<StorageStats> storage_stats() const;
+  // Stored blobs and bytes, as counted (no disk access).
+  StorageStats storage_stats() const;
 
  private:
   // kNameInvalid, or kBlobUnknown unless `repository` holds a link to `digest`.
   [[nodiscard]] common::Status require_held(std::string_view repository,
                                             const common::Digest& digest);
-  RegistryService(RegistryConfig config, common::log::Logger logger, common::fs::DirLock lock,
-                  std::unique_ptr<meta::MetadataStore> metadata);
+  // kManifestBlobUnknown unless each blob's file exists, kManifestInvalid unless its size is
+  // the descriptor's. REQUIRES: blob_lock_ held (shared).
+  [[nodiscard]] common::Status check_blob_files(const common::oci::Manifest& manifest);
+  RegistryService(RegistryConfig config, common::log::Logger logger, RegistryEnv env,
+                  common::fs::DirLock lock, std::unique_ptr<meta::MetadataStore> metadata);
 
   RegistryConfig config_;
   common::log::Logger logger_;
+  RegistryEnv env_;
   common::fs::DirLock lock_;
   storage::StoragePaths paths_;
   storage::FsBlobStore blobs_;
   storage::UploadStore uploads_;
   std::unique_ptr<meta::MetadataStore> metadata_;
-  meta::ManifestIndex index_;
-  // Held across a manifest write and its index update, so the index sees writes in commit order.
+  common::MemoryBudget manifest_budget_;
+  meta::ManifestCache cache_;
+  // Orders the existence of blob files against their references. Shared: publishing a blob
+  // together with its link, mounting, committing a manifest over its blobs. Exclusive:
+  // garbage collection deciding and removing one blob. Taken before the metadata store's
+  // write lock, never after.
+  std::shared_mutex blob_lock_;
+  // Held across a manifest write and its cache update, so the cache sees writes in commit order.
   std::mutex manifest_write_mutex_;
 };
 

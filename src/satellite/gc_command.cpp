@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <thread>
 
 #include "common/fs/dir_lock.hpp"
@@ -20,7 +19,7 @@ constexpr auto kReportTimeout = std::chrono::hours(1);
 common::Status gc_in_server(const std::string& data_dir) {
   auto pid = common::fs::DirLock::holder(data_dir);
   if (!pid) return common::fail(pid.error());
-  const auto report_path = data_dir + "/" + kGcReportFile;
+  const auto report_path = registry::storage::StoragePaths(data_dir).gc_report();
   const auto before = common::fs::read_file(report_path).value_or("");
   if (::kill(*pid, SIGUSR1) != 0) {
     return common::fail(common::ErrorCode::kPermissionDenied,
@@ -55,7 +54,8 @@ common::Status gc_command(const registry::RegistryConfig& config, common::log::L
   if (!service) return common::fail(service.error());
   auto report = (*service)->collect_garbage();
   if (!report) return common::fail(report.error());
-  std::printf("%s\n", gc_report_json(*report, std::time(nullptr)).c_str());
+  std::printf("%s\n",
+              gc_report_json(*report, registry::unix_seconds(registry::system_clock())).c_str());
   return {};
 }
 

@@ -1,6 +1,5 @@
 #include "satellite/gc_schedule.hpp"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "common/fs/file_ops.hpp"
@@ -8,10 +7,11 @@
 namespace satellite {
 
 GcSchedule::GcSchedule(registry::RegistryService& service, std::chrono::seconds interval,
-                       common::log::Logger logger)
+                       common::log::Logger logger, const common::Clock& clock)
     : service_(service),
       interval_(interval),
       logger_(std::move(logger)),
+      clock_(clock),
       thread_([this](std::stop_token stop) { loop(stop); }) {}
 
 GcSchedule::~GcSchedule() {
@@ -47,9 +47,9 @@ void GcSchedule::run_once() {
     logger_->error("gc failed: {}: {}", report.error().message(), report.error().detail());
     return;
   }
-  const auto path = service_.config().data_dir + "/" + kGcReportFile;
-  if (auto status =
-          common::fs::atomic_write_file(path, gc_report_json(*report, std::time(nullptr)));
+  const auto path = registry::storage::StoragePaths(service_.config().data_dir).gc_report();
+  if (auto status = common::fs::atomic_write_file(
+          path, gc_report_json(*report, registry::unix_seconds(clock_)));
       !status) {
     logger_->warn("cannot write {}: {}", path, status.error().message());
   }

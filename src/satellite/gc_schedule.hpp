@@ -16,14 +16,11 @@
 
 namespace satellite {
 
-// File name of the last run's report, inside the data dir.
-inline constexpr const char* kGcReportFile = "gc-report.json";
-
 class GcSchedule {
  public:
   // `interval` zero: no periodic runs, only triggered ones.
   GcSchedule(registry::RegistryService& service, std::chrono::seconds interval,
-             common::log::Logger logger);
+             common::log::Logger logger, const common::Clock& clock = registry::system_clock());
   ~GcSchedule();
   GcSchedule(const GcSchedule&) = delete;
   GcSchedule& operator=(const GcSchedule&) = delete;
@@ -37,13 +34,14 @@ class GcSchedule {
   registry::RegistryService& service_;
   std::chrono::seconds interval_;
   common::log::Logger logger_;
+  const common::Clock& clock_;
   std::mutex mutex_;  // guards triggered_
   std::condition_variable_any wake_;
   bool triggered_ = false;
   std::jthread thread_;  // last: starts after the members it uses
 };
 
-// JSON text of a report, as written to kGcReportFile.
+// JSON text of a report, as written to StoragePaths::gc_report().
 std::string gc_report_json(const registry::GcReport& report, std::int64_t finished_unix);
 
 }  // namespace satellite

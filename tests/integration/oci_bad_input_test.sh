@@ -103,7 +103,8 @@ bad GET "/v2/good/app/blobs/sha256:${zero_hex}0" 400 DIGEST_INVALID
 bad GET "/v2/good/app/blobs/md5:$(printf 'a%.0s' {1..32})" 400 DIGEST_INVALID
 bad GET "/v2/good/app/blobs/$zero_hex" 400 DIGEST_INVALID
 bad DELETE /v2/good/app/blobs/sha256:zz 400 DIGEST_INVALID
-bad GET /v2/good/app/manifests/sha256:zz 400 DIGEST_INVALID
+bad GET /v2/good/app/manifests/sha256:zz 404 MANIFEST_UNKNOWN  # a pull only ever answers 404
+bad HEAD /v2/good/app/manifests/sha256:zz 404 MANIFEST_UNKNOWN
 bad PUT /v2/good/app/manifests/sha256:zz 400 DIGEST_INVALID "${manifest[@]}"
 bad DELETE /v2/good/app/manifests/sha256:.. 400 DIGEST_INVALID
 bad POST /v2/good/app/blobs/uploads/?digest=sha256:zz 400 DIGEST_INVALID "${blob[@]}"
@@ -116,7 +117,8 @@ bad PUT "$location?digest=sha256:../.." 400 DIGEST_INVALID "${blob[@]}"
 bad PUT "$location" 400 DIGEST_INVALID "${blob[@]}"
 
 tu_log "tags"
-bad GET /v2/good/app/manifests/bad%24tag 400 MANIFEST_INVALID
+bad GET /v2/good/app/manifests/bad%24tag 404 MANIFEST_UNKNOWN
+bad HEAD /v2/good/app/manifests/bad%24tag 404 MANIFEST_UNKNOWN
 bad PUT /v2/good/app/manifests/bad%24tag 400 MANIFEST_INVALID "${manifest[@]}"
 bad DELETE /v2/good/app/manifests/bad%24tag 400 MANIFEST_INVALID
 for tag in -lead .dot %2e%2e a%20b %C3%A9 a%00 "$(printf 'x%.0s' {1..129})" ..%5C..%5Cpwned; do

@@ -26,9 +26,7 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     default:
       break;
   }
-  std::string message(what);
-  message.append(": ").append(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  return Error(code, std::move(message));
+  return Error(code, std::string(what), db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
@@ -37,23 +35,26 @@ void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
 
 Statement::~Statement() = default;
 
-Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
+Statement& Statement::check_bind(int rc) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  return check_bind(sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(),
+                                        SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_.get(), index, value);
-  return *this;
+  return check_bind(sqlite3_bind_int64(stmt_.get(), index, value));
 }
 
 Statement& Statement::bind_null(int index) {
-  sqlite3_bind_null(stmt_.get(), index);
-  return *this;
+  return check_bind(sqlite3_bind_null(stmt_.get(), index));
 }
 
 Result<bool> Statement::step() {
+  if (bind_rc_ != SQLITE_OK) return fail(sqlite_error(nullptr, bind_rc_, "sqlite bind"));
   const int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -80,6 +81,11 @@ Status Statement::for_each_row(const std::function<Status()>& visit) {
 void Statement::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());
+  bind_rc_ = SQLITE_OK;
+}
+
+void Statement::rewind() {
+  sqlite3_reset(stmt_.get());
 }
 
 std::string Statement::column_text(int index) const {
@@ -127,6 +133,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
 }
 
 SqliteDatabase::~SqliteDatabase() {
+  cached_.clear();  // statements first: close_v2 would otherwise defer the close
   sqlite3_close_v2(db_);
 }
 
@@ -135,6 +142,17 @@ Result<Statement> SqliteDatabase::prepare(std::string_view sql) {
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, "sqlite prepare"));
   return Statement(db_, stmt);
+}
+
+Result<CachedStatement> SqliteDatabase::cached(std::string_view sql) {
+  auto it = cached_.find(std::string(sql));
+  if (it == cached_.end()) {
+    auto stmt = prepare(sql);
+    if (!stmt) return fail(stmt.error());
+    it = cached_.emplace(std::string(sql), std::move(*stmt)).first;
+  }
+  it->second.reset();
+  return CachedStatement(&it->second);
 }
 
 Status SqliteDatabase::exec(std::string_view sql) {

@@ -13,6 +13,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "common/result.hpp"
 
@@ -27,10 +29,13 @@ class Statement {
   Statement& operator=(Statement&&) noexcept = default;
   ~Statement();
 
+  // Binds chain; a failed bind (bad index, out of memory) is remembered and returned by the
+  // next step(), so a statement never runs with a parameter missing.
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
   Statement& bind_null(int index);
-  // Advances: true when a row is available, false when done; an Error on failure.
+  // Advances: true when a row is available, false when done; an Error on failure (or the
+  // first failed bind).
   [[nodiscard]] Result<bool> step();
   // Runs to completion, discarding rows.
   [[nodiscard]] Status run();
@@ -39,6 +44,8 @@ class Statement {
   [[nodiscard]] Status for_each_row(const std::function<Status()>& visit);
   // Clears bindings and rewinds for reuse.
   void reset();
+  // Rewinds and releases read locks but keeps the bindings.
+  void rewind();
 
   std::string column_text(int index) const;
   std::int64_t column_int(int index) const;
@@ -50,11 +57,29 @@ class Statement {
     void operator()(sqlite3_stmt* stmt) const noexcept;
   };
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement& check_bind(int rc);
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  int bind_rc_ = 0;  // SQLITE_OK, or the first failed bind's code
 };
 
 class SqliteDatabase;
+
+// A lease on a connection's cached Statement; rewinds it when destroyed.
+class CachedStatement {
+ public:
+  explicit CachedStatement(Statement* stmt) : stmt_(stmt) {}
+  CachedStatement(CachedStatement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  ~CachedStatement() {
+    if (stmt_ != nullptr) stmt_->rewind();
+  }
+  Statement* operator->() const noexcept { return stmt_; }
+  Statement& operator*() const noexcept { return *stmt_; }
+
+ private:
+  Statement* stmt_;
+};
 
 // Rolls back in its destructor unless commit() succeeded.
 class Transaction {
@@ -85,6 +110,10 @@ class SqliteDatabase {
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+  // A statement prepared once per connection and kept (for the hot paths), with its
+  // bindings cleared. The lease rewinds it when it ends, so no read snapshot outlives the
+  // caller's use. One user at a time, as the connection itself.
+  [[nodiscard]] Result<CachedStatement> cached(std::string_view sql);
   [[nodiscard]] Status exec(std::string_view sql);
   // BEGIN IMMEDIATE: takes the write lock now so the transaction cannot fail to upgrade later.
   [[nodiscard]] Result<Transaction> begin();
@@ -101,9 +130,11 @@ class SqliteDatabase {
   friend class Transaction;
   explicit SqliteDatabase(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, Statement> cached_;
 };
 
 // The Error for SQLite result code `rc` on `db` (the one place sqlite codes become Errors).
+// SQLite's own text goes into the detail, which never reaches a client.
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
 }  // namespace common::db

@@ -1,22 +1,16 @@
 #include "common/fs/file_ops.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
-#include <system_error>
 
 #include "common/fs/posix_error.hpp"
 
 namespace common::fs {
 
-Result<UniqueFd> open_file(const std::string& path, int flags, int mode) {
-  for (;;) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-    if (fd >= 0) return UniqueFd(fd);
-    if (errno != EINTR) return fail(posix_error("open", path, errno));
-  }
+Result<UniqueFd> open_file(const std::string& path, int flags, int mode, FileSystem& fs) {
+  return fs.open(path, flags, mode);
 }
 
 std::string parent_dir(std::string_view path) {
@@ -26,63 +20,55 @@ std::string parent_dir(std::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
-Status make_dirs(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return {};
+Status make_dirs(const std::string& path, FileSystem& fs) {
+  if (auto info = fs.stat(path)) {
+    if (info->is_directory) return {};
     return fail(ErrorCode::kInternal, "not a directory", path);
+  } else if (info.error().code() != ErrorCode::kNotFound) {
+    return fail(info.error());
   }
   const auto parent = parent_dir(path);
   if (parent != path) {
-    if (auto status = make_dirs(parent); !status) return status;
+    if (auto status = make_dirs(parent, fs); !status) return status;
   }
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
-    return fail(posix_error("mkdir", path, errno));
-  return sync_dir(parent);
+  if (auto made = fs.make_dir(path); !made && made.error().code() != ErrorCode::kAlreadyExists)
+    return made;
+  return sync_dir(parent, fs);
 }
 
-Status write_all(int fd, std::span<const char> data, std::string_view path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(posix_error("write", path, errno));
-    }
-    data = data.subspan(static_cast<std::size_t>(n));
-  }
-  return {};
+Status write_all(int fd, std::span<const char> data, std::string_view path, FileSystem& fs) {
+  return fs.write(fd, data, path);
 }
 
-Status sync_fd(int fd, std::string_view path) {
-  if (::fsync(fd) != 0) return fail(posix_error("fsync", path, errno));
-  return {};
+Status sync_fd(int fd, std::string_view path, FileSystem& fs) {
+  return fs.sync(fd, path);
 }
 
-Status sync_dir(const std::string& dir) {
-  auto fd = open_file(dir, O_RDONLY | O_DIRECTORY);
+Status sync_dir(const std::string& dir, FileSystem& fs) {
+  auto fd = fs.open(dir, O_RDONLY | O_DIRECTORY);
   if (!fd) return fail(fd.error());
-  return sync_fd(fd->get(), dir);
+  return fs.sync(fd->get(), dir);
 }
 
-Status durable_rename(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return fail(posix_error("rename", to, errno));
-  return sync_dir(parent_dir(to));
+Status durable_rename(const std::string& from, const std::string& to, FileSystem& fs) {
+  if (auto status = fs.rename(from, to); !status) return status;
+  return sync_dir(parent_dir(to), fs);
 }
 
-Status atomic_write_file(const std::string& path, std::string_view data) {
+Status atomic_write_file(const std::string& path, std::string_view data, FileSystem& fs) {
   const std::string temp = path + ".tmp";
-  auto fd = open_file(temp, O_WRONLY | O_CREAT | O_TRUNC);
+  auto fd = fs.open(temp, O_WRONLY | O_CREAT | O_TRUNC);
   if (!fd) return fail(fd.error());
-  Status status = write_all(fd->get(), data, temp);
-  if (status) status = sync_fd(fd->get(), temp);
+  Status status = fs.write(fd->get(), data, temp);
+  if (status) status = fs.sync(fd->get(), temp);
   fd->reset();
-  if (status) status = durable_rename(temp, path);
-  if (!status) ::unlink(temp.c_str());
+  if (status) status = durable_rename(temp, path, fs);
+  if (!status) (void)fs.unlink(temp);
   return status;
 }
 
-Result<std::string> read_file(const std::string& path) {
-  auto fd = open_file(path, O_RDONLY);
+Result<std::string> read_file(const std::string& path, FileSystem& fs) {
+  auto fd = fs.open(path, O_RDONLY);
   if (!fd) return fail(fd.error());
   std::string out;
   char buffer[16 * 1024];
@@ -97,11 +83,8 @@ Result<std::string> read_file(const std::string& path) {
   }
 }
 
-Status remove_tree(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-  if (ec) return fail(posix_error("remove", path, ec.value()));
-  return {};
+Status remove_tree(const std::string& path, FileSystem& fs) {
+  return fs.remove_tree(path);
 }
 
 }  // namespace common::fs

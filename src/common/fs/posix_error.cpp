@@ -13,6 +13,7 @@ Error posix_error(std::string_view operation, std::string_view path, int err) {
       code = ErrorCode::kResourceExhausted;
       break;
     case ENOENT:
+    case ENOTDIR:  // a component of the path is a file: no such directory
       code = ErrorCode::kNotFound;
       break;
     case EEXIST:

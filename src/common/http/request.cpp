@@ -88,18 +88,30 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-boost::asio::awaitable<Result<std::string>> read_body(BodyReader& body, std::size_t limit) {
+boost::asio::awaitable<Result<std::string>> read_body(BodyReader& body, std::size_t limit,
+                                                      MemoryBudget::Reservation* reservation) {
   std::string out;
+  // Grows `out` to hold `needed` bytes, counting its capacity against the reservation.
+  auto make_room = [&](std::size_t needed) -> Status {
+    if (needed > limit) return fail(ErrorCode::kTooLarge, "request body too large");
+    if (needed <= out.capacity()) return {};
+    const auto capacity = std::min(limit, std::max(needed, 2 * out.capacity()));
+    if (reservation != nullptr && !reservation->grow_to(capacity))
+      return fail(ErrorCode::kTooManyRequests, "too many large requests in flight");
+    out.reserve(capacity);
+    return {};
+  };
   if (const auto length = body.content_length()) {
     if (*length > limit) co_return fail(ErrorCode::kTooLarge, "request body too large");
-    out.reserve(static_cast<std::size_t>(*length));
+    if (auto room = make_room(static_cast<std::size_t>(*length)); !room)
+      co_return fail(room.error());
   }
   std::array<char, 64 * 1024> chunk;
   while (!body.done()) {
     auto n = co_await body.read_some(chunk);
     if (!n) co_return fail(n.error());
     if (*n == 0) break;
-    if (out.size() + *n > limit) co_return fail(ErrorCode::kTooLarge, "request body too large");
+    if (auto room = make_room(out.size() + *n); !room) co_return fail(room.error());
     out.append(chunk.data(), *n);
   }
   co_return out;

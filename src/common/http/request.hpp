@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/memory_budget.hpp"
 #include "common/result.hpp"
 
 namespace common::http {
@@ -34,8 +35,10 @@ class BodyReader {
   virtual bool done() const = 0;
 };
 
-// Reads the whole body into memory; kTooLarge when it exceeds `limit` bytes.
-boost::asio::awaitable<Result<std::string>> read_body(BodyReader& body, std::size_t limit);
+// Reads the whole body into memory; kTooLarge when it exceeds `limit` bytes. The memory it
+// takes is counted against `reservation` when given: kTooManyRequests when that is short.
+boost::asio::awaitable<Result<std::string>> read_body(
+    BodyReader& body, std::size_t limit, MemoryBudget::Reservation* reservation = nullptr);
 
 struct Header {
   std::string_view name;

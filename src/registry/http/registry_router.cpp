@@ -69,11 +69,10 @@ boost::asio::awaitable<Response> RegistryRouter::handle(common::http::Request& r
     co_return response;
   }
   if (request.path == "/metrics") {
-    auto stats = co_await common::http::offload(pool_, [&] { return service_.storage_stats(); });
     Response response(200);
     response.route = route::kMetrics;
     response.set("Content-Type", "text/plain; version=0.0.4");
-    response.body = metrics_.render(stats.value_or(StorageStats{}));
+    response.body = metrics_.render(service_.storage_stats());
     co_return response;
   }
   Response response = co_await dispatch(request);

@@ -1,11 +1,12 @@
 // MetadataStore: the registry's metadata in SQLite (WAL, synchronous=FULL): repositories,
-// the links that let a repository serve a blob, manifests with their content and
-// references, tags, and the subject index behind the referrers API. Every mutation is one
-// transaction, so a crash leaves either the old or the new state: a tag never points at a
-// missing manifest.
-// Thread-safety: all calls are safe from any thread. Writes go through one connection and
-// reads through another (WAL lets them proceed together); each is guarded by its mutex.
-// Calls block on disk: run them off the I/O threads, except the cheap indexed reads.
+// the links that let a repository serve a blob, manifests (their content in a table of its
+// own, out of every lookup's path) and references, tags, and the subject index behind the
+// referrers API. Every mutation is one transaction, so a crash leaves either the old or the
+// new state: a tag never points at a missing manifest.
+// Thread-safety: all calls are safe from any thread. Writes go through one connection under
+// a mutex; reads take one of a small pool of connections, so WAL lets readers run side by
+// side and beside the writer. Calls block on disk: run them off the I/O threads, except the
+// cheap indexed reads (has_blob).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/db/sqlite_database.hpp"
 #include "common/digest.hpp"
 #include "common/result.hpp"
@@ -28,7 +30,7 @@ struct NewManifest {
   std::string artifact_type;
   std::optional<common::Digest> subject;
   std::string annotations_json = "{}";
-  std::string content;
+  std::string_view content;               // borrowed for the call
   std::vector<common::Digest> blobs;      // config and layers: must be linked to the repository
   std::vector<common::Digest> manifests;  // children of an index: must exist in the repository
 };
@@ -36,7 +38,7 @@ struct NewManifest {
 struct StoredManifest {
   common::Digest digest;
   std::string media_type;
-  std::shared_ptr<const std::string> content;
+  std::string content;
 };
 
 struct Referrer {
@@ -56,7 +58,10 @@ struct RepositorySnapshot {
 class MetadataStore {
  public:
   // Opens or creates the database at `path` and migrates it; kUnsupported for a newer schema.
-  [[nodiscard]] static common::Result<std::unique_ptr<MetadataStore>> open(const std::string& path);
+  // `clock` stamps rows and must outlive the store.
+  [[nodiscard]] static common::Result<std::unique_ptr<MetadataStore>> open(
+      const std::string& path, const common::Clock& clock, std::size_t readers = 4);
+  ~MetadataStore();
 
   // True when `repository` holds a link to `digest`.
   [[nodiscard]] common::Result<bool> has_blob(std::string_view repository,
@@ -78,6 +83,10 @@ class MetadataStore {
   // Deletes one tag; kManifestUnknown when absent.
   [[nodiscard]] common::Status delete_tag(std::string_view repository, std::string_view tag);
 
+  // The manifest `reference` (a tag, or a digest string) names in `repository`.
+  // kNameUnknown for an unknown repository, kManifestUnknown for an unknown reference.
+  [[nodiscard]] common::Result<StoredManifest> find_manifest(std::string_view repository,
+                                                             std::string_view reference);
   // All manifests and tags of `repository`; kNameUnknown when it does not exist.
   [[nodiscard]] common::Result<RepositorySnapshot> load_repository(std::string_view repository);
   // Up to `limit` tags after `last` in lexical order; kNameUnknown for an unknown repository.
@@ -97,18 +106,21 @@ class MetadataStore {
   [[nodiscard]] common::Result<std::int64_t> repository_count();
 
  private:
+  class ReaderPool;
   MetadataStore(std::unique_ptr<common::db::SqliteDatabase> writer,
-                std::unique_ptr<common::db::SqliteDatabase> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
-  // Id of `repository` on the writer connection, created when `create` is set.
+                std::unique_ptr<ReaderPool> readers, const common::Clock& clock);
+  // Id of `repository` on `db`, created (on the writer) when `create` is set.
   common::Result<std::optional<std::int64_t>> repository_id(common::db::SqliteDatabase& db,
                                                             std::string_view repository,
                                                             bool create);
+  // Fails with kManifestBlobUnknown unless every blob and child of `manifest` is in `repo`.
+  common::Status check_references(std::int64_t repo, const NewManifest& manifest);
+  std::int64_t now_unix() const;
 
+  const common::Clock& clock_;
   std::mutex write_mutex_;  // guards writer_
   std::unique_ptr<common::db::SqliteDatabase> writer_;
-  std::mutex read_mutex_;  // guards reader_
-  std::unique_ptr<common::db::SqliteDatabase> reader_;
+  std::unique_ptr<ReaderPool> readers_;
 };
 
 }  // namespace registry::meta

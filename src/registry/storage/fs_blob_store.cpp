@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <filesystem>
 
 #include "common/fs/file_ops.hpp"
 #include "common/fs/posix_error.hpp"
@@ -23,24 +22,32 @@ common::Error blob_unknown(const common::Digest& digest) {
 }  // namespace
 
 common::Status FsBlobStore::init() {
-  for (const char* alg : {"/sha256", "/sha512"}) {
-    if (auto status = common::fs::make_dirs(paths_.blobs_root() + alg); !status) return status;
+  for (const auto alg : {common::DigestAlgorithm::kSha256, common::DigestAlgorithm::kSha512}) {
+    if (auto status = common::fs::make_dirs(paths_.blob_algorithm_root(alg), fs_); !status)
+      return status;
   }
+  BlobTotals totals;
+  auto walked = for_each([&](const common::Digest&, const BlobStat& stat) {
+    ++totals.blobs;
+    totals.bytes += stat.size;
+  });
+  if (!walked) return walked;
+  blobs_ = totals.blobs;
+  bytes_ = totals.bytes;
   return {};
 }
 
 common::Result<BlobStat> FsBlobStore::stat(const common::Digest& digest) const {
-  struct stat st {};
-  const auto path = paths_.blob(digest);
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return fail(blob_unknown(digest));
-    return fail(common::fs::posix_error("stat", path, errno));
+  auto info = fs_.stat(paths_.blob(digest));
+  if (!info) {
+    if (info.error().code() == ErrorCode::kNotFound) return fail(blob_unknown(digest));
+    return fail(info.error());
   }
-  return BlobStat{static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec};
+  return BlobStat{info->size, info->modified_unix};
 }
 
 common::Result<OpenBlob> FsBlobStore::open(const common::Digest& digest) const {
-  auto fd = common::fs::open_file(paths_.blob(digest), O_RDONLY);
+  auto fd = fs_.open(paths_.blob(digest), O_RDONLY);
   if (!fd) {
     if (fd.error().code() == ErrorCode::kNotFound) return fail(blob_unknown(digest));
     return fail(fd.error());
@@ -53,65 +60,79 @@ common::Result<OpenBlob> FsBlobStore::open(const common::Digest& digest) const {
 
 common::Status FsBlobStore::publish(const std::string& staged, const common::Digest& digest) {
   const auto target = paths_.blob(digest);
+  const auto now = unix_seconds(clock_);
   std::lock_guard lock(mutex_);
-  if (::utimensat(AT_FDCWD, target.c_str(), nullptr, 0) == 0) {
-    ::unlink(staged.c_str());  // identical content is stored already
+  if (fs_.set_modified(target, now)) {
+    (void)fs_.unlink(staged);  // identical content is stored already
     return {};
   }
   // The staged file's mtime is when its last byte arrived, possibly long ago; the blob's
   // age (what the GC grace period measures) must start now, before its manifest arrives.
-  if (::utimensat(AT_FDCWD, staged.c_str(), nullptr, 0) != 0)
-    return fail(common::fs::posix_error("utimensat", staged, errno));
-  if (auto status = common::fs::make_dirs(paths_.blob_dir(digest)); !status) return status;
-  return common::fs::durable_rename(staged, target);
+  auto info = fs_.stat(staged);
+  if (!info) return fail(info.error());
+  if (auto status = fs_.set_modified(staged, now); !status) return status;
+  if (auto status = common::fs::make_dirs(paths_.blob_dir(digest), fs_); !status) return status;
+  if (auto status = common::fs::durable_rename(staged, target, fs_); !status) return status;
+  blobs_.fetch_add(1, std::memory_order_relaxed);
+  bytes_.fetch_add(info->size, std::memory_order_relaxed);
+  return {};
 }
 
 common::Status FsBlobStore::retain(const common::Digest& digest) {
-  std::lock_guard lock(mutex_);
-  if (::utimensat(AT_FDCWD, paths_.blob(digest).c_str(), nullptr, 0) == 0) return {};
-  if (errno == ENOENT) return fail(blob_unknown(digest));
-  return fail(common::fs::posix_error("utimensat", paths_.blob(digest), errno));
+  auto touched = fs_.set_modified(paths_.blob(digest), unix_seconds(clock_));
+  if (!touched && touched.error().code() == ErrorCode::kNotFound) return fail(blob_unknown(digest));
+  return touched;
 }
 
-common::Result<bool> FsBlobStore::remove_if_unreferenced(
-    const common::Digest& digest, std::int64_t cutoff_unix,
-    const std::function<common::Result<bool>()>& unreferenced) {
-  std::lock_guard lock(mutex_);
-  auto current = stat(digest);
-  if (!current)
-    return current.error().code() == ErrorCode::kBlobUnknown ? common::Result<bool>(false)
-                                                             : fail(current.error());
-  if (current->modified_unix > cutoff_unix) return false;
-  auto free = unreferenced();
-  if (!free) return fail(free.error());
-  if (!*free) return false;
+common::Result<bool> FsBlobStore::remove(const common::Digest& digest) {
   const auto path = paths_.blob(digest);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return fail(common::fs::posix_error("unlink", path, errno));
-  if (auto status = common::fs::sync_dir(paths_.blob_dir(digest)); !status)
+  std::lock_guard lock(mutex_);
+  auto info = fs_.stat(path);
+  if (!info) {
+    if (info.error().code() == ErrorCode::kNotFound) return false;
+    return fail(info.error());
+  }
+  if (auto status = fs_.unlink(path); !status) {
+    if (status.error().code() == ErrorCode::kNotFound) return false;
+    return fail(status.error());
+  }
+  blobs_.fetch_sub(1, std::memory_order_relaxed);
+  bytes_.fetch_sub(info->size, std::memory_order_relaxed);
+  if (auto status = common::fs::sync_dir(paths_.blob_dir(digest), fs_); !status)
     return fail(status.error());
   return true;
 }
 
 common::Status FsBlobStore::for_each(
     const std::function<void(const common::Digest&, const BlobStat&)>& visit) const {
-  std::error_code ec;
   for (const auto alg : {common::DigestAlgorithm::kSha256, common::DigestAlgorithm::kSha512}) {
-    const auto root = paths_.blobs_root() + "/" + std::string(common::algorithm_name(alg));
-    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec)) continue;
-      auto digest = common::Digest::parse(std::string(common::algorithm_name(alg)) + ":" +
-                                          it->path().filename().string());
-      if (!digest) continue;  // stray file (e.g. a temp file): never ours to touch
-      if (auto st = stat(*digest)) visit(*digest, *st);
+    const auto root = paths_.blob_algorithm_root(alg);
+    auto prefixes = fs_.list_dir(root);
+    if (!prefixes) {
+      if (prefixes.error().code() == ErrorCode::kNotFound) continue;
+      return fail(prefixes.error());
     }
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      return fail(common::fs::posix_error("walk", root, ec.value()));
+    for (const auto& prefix : *prefixes) {
+      const auto dir = paths_.blob_prefix_dir(alg, prefix);
+      auto names = fs_.list_dir(dir);
+      if (!names) {
+        // A stray file where a prefix directory belongs, or one removed meanwhile.
+        if (names.error().code() == ErrorCode::kNotFound) continue;
+        return fail(names.error());
+      }
+      for (const auto& name : *names) {
+        auto digest = common::Digest::parse(std::string(common::algorithm_name(alg)) + ":" + name);
+        // A stray file (e.g. a temp file), or one under the wrong prefix: never ours to touch.
+        if (!digest || paths_.blob_dir(*digest) != dir) continue;
+        if (auto st = stat(*digest)) visit(*digest, *st);
+      }
     }
-    ec.clear();
   }
   return {};
+}
+
+BlobTotals FsBlobStore::totals() const noexcept {
+  return BlobTotals{blobs_.load(std::memory_order_relaxed), bytes_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace registry::storage

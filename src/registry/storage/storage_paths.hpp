@@ -2,8 +2,9 @@
 // Nothing else concatenates paths. Every input is a validated value (Digest, UploadId), so
 // no name, tag or digest from a request can address anything outside the root.
 //
-//   <root>/LOCK                          flock held by the running process
+//   <root>/LOCK                          flock held by the running process (common::fs::DirLock)
 //   <root>/metadata.db (+ -wal, -shm)    SQLite: repositories, links, manifests, tags
+//   <root>/gc-report.json                the last garbage collection's report
 //   <root>/blobs/<alg>/<2 hex>/<hex>     content-addressed blob data, written once, by rename
 //   <root>/uploads/<id>/data             bytes received so far for upload <id>
 //   <root>/uploads/<id>/info             repository and start time of upload <id>
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/digest.hpp"
 #include "registry/storage/upload_id.hpp"
@@ -24,7 +26,12 @@ class StoragePaths {
 
   const std::string& root() const noexcept { return root_; }
   std::string database() const { return root_ + "/metadata.db"; }
+  std::string gc_report() const { return root_ + "/gc-report.json"; }
   std::string blobs_root() const { return root_ + "/blobs"; }
+  // <root>/blobs/<alg>
+  std::string blob_algorithm_root(common::DigestAlgorithm algorithm) const;
+  // <root>/blobs/<alg>/<prefix>, for a directory name found while walking the tree.
+  std::string blob_prefix_dir(common::DigestAlgorithm algorithm, std::string_view prefix) const;
   std::string blob_dir(const common::Digest& digest) const;
   std::string blob(const common::Digest& digest) const;
   std::string uploads_root() const { return root_ + "/uploads"; }

@@ -1,11 +1,9 @@
 #include "registry/storage/upload_store.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
-#include <filesystem>
 
 #include "common/fs/file_ops.hpp"
 #include "common/fs/posix_error.hpp"
@@ -21,36 +19,37 @@ common::Error upload_unknown() {
   return common::Error(ErrorCode::kBlobUploadUnknown, "blob upload unknown to registry");
 }
 
-std::int64_t now_unix() {
-  return static_cast<std::int64_t>(std::time(nullptr));
-}
-
 }  // namespace
 
-UploadWriter::UploadWriter(UploadWriter&& other) noexcept
+SessionClaim::SessionClaim(SessionClaim&& other) noexcept
     : store_(std::exchange(other.store_, nullptr)),
       id_(other.id_),
-      fd_(std::move(other.fd_)),
-      start_hasher_(std::move(other.start_hasher_)),
+      forget_(other.forget_),
+      set_hash_(other.set_hash_),
       hasher_(std::move(other.hasher_)),
-      start_size_(other.start_size_),
-      size_(other.size_),
-      hash_valid_(other.hash_valid_) {}
+      hashed_(other.hashed_) {}
+
+SessionClaim::~SessionClaim() {
+  if (store_ != nullptr) store_->release(*this);
+}
+
+void SessionClaim::keep_hash(std::optional<common::crypto::Hasher> hasher, std::uint64_t hashed) {
+  set_hash_ = true;
+  hasher_ = std::move(hasher);
+  hashed_ = hashed;
+}
 
 UploadWriter::~UploadWriter() {
-  if (store_ == nullptr) return;
   std::optional<common::crypto::Hasher> hasher;
   if (hash_valid_) hasher.emplace(std::move(hasher_));
-  store_->release(id_, std::move(hasher), size_);
+  claim_.keep_hash(std::move(hasher), size_);
 }
 
 common::Status UploadWriter::write(std::string_view data) {
-  const auto path = store_->paths_.upload_data(id_);
-  if (auto status = common::fs::write_all(fd_.get(), data, path); !status) {
+  if (auto status = fs_->write(fd_.get(), data, path_); !status) {
     // Give back everything this request appended, not just the failed chunk: on a full
     // disk that is the space, and the client's retry of the request then fits exactly.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(start_size_)) == 0 &&
-        ::lseek(fd_.get(), static_cast<off_t>(start_size_), SEEK_SET) >= 0) {
+    if (fs_->truncate(fd_.get(), start_size_, path_)) {
       size_ = start_size_;
       hasher_ = start_hasher_;
     } else {
@@ -63,151 +62,153 @@ common::Status UploadWriter::write(std::string_view data) {
   return {};
 }
 
+common::Result<SessionClaim> UploadStore::claim(const UploadId& id) {
+  std::unique_lock lock(mutex_);
+  released_.wait(lock, [&] {
+    const auto it = sessions_.find(id);
+    return it == sessions_.end() || it->second.holder != Holder::kPurge;
+  });
+  auto& session = sessions_[id];
+  if (session.holder == Holder::kRequest)
+    return fail(ErrorCode::kBlobUploadInvalid, "upload is being written by another request");
+  session.holder = Holder::kRequest;
+  return SessionClaim(this, id);
+}
+
+std::optional<SessionClaim> UploadStore::try_claim_for_purge(const UploadId& id) {
+  std::lock_guard lock(mutex_);
+  auto& session = sessions_[id];
+  if (session.holder != Holder::kNone) return std::nullopt;
+  session.holder = Holder::kPurge;
+  return SessionClaim(this, id);
+}
+
+void UploadStore::release(SessionClaim& claim) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = sessions_.find(claim.id_);
+    if (it != sessions_.end()) {
+      if (claim.forget_) {
+        sessions_.erase(it);
+      } else {
+        it->second.holder = Holder::kNone;
+        if (claim.set_hash_) {
+          it->second.hasher = std::move(claim.hasher_);
+          it->second.hashed = claim.hashed_;
+        }
+      }
+    }
+  }
+  released_.notify_all();
+}
+
+std::pair<std::optional<common::crypto::Hasher>, std::uint64_t> UploadStore::take_hash(
+    const UploadId& id) {
+  std::lock_guard lock(mutex_);
+  auto& session = sessions_[id];
+  auto hasher = std::move(session.hasher);
+  session.hasher.reset();
+  return {std::move(hasher), session.hashed};
+}
+
 common::Status UploadStore::init() {
-  return common::fs::make_dirs(paths_.uploads_root());
+  return common::fs::make_dirs(paths_.uploads_root(), fs_);
 }
 
 common::Result<UploadState> UploadStore::create(std::string_view repository) {
   const auto id = UploadId::generate();
-  {
-    // Held while its files are being made, so purge_idle() never mistakes it for debris.
-    std::lock_guard lock(mutex_);
-    sessions_[id] = Session{common::crypto::Hasher(common::DigestAlgorithm::kSha256), 0, true};
-  }
-  if (auto status = common::fs::make_dirs(paths_.upload_dir(id)); !status) {
-    unclaim(id, true);
+  // Held while its files are being made, so purge_idle() never mistakes it for debris.
+  auto held = claim(id);
+  if (!held) return fail(held.error());
+  held->keep_hash(common::crypto::Hasher(common::DigestAlgorithm::kSha256), 0);
+  if (auto status = common::fs::make_dirs(paths_.upload_dir(id), fs_); !status) {
+    held->forget();
     return fail(status.error());
   }
-  const auto started = now_unix();
+  const auto started = unix_seconds(clock_);
   std::string info(repository);
   info.append("\n").append(std::to_string(started)).append("\n");
-  auto status = common::fs::atomic_write_file(paths_.upload_info(id), info);
+  auto status = common::fs::atomic_write_file(paths_.upload_info(id), info, fs_);
   if (status) {
-    auto fd = common::fs::open_file(paths_.upload_data(id), O_WRONLY | O_CREAT | O_TRUNC);
+    auto fd = fs_.open(paths_.upload_data(id), O_WRONLY | O_CREAT | O_TRUNC);
     if (!fd) status = fail(fd.error());
   }
   if (!status) {
-    (void)common::fs::remove_tree(paths_.upload_dir(id));
-    unclaim(id, true);
+    (void)fs_.remove_tree(paths_.upload_dir(id));
+    held->forget();
     return fail(status.error());
   }
-  unclaim(id, false);
   return UploadState{id, std::string(repository), 0, started, started};
 }
 
 common::Result<UploadState> UploadStore::get(const UploadId& id) const {
-  auto info = common::fs::read_file(paths_.upload_info(id));
+  auto info = common::fs::read_file(paths_.upload_info(id), fs_);
   if (!info)
     return fail(info.error().code() == ErrorCode::kNotFound ? upload_unknown() : info.error());
   const auto newline = info->find('\n');
   if (newline == std::string::npos) return fail(upload_unknown());
-  struct stat st {};
-  const auto data = paths_.upload_data(id);
-  if (::stat(data.c_str(), &st) != 0) {
-    if (errno == ENOENT) return fail(upload_unknown());
-    return fail(common::fs::posix_error("stat", data, errno));
+  auto data = fs_.stat(paths_.upload_data(id));
+  if (!data) {
+    if (data.error().code() == ErrorCode::kNotFound) return fail(upload_unknown());
+    return fail(data.error());
   }
-  UploadState state{id, info->substr(0, newline), static_cast<std::uint64_t>(st.st_size), 0,
-                    st.st_mtim.tv_sec};
+  UploadState state{id, info->substr(0, newline), data->size, 0, data->modified_unix};
   state.started_unix = std::atoll(info->c_str() + newline + 1);
   return state;
-}
-
-common::Status UploadStore::claim(const UploadId& id) {
-  std::lock_guard lock(mutex_);
-  auto& session = sessions_[id];
-  if (session.busy)
-    return fail(ErrorCode::kBlobUploadInvalid, "upload is being written by another request");
-  session.busy = true;
-  return {};
-}
-
-void UploadStore::release(const UploadId& id, std::optional<common::crypto::Hasher> hasher,
-                          std::uint64_t hashed) {
-  std::lock_guard lock(mutex_);
-  const auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
-  it->second.busy = false;
-  it->second.hasher = std::move(hasher);
-  it->second.hashed = hashed;
-}
-
-void UploadStore::unclaim(const UploadId& id, bool forget) {
-  std::lock_guard lock(mutex_);
-  if (forget) {
-    sessions_.erase(id);
-  } else if (const auto it = sessions_.find(id); it != sessions_.end()) {
-    it->second.busy = false;
-  }
 }
 
 common::Result<UploadWriter> UploadStore::open_writer(const UploadId& id,
                                                       std::optional<std::uint64_t> offset) {
   // Claim first: the size checked against `offset` must be the size the writer starts at.
-  if (auto status = claim(id); !status) return fail(status.error());
+  auto held = claim(id);
+  if (!held) return fail(held.error());
   auto state = get(id);
   if (!state) {
-    unclaim(id, state.error().code() == ErrorCode::kBlobUploadUnknown);
+    if (state.error().code() == ErrorCode::kBlobUploadUnknown) held->forget();
     return fail(state.error());
   }
   if (offset && *offset != state->size) {
-    unclaim(id, false);
     return fail(ErrorCode::kRangeInvalid, "chunk does not start where the upload ends",
                 std::to_string(state->size));
   }
-  std::optional<common::crypto::Hasher> hasher;
-  std::uint64_t hashed = 0;
-  {
-    std::lock_guard lock(mutex_);
-    auto& session = sessions_[id];
-    hashed = session.hashed;
-    hasher = std::move(session.hasher);
-    session.hasher.reset();
-  }
+  auto [hasher, hashed] = take_hash(id);
   const auto path = paths_.upload_data(id);
-  auto fd = common::fs::open_file(path, O_RDWR);
-  if (!fd) {
-    release(id, std::nullopt, 0);
-    return fail(fd.error());
-  }
+  auto fd = fs_.open(path, O_RDWR);
+  if (!fd) return fail(fd.error());
   if (!hasher || hashed != state->size) {
     // Lost or stale running hash (restart, failed write): catch up from the data on disk.
     hasher.emplace(common::DigestAlgorithm::kSha256);
-    if (auto status = common::crypto::hash_fd(fd->get(), *hasher); !status) {
-      release(id, std::nullopt, 0);
+    if (auto status = common::crypto::hash_fd(fd->get(), *hasher); !status)
       return fail(status.error());
-    }
   }
-  if (::lseek(fd->get(), static_cast<off_t>(state->size), SEEK_SET) < 0) {
-    release(id, std::nullopt, 0);
+  if (::lseek(fd->get(), static_cast<off_t>(state->size), SEEK_SET) < 0)
     return fail(common::fs::posix_error("lseek", path, errno));
-  }
-  return UploadWriter(this, id, std::move(*fd), std::move(*hasher), state->size);
+  return UploadWriter(std::move(*held), fs_, path, std::move(*fd), std::move(*hasher), state->size);
 }
 
 common::Result<std::uint64_t> UploadStore::commit(const UploadId& id,
                                                   const common::Digest& digest) {
+  return commit(id, digest,
+                [&](const std::string& staged) { return blobs_.publish(staged, digest); });
+}
+
+common::Result<std::uint64_t> UploadStore::commit(const UploadId& id, const common::Digest& digest,
+                                                  const Adopt& adopt) {
   // The claim is held until the session's files are gone, so no writer can slip in
   // between the verification and the publish.
-  if (auto status = claim(id); !status) return fail(status.error());
+  auto held = claim(id);
+  if (!held) return fail(held.error());
   auto state = get(id);
   if (!state) {
-    unclaim(id, state.error().code() == ErrorCode::kBlobUploadUnknown);
+    if (state.error().code() == ErrorCode::kBlobUploadUnknown) held->forget();
     return fail(state.error());
   }
-  std::optional<common::crypto::Hasher> hasher;
-  std::uint64_t hashed = 0;
-  {
-    std::lock_guard lock(mutex_);
-    auto& session = sessions_[id];
-    hasher = std::move(session.hasher);
-    hashed = session.hashed;
-  }
+  auto [hasher, hashed] = take_hash(id);
   const auto path = paths_.upload_data(id);
   auto finish = [&]() -> common::Result<std::uint64_t> {
-    auto fd = common::fs::open_file(path, O_RDONLY);
+    auto fd = fs_.open(path, O_RDONLY);
     if (!fd) return fail(fd.error());
-    if (auto status = common::fs::sync_fd(fd->get(), path); !status) return fail(status.error());
+    if (auto status = fs_.sync(fd->get(), path); !status) return fail(status.error());
     common::Result<common::Digest> actual =
         (hasher && hashed == state->size && digest.algorithm() == common::DigestAlgorithm::kSha256)
             ? common::Result<common::Digest>(hasher->digest())
@@ -217,42 +218,44 @@ common::Result<std::uint64_t> UploadStore::commit(const UploadId& id,
       return fail(ErrorCode::kDigestInvalid, "provided digest did not match uploaded content",
                   "expected " + digest.str() + ", got " + actual->str());
     }
-    if (auto status = blobs_.publish(path, digest); !status) return fail(status.error());
+    if (auto status = adopt(path); !status) return fail(status.error());
     return state->size;
   };
   auto result = finish();
-  (void)common::fs::remove_tree(paths_.upload_dir(id));
-  unclaim(id, true);
+  (void)fs_.remove_tree(paths_.upload_dir(id));
+  held->forget();
   return result;
 }
 
 common::Status UploadStore::cancel(const UploadId& id) {
   if (auto state = get(id); !state) return fail(state.error());
   // A session being written or committed is not pulled from under that request.
-  if (auto status = claim(id); !status) return status;
-  auto removed = common::fs::remove_tree(paths_.upload_dir(id));
-  unclaim(id, true);
-  return removed;
+  auto held = claim(id);
+  if (!held) return fail(held.error());
+  held->forget();
+  return fs_.remove_tree(paths_.upload_dir(id));
 }
 
 common::Result<std::size_t> UploadStore::purge_idle(std::int64_t cutoff_unix) {
-  std::size_t purged = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(paths_.uploads_root(), ec)) {
-    auto id = UploadId::parse(entry.path().filename().string());
-    if (!id) continue;
-    if (!claim(*id)) continue;  // being created, written or committed: not idle
-    auto state = get(*id);
-    // A session without data is debris of a crash between publish and cleanup.
-    const bool idle = !state || state->last_active_unix < cutoff_unix;
-    if (!idle) {
-      unclaim(*id, false);
-      continue;
-    }
-    if (common::fs::remove_tree(entry.path().string())) ++purged;
-    unclaim(*id, true);
+  auto names = fs_.list_dir(paths_.uploads_root());
+  if (!names) {
+    if (names.error().code() == ErrorCode::kNotFound) return std::size_t{0};
+    return fail(names.error());
   }
-  if (ec) return fail(common::fs::posix_error("list", paths_.uploads_root(), ec.value()));
+  std::size_t purged = 0;
+  for (const auto& name : *names) {
+    auto id = UploadId::parse(name);
+    if (!id) continue;
+    auto held = try_claim_for_purge(*id);
+    if (!held) continue;  // being created, written or committed: not idle
+    auto state = get(*id);
+    // A session without its files is debris of a crash between publish and cleanup; one
+    // that cannot be read now (an I/O error) is left for a later run.
+    const bool debris = !state && state.error().code() == ErrorCode::kBlobUploadUnknown;
+    if (!debris && (!state || state->last_active_unix >= cutoff_unix)) continue;
+    held->forget();
+    if (fs_.remove_tree(paths_.upload_dir(*id))) ++purged;
+  }
   return purged;
 }
 

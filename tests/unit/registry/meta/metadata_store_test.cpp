@@ -20,7 +20,7 @@ common::Digest digest_of(std::string_view text) {
 // A manifest whose content is `name` (the store does not parse content).
 NewManifest manifest(std::string_view name, std::vector<common::Digest> blobs = {}) {
   NewManifest m{digest_of(name), "application/vnd.oci.image.manifest.v1+json"};
-  m.content = std::string(name);
+  m.content = name;  // literals: outlive the test
   m.blobs = std::move(blobs);
   return m;
 }
@@ -37,7 +37,7 @@ class MetadataStoreTest : public ::testing::Test {
   void SetUp() override { reopen(); }
   void reopen() {
     store_.reset();
-    auto opened = MetadataStore::open(dir_.str() + "/metadata.db");
+    auto opened = MetadataStore::open(dir_.str() + "/metadata.db", clock_);
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
   }
@@ -47,6 +47,7 @@ class MetadataStoreTest : public ::testing::Test {
   }
 
   testutil::TempDir dir_;
+  common::SystemClock clock_;
   std::unique_ptr<MetadataStore> store_;
   const common::Digest config_ = digest_of("config");
   const common::Digest layer_ = digest_of("layer");
@@ -73,7 +74,7 @@ TEST_F(MetadataStoreTest, PutManifestStoresItWithItsTag) {
   ASSERT_TRUE(snapshot.has_value());
   ASSERT_EQ(snapshot->manifests.size(), 1u);
   EXPECT_EQ(snapshot->manifests[0].digest, m.digest);
-  EXPECT_EQ(*snapshot->manifests[0].content, "m1");
+  EXPECT_EQ(snapshot->manifests[0].content, "m1");
   ASSERT_EQ(snapshot->tags.size(), 1u);
   EXPECT_EQ(snapshot->tags[0], std::make_pair(std::string("v1"), m.digest));
   EXPECT_EQ(store_->list_tags("repo", 10, "").value(), std::vector<std::string>{"v1"});

@@ -124,39 +124,26 @@ TEST_F(FsBlobStoreTest, RetainRefreshesTheAge) {
   EXPECT_GE(blobs_.stat(digest).value().modified_unix, std::time(nullptr) - 60);
 }
 
-TEST_F(FsBlobStoreTest, RemoveIfUnreferencedHonoursAgeAndCallback) {
+// The blob count and bytes behind /metrics are kept as blobs come and go, and counted once
+// from disk when a store opens a data dir that already holds blobs.
+TEST_F(FsBlobStoreTest, RemoveDeletesAndTheTotalsFollowEveryChange) {
   const auto digest = common::crypto::digest_of("garbage");
   ASSERT_TRUE(blobs_.publish(stage("garbage"), digest).has_value());
-  const auto now = std::time(nullptr);
-  int asked = 0;
-  auto unreferenced = [&](bool answer) {
-    return [&asked, answer]() -> common::Result<bool> {
-      ++asked;
-      return answer;
-    };
-  };
+  ASSERT_TRUE(blobs_.publish(stage("garbage"), digest).has_value());  // same content again
+  ASSERT_TRUE(blobs_.publish(stage("other!"), common::crypto::digest_of("other!")).has_value());
+  EXPECT_EQ(blobs_.totals().blobs, 2u);
+  EXPECT_EQ(blobs_.totals().bytes, 13u);
 
-  // Younger than the cutoff: kept without even asking the metadata.
-  EXPECT_FALSE(blobs_.remove_if_unreferenced(digest, now - 3600, unreferenced(true)).value());
-  EXPECT_EQ(asked, 0);
+  FsBlobStore reopened(paths_);
+  ASSERT_TRUE(reopened.init().has_value());
+  EXPECT_EQ(reopened.totals().blobs, 2u);
+  EXPECT_EQ(reopened.totals().bytes, 13u);
 
-  set_mtime(paths_.blob(digest), now - 7200);
-  // Old but still referenced: kept.
-  EXPECT_FALSE(blobs_.remove_if_unreferenced(digest, now - 3600, unreferenced(false)).value());
-  EXPECT_EQ(asked, 1);
-  EXPECT_TRUE(blobs_.stat(digest).has_value());
-
-  // A failing callback is reported and the blob kept.
-  auto failed = blobs_.remove_if_unreferenced(digest, now - 3600, [] -> common::Result<bool> {
-    return common::fail(ErrorCode::kInternal, "metadata down");
-  });
-  EXPECT_EQ(failed.error().code(), ErrorCode::kInternal);
-  EXPECT_TRUE(blobs_.stat(digest).has_value());
-
-  // Old and unreferenced: deleted; a second attempt finds nothing to delete.
-  EXPECT_TRUE(blobs_.remove_if_unreferenced(digest, now - 3600, unreferenced(true)).value());
+  EXPECT_TRUE(blobs_.remove(digest).value());
   EXPECT_EQ(blobs_.stat(digest).error().code(), ErrorCode::kBlobUnknown);
-  EXPECT_FALSE(blobs_.remove_if_unreferenced(digest, now - 3600, unreferenced(true)).value());
+  EXPECT_FALSE(blobs_.remove(digest).value());  // nothing left to delete
+  EXPECT_EQ(blobs_.totals().blobs, 1u);
+  EXPECT_EQ(blobs_.totals().bytes, 6u);
 }
 
 TEST_F(FsBlobStoreTest, ForEachVisitsEveryBlobAndSkipsStrayFiles) {
