@@ -141,7 +141,12 @@ class ManifestReader {
     kept_ += bytes;
     if (limits_.reservation != nullptr) {
       if (reserved_base_ + kept_ <= limits_.reservation->bytes()) return true;
-      if (limits_.reservation->grow_to(reserved_base_ + kept_ + 64 * 1024)) return true;
+      // Grow in steps of 64 KiB to keep the atomic traffic low, or exactly when that is all
+      // the budget has left.
+      if (limits_.reservation->grow_to(reserved_base_ + kept_ + 64 * 1024) ||
+          limits_.reservation->grow_to(reserved_base_ + kept_)) {
+        return true;
+      }
       return stop(fail(ErrorCode::kTooManyRequests, "too many large manifests in flight"));
     }
     if (kept_ > limits_.max_kept_bytes) return stop(invalid("manifest too complex"));

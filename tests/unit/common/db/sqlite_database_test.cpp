@@ -71,5 +71,24 @@ TEST(SqliteDatabaseTest, TransactionRollsBackUnlessCommitted) {
   std::filesystem::remove(path);
 }
 
+// A bind that SQLite refuses (here: a parameter the statement does not have) is reported by
+// the next step instead of running the statement with a parameter missing, and SQLite's own
+// words stay in the detail.
+TEST(SqliteDatabaseTest, AFailedBindFailsTheStep) {
+  auto db = SqliteDatabase::open(temp_db("bind"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE((*db)->exec("CREATE TABLE t (x TEXT)").has_value());
+  auto insert = (*db)->prepare("INSERT INTO t VALUES (?)");
+  ASSERT_TRUE(insert.has_value());
+  auto ran = insert->bind(1, std::string_view("ok")).bind(7, std::int64_t{1}).run();
+  ASSERT_FALSE(ran.has_value());
+  EXPECT_EQ(ran.error().message(), "sqlite bind");
+  EXPECT_FALSE(ran.error().detail().empty());
+  auto count = (*db)->prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.has_value());
+  ASSERT_TRUE(count->step().value());
+  EXPECT_EQ(count->column_int(0), 0);
+}
+
 }  // namespace
 }  // namespace common::db

@@ -86,5 +86,82 @@ TEST(ManifestTest, UnknownMediaTypeIsUnsupported) {
   EXPECT_EQ(m.error().code(), ErrorCode::kUnsupported);
 }
 
+// schemaVersion is the integer 2, not a number that truncates or rounds to it.
+TEST(ManifestTest, SchemaVersionMustBeExactlyTheInteger2) {
+  for (const char* version :
+       {"4294967298", "-4294967294", "18446744069414584322", "2.0", "\"2\"", "3", "null"}) {
+    SCOPED_TRACE(version);
+    auto m = parse_manifest(std::string(R"({"schemaVersion":)") + version +
+                                R"(,"config":{"mediaType":"a","digest":"sha256:)" +
+                                std::string(64, '0') + R"(","size":1},"layers":[]})",
+                            "application/vnd.oci.image.manifest.v1+json");
+    ASSERT_FALSE(m.has_value());
+    EXPECT_EQ(m.error().code(), ErrorCode::kManifestInvalid);
+  }
+}
+
+// Two values for one field would let two parsers see two manifests in the same bytes.
+TEST(ManifestTest, DuplicateFieldsAreRefused) {
+  const std::string config =
+      R"({"mediaType":"a","digest":"sha256:)" + std::string(64, '0') + R"(","size":1})";
+  auto m = parse_manifest(
+      R"({"schemaVersion":2,"config":)" + config + R"(,"config":)" + config + R"(,"layers":[]})",
+      "application/vnd.oci.image.manifest.v1+json");
+  ASSERT_FALSE(m.has_value());
+  EXPECT_EQ(m.error().code(), ErrorCode::kManifestInvalid);
+}
+
+// 8 MiB of nested arrays is valid JSON; it is refused at the nesting limit without building
+// anything, and unknown fields of any size are skipped without being kept.
+TEST(ManifestTest, DeepNestingIsRefusedAndUnknownFieldsCostNothing) {
+  const std::size_t depth = 4 * 1024 * 1024;
+  std::string nested =
+      R"({"schemaVersion":2,"x":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  auto deep = parse_manifest(nested, "");
+  ASSERT_FALSE(deep.has_value());
+  EXPECT_EQ(deep.error().code(), ErrorCode::kManifestInvalid);
+  EXPECT_NE(deep.error().detail().find("nesting"), std::string::npos);
+
+  std::string wide = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+                     R"("manifests":[],"x":[)";
+  for (int i = 0; i < 1'000'000; ++i) wide += "[],";
+  wide += "[]]}";
+  common::MemoryBudget budget(64 * 1024);
+  auto reservation = budget.reserve();
+  ParseLimits limits;
+  limits.reservation = &reservation;
+  auto m = parse_manifest(wide, "", limits);
+  ASSERT_TRUE(m.has_value()) << m.error().detail();
+  EXPECT_TRUE(m->is_index);
+  EXPECT_LE(reservation.bytes(), 64u * 1024);
+}
+
+// What the result keeps counts against the caller's reservation: past the budget the parse
+// stops with kTooManyRequests instead of growing the process.
+TEST(ManifestTest, WhatTheResultKeepsCountsAgainstTheReservation) {
+  std::string index = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+                      R"("manifests":[)";
+  for (int i = 0; i < 20'000; ++i) {
+    if (i > 0) index += ",";
+    index += R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+             std::string(64, '0') + R"(","size":1})";
+  }
+  index += "]}";
+  common::MemoryBudget small(256 * 1024);
+  auto reservation = small.reserve();
+  ParseLimits limits;
+  limits.reservation = &reservation;
+  auto refused = parse_manifest(index, "", limits);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kTooManyRequests);
+
+  common::MemoryBudget enough(64 * 1024 * 1024);
+  auto roomy = enough.reserve();
+  limits.reservation = &roomy;
+  auto parsed = parse_manifest(index, "", limits);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->manifests.size(), 20'000u);
+}
+
 }  // namespace
 }  // namespace common::oci

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/crypto/hasher.hpp"
+#include "registry/meta/schema.hpp"
 #include "testutil/temp_dir.hpp"
 
 namespace registry::meta {
@@ -230,6 +231,39 @@ TEST_F(MetadataStoreTest, RepositoryCountCountsCreatedRepositories) {
   ASSERT_TRUE(store_->link_blob("a", layer_).has_value());
   ASSERT_TRUE(store_->put_manifest("b", manifest("m"), "t").has_value());
   EXPECT_EQ(store_->repository_count().value(), 2);
+}
+
+// A data dir written before manifest content moved out of the manifests table (schema 1)
+// opens with every manifest, its content, annotations and tags intact.
+TEST_F(MetadataStoreTest, ASchemaOneDatabaseIsMigratedWithItsContent) {
+  store_.reset();
+  const auto path = dir_.str() + "/old.db";
+  {
+    auto db = common::db::SqliteDatabase::open(path);
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE((*db)->migrate(std::span(kMigrations).first(1)).has_value());
+    const auto digest = digest_of("old manifest").str();
+    ASSERT_TRUE((*db)->exec("INSERT INTO repositories VALUES (1, 'old/repo', 0)").has_value());
+    ASSERT_TRUE((*db)
+                    ->exec("INSERT INTO manifests (repository_id, digest, media_type, annotations, "
+                           "content, created_at, subject) VALUES (1, '" +
+                           digest +
+                           "', 'application/vnd.oci.image.manifest.v1+json', "
+                           "'{\"a\":\"b\"}', 'old manifest', 0, '" +
+                           layer_.str() + "')")
+                    .has_value());
+    ASSERT_TRUE((*db)->exec("INSERT INTO tags VALUES (1, 'v1', '" + digest + "', 0)").has_value());
+  }
+  auto opened = MetadataStore::open(path, clock_);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  auto found = (*opened)->find_manifest("old/repo", "v1");
+  ASSERT_TRUE(found.has_value()) << found.error().message();
+  EXPECT_EQ(found->content, "old manifest");
+  auto referrers = (*opened)->referrers("old/repo", layer_, "");
+  ASSERT_TRUE(referrers.has_value());
+  ASSERT_EQ(referrers->size(), 1u);
+  EXPECT_EQ((*referrers)[0].annotations_json, R"({"a":"b"})");
+  EXPECT_EQ((*referrers)[0].size, 12u);
 }
 
 }  // namespace
