@@ -17,13 +17,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <list>
 #include <thread>
 
+#include "common/fs/fd_limit.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
 
 namespace common::http {
@@ -65,6 +68,31 @@ std::string_view to_view(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+// Each connection holds a socket and, while it serves or receives a blob, a file: connections
+// may use all descriptors but a reserve for listeners, event loops, SQLite, blob files and
+// logs, and at least half of them when the limit is too small for the reserve.
+std::size_t connections_within(std::uint64_t fd_limit) {
+  constexpr std::uint64_t kReserve = 64;
+  const auto budget = std::max(fd_limit - std::min(fd_limit, kReserve), fd_limit / 2);
+  return static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(budget, 1, std::numeric_limits<std::size_t>::max()));
+}
+
+// Out of descriptors (or kernel memory), accept() fails at once for as long as a client
+// waits in the backlog: retrying at once spins a core and floods the log.
+bool worth_backing_off(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+// Waits between accept retries: 10 ms doubling up to 1 s, so a freed descriptor is used
+// soon and a long shortage costs one wake-up a second.
+std::chrono::milliseconds backoff_delay(std::size_t failures) {
+  const auto doublings = std::min<std::size_t>(failures, 7);
+  return std::min(std::chrono::milliseconds(10 << doublings), std::chrono::milliseconds(1000));
+}
+
 // What stop() needs to reach on each live connection.
 struct Connection {
   std::function<void()> close;
@@ -75,6 +103,7 @@ struct Connection {
 struct Worker {
   asio::io_context ioc{1};
   std::optional<tcp::acceptor> acceptor;
+  asio::steady_timer accept_backoff{ioc};            // accept_loop's wait when out of fds
   std::list<Connection> connections;                 // touched only on this worker's thread
   std::optional<asio::steady_timer> drain_deadline;  // set by stop() while requests run
   std::thread thread;
@@ -139,7 +168,9 @@ class BeastServer final : public Server {
   void stop() override;
 
  private:
+  void cap_connections();
   asio::awaitable<void> accept_loop(Worker& worker);
+  void start_connection(Worker& worker, tcp::socket socket);
   // Coroutine parameters, not lambda captures, own the stream: a lambda's captures die with
   // the lambda object while its coroutine is still running.
   asio::awaitable<void> run_plain(std::shared_ptr<PlainStream> stream, Connection& connection,
@@ -183,6 +214,7 @@ Status BeastServer::init() {
     tls_->use_private_key_file(config_.tls->key_file, asio::ssl::context::pem, ec);
     if (ec) return fail(ErrorCode::kInvalidArgument, "cannot load TLS key", config_.tls->key_file);
   }
+  cap_connections();
   const unsigned threads =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::system::error_code ec;
@@ -220,6 +252,21 @@ Status BeastServer::init() {
   return {};
 }
 
+void BeastServer::cap_connections() {
+  // Past the fd limit accept() fails, and clients wait in the backlog unanswered; under it
+  // the cap answers them 503 at once.
+  const auto limit = fs::fd_limit();
+  if (!limit) {
+    logger_->warn("cannot read the fd limit: {}", limit.error().message());
+    return;
+  }
+  const auto allowed = connections_within(limit->soft);
+  if (config_.max_connections <= allowed) return;
+  logger_->warn("connection limit lowered from {} to {}: the process may open {} files",
+                config_.max_connections, allowed, limit->soft);
+  config_.max_connections = allowed;
+}
+
 void BeastServer::run() {
   for (auto& worker : workers_) {
     asio::co_spawn(worker->ioc, accept_loop(*worker), asio::detached);
@@ -241,6 +288,7 @@ void BeastServer::stop() {
 void BeastServer::begin_stop(Worker& worker) {
   boost::system::error_code ignored;
   worker.acceptor->close(ignored);
+  worker.accept_backoff.cancel();
   for (auto& connection : worker.connections) {
     if (connection.idle) connection.close();
   }
@@ -254,12 +302,24 @@ void BeastServer::begin_stop(Worker& worker) {
 }
 
 asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
+  std::size_t failures = 0;  // consecutive out-of-descriptor failures: one episode
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
+    if (ec && (stopping_ || ec == asio::error::operation_aborted)) co_return;
+    if (ec && worth_backing_off(ec)) {
+      // One line per episode: the condition, not every retry, is what an operator needs.
+      if (failures++ == 0) logger_->warn("accept failed: {}; retrying with back-off", ec.message());
+      worker.accept_backoff.expires_after(backoff_delay(failures));
+      co_await worker.accept_backoff.async_wait(kUseTuple);
+      continue;
+    }
     if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
       logger_->warn("accept failed: {}", ec.message());
       continue;
+    }
+    if (failures > 0) {
+      logger_->info("accepting again after {} failed attempts", failures);
+      failures = 0;
     }
     if (connection_count_.load(std::memory_order_relaxed) >= config_.max_connections) {
       static constexpr std::string_view kBusy =
@@ -268,41 +328,47 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
       asio::write(socket, asio::buffer(kBusy), ignored);
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    std::string remote;
-    if (auto endpoint = socket.remote_endpoint(ignored); !ignored)
-      remote = endpoint.address().to_string();
-    connection_count_.fetch_add(1, std::memory_order_relaxed);
-    auto& connection = worker.connections.emplace_front();
-    auto it = worker.connections.begin();
-    auto done = [this, &worker, it](std::exception_ptr error) {
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          logger_->error("connection ended by exception: {}", e.what());
-        }
+    start_connection(worker, std::move(socket));
+  }
+}
+
+void BeastServer::start_connection(Worker& worker, tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::string remote;
+  if (auto endpoint = socket.remote_endpoint(ignored); !ignored)
+    remote = endpoint.address().to_string();
+  connection_count_.fetch_add(1, std::memory_order_relaxed);
+  auto& connection = worker.connections.emplace_front();
+  auto it = worker.connections.begin();
+  auto done = [this, &worker, it](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        logger_->error("connection ended by exception: {}", e.what());
+      } catch (...) {
+        logger_->error("connection ended by an unknown exception");
       }
-      worker.connections.erase(it);
-      connection_count_.fetch_sub(1, std::memory_order_relaxed);
-      if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
-    };
-    if (tls_) {
-      auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
-      connection.close = [stream] {
-        boost::system::error_code e;
-        beast::get_lowest_layer(*stream).socket().close(e);
-      };
-      asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
-    } else {
-      auto stream = std::make_shared<PlainStream>(std::move(socket));
-      connection.close = [stream] {
-        boost::system::error_code e;
-        stream->socket().close(e);
-      };
-      asio::co_spawn(worker.ioc, run_plain(stream, connection, std::move(remote)), done);
     }
+    worker.connections.erase(it);
+    connection_count_.fetch_sub(1, std::memory_order_relaxed);
+    if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
+  };
+  if (tls_) {
+    auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
+    connection.close = [stream] {
+      boost::system::error_code e;
+      beast::get_lowest_layer(*stream).socket().close(e);
+    };
+    asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
+  } else {
+    auto stream = std::make_shared<PlainStream>(std::move(socket));
+    connection.close = [stream] {
+      boost::system::error_code e;
+      stream->socket().close(e);
+    };
+    asio::co_spawn(worker.ioc, run_plain(stream, connection, std::move(remote)), done);
   }
 }
 
