@@ -28,6 +28,7 @@
 
 #include "common/fs/fd_limit.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
+#include "common/http/detail/request_framing.hpp"
 
 namespace common::http {
 namespace {
@@ -91,6 +92,55 @@ bool worth_backing_off(const boost::system::error_code& ec) {
 std::chrono::milliseconds backoff_delay(std::size_t failures) {
   const auto doublings = std::min<std::size_t>(failures, 7);
   return std::min(std::chrono::milliseconds(10 << doublings), std::chrono::milliseconds(1000));
+}
+
+// The status answering a request header that failed to parse, or nullopt when the client
+// went away or stalled and no one would read an answer.
+std::optional<int> header_error_status(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) return 431;
+  if (ec == bhttp::error::end_of_stream) return std::nullopt;
+  // Every other error of Beast's HTTP category is a malformed or truncated header, invalid
+  // framing fields included (Content-Length with Transfer-Encoding, differing or negative
+  // lengths, a NUL in a value): the client's error. Socket errors and timeouts are not.
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) return 400;
+  return std::nullopt;
+}
+
+// The Request a handler sees: views into `message`, which must outlive it; `headers` lends
+// its capacity from the previous request on the connection.
+Request make_request(const bhttp::request_header<>& message, std::string_view remote,
+                     std::vector<Header> headers) {
+  Request request;
+  request.method = to_method(message.method());
+  request.target = to_view(message.target());
+  const auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  request.query =
+      question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+  headers.clear();
+  for (const auto& field : message)
+    headers.push_back({to_view(field.name_string()), to_view(field.value())});
+  request.headers = std::move(headers);
+  request.remote_address = remote;
+  return request;
+}
+
+// Reads and drops the unread rest of a body the handler left; returns whether the
+// connection can carry another request. A client still waiting for "100 Continue" has sent
+// none of it, and one whose body read failed (malformed, truncated, stalled) cannot go on.
+// A small remainder is skipped to keep the connection; a large one is not worth reading.
+template <class Stream>
+asio::awaitable<bool> skip_rest(BeastBodyReader<Stream>& body, const Parser& parser,
+                                bool keep_alive) {
+  if (body.failed() || body.awaiting_continue()) co_return false;
+  std::array<char, 16 * 1024> sink;
+  std::size_t skipped = 0;
+  while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
+    auto n = co_await body.read_some(sink);
+    if (!n || *n == 0) co_return false;
+    skipped += *n;
+  }
+  co_return keep_alive&& parser.is_done();
 }
 
 // What stop() needs to reach on each live connection.
@@ -181,6 +231,10 @@ class BeastServer final : public Server {
   template <class Stream>
   asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
                                          std::string remote);
+  template <class Stream>
+  asio::awaitable<void> answer_header_error(Stream& stream, std::string_view remote,
+                                            const boost::system::error_code& ec);
+  asio::awaitable<Response> respond(Request& request, const Parser& parser);
   template <class Stream>
   asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream, Response& response,
                                                         bool head, bool keep_alive,
@@ -418,59 +472,20 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     beast::get_lowest_layer(stream).expires_after(config_.idle_timeout);
     auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     connection.idle = false;
-    if (ec) {
-      if (ec != bhttp::error::end_of_stream)
-        logger_->debug("connection from {} ended: {}", remote, ec.message());
-      if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-        Response too_large(431);
-        too_large.close = true;
-        (void)co_await write_response(stream, too_large, false, false, 11);
-      } else if (ec == bhttp::error::bad_target || ec == bhttp::error::bad_method ||
-                 ec == bhttp::error::bad_field || ec == bhttp::error::bad_version) {
-        Response bad(400);
-        (void)co_await write_response(stream, bad, false, false, 11);
-      }
-      co_return;
-    }
+    if (ec) co_return co_await answer_header_error(stream, remote, ec);
     const auto started = std::chrono::steady_clock::now();
     auto& message = parser.get();
-    Request request;
-    request.method = to_method(message.method());
-    request.target = to_view(message.target());
-    const auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    request.query = question == std::string_view::npos ? std::string_view{}
-                                                       : request.target.substr(question + 1);
-    headers.clear();
-    for (const auto& field : message)
-      headers.push_back({to_view(field.name_string()), to_view(field.value())});
-    request.headers = std::move(headers);
-    request.remote_address = remote;
+    Request request = make_request(message.base(), remote, std::move(headers));
     const bool expects_continue = beast::iequals(message[bhttp::field::expect], "100-continue");
     BeastBodyReader<Stream> body(stream, buffer, parser, config_.io_timeout, expects_continue);
     request.body = &body;
 
-    Response response = co_await handler_(request);
+    Response response = co_await respond(request, parser);
     headers = std::move(request.headers);
 
     bool keep_alive =
         message.keep_alive() && !response.close && !stopping_.load(std::memory_order_relaxed);
-    if (!parser.is_done()) {
-      // Unread body. A client still waiting for "100 Continue" has sent none of it, and one
-      // whose body read failed cannot go on: close. Otherwise skip a small remainder to keep
-      // the connection, and close rather than read a large one.
-      if (body.failed() || body.awaiting_continue()) keep_alive = false;
-      std::array<char, 16 * 1024> sink;
-      std::size_t skipped = 0;
-      while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
-        auto n = co_await body.read_some(sink);
-        if (!n || *n == 0)
-          keep_alive = false;
-        else
-          skipped += *n;
-      }
-      if (!parser.is_done()) keep_alive = false;
-    }
+    if (!parser.is_done()) keep_alive = co_await skip_rest(body, parser, keep_alive);
     const bool head = request.method == Method::kHead;
     auto sent = co_await write_response(stream, response, head, keep_alive, message.version());
     if (observer_) {
@@ -485,6 +500,31 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     }
     if (!keep_alive) co_return;
   }
+}
+
+template <class Stream>
+asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, std::string_view remote,
+                                                       const boost::system::error_code& ec) {
+  if (ec != bhttp::error::end_of_stream)
+    logger_->debug("connection from {} ended: {}", remote, ec.message());
+  const auto status = header_error_status(ec);
+  if (!status) co_return;
+  Response refused(*status);
+  refused.close = true;
+  (void)co_await write_response(stream, refused, false, false, 11);
+}
+
+asio::awaitable<Response> BeastServer::respond(Request& request, const Parser& parser) {
+  if (auto rejection = detail::check_framing(parser.get().base(), parser.chunked())) {
+    logger_->debug("request from {} refused: {}", request.remote_address, rejection->reason);
+    Response refused(rejection->status);
+    refused.close = true;  // where this request's body ends is unknown or disputed
+    co_return refused;
+  }
+  // A method no handler knows (TRACE, CONNECT, FOO) is answered here, generically, rather
+  // than reaching handlers that would each have to tell it from GET.
+  if (request.method == Method::kOther) co_return Response(501);
+  co_return co_await handler_(request);
 }
 
 template <class Stream>

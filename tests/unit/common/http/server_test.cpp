@@ -119,6 +119,19 @@ Handler ok_handler(std::atomic<int>* calls = nullptr) {
   };
 }
 
+TEST_F(ServerTest, UnknownMethodIsAnswered501WithoutTheHandler) {
+  std::atomic<int> calls = 0;
+  start(ok_handler(&calls));
+  run();
+  for (std::string_view method : {"FOO", "TRACE", "CONNECT"}) {
+    const auto answer =
+        exchange(std::string(method) + " / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 501 ")) << method << ": " << answer;
+  }
+  EXPECT_EQ(calls, 0);
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 200 "));
+}
+
 TEST_F(ServerTest, ConnectionLimitFollowsTheFdLimit) {
   rlimit limit{};
   ASSERT_EQ(0, ::getrlimit(RLIMIT_NOFILE, &limit));
