@@ -235,6 +235,7 @@ class BeastServer final : public Server {
   asio::awaitable<void> answer_header_error(Stream& stream, std::string_view remote,
                                             const boost::system::error_code& ec);
   asio::awaitable<Response> respond(Request& request, const Parser& parser);
+  asio::awaitable<Response> call_handler(Request& request);
   template <class Stream>
   asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream, Response& response,
                                                         bool head, bool keep_alive,
@@ -524,7 +525,26 @@ asio::awaitable<Response> BeastServer::respond(Request& request, const Parser& p
   // A method no handler knows (TRACE, CONNECT, FOO) is answered here, generically, rather
   // than reaching handlers that would each have to tell it from GET.
   if (request.method == Method::kOther) co_return Response(501);
-  co_return co_await handler_(request);
+  co_return co_await call_handler(request);
+}
+
+asio::awaitable<Response> BeastServer::call_handler(Request& request) {
+  // The connection is the failure boundary for a handler bug: the exception becomes a 500
+  // that closes the connection (how much body the handler read is unknown), is logged here
+  // and reaches the Observer through the diagnostic like any other server-side failure.
+  std::string what;
+  try {
+    co_return co_await handler_(request);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  logger_->error("handler threw on {} {}: {}", method_name(request.method), request.target, what);
+  Response failed(500);
+  failed.close = true;
+  failed.diagnostic = "handler threw: " + what;
+  co_return failed;
 }
 
 template <class Stream>

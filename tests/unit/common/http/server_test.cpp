@@ -119,6 +119,35 @@ Handler ok_handler(std::atomic<int>* calls = nullptr) {
   };
 }
 
+TEST_F(ServerTest, HandlerExceptionIsAnswered500AndObserved) {
+  start([](Request&) -> boost::asio::awaitable<Response> {
+    throw std::runtime_error("boom");
+    co_return Response(200);
+  });
+  run();
+  // Keep-alive was asked for: the 500 must close the connection anyway.
+  const auto answer = exchange(kKeepAliveGet);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 500 ")) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  const auto seen = exchanges();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].status, 500);
+  EXPECT_NE(seen[0].diagnostic.find("boom"), std::string::npos) << seen[0].diagnostic;
+  EXPECT_EQ(count_lines(log(), "boom"), 1u) << log();
+}
+
+TEST_F(ServerTest, NonStandardExceptionIsAnswered500) {
+  start([](Request&) -> boost::asio::awaitable<Response> {
+    throw 42;
+    co_return Response(200);
+  });
+  run();
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 500 "));
+  // The server still serves after the exception.
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 500 "));
+  EXPECT_EQ(exchanges().size(), 2u);
+}
+
 TEST_F(ServerTest, UnknownMethodIsAnswered501WithoutTheHandler) {
   std::atomic<int> calls = 0;
   start(ok_handler(&calls));
