@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/fs/fd_limit.hpp"
 #include "satellite/commands.hpp"
 #include "satellite/registry_app.hpp"
 
@@ -18,6 +19,11 @@ common::Status serve_command(const ServeOptions& options, common::log::Logger lo
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // Every connection, blob and SQLite handle costs a descriptor, and a shell's soft limit
+  // (often 1024) is far below what the hard limit allows. Raising it is process policy, so
+  // it is done here rather than inside the server, which only sizes its limit from it.
+  if (auto limit = common::fs::raise_fd_limit(); !limit)
+    logger->warn("cannot raise the fd limit: {}", limit.error().message());
 
   auto app = RegistryApp::create(options, logger);
   if (!app) return common::fail(app.error());

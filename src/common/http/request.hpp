@@ -23,8 +23,10 @@ enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther 
 
 std::string_view method_name(Method method) noexcept;
 
-// Streams the request body. read_some() returns 0 once the body is complete; kTimeout or
-// kUnavailable when the client stalls or disconnects.
+// Streams the request body. read_some() returns 0 once the body is complete;
+// kInvalidArgument when the body is malformed (bad chunk framing) or ends before its
+// declared length (the client closed its side), kTimeout when the client stalls and
+// kUnavailable when it disconnects. After a failure every later read fails the same way.
 class BodyReader {
  public:
   virtual ~BodyReader() = default;

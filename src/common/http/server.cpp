@@ -17,14 +17,18 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <list>
 #include <thread>
 
+#include "common/fs/fd_limit.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
+#include "common/http/detail/request_framing.hpp"
 
 namespace common::http {
 namespace {
@@ -65,6 +69,80 @@ std::string_view to_view(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+// Each connection holds a socket and, while it serves or receives a blob, a file: connections
+// may use all descriptors but a reserve for listeners, event loops, SQLite, blob files and
+// logs, and at least half of them when the limit is too small for the reserve.
+std::size_t connections_within(std::uint64_t fd_limit) {
+  constexpr std::uint64_t kReserve = 64;
+  const auto budget = std::max(fd_limit - std::min(fd_limit, kReserve), fd_limit / 2);
+  return static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(budget, 1, std::numeric_limits<std::size_t>::max()));
+}
+
+// Out of descriptors (or kernel memory), accept() fails at once for as long as a client
+// waits in the backlog: retrying at once spins a core and floods the log.
+bool worth_backing_off(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+// Waits between accept retries: 10 ms doubling up to 1 s, so a freed descriptor is used
+// soon and a long shortage costs one wake-up a second.
+std::chrono::milliseconds backoff_delay(std::size_t failures) {
+  const auto doublings = std::min<std::size_t>(failures, 7);
+  return std::min(std::chrono::milliseconds(10 << doublings), std::chrono::milliseconds(1000));
+}
+
+// The status answering a request header that failed to parse, or nullopt when the client
+// went away or stalled and no one would read an answer.
+std::optional<int> header_error_status(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) return 431;
+  if (ec == bhttp::error::end_of_stream) return std::nullopt;
+  // Every other error of Beast's HTTP category is a malformed or truncated header, invalid
+  // framing fields included (Content-Length with Transfer-Encoding, differing or negative
+  // lengths, a NUL in a value): the client's error. Socket errors and timeouts are not.
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) return 400;
+  return std::nullopt;
+}
+
+// The Request a handler sees: views into `message`, which must outlive it; `headers` lends
+// its capacity from the previous request on the connection.
+Request make_request(const bhttp::request_header<>& message, std::string_view remote,
+                     std::vector<Header> headers) {
+  Request request;
+  request.method = to_method(message.method());
+  request.target = to_view(message.target());
+  const auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  request.query =
+      question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+  headers.clear();
+  for (const auto& field : message)
+    headers.push_back({to_view(field.name_string()), to_view(field.value())});
+  request.headers = std::move(headers);
+  request.remote_address = remote;
+  return request;
+}
+
+// Reads and drops the unread rest of a body the handler left; returns whether the
+// connection can carry another request. A client still waiting for "100 Continue" has sent
+// none of it, and one whose body read failed (malformed, truncated, stalled) cannot go on.
+// A small remainder is skipped to keep the connection; a large one is not worth reading.
+template <class Stream>
+asio::awaitable<bool> skip_rest(BeastBodyReader<Stream>& body, const Parser& parser,
+                                bool keep_alive) {
+  if (body.failed() || body.awaiting_continue()) co_return false;
+  std::array<char, 16 * 1024> sink;
+  std::size_t skipped = 0;
+  while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
+    auto n = co_await body.read_some(sink);
+    if (!n || *n == 0) co_return false;
+    skipped += *n;
+  }
+  co_return keep_alive&& parser.is_done();
+}
+
 // What stop() needs to reach on each live connection.
 struct Connection {
   std::function<void()> close;
@@ -75,6 +153,7 @@ struct Connection {
 struct Worker {
   asio::io_context ioc{1};
   std::optional<tcp::acceptor> acceptor;
+  asio::steady_timer accept_backoff{ioc};            // accept_loop's wait when out of fds
   std::list<Connection> connections;                 // touched only on this worker's thread
   std::optional<asio::steady_timer> drain_deadline;  // set by stop() while requests run
   std::thread thread;
@@ -139,7 +218,9 @@ class BeastServer final : public Server {
   void stop() override;
 
  private:
+  void cap_connections();
   asio::awaitable<void> accept_loop(Worker& worker);
+  void start_connection(Worker& worker, tcp::socket socket);
   // Coroutine parameters, not lambda captures, own the stream: a lambda's captures die with
   // the lambda object while its coroutine is still running.
   asio::awaitable<void> run_plain(std::shared_ptr<PlainStream> stream, Connection& connection,
@@ -150,6 +231,11 @@ class BeastServer final : public Server {
   template <class Stream>
   asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
                                          std::string remote);
+  template <class Stream>
+  asio::awaitable<void> answer_header_error(Stream& stream, std::string_view remote,
+                                            const boost::system::error_code& ec);
+  asio::awaitable<Response> respond(Request& request, const Parser& parser);
+  asio::awaitable<Response> call_handler(Request& request);
   template <class Stream>
   asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream, Response& response,
                                                         bool head, bool keep_alive,
@@ -183,6 +269,7 @@ Status BeastServer::init() {
     tls_->use_private_key_file(config_.tls->key_file, asio::ssl::context::pem, ec);
     if (ec) return fail(ErrorCode::kInvalidArgument, "cannot load TLS key", config_.tls->key_file);
   }
+  cap_connections();
   const unsigned threads =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::system::error_code ec;
@@ -220,6 +307,21 @@ Status BeastServer::init() {
   return {};
 }
 
+void BeastServer::cap_connections() {
+  // Past the fd limit accept() fails, and clients wait in the backlog unanswered; under it
+  // the cap answers them 503 at once.
+  const auto limit = fs::fd_limit();
+  if (!limit) {
+    logger_->warn("cannot read the fd limit: {}", limit.error().message());
+    return;
+  }
+  const auto allowed = connections_within(limit->soft);
+  if (config_.max_connections <= allowed) return;
+  logger_->warn("connection limit lowered from {} to {}: the process may open {} files",
+                config_.max_connections, allowed, limit->soft);
+  config_.max_connections = allowed;
+}
+
 void BeastServer::run() {
   for (auto& worker : workers_) {
     asio::co_spawn(worker->ioc, accept_loop(*worker), asio::detached);
@@ -241,6 +343,7 @@ void BeastServer::stop() {
 void BeastServer::begin_stop(Worker& worker) {
   boost::system::error_code ignored;
   worker.acceptor->close(ignored);
+  worker.accept_backoff.cancel();
   for (auto& connection : worker.connections) {
     if (connection.idle) connection.close();
   }
@@ -254,12 +357,24 @@ void BeastServer::begin_stop(Worker& worker) {
 }
 
 asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
+  std::size_t failures = 0;  // consecutive out-of-descriptor failures: one episode
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
+    if (ec && (stopping_ || ec == asio::error::operation_aborted)) co_return;
+    if (ec && worth_backing_off(ec)) {
+      // One line per episode: the condition, not every retry, is what an operator needs.
+      if (failures++ == 0) logger_->warn("accept failed: {}; retrying with back-off", ec.message());
+      worker.accept_backoff.expires_after(backoff_delay(failures));
+      co_await worker.accept_backoff.async_wait(kUseTuple);
+      continue;
+    }
     if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
       logger_->warn("accept failed: {}", ec.message());
       continue;
+    }
+    if (failures > 0) {
+      logger_->info("accepting again after {} failed attempts", failures);
+      failures = 0;
     }
     if (connection_count_.load(std::memory_order_relaxed) >= config_.max_connections) {
       static constexpr std::string_view kBusy =
@@ -268,41 +383,47 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
       asio::write(socket, asio::buffer(kBusy), ignored);
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    std::string remote;
-    if (auto endpoint = socket.remote_endpoint(ignored); !ignored)
-      remote = endpoint.address().to_string();
-    connection_count_.fetch_add(1, std::memory_order_relaxed);
-    auto& connection = worker.connections.emplace_front();
-    auto it = worker.connections.begin();
-    auto done = [this, &worker, it](std::exception_ptr error) {
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          logger_->error("connection ended by exception: {}", e.what());
-        }
+    start_connection(worker, std::move(socket));
+  }
+}
+
+void BeastServer::start_connection(Worker& worker, tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::string remote;
+  if (auto endpoint = socket.remote_endpoint(ignored); !ignored)
+    remote = endpoint.address().to_string();
+  connection_count_.fetch_add(1, std::memory_order_relaxed);
+  auto& connection = worker.connections.emplace_front();
+  auto it = worker.connections.begin();
+  auto done = [this, &worker, it](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        logger_->error("connection ended by exception: {}", e.what());
+      } catch (...) {
+        logger_->error("connection ended by an unknown exception");
       }
-      worker.connections.erase(it);
-      connection_count_.fetch_sub(1, std::memory_order_relaxed);
-      if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
-    };
-    if (tls_) {
-      auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
-      connection.close = [stream] {
-        boost::system::error_code e;
-        beast::get_lowest_layer(*stream).socket().close(e);
-      };
-      asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
-    } else {
-      auto stream = std::make_shared<PlainStream>(std::move(socket));
-      connection.close = [stream] {
-        boost::system::error_code e;
-        stream->socket().close(e);
-      };
-      asio::co_spawn(worker.ioc, run_plain(stream, connection, std::move(remote)), done);
     }
+    worker.connections.erase(it);
+    connection_count_.fetch_sub(1, std::memory_order_relaxed);
+    if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
+  };
+  if (tls_) {
+    auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
+    connection.close = [stream] {
+      boost::system::error_code e;
+      beast::get_lowest_layer(*stream).socket().close(e);
+    };
+    asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
+  } else {
+    auto stream = std::make_shared<PlainStream>(std::move(socket));
+    connection.close = [stream] {
+      boost::system::error_code e;
+      stream->socket().close(e);
+    };
+    asio::co_spawn(worker.ioc, run_plain(stream, connection, std::move(remote)), done);
   }
 }
 
@@ -352,59 +473,20 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     beast::get_lowest_layer(stream).expires_after(config_.idle_timeout);
     auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     connection.idle = false;
-    if (ec) {
-      if (ec != bhttp::error::end_of_stream)
-        logger_->debug("connection from {} ended: {}", remote, ec.message());
-      if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-        Response too_large(431);
-        too_large.close = true;
-        (void)co_await write_response(stream, too_large, false, false, 11);
-      } else if (ec == bhttp::error::bad_target || ec == bhttp::error::bad_method ||
-                 ec == bhttp::error::bad_field || ec == bhttp::error::bad_version) {
-        Response bad(400);
-        (void)co_await write_response(stream, bad, false, false, 11);
-      }
-      co_return;
-    }
+    if (ec) co_return co_await answer_header_error(stream, remote, ec);
     const auto started = std::chrono::steady_clock::now();
     auto& message = parser.get();
-    Request request;
-    request.method = to_method(message.method());
-    request.target = to_view(message.target());
-    const auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    request.query = question == std::string_view::npos ? std::string_view{}
-                                                       : request.target.substr(question + 1);
-    headers.clear();
-    for (const auto& field : message)
-      headers.push_back({to_view(field.name_string()), to_view(field.value())});
-    request.headers = std::move(headers);
-    request.remote_address = remote;
+    Request request = make_request(message.base(), remote, std::move(headers));
     const bool expects_continue = beast::iequals(message[bhttp::field::expect], "100-continue");
     BeastBodyReader<Stream> body(stream, buffer, parser, config_.io_timeout, expects_continue);
     request.body = &body;
 
-    Response response = co_await handler_(request);
+    Response response = co_await respond(request, parser);
     headers = std::move(request.headers);
 
     bool keep_alive =
         message.keep_alive() && !response.close && !stopping_.load(std::memory_order_relaxed);
-    if (!parser.is_done()) {
-      // Unread body. A client still waiting for "100 Continue" has sent none of it, and one
-      // whose body read failed cannot go on: close. Otherwise skip a small remainder to keep
-      // the connection, and close rather than read a large one.
-      if (body.failed() || body.awaiting_continue()) keep_alive = false;
-      std::array<char, 16 * 1024> sink;
-      std::size_t skipped = 0;
-      while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
-        auto n = co_await body.read_some(sink);
-        if (!n || *n == 0)
-          keep_alive = false;
-        else
-          skipped += *n;
-      }
-      if (!parser.is_done()) keep_alive = false;
-    }
+    if (!parser.is_done()) keep_alive = co_await skip_rest(body, parser, keep_alive);
     const bool head = request.method == Method::kHead;
     auto sent = co_await write_response(stream, response, head, keep_alive, message.version());
     if (observer_) {
@@ -419,6 +501,50 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
     }
     if (!keep_alive) co_return;
   }
+}
+
+template <class Stream>
+asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, std::string_view remote,
+                                                       const boost::system::error_code& ec) {
+  if (ec != bhttp::error::end_of_stream)
+    logger_->debug("connection from {} ended: {}", remote, ec.message());
+  const auto status = header_error_status(ec);
+  if (!status) co_return;
+  Response refused(*status);
+  refused.close = true;
+  (void)co_await write_response(stream, refused, false, false, 11);
+}
+
+asio::awaitable<Response> BeastServer::respond(Request& request, const Parser& parser) {
+  if (auto rejection = detail::check_framing(parser.get().base(), parser.chunked())) {
+    logger_->debug("request from {} refused: {}", request.remote_address, rejection->reason);
+    Response refused(rejection->status);
+    refused.close = true;  // where this request's body ends is unknown or disputed
+    co_return refused;
+  }
+  // A method no handler knows (TRACE, CONNECT, FOO) is answered here, generically, rather
+  // than reaching handlers that would each have to tell it from GET.
+  if (request.method == Method::kOther) co_return Response(501);
+  co_return co_await call_handler(request);
+}
+
+asio::awaitable<Response> BeastServer::call_handler(Request& request) {
+  // The connection is the failure boundary for a handler bug: the exception becomes a 500
+  // that closes the connection (how much body the handler read is unknown), is logged here
+  // and reaches the Observer through the diagnostic like any other server-side failure.
+  std::string what;
+  try {
+    co_return co_await handler_(request);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  logger_->error("handler threw on {} {}: {}", method_name(request.method), request.target, what);
+  Response failed(500);
+  failed.close = true;
+  failed.diagnostic = "handler threw: " + what;
+  co_return failed;
 }
 
 template <class Stream>

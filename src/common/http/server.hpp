@@ -1,10 +1,15 @@
-// Server: an HTTP/1.1 server on Boost.Beast. One io_context per thread, each with its own
-// SO_REUSEPORT listener, and one coroutine per connection that reads a request header,
-// awaits the Handler, writes the response and loops while keep-alive holds. Bodies stream
-// both ways: request bodies through BodyReader, file responses with sendfile on plain TCP.
-// Limits: header size, connection count, idle and stalled-I/O timeouts. stop() is graceful:
-// it stops accepting, closes idle connections, lets in-flight requests finish (up to
-// drain_timeout) and makes run() return.
+// Server: an HTTP/1.1 server on Boost.Beast. One io_context per thread, all accepting from
+// one listening socket (each thread holds a dup of it), and one coroutine per connection that
+// reads a request header, awaits the Handler, writes the response and loops while keep-alive
+// holds. Bodies stream both ways: request bodies through BodyReader, file responses with
+// sendfile on plain TCP. Limits: header size, connection count (kept within the fd limit),
+// idle and stalled-I/O timeouts.
+// The server answers by itself, without calling the Handler: 400 and close for a header it
+// cannot parse or whose framing is ambiguous (request smuggling, RFC 9112 §6) or a missing
+// Host; 431 for an oversized header; 501 for a method outside Method (TRACE, CONNECT, …) or
+// an unknown transfer coding; 500 and close when the Handler throws (the Observer sees it,
+// with the exception in the diagnostic). stop() is graceful: it stops accepting, closes idle
+// connections, lets in-flight requests finish (up to drain_timeout) and makes run() return.
 // Thread-safety: stop() and local_address() may be called from any thread; run() once.
 #pragma once
 
@@ -49,6 +54,8 @@ struct ServerConfig {
   std::uint16_t port = 0;  // 0 picks a free port
   unsigned threads = 0;    // 0: one per core
   std::size_t max_header_bytes = 16 * 1024;
+  // Lowered at create() (with a warning) to what RLIMIT_NOFILE allows, less a reserve of 64
+  // descriptors for files (at least half the limit goes to connections).
   std::size_t max_connections = 4096;
   std::chrono::seconds idle_timeout{60};  // waiting for the next request header
   std::chrono::seconds io_timeout{60};    // no progress reading a body or writing a response
@@ -58,8 +65,8 @@ struct ServerConfig {
 
 class Server {
  public:
-  // Binds the listeners; kUnavailable when the address cannot be bound, kInvalidArgument for
-  // unreadable TLS files.
+  // Binds the listening socket; kUnavailable when the address cannot be bound,
+  // kInvalidArgument for unreadable TLS files.
   [[nodiscard]] static Result<std::unique_ptr<Server>> create(ServerConfig config, Handler handler,
                                                               Observer observer,
                                                               log::Logger logger);

@@ -2,7 +2,7 @@
 // (it keeps Beast out of every other header). It reads the body in the caller's buffer as
 // the handler asks for it, sends "100 Continue" on the first read when the client waits for
 // it, applies the I/O deadline to every read, and remembers a failed read so the connection
-// is not used again.
+// is not used again (later reads repeat the failure at once, without waiting).
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
@@ -52,11 +52,7 @@ class BeastBodyReader final : public BodyReader {
     boost::beast::get_lowest_layer(stream_).expires_after(timeout_);
     auto [ec, n] = co_await boost::beast::http::async_read(
         stream_, buffer_, parser_, boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec && ec != boost::beast::http::error::need_buffer) {
-      if (ec == boost::beast::error::timeout)
-        co_return fail(ErrorCode::kTimeout, "timed out reading request body");
-      co_return fail(ErrorCode::kUnavailable, "reading request body failed", ec.message());
-    }
+    if (ec && ec != boost::beast::http::error::need_buffer) co_return remember(read_error(ec));
     co_return out.size() - body.size;
   }
 
@@ -73,6 +69,20 @@ class BeastBodyReader final : public BodyReader {
   bool awaiting_continue() const { return expects_continue_; }
 
  private:
+  // What a failed body read means: a malformed body, or one that ended before its declared
+  // length (the client closed its side), is the client's error; a stall is a timeout; any
+  // other failure means the client went away.
+  static Error read_error(const boost::system::error_code& ec) {
+    namespace bhttp = boost::beast::http;
+    if (ec == boost::beast::error::timeout)
+      return Error(ErrorCode::kTimeout, "timed out reading request body");
+    if (ec == bhttp::error::partial_message)
+      return Error(ErrorCode::kInvalidArgument, "request body ended early", ec.message());
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category())
+      return Error(ErrorCode::kInvalidArgument, "malformed request body", ec.message());
+    return Error(ErrorCode::kUnavailable, "reading request body failed", ec.message());
+  }
+
   std::unexpected<Error> remember(Error error) {
     failed_ = error;
     return std::unexpected<Error>(std::move(error));
