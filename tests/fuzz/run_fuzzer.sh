@@ -7,6 +7,10 @@
 set -euo pipefail
 binary=$1 seeds=$2 max_len=$3
 seconds=${FUZZ_SECONDS:-20}
+if ! ((seconds > 0)); then
+  echo "run_fuzzer: FUZZ_SECONDS must be a positive number (libFuzzer reads 0 as forever)" >&2
+  exit 2
+fi
 name=$(basename "$binary")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-$name.XXXXXX")
