@@ -1,6 +1,7 @@
 #include "registry/http/byte_range.hpp"
 
 #include <charconv>
+#include <limits>
 
 namespace registry::http {
 
@@ -45,6 +46,19 @@ common::Result<std::optional<ByteRange>> parse_byte_range(std::string_view heade
     last = std::min(*parsed, size - 1);
   }
   return std::optional<ByteRange>(ByteRange{*first, last});
+}
+
+common::Result<ContentRange> parse_content_range(std::string_view header) {
+  auto invalid = [] { return fail(ErrorCode::kRangeInvalid, "malformed Content-Range"); };
+  if (header.starts_with("bytes ")) header.remove_prefix(6);
+  const auto dash = header.find('-');
+  if (dash == std::string_view::npos) return invalid();
+  const auto first = parse_number(header.substr(0, dash));
+  const auto last = parse_number(header.substr(dash + 1));
+  // A last byte at 2^64-1 would make the length 2^64, which no size can hold.
+  if (!first || !last || *first > *last || *last == std::numeric_limits<std::uint64_t>::max())
+    return invalid();
+  return ContentRange{*first, *last};
 }
 
 }  // namespace registry::http

@@ -1,10 +1,10 @@
 // Blob uploads: POST starts one (or mounts, or takes the whole blob at once), PATCH appends
 // a chunk, PUT appends the last bytes and commits, GET reports progress, DELETE cancels.
 // Bodies stream from the socket into the upload file; commit runs on the blocking pool.
-#include <charconv>
 #include <vector>
 
 #include "common/http/offload.hpp"
+#include "registry/http/byte_range.hpp"
 #include "registry/http/error_response.hpp"
 #include "registry/http/handler_context.hpp"
 
@@ -61,27 +61,17 @@ Response blob_created(const OciRoute& route, const common::Digest& digest) {
   return response;
 }
 
-// Start offset of a chunk's Content-Range ("<first>-<last>", optionally "bytes "-prefixed).
+// Start offset of a chunk's Content-Range (parse_content_range), checked against the
+// Content-Length when the client sent one.
 common::Result<std::optional<std::uint64_t>> chunk_offset(const common::http::Request& request) {
-  auto header = request.header("Content-Range");
+  const auto header = request.header("Content-Range");
   if (header.empty()) return std::optional<std::uint64_t>();
-  if (header.starts_with("bytes ")) header.remove_prefix(6);
-  if (header.starts_with("bytes=")) header.remove_prefix(6);
-  const auto dash = header.find('-');
-  std::uint64_t first = 0, last = 0;
-  const auto first_text = header.substr(0, dash);
-  const auto last_text =
-      dash == std::string_view::npos ? std::string_view{} : header.substr(dash + 1);
-  const auto r1 = std::from_chars(first_text.data(), first_text.data() + first_text.size(), first);
-  const auto r2 = std::from_chars(last_text.data(), last_text.data() + last_text.size(), last);
-  if (dash == std::string_view::npos || r1.ec != std::errc() || r2.ec != std::errc() ||
-      last < first) {
-    return fail(ErrorCode::kRangeInvalid, "malformed Content-Range");
-  }
-  if (auto length = request.body->content_length(); length && *length != last - first + 1) {
+  const auto range = parse_content_range(header);
+  if (!range) return fail(range.error());
+  if (auto length = request.body->content_length(); length && *length != range->length()) {
     return fail(ErrorCode::kRangeInvalid, "Content-Range does not match Content-Length");
   }
-  return std::optional<std::uint64_t>(first);
+  return std::optional<std::uint64_t>(range->first);
 }
 
 // Streams the request body into the upload.

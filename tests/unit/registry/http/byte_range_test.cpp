@@ -32,5 +32,50 @@ TEST(ByteRangeTest, UnsatisfiableOrMalformed) {
   }
 }
 
+TEST(ContentRangeTest, Forms) {
+  auto bare = parse_content_range("0-9").value();
+  EXPECT_EQ(bare.first, 0u);
+  EXPECT_EQ(bare.last, 9u);
+  EXPECT_EQ(bare.length(), 10u);
+  auto prefixed = parse_content_range("bytes 100-199").value();
+  EXPECT_EQ(prefixed.first, 100u);
+  EXPECT_EQ(prefixed.length(), 100u);
+  EXPECT_EQ(parse_content_range("7-7").value().length(), 1u);
+  auto largest = parse_content_range("0-18446744073709551614").value();
+  EXPECT_EQ(largest.length(), 18446744073709551615u);
+}
+
+TEST(ContentRangeTest, RefusesAnythingElse) {
+  for (const char* header : {"",
+                             "garbage",
+                             "0-9xyz",
+                             "0-9 ",
+                             " 0-9",
+                             "0 -9",
+                             "0- 9",
+                             "5-1",
+                             "-9",
+                             "0-",
+                             "-",
+                             "0-9-",
+                             "0-9/10",
+                             "0-9,10-19",
+                             "bytes=0-9",
+                             "bytes  0-9",
+                             "Bytes 0-9",
+                             "bytes ",
+                             "+0-9",
+                             "0-+9",
+                             "0--9",
+                             "0x0-0x9",
+                             "0-18446744073709551615",
+                             "0-18446744073709551616",
+                             "1.0-2"}) {
+    auto range = parse_content_range(header);
+    ASSERT_FALSE(range.has_value()) << header;
+    EXPECT_EQ(range.error().code(), common::ErrorCode::kRangeInvalid) << header;
+  }
+}
+
 }  // namespace
 }  // namespace registry::http
