@@ -4,7 +4,10 @@
 // hash check and gives it back when the password was right, so only failures (and checks
 // still running) use tokens up. An address with no token left is refused without a hash
 // check until one refills. Buckets are per address only, never per user name: a stranger
-// who could empty a user's bucket could lock that user out.
+// who could empty a user's bucket could lock that user out. Nor per IPv6 /64: a site's
+// hosts share their LAN's /64, so one of them could lock the others out. A client that
+// changes address to escape its bucket is bounded by the global cap on pending checks
+// (Authenticator) instead.
 // Memory: at most `max_clients` addresses are tracked; inserting beyond that forgets the
 // least recently seen. A bucket that has refilled completely is forgotten at once.
 // Time comes from the injected Clock (steady_now). The implementation is GCRA: each bucket
