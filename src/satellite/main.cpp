@@ -32,6 +32,7 @@ struct TextFlags {
   std::string upload_max_idle = "24h";
   std::string idle_timeout = "60s";
   std::string io_timeout = "60s";
+  std::string login_refill = "1s";
   std::string tls_cert;
   std::string tls_key;
 };
@@ -47,6 +48,21 @@ void add_serve_flags(CLI::App& cmd, satellite::ServeOptions& options, TextFlags&
   cmd.add_option("--tls-key", text.tls_key, "PEM private key");
   cmd.add_option("--htpasswd", options.htpasswd_file,
                  "htpasswd file (bcrypt or argon2id); enables basic auth");
+  cmd.add_option("--auth-threads", options.auth_threads,
+                 "threads checking passwords (a pool apart from pushes and pulls)")
+      ->capture_default_str();
+  cmd.add_option("--auth-max-pending", options.auth_max_pending,
+                 "password checks queued at most; more get 429")
+      ->capture_default_str();
+  cmd.add_option("--login-burst", options.login_limits.burst,
+                 "failed logins per client address before 429 (0: no limit)")
+      ->capture_default_str();
+  cmd.add_option("--login-refill", text.login_refill,
+                 "one more failed login allowed per address this often")
+      ->capture_default_str();
+  cmd.add_option("--login-max-clients", options.login_limits.max_clients,
+                 "client addresses tracked by the login limit at most")
+      ->capture_default_str();
   cmd.add_flag("--read-only", options.registry.read_only, "refuse pushes and deletes");
   cmd.add_option("--max-manifest-size", text.max_manifest, "largest manifest accepted")
       ->capture_default_str();
@@ -80,6 +96,15 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
   options.server.io_timeout = value_or_die(common::config::parse_duration(text.io_timeout));
   if (options.server.idle_timeout.count() == 0 || options.server.io_timeout.count() == 0) {
     die(common::Error(common::ErrorCode::kInvalidArgument, "timeouts must be at least 1s"));
+  }
+  options.login_limits.refill = value_or_die(common::config::parse_duration(text.login_refill));
+  if (options.auth_threads == 0 || options.auth_max_pending == 0 ||
+      options.login_limits.max_clients == 0) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--auth-threads, --auth-max-pending and --login-max-clients must be >= 1"));
+  }
+  if (options.login_limits.refill.count() == 0) {
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--login-refill must be at least 1s"));
   }
   if (text.tls_cert.empty() != text.tls_key.empty()) {
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));

@@ -2,7 +2,10 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "common/clock.hpp"
+#include "registry/http/authenticator.hpp"
 #include "registry/http/htpasswd_auth.hpp"
+#include "registry/http/login_rate_limiter.hpp"
 #include "registry/http/registry_metrics.hpp"
 #include "registry/http/registry_router.hpp"
 #include "registry/registry_service.hpp"
@@ -16,7 +19,8 @@ class RegistryAppImpl final : public RegistryApp {
   RegistryAppImpl(ServeOptions options, common::log::Logger logger)
       : options_(std::move(options)),
         logger_(std::move(logger)),
-        pool_(options_.blocking_threads) {}
+        pool_(options_.blocking_threads),
+        auth_pool_(options_.auth_threads) {}
 
   common::Status init() {
     auto service = registry::RegistryService::open(options_.registry, logger_);
@@ -25,10 +29,14 @@ class RegistryAppImpl final : public RegistryApp {
     if (!options_.htpasswd_file.empty()) {
       auto auth = registry::http::HtpasswdAuth::load(options_.htpasswd_file);
       if (!auth) return common::fail(auth.error());
-      auth_ = std::move(*auth);
+      htpasswd_ = std::move(*auth);
+      limiter_.emplace(options_.login_limits, clock_);
+      authenticator_.emplace(*htpasswd_, *limiter_, auth_pool_,
+                             registry::http::AuthenticatorConfig{options_.auth_max_pending});
     }
     router_ = std::make_unique<registry::http::RegistryRouter>(
-        *service_, pool_, metrics_, auth_.get(), logger_, options_.access_log);
+        *service_, pool_, metrics_, authenticator_ ? &*authenticator_ : nullptr, logger_,
+        options_.access_log);
     auto server = common::http::Server::create(
         options_.server, [this](common::http::Request& r) { return router_->handle(r); },
         [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
@@ -44,6 +52,7 @@ class RegistryAppImpl final : public RegistryApp {
     server_->run();
     gc_.reset();
     pool_.join();
+    auth_pool_.join();
   }
 
   void stop() override { server_->stop(); }
@@ -53,10 +62,14 @@ class RegistryAppImpl final : public RegistryApp {
  private:
   ServeOptions options_;
   common::log::Logger logger_;
-  boost::asio::thread_pool pool_;
+  common::SystemClock clock_;
+  boost::asio::thread_pool pool_;       // pushes and pulls: fsync, rename, SQLite
+  boost::asio::thread_pool auth_pool_;  // password checks only
   registry::http::RegistryMetrics metrics_;
   std::unique_ptr<registry::RegistryService> service_;
-  std::unique_ptr<registry::http::HtpasswdAuth> auth_;
+  std::unique_ptr<registry::http::HtpasswdAuth> htpasswd_;
+  std::optional<registry::http::LoginRateLimiter> limiter_;
+  std::optional<registry::http::Authenticator> authenticator_;
   std::unique_ptr<registry::http::RegistryRouter> router_;
   std::unique_ptr<common::http::Server> server_;
   std::optional<GcSchedule> gc_;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# TLS, basic auth (bcrypt and argon2id htpasswd entries), read-only mode, limits, health,
-# metrics and graceful shutdown, as a client sees them.
+# TLS, basic auth (bcrypt and argon2id htpasswd entries) on /v2/ and /metrics, read-only
+# mode, limits, health, metrics and graceful shutdown, as a client sees them.
 source "$(dirname "$0")/../testutil/lib.sh"
 
 # --- TLS with a self-signed certificate for 127.0.0.1
@@ -48,9 +48,12 @@ if grep -qiE 's3cret|hunter2|authorization|Basic [A-Za-z0-9+/=]{8,}' "$TU_DIR/se
 fi
 grep -q 'route=manifest' "$TU_DIR/secure.log" || tu_fail "access log has no manifest line"
 
-tu_log "health and metrics"
+tu_log "health is open; metrics need the same credentials as /v2/"
 tu_assert_eq 200 "$(tu_status GET "$base/healthz" "${tls[@]}")" "healthz"
-metrics=$(curl -s "${tls[@]}" "$base/metrics")
+tu_assert_eq 401 "$(tu_status GET "$base/metrics" "${tls[@]}")" "anonymous /metrics"
+tu_assert_eq 401 "$(tu_status GET "$base/metrics" "${tls[@]}" -u alice:wrong)" "/metrics, wrong password"
+tu_assert_eq 200 "$(tu_status GET "$base/metrics" "${tls[@]}" -u bob:hunter2)" "/metrics with credentials"
+metrics=$(curl -s "${tls[@]}" -u alice:s3cret "$base/metrics")
 grep -q '^registry_http_requests_total{route="manifest",status="200"} [1-9]' <<<"$metrics" ||
   tu_fail "no manifest request counter"
 grep -q '^registry_http_request_duration_seconds_bucket{route="blob",le="+Inf"} [1-9]' <<<"$metrics" ||

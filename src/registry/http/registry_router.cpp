@@ -43,7 +43,7 @@ std::string_view route_name(OciEndpoint endpoint) {
 }  // namespace
 
 RegistryRouter::RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool,
-                               RegistryMetrics& metrics, HtpasswdAuth* auth,
+                               RegistryMetrics& metrics, Authenticator* auth,
                                common::log::Logger logger, bool access_log)
     : service_(service),
       pool_(pool),
@@ -52,12 +52,33 @@ RegistryRouter::RegistryRouter(RegistryService& service, boost::asio::thread_poo
       logger_(std::move(logger)),
       access_log_(access_log) {}
 
-boost::asio::awaitable<bool> RegistryRouter::authorized(const common::http::Request& request) {
-  if (auth_ == nullptr) co_return true;
-  const auto header = request.header("Authorization");
-  if (auto cached = auth_->check_cached(header)) co_return *cached;
-  const std::string copy(header);
-  co_return co_await common::http::offload(pool_, [&] { return auth_->verify(copy); });
+boost::asio::awaitable<std::optional<Response>> RegistryRouter::authenticate(
+    const common::http::Request& request, std::string_view route) {
+  if (auth_ == nullptr) co_return std::nullopt;
+  const auto outcome =
+      co_await auth_->check(request.header("Authorization"), request.remote_address);
+  std::optional<Response> response;
+  switch (outcome.verdict) {
+    case Authenticator::Verdict::kAllowed:
+      co_return std::nullopt;
+    case Authenticator::Verdict::kDenied:
+      response = error_response(common::Error(ErrorCode::kUnauthorized, "authentication required"));
+      response->set("WWW-Authenticate", "Basic realm=\"satellite\", charset=\"UTF-8\"");
+      break;
+    case Authenticator::Verdict::kThrottled:
+      response = error_response(
+          common::Error(ErrorCode::kTooManyRequests, "too many failed logins from this address"));
+      break;
+    case Authenticator::Verdict::kBusy:
+      response = error_response(
+          common::Error(ErrorCode::kTooManyRequests, "too many password checks in progress"));
+      break;
+  }
+  if (outcome.retry_after.count() > 0) {
+    response->set("Retry-After", std::to_string(outcome.retry_after.count()));
+  }
+  response->route = route;
+  co_return response;
 }
 
 boost::asio::awaitable<Response> RegistryRouter::handle(common::http::Request& request) {
@@ -69,6 +90,8 @@ boost::asio::awaitable<Response> RegistryRouter::handle(common::http::Request& r
     co_return response;
   }
   if (request.path == "/metrics") {
+    if (auto refused = co_await authenticate(request, route::kMetrics))
+      co_return std::move(*refused);
     Response response(200);
     response.route = route::kMetrics;
     response.set("Content-Type", "text/plain; version=0.0.4");
@@ -89,13 +112,7 @@ boost::asio::awaitable<Response> RegistryRouter::dispatch(common::http::Request&
     co_return response;
   }
   const auto name = route_name(route->endpoint);
-  if (!co_await authorized(request)) {
-    auto response =
-        error_response(common::Error(ErrorCode::kUnauthorized, "authentication required"));
-    response.set("WWW-Authenticate", "Basic realm=\"satellite\", charset=\"UTF-8\"");
-    response.route = name;
-    co_return response;
-  }
+  if (auto refused = co_await authenticate(request, name)) co_return std::move(*refused);
   if (service_.config().read_only && is_write(request.method)) {
     auto response =
         error_response(common::Error(ErrorCode::kUnsupported, "the registry is in read-only mode"));
