@@ -24,7 +24,7 @@ struct RegistryConfig {
   std::size_t manifest_cache_bytes = 16 * 1024 * 1024;
   // Every manifest byte in memory at once: cached, being received, parsed or sent. Requests
   // that would pass it get 429 and come back; nothing can grow the process beyond it.
-  std::size_t manifest_memory_bytes = 48 * 1024 * 1024;
+  std::size_t manifest_memory_bytes = 32 * 1024 * 1024;
 };
 
 }  // namespace registry

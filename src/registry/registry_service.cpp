@@ -145,7 +145,9 @@ common::Result<PutManifestResult> RegistryService::put_manifest(
   meta::NewManifest record{
       digest, parsed->media_type, parsed->artifact_type, std::nullopt, "{}", content, {}, {}};
   if (parsed->subject) record.subject = parsed->subject->digest;
-  if (!parsed->annotations.empty())
+  // Annotations are served by the referrers API only, so only a manifest with a subject
+  // stores them.
+  if (parsed->subject && !parsed->annotations.empty())
     record.annotations_json = nlohmann::json(parsed->annotations).dump();
   if (parsed->config) record.blobs.push_back(parsed->config->digest);
   for (const auto& layer : parsed->layers) record.blobs.push_back(layer.digest);

@@ -27,6 +27,8 @@ T value_or_die(common::Result<T> result) {
 struct TextFlags {
   std::string listen = "127.0.0.1:5050";
   std::string max_manifest = "8MiB";
+  std::string manifest_cache = "16MiB";
+  std::string manifest_memory = "32MiB";
   std::string gc_interval = "1h";
   std::string gc_grace = "1h";
   std::string upload_max_idle = "24h";
@@ -66,6 +68,12 @@ void add_serve_flags(CLI::App& cmd, satellite::ServeOptions& options, TextFlags&
   cmd.add_flag("--read-only", options.registry.read_only, "refuse pushes and deletes");
   cmd.add_option("--max-manifest-size", text.max_manifest, "largest manifest accepted")
       ->capture_default_str();
+  cmd.add_option("--manifest-cache", text.manifest_cache,
+                 "manifest bytes kept in memory for pulls (least recently used evicted)")
+      ->capture_default_str();
+  cmd.add_option("--manifest-memory", text.manifest_memory,
+                 "manifest bytes in memory at once, cached or in flight; beyond it 429")
+      ->capture_default_str();
   cmd.add_option("--max-connections", options.server.max_connections, "open connections at most")
       ->capture_default_str();
   cmd.add_option("--gc-interval", text.gc_interval, "garbage collection period (0 disables)")
@@ -88,6 +96,14 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
   options.server.host = address.host;
   options.server.port = address.port;
   options.registry.max_manifest_bytes = value_or_die(common::config::parse_size(text.max_manifest));
+  options.registry.manifest_cache_bytes =
+      value_or_die(common::config::parse_size(text.manifest_cache));
+  options.registry.manifest_memory_bytes =
+      value_or_die(common::config::parse_size(text.manifest_memory));
+  if (options.registry.manifest_memory_bytes < options.registry.max_manifest_bytes) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--manifest-memory must hold at least one --max-manifest-size manifest"));
+  }
   options.gc_interval = value_or_die(common::config::parse_duration(text.gc_interval));
   options.registry.gc_grace = value_or_die(common::config::parse_duration(text.gc_grace));
   options.registry.upload_max_idle =

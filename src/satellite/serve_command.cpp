@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -10,6 +11,12 @@
 namespace satellite {
 
 common::Status serve_command(const ServeOptions& options, common::log::Logger logger) {
+  // Large buffers (manifest bodies, up to 8 MiB) come from mmap and go back to the kernel
+  // when freed: glibc would otherwise raise its mmap threshold after the first one and keep
+  // every later one in a heap that never shrinks, so resident memory would ratchet up to the
+  // sum of all pool threads' peaks. Two arenas bound the same ratchet across threads.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, 2);
   // Signals are taken by one thread with sigwait, not by handlers inside the servers: block
   // them before any other thread starts so every thread inherits the mask.
   sigset_t signals;

@@ -126,6 +126,32 @@ for tag in -lead .dot %2e%2e a%20b %C3%A9 a%00 "$(printf 'x%.0s' {1..129})" ..%5
 done
 bad PUT /v2/good/app/manifests/a%2Fb 404 UNSUPPORTED "${manifest[@]}"
 
+tu_log "manifest bodies: schemaVersion, descriptor sizes, duplicate fields, nesting"
+# bad_manifest NAME JQ_FILTER: the good manifest changed by JQ_FILTER is refused with 400.
+bad_manifest() {
+  jq -c "$2" "$OCI_WORK/good.json" >"$OCI_WORK/$1.json"
+  bad PUT "/v2/good/app/manifests/$1" 400 MANIFEST_INVALID -H "Content-Type: $OCI_MANIFEST" \
+    --data-binary "@$OCI_WORK/$1.json"
+}
+bad_manifest wraps-to-two '.schemaVersion = 4294967298'  # truncated to int, it would read 2
+bad_manifest float-two '.schemaVersion = 2.5'
+bad_manifest string-two '.schemaVersion = "2"'
+bad_manifest layer-size '.layers[0].size += 1'             # not the stored blob's size
+bad_manifest config-size '.config.size = 0'
+sed 's/^{/{"schemaVersion":2,/' "$OCI_WORK/good.json" >"$OCI_WORK/duplicate.json"
+bad PUT /v2/good/app/manifests/duplicate 400 MANIFEST_INVALID -H "Content-Type: $OCI_MANIFEST" \
+  --data-binary "@$OCI_WORK/duplicate.json"
+{
+  printf '{"schemaVersion":2,"x":'
+  head -c 200000 /dev/zero | tr '\0' '['
+  head -c 200000 /dev/zero | tr '\0' ']'
+  printf '}'
+} >"$OCI_WORK/nested.json"
+bad PUT /v2/good/app/manifests/nested 400 MANIFEST_INVALID -H "Content-Type: $OCI_MANIFEST" \
+  --data-binary "@$OCI_WORK/nested.json"
+oci_req GET /v2/good/app/manifests/v1
+oci_expect 200 "the good manifest after the bad ones"
+
 tu_log "query values and ranges"
 bad GET '/v2/good/app/tags/list?n=-1' 400 UNSUPPORTED
 bad GET '/v2/good/app/tags/list?n=abc' 400 UNSUPPORTED
@@ -133,6 +159,7 @@ bad GET '/v2/good/app/tags/list?n=99999999999999999999999' 400 UNSUPPORTED
 bad GET '/v2/_catalog?n=1e3' 400 UNSUPPORTED
 bad PATCH "$location" 416 BLOB_UPLOAD_INVALID -H 'Content-Range: garbage' "${blob[@]}"
 bad PATCH "$location" 416 BLOB_UPLOAD_INVALID -H 'Content-Range: 5-1' "${blob[@]}"
+bad PATCH "$location" 416 BLOB_UPLOAD_INVALID -H 'Content-Range: 0-9xyz' "${blob[@]}"
 bad GET "/v2/good/app/blobs/$layer_digest" 416 BLOB_UPLOAD_INVALID -H 'Range: bytes=999999-'
 bad POST /v2/good/app/manifests/v1 405 UNSUPPORTED
 bad PATCH /v2/good/app/tags/list 405 UNSUPPORTED

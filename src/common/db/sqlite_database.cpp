@@ -45,6 +45,11 @@ Statement& Statement::bind(int index, std::string_view text) {
                                         SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+Statement& Statement::bind_borrowed(int index, std::string_view text) {
+  return check_bind(sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_STATIC,
+                                        SQLITE_UTF8));
+}
+
 Statement& Statement::bind(int index, std::int64_t value) {
   return check_bind(sqlite3_bind_int64(stmt_.get(), index, value));
 }

@@ -32,6 +32,9 @@ class Statement {
   // Binds chain; a failed bind (bad index, out of memory) is remembered and returned by the
   // next step(), so a statement never runs with a parameter missing.
   Statement& bind(int index, std::string_view text);
+  // Binds without SQLite copying the bytes (large values): REQUIRES that `text` outlives
+  // every step() until the statement is reset.
+  Statement& bind_borrowed(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
   Statement& bind_null(int index);
   // Advances: true when a row is available, false when done; an Error on failure (or the

@@ -231,8 +231,8 @@ common::Status MetadataStore::put_manifest(std::string_view repository, const Ne
     if (!content) return fail(content.error());
     if (auto status = content->bind(1, repo)
                           .bind(2, manifest.digest.str())
-                          .bind(3, manifest.annotations_json)
-                          .bind(4, manifest.content)
+                          .bind_borrowed(3, manifest.annotations_json)
+                          .bind_borrowed(4, manifest.content)
                           .run();
         !status) {
       return status;
