@@ -6,6 +6,7 @@
 
 #include "common/config/duration.hpp"
 #include "common/config/host_port.hpp"
+#include "common/config/yaml_config.hpp"
 #include "satellite/commands.hpp"
 
 namespace {
@@ -139,6 +140,9 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  // `--config FILE`: YAML whose keys are flag names (`listen: 127.0.0.1:5000`), for the
+  // invoked subcommand; flags on the command line win.
+  common::config::install_yaml_config(cli);
 
   satellite::ServeOptions serve_options;
   TextFlags serve_text;
