@@ -1,5 +1,6 @@
 #include "registry/registry_service.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/hasher.hpp"
@@ -152,6 +153,12 @@ common::Result<PutManifestResult> RegistryService::put_manifest(
   if (parsed->config) record.blobs.push_back(parsed->config->digest);
   for (const auto& layer : parsed->layers) record.blobs.push_back(layer.digest);
   for (const auto& child : parsed->manifests) record.manifests.push_back(child.digest);
+  // An index may list one child many times: check and record each once, so the write
+  // transaction (which every other push waits for) stays short.
+  for (auto* digests : {&record.blobs, &record.manifests}) {
+    std::sort(digests->begin(), digests->end());
+    digests->erase(std::unique(digests->begin(), digests->end()), digests->end());
+  }
 
   std::shared_lock blobs_stay(blob_lock_);
   if (auto status = check_blob_files(*parsed); !status) return fail(status.error());
