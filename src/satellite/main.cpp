@@ -38,6 +38,8 @@ struct TextFlags {
   std::string login_refill = "1s";
   std::string tls_cert;
   std::string tls_key;
+  std::string tls_client_ca;
+  std::string tls_client_auth;  // empty: "required" with --tls-client-ca, else "off"
 };
 
 void add_serve_flags(CLI::App& cmd, satellite::ServeOptions& options, TextFlags& text) {
@@ -49,6 +51,11 @@ void add_serve_flags(CLI::App& cmd, satellite::ServeOptions& options, TextFlags&
       ->capture_default_str();
   cmd.add_option("--tls-cert", text.tls_cert, "PEM certificate chain; enables TLS with --tls-key");
   cmd.add_option("--tls-key", text.tls_key, "PEM private key");
+  cmd.add_option("--tls-client-ca", text.tls_client_ca,
+                 "PEM CA bundle client certificates must chain to (SIGHUP reloads the TLS files)");
+  cmd.add_option("--tls-client-auth", text.tls_client_auth,
+                 "client certificates: off, optional or required (default: required with "
+                 "--tls-client-ca, else off)");
   cmd.add_option("--htpasswd", options.htpasswd_file,
                  "htpasswd file (bcrypt or argon2id); enables basic auth");
   cmd.add_option("--auth-threads", options.auth_threads,
@@ -126,8 +133,26 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
   if (text.tls_cert.empty() != text.tls_key.empty()) {
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
   }
+  const std::string& auth = text.tls_client_auth.empty()
+                                ? (text.tls_client_ca.empty() ? "off" : "required")
+                                : text.tls_client_auth;
+  auto mode = common::http::ClientCertMode::kOff;
+  if (auth == "optional") {
+    mode = common::http::ClientCertMode::kOptional;
+  } else if (auth == "required") {
+    mode = common::http::ClientCertMode::kRequired;
+  } else if (auth != "off") {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--tls-client-auth is off, optional or required"));
+  }
+  if (mode != common::http::ClientCertMode::kOff &&
+      (text.tls_cert.empty() || text.tls_client_ca.empty())) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "client certificates need --tls-cert, --tls-key and --tls-client-ca"));
+  }
   if (!text.tls_cert.empty())
-    options.server.tls = common::http::TlsFiles{text.tls_cert, text.tls_key};
+    options.server.tls =
+        common::http::TlsConfig{text.tls_cert, text.tls_key, text.tls_client_ca, mode};
 }
 
 }  // namespace

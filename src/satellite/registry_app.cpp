@@ -59,6 +59,8 @@ class RegistryAppImpl final : public RegistryApp {
 
   void trigger_gc() override { gc_->trigger(); }
 
+  common::Status reload_tls() override { return server_->reload_tls(); }
+
  private:
   ServeOptions options_;
   common::log::Logger logger_;

@@ -1,7 +1,7 @@
 // RegistryApp: the satellite's local registry wired together: the RegistryService on the
 // data dir, the blocking pool, metrics, optional htpasswd auth, the router, the HTTP server
 // and the garbage collector (scheduled and on demand). Built by create(), served by run() until
-// stop(). Thread-safety: stop() and address() may be called from any thread.
+// stop(). Thread-safety: stop(), reload_tls() and address() may be called from any thread.
 #pragma once
 
 #include <memory>
@@ -26,6 +26,9 @@ class RegistryApp {
   virtual void stop() = 0;
   // Runs garbage collection now, in the background (SIGUSR1 from `satellite gc`).
   virtual void trigger_gc() = 0;
+  // Re-reads the TLS certificate, key and client CA files for new connections (SIGHUP);
+  // kInvalidArgument when they do not load (the current ones stay) or TLS is off.
+  [[nodiscard]] virtual common::Status reload_tls() = 0;
 };
 
 }  // namespace satellite

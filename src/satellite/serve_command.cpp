@@ -24,6 +24,7 @@ common::Status serve_command(const ServeOptions& options, common::log::Logger lo
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGUSR1);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   // Every connection, blob and SQLite handle costs a descriptor, and a shell's soft limit
@@ -44,6 +45,16 @@ common::Status serve_command(const ServeOptions& options, common::log::Logger lo
       if (received == SIGUSR1) {
         logger->info("garbage collection requested");
         (*app)->trigger_gc();
+        continue;
+      }
+      if (received == SIGHUP) {
+        // New connections use the reloaded certificate and CA files; open ones keep theirs.
+        if (auto reloaded = (*app)->reload_tls(); !reloaded) {
+          logger->error("TLS reload failed, keeping the current files: {} {}",
+                        reloaded.error().message(), reloaded.error().detail());
+        } else {
+          logger->info("TLS certificate and CA files reloaded");
+        }
         continue;
       }
       logger->info("signal {}: finishing in-flight requests", received);

@@ -1,6 +1,8 @@
 // Request: what a handler sees of one HTTP request. Header and target strings are views
 // into the connection's parse buffer and stay valid until the handler's awaitable
-// completes; the body is read on demand through BodyReader so large uploads stream.
+// completes; the body is read on demand through BodyReader so large uploads stream. The
+// server lends each request the connection's RequestContext (clock, cancellation) and, when
+// the client's certificate verified, its PeerIdentity.
 // Thread-safety: a Request belongs to one connection coroutine.
 #pragma once
 
@@ -14,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/http/peer_identity.hpp"
+#include "common/http/request_context.hpp"
 #include "common/memory_budget.hpp"
 #include "common/result.hpp"
 
@@ -55,6 +59,11 @@ struct Request {
   std::vector<Header> headers;
   std::string_view remote_address;
   BodyReader* body = nullptr;
+  // Always set by the Server; null only in a Request a test builds by hand.
+  RequestContext* context = nullptr;
+  // The client certificate's identity when TLS verified its chain; null otherwise (plain
+  // HTTP, no certificate, or client verification off).
+  const PeerIdentity* peer = nullptr;
 
   // First header named `name` (ASCII case-insensitive); empty when absent.
   std::string_view header(std::string_view name) const noexcept;

@@ -24,11 +24,15 @@
 #include <cstring>
 #include <limits>
 #include <list>
+#include <mutex>
 #include <thread>
 
 #include "common/fs/fd_limit.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
+#include "common/http/detail/connection_context.hpp"
+#include "common/http/detail/connection_deadline.hpp"
 #include "common/http/detail/request_framing.hpp"
+#include "common/http/detail/tls_context.hpp"
 
 namespace common::http {
 namespace {
@@ -42,6 +46,8 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using detail::BeastBodyReader;
+using detail::ConnectionContext;
+using detail::ConnectionDeadline;
 using detail::Parser;
 
 Method to_method(bhttp::verb verb) {
@@ -109,7 +115,8 @@ std::optional<int> header_error_status(const boost::system::error_code& ec) {
 // The Request a handler sees: views into `message`, which must outlive it; `headers` lends
 // its capacity from the previous request on the connection.
 Request make_request(const bhttp::request_header<>& message, std::string_view remote,
-                     std::vector<Header> headers) {
+                     std::vector<Header> headers, RequestContext& context,
+                     const PeerIdentity* peer) {
   Request request;
   request.method = to_method(message.method());
   request.target = to_view(message.target());
@@ -122,6 +129,8 @@ Request make_request(const bhttp::request_header<>& message, std::string_view re
     headers.push_back({to_view(field.name_string()), to_view(field.value())});
   request.headers = std::move(headers);
   request.remote_address = remote;
+  request.context = &context;
+  request.peer = peer;
   return request;
 }
 
@@ -147,6 +156,16 @@ asio::awaitable<bool> skip_rest(BeastBodyReader<Stream>& body, const Parser& par
 struct Connection {
   std::function<void()> close;
   bool idle = true;
+  ConnectionContext* context = nullptr;  // set while the connection serves requests
+};
+
+// A TLS stream with the context it was made from, which must outlive the stream's SSL
+// object: a reload replaces the server's context, not this one.
+struct TlsConnection {
+  TlsConnection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
+      : context(std::move(tls)), stream(std::move(socket), *context) {}
+  std::shared_ptr<asio::ssl::context> context;
+  TlsStream stream;
 };
 
 // One thread's share of the server: its io_context, listener and live connections.
@@ -159,63 +178,21 @@ struct Worker {
   std::thread thread;
 };
 
-// Cancels a socket's pending operations when no progress was reported for `limit`. One timer
-// per transfer, re-armed only when it fires, so the per-chunk cost of a large download is a
-// timestamp rather than a timer operation. The handler owns the shared state, so a timer
-// that fires just as the transfer ends never touches a destroyed watchdog.
-class StallWatchdog {
- public:
-  StallWatchdog(tcp::socket& socket, std::chrono::seconds limit)
-      : state_(std::make_shared<State>(
-            State{&socket, asio::steady_timer(socket.get_executor()), limit})) {
-    arm(state_, std::chrono::steady_clock::now() + limit);
-  }
-  ~StallWatchdog() {
-    state_->socket = nullptr;
-    state_->timer.cancel();
-  }
-  StallWatchdog(const StallWatchdog&) = delete;
-  StallWatchdog& operator=(const StallWatchdog&) = delete;
-
-  void progress() { state_->last = std::chrono::steady_clock::now(); }
-  bool stalled() const { return state_->stalled; }
-
- private:
-  struct State {
-    tcp::socket* socket;
-    asio::steady_timer timer;
-    std::chrono::seconds limit;
-    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
-    bool stalled = false;
-  };
-
-  static void arm(const std::shared_ptr<State>& state, std::chrono::steady_clock::time_point at) {
-    state->timer.expires_at(at);
-    state->timer.async_wait([state](boost::system::error_code ec) {
-      if (ec || state->socket == nullptr) return;
-      const auto due = state->last + state->limit;
-      if (std::chrono::steady_clock::now() < due) return arm(state, due);
-      state->stalled = true;
-      boost::system::error_code ignored;
-      state->socket->cancel(ignored);
-    });
-  }
-
-  std::shared_ptr<State> state_;
-};
-
 class BeastServer final : public Server {
  public:
-  BeastServer(ServerConfig config, Handler handler, Observer observer, log::Logger logger)
+  BeastServer(ServerConfig config, Handler handler, Observer observer, log::Logger logger,
+              const Clock* clock)
       : config_(std::move(config)),
         handler_(std::move(handler)),
         observer_(std::move(observer)),
-        logger_(std::move(logger)) {}
+        logger_(std::move(logger)),
+        clock_(clock ? *clock : system_clock_) {}
 
   Status init();
   std::string local_address() const override { return address_; }
   void run() override;
   void stop() override;
+  Status reload_tls() override;
 
  private:
   void cap_connections();
@@ -225,30 +202,44 @@ class BeastServer final : public Server {
   // the lambda object while its coroutine is still running.
   asio::awaitable<void> run_plain(std::shared_ptr<PlainStream> stream, Connection& connection,
                                   std::string remote);
-  asio::awaitable<void> run_tls(std::shared_ptr<TlsStream> stream, Connection& connection,
+  asio::awaitable<void> run_tls(std::shared_ptr<TlsConnection> tls, Connection& connection,
                                 std::string remote);
   asio::awaitable<void> linger(PlainStream& stream);
   template <class Stream>
-  asio::awaitable<void> serve_connection(Stream& stream, Connection& connection,
-                                         std::string remote);
+  asio::awaitable<void> serve_connection(Stream& stream, ConnectionDeadline& deadline,
+                                         Connection& connection, std::string remote,
+                                         const PeerIdentity* peer);
   template <class Stream>
-  asio::awaitable<void> answer_header_error(Stream& stream, std::string_view remote,
+  asio::awaitable<void> answer_header_error(Stream& stream, ConnectionDeadline& deadline,
+                                            std::string_view remote,
                                             const boost::system::error_code& ec);
   asio::awaitable<Response> respond(Request& request, const Parser& parser);
   asio::awaitable<Response> call_handler(Request& request);
   template <class Stream>
-  asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream, Response& response,
-                                                        bool head, bool keep_alive,
-                                                        unsigned version);
+  asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream,
+                                                        ConnectionDeadline& deadline,
+                                                        Response& response, bool head,
+                                                        bool keep_alive, unsigned version);
   template <class Stream>
-  asio::awaitable<Status> write_file(Stream& stream, FileRange& file);
+  asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline, FileRange& file);
+  // The shortest limit a connection's deadline enforces.
+  std::chrono::steady_clock::duration deadline_granularity() const {
+    return std::min<std::chrono::steady_clock::duration>(config_.idle_timeout, config_.io_timeout);
+  }
   void begin_stop(Worker& worker);
+  std::shared_ptr<asio::ssl::context> current_tls() const {
+    std::lock_guard lock(tls_mutex_);
+    return tls_;
+  }
 
   ServerConfig config_;
   Handler handler_;
   Observer observer_;
   log::Logger logger_;
-  std::optional<asio::ssl::context> tls_;
+  SystemClock system_clock_;  // the clock unless create() was given one
+  const Clock& clock_;
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<asio::ssl::context> tls_;  // guarded by tls_mutex_; null without TLS
   std::vector<std::unique_ptr<Worker>> workers_;
   std::string address_;
   std::atomic<std::size_t> connection_count_{0};
@@ -257,17 +248,9 @@ class BeastServer final : public Server {
 
 Status BeastServer::init() {
   if (config_.tls) {
-    tls_.emplace(asio::ssl::context::tls_server);
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                      asio::ssl::context::no_tlsv1_1);
-    boost::system::error_code ec;
-    tls_->use_certificate_chain_file(config_.tls->cert_file, ec);
-    if (ec)
-      return fail(ErrorCode::kInvalidArgument, "cannot load TLS certificate",
-                  config_.tls->cert_file);
-    tls_->use_private_key_file(config_.tls->key_file, asio::ssl::context::pem, ec);
-    if (ec) return fail(ErrorCode::kInvalidArgument, "cannot load TLS key", config_.tls->key_file);
+    auto tls = detail::make_server_context(*config_.tls);
+    if (!tls) return fail(tls.error());
+    tls_ = std::move(*tls);
   }
   cap_connections();
   const unsigned threads =
@@ -340,12 +323,25 @@ void BeastServer::stop() {
   }
 }
 
+Status BeastServer::reload_tls() {
+  if (!config_.tls) return fail(ErrorCode::kInvalidArgument, "the server has no TLS to reload");
+  auto tls = detail::make_server_context(*config_.tls);
+  if (!tls) return fail(tls.error());
+  std::lock_guard lock(tls_mutex_);
+  tls_ = std::move(*tls);  // the old context lives on in the connections that use it
+  return {};
+}
+
 void BeastServer::begin_stop(Worker& worker) {
   boost::system::error_code ignored;
   worker.acceptor->close(ignored);
   worker.accept_backoff.cancel();
   for (auto& connection : worker.connections) {
-    if (connection.idle) connection.close();
+    if (connection.idle) {
+      connection.close();
+    } else if (connection.context) {
+      connection.context->cancel(CancelReason::kServerStopping);
+    }
   }
   if (worker.connections.empty()) return;
   // Requests still running at the deadline are cut off; the last connection to end cancels
@@ -410,13 +406,13 @@ void BeastServer::start_connection(Worker& worker, tcp::socket socket) {
     connection_count_.fetch_sub(1, std::memory_order_relaxed);
     if (worker.drain_deadline && worker.connections.empty()) worker.drain_deadline->cancel();
   };
-  if (tls_) {
-    auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
-    connection.close = [stream] {
+  if (auto context = current_tls()) {
+    auto tls = std::make_shared<TlsConnection>(std::move(socket), std::move(context));
+    connection.close = [tls] {
       boost::system::error_code e;
-      beast::get_lowest_layer(*stream).socket().close(e);
+      beast::get_lowest_layer(tls->stream).socket().close(e);
     };
-    asio::co_spawn(worker.ioc, run_tls(stream, connection, std::move(remote)), done);
+    asio::co_spawn(worker.ioc, run_tls(tls, connection, std::move(remote)), done);
   } else {
     auto stream = std::make_shared<PlainStream>(std::move(socket));
     connection.close = [stream] {
@@ -429,17 +425,31 @@ void BeastServer::start_connection(Worker& worker, tcp::socket socket) {
 
 asio::awaitable<void> BeastServer::run_plain(std::shared_ptr<PlainStream> stream,
                                              Connection& connection, std::string remote) {
-  co_await serve_connection(*stream, connection, std::move(remote));
+  {
+    ConnectionDeadline deadline(stream->socket(), deadline_granularity());
+    co_await serve_connection(*stream, deadline, connection, std::move(remote), nullptr);
+  }
   co_await linger(*stream);
 }
 
-asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsStream> stream,
+asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsConnection> tls,
                                            Connection& connection, std::string remote) {
-  beast::get_lowest_layer(*stream).expires_after(config_.idle_timeout);
-  auto [handshake_error] =
-      co_await stream->async_handshake(asio::ssl::stream_base::server, kUseTuple);
-  if (handshake_error) co_return;
-  co_await serve_connection(*stream, connection, std::move(remote));
+  TlsStream* stream = &tls->stream;
+  {
+    ConnectionDeadline deadline(beast::get_lowest_layer(*stream).socket(), deadline_granularity());
+    deadline.expect_within(config_.idle_timeout);
+    auto [handshake_error] =
+        co_await stream->async_handshake(asio::ssl::stream_base::server, kUseTuple);
+    if (handshake_error) {
+      logger_->debug("TLS handshake with {} failed: {}", remote, handshake_error.message());
+      co_return;
+    }
+    // Once per connection: every request on it sees the same identity.
+    const auto peer = detail::verified_peer(stream->native_handle());
+    co_await serve_connection(*stream, deadline, connection, std::move(remote),
+                              peer ? &*peer : nullptr);
+  }
+  // Ending the connection is not the steady path: the stream's own timer bounds it.
   beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
   co_await stream->async_shutdown(kUseTuple);
   co_await linger(beast::get_lowest_layer(*stream));
@@ -461,34 +471,45 @@ asio::awaitable<void> BeastServer::linger(PlainStream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& connection,
-                                                    std::string remote) {
+asio::awaitable<void> BeastServer::serve_connection(Stream& stream, ConnectionDeadline& deadline,
+                                                    Connection& connection, std::string remote,
+                                                    const PeerIdentity* peer) {
   beast::flat_buffer buffer;  // grows as needed; header_limit bounds it
   std::vector<Header> headers;
+  ConnectionContext context(beast::get_lowest_layer(stream).socket(), clock_, stopping_);
+  connection.context = &context;
+  struct Unlink {
+    Connection& connection;
+    ~Unlink() { connection.context = nullptr; }
+  } unlink{connection};
   for (;;) {
     Parser parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
     parser.body_limit(boost::none);  // bodies stream; handlers enforce their own limits
     connection.idle = true;
-    beast::get_lowest_layer(stream).expires_after(config_.idle_timeout);
+    deadline.expect_within(config_.idle_timeout);
     auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    deadline.suspend();
     connection.idle = false;
-    if (ec) co_return co_await answer_header_error(stream, remote, ec);
+    if (ec) co_return co_await answer_header_error(stream, deadline, remote, ec);
     const auto started = std::chrono::steady_clock::now();
     auto& message = parser.get();
-    Request request = make_request(message.base(), remote, std::move(headers));
+    Request request = make_request(message.base(), remote, std::move(headers), context, peer);
     const bool expects_continue = beast::iequals(message[bhttp::field::expect], "100-continue");
-    BeastBodyReader<Stream> body(stream, buffer, parser, config_.io_timeout, expects_continue);
+    BeastBodyReader<Stream> body(stream, buffer, parser, deadline, config_.io_timeout,
+                                 expects_continue);
     request.body = &body;
 
     Response response = co_await respond(request, parser);
     headers = std::move(request.headers);
 
-    bool keep_alive =
-        message.keep_alive() && !response.close && !stopping_.load(std::memory_order_relaxed);
+    bool keep_alive = message.keep_alive() && !response.close &&
+                      !stopping_.load(std::memory_order_relaxed) &&
+                      context.cancel_reason() != CancelReason::kClientGone;
     if (!parser.is_done()) keep_alive = co_await skip_rest(body, parser, keep_alive);
     const bool head = request.method == Method::kHead;
-    auto sent = co_await write_response(stream, response, head, keep_alive, message.version());
+    auto sent =
+        co_await write_response(stream, deadline, response, head, keep_alive, message.version());
     if (observer_) {
       observer_(Exchange{request.method, response.route, request.target, remote, response.status,
                          sent ? *sent : 0, std::chrono::steady_clock::now() - started,
@@ -504,7 +525,8 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, Connection& 
 }
 
 template <class Stream>
-asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, std::string_view remote,
+asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, ConnectionDeadline& deadline,
+                                                       std::string_view remote,
                                                        const boost::system::error_code& ec) {
   if (ec != bhttp::error::end_of_stream)
     logger_->debug("connection from {} ended: {}", remote, ec.message());
@@ -512,7 +534,7 @@ asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, std::stri
   if (!status) co_return;
   Response refused(*status);
   refused.close = true;
-  (void)co_await write_response(stream, refused, false, false, 11);
+  (void)co_await write_response(stream, deadline, refused, false, false, 11);
 }
 
 asio::awaitable<Response> BeastServer::respond(Request& request, const Parser& parser) {
@@ -549,6 +571,7 @@ asio::awaitable<Response> BeastServer::call_handler(Request& request) {
 
 template <class Stream>
 asio::awaitable<Result<std::uint64_t>> BeastServer::write_response(Stream& stream,
+                                                                   ConnectionDeadline& deadline,
                                                                    Response& response, bool head,
                                                                    bool keep_alive,
                                                                    unsigned version) {
@@ -571,13 +594,17 @@ asio::awaitable<Result<std::uint64_t>> BeastServer::write_response(Stream& strea
     message.body() =
         bhttp::span_body<const char>::value_type(inline_body.data(), inline_body.size());
   bhttp::response_serializer<bhttp::span_body<const char>> serializer(message);
-  beast::get_lowest_layer(stream).expires_after(config_.io_timeout);
+  deadline.expect_within(config_.io_timeout);
   auto [ec, written] = co_await bhttp::async_write(stream, serializer, kUseTuple);
+  deadline.suspend();
+  if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
   if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
   std::uint64_t sent = no_body ? 0 : inline_body.size();
   if (!head) {
     if (auto* file = std::get_if<FileRange>(&response.body)) {
-      if (auto status = co_await write_file(stream, *file); !status) co_return fail(status.error());
+      auto status = co_await write_file(stream, deadline, *file);
+      deadline.suspend();
+      if (!status) co_return fail(status.error());
       sent = file->length;
     }
   }
@@ -585,20 +612,22 @@ asio::awaitable<Result<std::uint64_t>> BeastServer::write_response(Stream& strea
 }
 
 template <class Stream>
-asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file) {
+asio::awaitable<Status> BeastServer::write_file(Stream& stream, ConnectionDeadline& deadline,
+                                                FileRange& file) {
   std::uint64_t remaining = file.length;
   auto offset = static_cast<off_t>(file.offset);
   if constexpr (std::is_same_v<Stream, PlainStream>) {
     // Zero-copy: the kernel moves page-cache pages straight to the socket.
     auto& socket = stream.socket();
     socket.native_non_blocking(true);
-    StallWatchdog watchdog(socket, config_.io_timeout);
+    // Progress is a chunk sent: a large download costs a timestamp per chunk.
+    deadline.expect_within(config_.io_timeout);
     while (remaining > 0) {
       const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 16u << 20));
       const ssize_t n = ::sendfile(socket.native_handle(), file.fd.get(), &offset, chunk);
       if (n > 0) {
         remaining -= static_cast<std::uint64_t>(n);
-        watchdog.progress();
+        deadline.expect_within(config_.io_timeout);
         continue;
       }
       if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
@@ -606,7 +635,7 @@ asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file)
       if (errno != EAGAIN)
         co_return fail(ErrorCode::kUnavailable, "sendfile failed", std::strerror(errno));
       auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, kUseTuple);
-      if (watchdog.stalled()) co_return fail(ErrorCode::kTimeout, "client stalled");
+      if (deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
       if (ec) co_return fail(ErrorCode::kUnavailable, "client went away");
     }
   } else {
@@ -618,9 +647,10 @@ asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file)
         if (n < 0 && errno == EINTR) continue;
         co_return fail(ErrorCode::kInternal, "reading file failed");
       }
-      beast::get_lowest_layer(stream).expires_after(config_.io_timeout);
+      deadline.expect_within(config_.io_timeout);
       auto [ec, w] = co_await asio::async_write(
           stream, asio::buffer(buffer.data(), static_cast<std::size_t>(n)), kUseTuple);
+      if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
       if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
       offset += n;
       remaining -= static_cast<std::uint64_t>(n);
@@ -631,12 +661,30 @@ asio::awaitable<Status> BeastServer::write_file(Stream& stream, FileRange& file)
 
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::create(ServerConfig config, Handler handler,
-                                               Observer observer, log::Logger logger) {
+namespace {
+
+Result<std::unique_ptr<Server>> create_server(ServerConfig config, Handler handler,
+                                              Observer observer, log::Logger logger,
+                                              const Clock* clock) {
   auto server = std::make_unique<BeastServer>(std::move(config), std::move(handler),
-                                              std::move(observer), std::move(logger));
+                                              std::move(observer), std::move(logger), clock);
   if (auto status = server->init(); !status) return fail(status.error());
   return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(ServerConfig config, Handler handler,
+                                               Observer observer, log::Logger logger) {
+  return create_server(std::move(config), std::move(handler), std::move(observer),
+                       std::move(logger), nullptr);
+}
+
+Result<std::unique_ptr<Server>> Server::create(ServerConfig config, Handler handler,
+                                               Observer observer, log::Logger logger,
+                                               const Clock& clock) {
+  return create_server(std::move(config), std::move(handler), std::move(observer),
+                       std::move(logger), &clock);
 }
 
 }  // namespace common::http

@@ -9,8 +9,15 @@
 // Host; 431 for an oversized header; 501 for a method outside Method (TRACE, CONNECT, …) or
 // an unknown transfer coding; 500 and close when the Handler throws (the Observer sees it,
 // with the exception in the diagnostic). stop() is graceful: it stops accepting, closes idle
-// connections, lets in-flight requests finish (up to drain_timeout) and makes run() return.
-// Thread-safety: stop() and local_address() may be called from any thread; run() once.
+// connections, cancels the RequestContext of in-flight requests (a parked long-poll returns
+// at once), lets them finish (up to drain_timeout) and makes run() return.
+// TLS (ServerConfig::tls): the certificate chain and key, optionally verifying client
+// certificates against a CA bundle; a request on a connection whose client certificate
+// verified carries its PeerIdentity. reload_tls() re-reads the files for new connections.
+// Timeouts: one timer per connection, re-armed only when it fires
+// (detail/connection_deadline.hpp), so a keep-alive request costs no timer operation.
+// Thread-safety: stop(), reload_tls() and local_address() may be called from any thread;
+// run() once.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +29,7 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.hpp"
 #include "common/http/request.hpp"
 #include "common/http/response.hpp"
 #include "common/log/logger.hpp"
@@ -44,9 +52,17 @@ struct Exchange {
 };
 using Observer = std::function<void(const Exchange&)>;
 
-struct TlsFiles {
-  std::string cert_file;  // PEM certificate chain
-  std::string key_file;   // PEM private key
+enum class ClientCertMode {
+  kOff,       // no client certificate is asked for
+  kOptional,  // asked for; a client without one connects, one whose chain fails is refused
+  kRequired,  // a client without a certificate that verifies is refused at the handshake
+};
+
+struct TlsConfig {
+  std::string cert_file;       // PEM certificate chain, the server's first
+  std::string key_file;        // PEM private key
+  std::string client_ca_file;  // PEM bundle of the CAs client certificates must chain to
+  ClientCertMode client_certs = ClientCertMode::kOff;  // kOptional/kRequired need the bundle
 };
 
 struct ServerConfig {
@@ -60,16 +76,21 @@ struct ServerConfig {
   std::chrono::seconds idle_timeout{60};  // waiting for the next request header
   std::chrono::seconds io_timeout{60};    // no progress reading a body or writing a response
   std::chrono::seconds drain_timeout{30};
-  std::optional<TlsFiles> tls;
+  std::optional<TlsConfig> tls;
 };
 
 class Server {
  public:
   // Binds the listening socket; kUnavailable when the address cannot be bound,
-  // kInvalidArgument for unreadable TLS files.
+  // kInvalidArgument for an invalid TLS configuration or unreadable TLS files. Handlers
+  // read the time from `clock` (RequestContext::clock), which must outlive the server; the
+  // first form uses the system clock.
   [[nodiscard]] static Result<std::unique_ptr<Server>> create(ServerConfig config, Handler handler,
                                                               Observer observer,
                                                               log::Logger logger);
+  [[nodiscard]] static Result<std::unique_ptr<Server>> create(ServerConfig config, Handler handler,
+                                                              Observer observer, log::Logger logger,
+                                                              const Clock& clock);
   virtual ~Server() = default;
 
   // "host:port" actually bound.
@@ -78,6 +99,10 @@ class Server {
   virtual void run() = 0;
   // Begins a graceful stop; returns at once.
   virtual void stop() = 0;
+  // Loads ServerConfig::tls's files again into a new TLS context that connections accepted
+  // from now on use; open connections keep the one they started with. kInvalidArgument (the
+  // current context stays) when the new files do not load or the server has no TLS.
+  [[nodiscard]] virtual Status reload_tls() = 0;
 };
 
 }  // namespace common::http

@@ -16,6 +16,7 @@
 #include <span>
 #include <string_view>
 
+#include "common/http/detail/connection_deadline.hpp"
 #include "common/http/request.hpp"
 
 namespace common::http::detail {
@@ -27,10 +28,11 @@ template <class Stream>
 class BeastBodyReader final : public BodyReader {
  public:
   BeastBodyReader(Stream& stream, boost::beast::flat_buffer& buffer, Parser& parser,
-                  std::chrono::seconds timeout, bool expects_continue)
+                  ConnectionDeadline& deadline, std::chrono::seconds timeout, bool expects_continue)
       : stream_(stream),
         buffer_(buffer),
         parser_(parser),
+        deadline_(deadline),
         timeout_(timeout),
         expects_continue_(expects_continue) {}
 
@@ -40,18 +42,21 @@ class BeastBodyReader final : public BodyReader {
     if (expects_continue_) {
       expects_continue_ = false;
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      boost::beast::get_lowest_layer(stream_).expires_after(timeout_);
+      deadline_.expect_within(timeout_);
       auto [ec, n] =
           co_await boost::asio::async_write(stream_, boost::asio::buffer(kContinue),
                                             boost::asio::as_tuple(boost::asio::use_awaitable));
+      deadline_.suspend();
+      if (ec && deadline_.expired()) co_return remember(read_error(ec));
       if (ec) co_return remember(Error(ErrorCode::kUnavailable, "client went away", ec.message()));
     }
     auto& body = parser_.get().body();
     body.data = out.data();
     body.size = out.size();
-    boost::beast::get_lowest_layer(stream_).expires_after(timeout_);
+    deadline_.expect_within(timeout_);
     auto [ec, n] = co_await boost::beast::http::async_read(
         stream_, buffer_, parser_, boost::asio::as_tuple(boost::asio::use_awaitable));
+    deadline_.suspend();
     if (ec && ec != boost::beast::http::error::need_buffer) co_return remember(read_error(ec));
     co_return out.size() - body.size;
   }
@@ -72,10 +77,9 @@ class BeastBodyReader final : public BodyReader {
   // What a failed body read means: a malformed body, or one that ended before its declared
   // length (the client closed its side), is the client's error; a stall is a timeout; any
   // other failure means the client went away.
-  static Error read_error(const boost::system::error_code& ec) {
+  Error read_error(const boost::system::error_code& ec) const {
     namespace bhttp = boost::beast::http;
-    if (ec == boost::beast::error::timeout)
-      return Error(ErrorCode::kTimeout, "timed out reading request body");
+    if (deadline_.expired()) return Error(ErrorCode::kTimeout, "timed out reading request body");
     if (ec == bhttp::error::partial_message)
       return Error(ErrorCode::kInvalidArgument, "request body ended early", ec.message());
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category())
@@ -91,6 +95,7 @@ class BeastBodyReader final : public BodyReader {
   Stream& stream_;
   boost::beast::flat_buffer& buffer_;
   Parser& parser_;
+  ConnectionDeadline& deadline_;
   std::chrono::seconds timeout_;
   bool expects_continue_;
   std::optional<Error> failed_;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/fs/unique_fd.hpp"
+#include "testutil/fake_clock.hpp"
 
 namespace common::http {
 namespace {
@@ -50,7 +51,7 @@ class ServerTest : public ::testing::Test {
           std::lock_guard lock(mutex_);
           exchanges_.push_back({e.status, std::string(e.diagnostic)});
         },
-        logger_);
+        logger_, clock_);
     ASSERT_TRUE(server) << server.error().message();
     server_ = std::move(*server);
     port_ = static_cast<std::uint16_t>(
@@ -98,6 +99,7 @@ class ServerTest : public ::testing::Test {
   }
   std::string log() const { return log_.str(); }
 
+  testutil::FakeClock clock_;
   std::ostringstream log_;  // written under the sink's own mutex
   log::Logger logger_;
   std::unique_ptr<Server> server_;
@@ -200,6 +202,138 @@ TEST_F(ServerTest, AcceptBacksOffWhileOutOfDescriptors) {
   // Once descriptors are free again (the back-off is at most 1 s), every client is served.
   for (auto& client : clients) EXPECT_TRUE(exchange(client, kGet).starts_with("HTTP/1.1 200 "));
   EXPECT_EQ(count_lines(log(), "accepting again"), 1u) << log();
+}
+
+// What a parked handler saw: how its wait ended and when.
+struct Parked {
+  std::atomic<bool> parked = false;
+  std::atomic<bool> done = false;
+  std::atomic<bool> deadline_came = false;
+  std::atomic<CancelReason> reason = CancelReason::kNone;
+  std::atomic<std::chrono::steady_clock::rep> returned_at = 0;
+};
+
+// A long-poll: waits up to `wait` on the request's context, then answers 200 or 503.
+Handler parking_handler(Parked& parked, std::chrono::seconds wait) {
+  return [&parked, wait](Request& request) -> boost::asio::awaitable<Response> {
+    parked.parked = true;
+    const bool came = co_await request.context->wait_for(wait);
+    parked.deadline_came = came;
+    parked.reason = request.context->cancel_reason();
+    parked.returned_at = std::chrono::steady_clock::now().time_since_epoch().count();
+    parked.done = true;
+    co_return Response(came ? 200 : 503);
+  };
+}
+
+// Waits (at most `limit`) until `flag` is true.
+bool wait_for_flag(const std::atomic<bool>& flag, std::chrono::milliseconds limit = 5000ms) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!flag && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+  return flag;
+}
+
+TEST_F(ServerTest, ParkedHandlerReturnsWhenItsClientCloses) {
+  Parked parked;
+  start(parking_handler(parked, 30s));
+  run();
+  auto client = connect();
+  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
+            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  ASSERT_TRUE(wait_for_flag(parked.parked));
+  std::this_thread::sleep_for(50ms);  // the handler is in its wait
+  const auto closed = std::chrono::steady_clock::now();
+  client = fs::UniqueFd();
+  ASSERT_TRUE(wait_for_flag(parked.done, 2000ms));
+  const auto took =
+      std::chrono::steady_clock::duration(parked.returned_at.load()) - closed.time_since_epoch();
+  EXPECT_LT(took, 100ms);
+  EXPECT_FALSE(parked.deadline_came);
+  EXPECT_EQ(parked.reason, CancelReason::kClientGone);
+}
+
+TEST_F(ServerTest, ParkedHandlerKeepsWaitingWhileTheClientSendsTheNextRequest) {
+  Parked parked;
+  start(parking_handler(parked, 1s));
+  run();
+  auto client = connect();
+  // Two pipelined requests: the second is bytes on the socket while the first is parked.
+  const std::string two = std::string(kKeepAliveGet) + std::string(kGet);
+  const auto answer = exchange(client, two);
+  EXPECT_TRUE(parked.deadline_came);
+  EXPECT_EQ(count_lines(answer, "HTTP/1.1 200 "), 2u) << answer;
+}
+
+TEST_F(ServerTest, StopEndsAParkedHandlerAtOnce) {
+  Parked parked;
+  start(parking_handler(parked, 60s), ServerConfig{.drain_timeout = std::chrono::seconds(30)});
+  run();
+  auto client = connect();
+  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
+            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  ASSERT_TRUE(wait_for_flag(parked.parked));
+  std::this_thread::sleep_for(50ms);
+  const auto stopped = std::chrono::steady_clock::now();
+  server_->stop();
+  // The handler's answer still reaches the client, with the connection closed after it.
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(client.get(), buffer, sizeof buffer, 0)) > 0;)
+    answer.append(buffer, n);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 100ms);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 503 ")) << answer;
+  EXPECT_EQ(parked.reason, CancelReason::kServerStopping);
+  client = fs::UniqueFd();  // ends the server's lingering close
+  thread_.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 1s);
+}
+
+TEST_F(ServerTest, WaitReturnsTrueAtItsDeadlineAndTheClockIsTheInjectedOne) {
+  clock_.advance(1h);
+  std::atomic<std::int64_t> seen_hours = 0;
+  start([&seen_hours](Request& request) -> boost::asio::awaitable<Response> {
+    seen_hours = std::chrono::duration_cast<std::chrono::hours>(
+                     request.context->clock().steady_now().time_since_epoch())
+                     .count();
+    const bool came = co_await request.context->wait_for(50ms);
+    co_return Response(came ? 200 : 503);
+  });
+  run();
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 200 "));
+  EXPECT_EQ(seen_hours, 1);
+}
+
+TEST_F(ServerTest, StalledBodyTimesOutAfterTheIoTimeout) {
+  std::atomic<bool> timed_out = false;
+  std::atomic<bool> done = false;
+  start(
+      [&timed_out, &done](Request& request) -> boost::asio::awaitable<Response> {
+        auto body = co_await read_body(*request.body, 1024);
+        timed_out = !body && body.error().code() == ErrorCode::kTimeout;
+        done = true;
+        co_return Response(408);
+      },
+      ServerConfig{.io_timeout = std::chrono::seconds(1)});
+  run();
+  const auto started = std::chrono::steady_clock::now();
+  // Ten bytes announced, two sent, then silence.
+  exchange(connect(), "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(wait_for_flag(done, 2000ms));
+  EXPECT_TRUE(timed_out);
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 3s);
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionClosesAfterTheIdleTimeout) {
+  start(ok_handler(), ServerConfig{.idle_timeout = std::chrono::seconds(1)});
+  run();
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = exchange(connect(), kKeepAliveGet);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 3s);
 }
 
 }  // namespace

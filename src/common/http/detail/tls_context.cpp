@@ -1,0 +1,143 @@
+#include "common/http/detail/tls_context.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include <cctype>
+#include <ctime>
+#include <string_view>
+
+namespace common::http::detail {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+// The session id context lets clients resume sessions when the server verifies them.
+constexpr std::string_view kSessionContext = "common::http::Server";
+
+std::string text_of(const ASN1_STRING* value) {
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+          static_cast<std::size_t>(ASN1_STRING_length(value))};
+}
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex.push_back(kDigits[data[i] >> 4]);
+    hex.push_back(kDigits[data[i] & 0xf]);
+  }
+  return hex;
+}
+
+std::string common_name(X509* cert) {
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  const int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (at < 0) return {};
+  unsigned char* utf8 = nullptr;
+  const int length =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
+  if (length < 0) return {};
+  std::string name(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+  OPENSSL_free(utf8);
+  return name;
+}
+
+void read_sans(X509* cert, PeerIdentity& identity) {
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_URI)
+      identity.uri_sans.push_back(text_of(name->d.uniformResourceIdentifier));
+    if (name->type == GEN_DNS) identity.dns_sans.push_back(text_of(name->d.dNSName));
+  }
+  GENERAL_NAMES_free(names);
+}
+
+std::string serial_hex(X509* cert) {
+  BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+  if (number == nullptr) return {};
+  char* hex = BN_bn2hex(number);
+  std::string text = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(number);
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::chrono::system_clock::time_point not_after(X509* cert) {
+  std::tm parts{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &parts) != 1) return {};
+  return std::chrono::system_clock::from_time_t(::timegm(&parts));
+}
+
+// The reason OpenSSL gave for the last failure, for the error's detail.
+std::string openssl_reason(const boost::system::error_code& ec) {
+  ERR_clear_error();
+  return ec.message();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ssl::context>> make_server_context(const TlsConfig& tls) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(tls.cert_file, ec);
+  if (ec)
+    return fail(ErrorCode::kInvalidArgument, "cannot load TLS certificate",
+                tls.cert_file + ": " + openssl_reason(ec));
+  context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
+  if (ec)
+    return fail(ErrorCode::kInvalidArgument, "cannot load TLS key",
+                tls.key_file + ": " + openssl_reason(ec));
+  SSL_CTX* native = context->native_handle();
+  if (SSL_CTX_check_private_key(native) != 1) {
+    ERR_clear_error();
+    return fail(ErrorCode::kInvalidArgument, "TLS key does not match the certificate",
+                tls.key_file);
+  }
+  if (tls.client_certs == ClientCertMode::kOff) return context;
+  if (tls.client_ca_file.empty())
+    return fail(ErrorCode::kInvalidArgument, "client certificate verification needs a CA bundle");
+  context->load_verify_file(tls.client_ca_file, ec);
+  if (ec)
+    return fail(ErrorCode::kInvalidArgument, "cannot load client CA bundle",
+                tls.client_ca_file + ": " + openssl_reason(ec));
+  // Names the acceptable CAs in the CertificateRequest, so a client holding several
+  // certificates picks the right one.
+  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.client_ca_file.c_str()))
+    SSL_CTX_set_client_CA_list(native, names);
+  ERR_clear_error();
+  auto mode = ssl::verify_peer;
+  if (tls.client_certs == ClientCertMode::kRequired) mode |= ssl::verify_fail_if_no_peer_cert;
+  context->set_verify_mode(mode);
+  SSL_CTX_set_session_id_context(native,
+                                 reinterpret_cast<const unsigned char*>(kSessionContext.data()),
+                                 static_cast<unsigned>(kSessionContext.size()));
+  return context;
+}
+
+std::optional<PeerIdentity> verified_peer(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
+  PeerIdentity identity;
+  identity.subject_cn = common_name(cert);
+  read_sans(cert, identity);
+  identity.serial_hex = serial_hex(cert);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &size) == 1)
+    identity.sha256_fingerprint = to_hex(digest, size);
+  identity.not_after = not_after(cert);
+  return identity;
+}
+
+}  // namespace common::http::detail
