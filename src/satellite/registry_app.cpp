@@ -3,10 +3,10 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "common/clock.hpp"
+#include "common/http/metrics.hpp"
 #include "registry/http/authenticator.hpp"
 #include "registry/http/htpasswd_auth.hpp"
 #include "registry/http/login_rate_limiter.hpp"
-#include "registry/http/registry_metrics.hpp"
 #include "registry/http/registry_router.hpp"
 #include "registry/registry_service.hpp"
 #include "satellite/gc_schedule.hpp"
@@ -34,9 +34,11 @@ class RegistryAppImpl final : public RegistryApp {
       authenticator_.emplace(*htpasswd_, *limiter_, auth_pool_,
                              registry::http::AuthenticatorConfig{options_.auth_max_pending});
     }
-    router_ = std::make_unique<registry::http::RegistryRouter>(
+    auto router = registry::http::RegistryRouter::create(
         *service_, pool_, metrics_, authenticator_ ? &*authenticator_ : nullptr, logger_,
         options_.access_log);
+    if (!router) return common::fail(router.error());
+    router_ = std::move(*router);
     auto server = common::http::Server::create(
         options_.server, [this](common::http::Request& r) { return router_->handle(r); },
         [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
@@ -67,7 +69,7 @@ class RegistryAppImpl final : public RegistryApp {
   common::SystemClock clock_;
   boost::asio::thread_pool pool_;       // pushes and pulls: fsync, rename, SQLite
   boost::asio::thread_pool auth_pool_;  // password checks only
-  registry::http::RegistryMetrics metrics_;
+  common::http::Metrics metrics_{"registry"};
   std::unique_ptr<registry::RegistryService> service_;
   std::unique_ptr<registry::http::HtpasswdAuth> htpasswd_;
   std::optional<registry::http::LoginRateLimiter> limiter_;

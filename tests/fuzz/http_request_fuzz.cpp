@@ -24,6 +24,7 @@
 
 #include "common/http/request.hpp"
 #include "fuzz_check.hpp"
+#include "oci_match_router.hpp"
 #include "registry/http/byte_range.hpp"
 #include "registry/http/oci_route.hpp"
 
@@ -122,7 +123,8 @@ void exercise(const common::http::Request& request) {
     FUZZ_CHECK(request.header(field.name) == first->value);
   }
   for (const auto* key : {"digest", "mount", "from", "n", "last"}) (void)request.query_param(key);
-  (void)registry::http::parse_oci_route(request.path);
+  common::http::RouteMatch match;
+  (void)fuzz::oci_match_router().find(request.method, request.path, match);
   if (const auto decoded = common::http::percent_decode(request.path)) {
     FUZZ_CHECK(common::http::percent_decode(common::http::percent_encode(*decoded)) == *decoded);
   }

@@ -1,16 +1,19 @@
 // Fuzz target: the name grammar of the distribution-spec. The whole input is, in turn, a
 // repository name, a tag, a digest and a request path (bare and behind "/v2/"). Properties
 // beyond "no crash": an accepted name or tag matches its grammar (checked here by a second,
-// deliberately naive reading), an accepted digest prints back to the same text, and a routed
-// path yields a name and reference without '/' where the endpoint forbids one.
+// deliberately naive reading), an accepted digest prints back to the same text, and a path
+// routed by the registry's /v2/ table yields a name and reference without '/' where the
+// endpoint forbids one.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "common/digest.hpp"
+#include "common/http/router.hpp"
 #include "common/oci/repository_name.hpp"
 #include "fuzz_check.hpp"
+#include "oci_match_router.hpp"
 #include "registry/http/oci_route.hpp"
 
 namespace {
@@ -62,29 +65,23 @@ void check_digest(std::string_view text) {
 }
 
 void check_route(std::string_view path) {
-  using registry::http::OciEndpoint;
-  const auto route = registry::http::parse_oci_route(path);
-  if (!route) {
-    const auto code = route.error().code();
-    FUZZ_CHECK(code == common::ErrorCode::kNotFound || code == common::ErrorCode::kNameInvalid);
-    return;
-  }
-  switch (route->endpoint) {
-    case OciEndpoint::kBase:
-    case OciEndpoint::kCatalog:
-      FUZZ_CHECK(route->name.empty() && route->reference.empty());
-      break;
-    case OciEndpoint::kTags:
-    case OciEndpoint::kUploads:
-      FUZZ_CHECK(route->reference.empty());
-      break;
-    default:
-      FUZZ_CHECK(route->reference.find('/') == std::string::npos);
+  using Outcome = common::http::RouteLookup::Outcome;
+  common::http::RouteMatch match;
+  const auto found = fuzz::oci_match_router().find(common::http::Method::kGet, path, match);
+  if (found.outcome != Outcome::kMatched) return;
+  const auto route = registry::http::oci_route(match);
+  const auto name = match.route();
+  if (name == "base" || name == "catalog") {
+    FUZZ_CHECK(route.name.empty() && route.reference.empty());
+  } else if (name == "tags" || name == "upload_start") {
+    FUZZ_CHECK(route.reference.empty());
+  } else {
+    FUZZ_CHECK(!route.reference.empty() && route.reference.find('/') == std::string::npos);
   }
   // What RegistryService then does with the parts must not crash either.
-  check_name(route->name);
-  check_tag(route->reference);
-  check_digest(route->reference);
+  check_name(route.name);
+  check_tag(route.reference);
+  check_digest(route.reference);
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ struct HandlerContext {
 
 using HandlerResult = boost::asio::awaitable<common::http::Response>;
 
+// Every handler below fits OciHandler and has one row in the table (oci_route.cpp); the
+// Router has checked the method against the row's set before calling it.
+
 // manifest_handlers.cpp
 HandlerResult handle_manifest(HandlerContext& ctx, common::http::Request& request,
                               const OciRoute& route);
@@ -32,6 +35,8 @@ HandlerResult handle_upload_start(HandlerContext& ctx, common::http::Request& re
 HandlerResult handle_upload(HandlerContext& ctx, common::http::Request& request,
                             const OciRoute& route);
 // listing_handlers.cpp
+HandlerResult handle_base(HandlerContext& ctx, common::http::Request& request,
+                          const OciRoute& route);
 HandlerResult handle_tags(HandlerContext& ctx, common::http::Request& request,
                           const OciRoute& route);
 HandlerResult handle_catalog(HandlerContext& ctx, common::http::Request& request,
@@ -39,7 +44,7 @@ HandlerResult handle_catalog(HandlerContext& ctx, common::http::Request& request
 HandlerResult handle_referrers(HandlerContext& ctx, common::http::Request& request,
                                const OciRoute& route);
 
-// 405 UNSUPPORTED for a method the endpoint does not offer.
+// 405 UNSUPPORTED for a method the endpoint does not offer (a handler's defensive default).
 common::http::Response method_not_allowed();
 
 }  // namespace registry::http

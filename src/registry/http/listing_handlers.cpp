@@ -1,5 +1,5 @@
-// Content discovery: tag lists and the catalog (n/last pagination with a Link header) and
-// the referrers API (an OCI image index of the manifests whose subject is a digest).
+// Content discovery: the version check, tag lists and the catalog (n/last pagination with a Link
+// header) and the referrers API (an OCI image index of the manifests whose subject is a digest).
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -12,7 +12,6 @@ namespace registry::http {
 
 using common::ErrorCode;
 using common::fail;
-using common::http::Method;
 using common::http::Response;
 
 namespace {
@@ -69,10 +68,16 @@ void set_next_link(Response& response, const std::string& path, const Page& page
 
 }  // namespace
 
+// The API version check: 200 and an empty object.
+HandlerResult handle_base(HandlerContext&, common::http::Request&, const OciRoute&) {
+  Response response(200);
+  response.set("Content-Type", "application/json");
+  response.body = std::string("{}");
+  co_return response;
+}
+
 HandlerResult handle_tags(HandlerContext& ctx, common::http::Request& request,
                           const OciRoute& route) {
-  if (request.method != Method::kGet && request.method != Method::kHead)
-    co_return method_not_allowed();
   auto page = parse_page(request);
   if (!page) co_return error_response(page.error());
   auto tags = co_await common::http::offload(
@@ -85,8 +90,6 @@ HandlerResult handle_tags(HandlerContext& ctx, common::http::Request& request,
 }
 
 HandlerResult handle_catalog(HandlerContext& ctx, common::http::Request& request, const OciRoute&) {
-  if (request.method != Method::kGet && request.method != Method::kHead)
-    co_return method_not_allowed();
   auto page = parse_page(request);
   if (!page) co_return error_response(page.error());
   auto names = co_await common::http::offload(
@@ -100,8 +103,6 @@ HandlerResult handle_catalog(HandlerContext& ctx, common::http::Request& request
 
 HandlerResult handle_referrers(HandlerContext& ctx, common::http::Request& request,
                                const OciRoute& route) {
-  if (request.method != Method::kGet && request.method != Method::kHead)
-    co_return method_not_allowed();
   auto subject = common::Digest::parse(route.reference);
   if (!subject) co_return error_response(subject.error());
   const auto artifact_type = request.query_param("artifactType").value_or("");

@@ -1,15 +1,16 @@
 #include "registry/http/registry_router.hpp"
 
-#include "common/http/offload.hpp"
+#include "common/http/builtin_routes.hpp"
 #include "registry/http/error_response.hpp"
-#include "registry/http/handler_context.hpp"
 #include "registry/http/oci_route.hpp"
 
 namespace registry::http {
 
 using common::ErrorCode;
 using common::http::Method;
+using common::http::Request;
 using common::http::Response;
+using common::http::RouteMatch;
 
 namespace {
 
@@ -18,43 +19,77 @@ bool is_write(Method method) {
          method == Method::kDelete;
 }
 
-std::string_view route_name(OciEndpoint endpoint) {
-  switch (endpoint) {
-    case OciEndpoint::kBase:
-      return route::kBase;
-    case OciEndpoint::kCatalog:
-      return route::kCatalog;
-    case OciEndpoint::kTags:
-      return route::kTags;
-    case OciEndpoint::kManifest:
-      return route::kManifest;
-    case OciEndpoint::kBlob:
-      return route::kBlob;
-    case OciEndpoint::kUploads:
-      return route::kUploadStart;
-    case OciEndpoint::kUpload:
-      return route::kUpload;
-    case OciEndpoint::kReferrers:
-      return route::kReferrers;
-  }
-  return route::kUnmatched;
+common::http::RouterConfig router_config() {
+  common::http::RouterConfig config;
+  config.write_error = &error_response;
+  config.malformed_path = ErrorCode::kNameInvalid;  // the path's name part, as the spec says
+  config.headers = {{"Docker-Distribution-API-Version", "registry/2.0"}};
+  return config;
 }
 
 }  // namespace
 
 RegistryRouter::RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool,
-                               RegistryMetrics& metrics, Authenticator* auth,
+                               common::http::Metrics& metrics, Authenticator* auth,
                                common::log::Logger logger, bool access_log)
     : service_(service),
-      pool_(pool),
+      ctx_{service, pool},
       metrics_(metrics),
       auth_(auth),
       logger_(std::move(logger)),
-      access_log_(access_log) {}
+      access_log_(access_log),
+      router_(router_config(), &metrics) {}
 
-boost::asio::awaitable<std::optional<Response>> RegistryRouter::authenticate(
-    const common::http::Request& request, std::string_view route) {
-  if (auth_ == nullptr) co_return std::nullopt;
+common::Result<std::unique_ptr<RegistryRouter>> RegistryRouter::create(
+    RegistryService& service, boost::asio::thread_pool& pool, common::http::Metrics& metrics,
+    Authenticator* auth, common::log::Logger logger, bool access_log) {
+  std::unique_ptr<RegistryRouter> router(
+      new RegistryRouter(service, pool, metrics, auth, std::move(logger), access_log));
+  if (auto built = router->build(); !built) return common::fail(built.error());
+  return router;
+}
+
+common::Status RegistryRouter::build() {
+  // Only the filters this configuration needs, so an open registry runs none per request.
+  std::vector<common::http::Filter> auth_filters;
+  if (auth_ != nullptr) {
+    auth_filters.push_back([this](Request& r, const RouteMatch& m) { return authenticate(r, m); });
+  }
+  auto v2_filters = auth_filters;
+  if (service_.config().read_only) {
+    v2_filters.push_back([this](Request& r, const RouteMatch& m) { return refuse_writes(r, m); });
+  }
+  if (auto added = router_.add(common::http::health_route()); !added) return added;
+  if (auto added = router_.add(common::http::metrics_route(metrics_, auth_filters)); !added)
+    return added;
+  for (const auto& endpoint : oci_endpoints()) {
+    auto added = router_.add(
+        common::http::Route{endpoint.methods, endpoint.pattern, endpoint.name,
+                            [this, handler = endpoint.handler](Request& r, const RouteMatch& m) {
+                              return serve(handler, r, m);
+                            },
+                            v2_filters});
+    if (!added) return added;
+  }
+  auto& service = service_;
+  if (auto added = metrics_.add_gauge(
+          "registry_storage_blobs", "Blobs stored on disk.",
+          [&service] { return static_cast<double>(service.storage_stats().blobs); });
+      !added)
+    return added;
+  return metrics_.add_gauge(
+      "registry_storage_bytes", "Bytes of blob data stored on disk.",
+      [&service] { return static_cast<double>(service.storage_stats().bytes); });
+}
+
+boost::asio::awaitable<Response> RegistryRouter::serve(OciHandler handler, Request& request,
+                                                       const RouteMatch& match) {
+  const OciRoute route = oci_route(match);
+  co_return co_await handler(ctx_, request, route);
+}
+
+boost::asio::awaitable<std::optional<Response>> RegistryRouter::authenticate(Request& request,
+                                                                             const RouteMatch&) {
   const auto outcome =
       co_await auth_->check(request.header("Authorization"), request.remote_address);
   std::optional<Response> response;
@@ -77,84 +112,18 @@ boost::asio::awaitable<std::optional<Response>> RegistryRouter::authenticate(
   if (outcome.retry_after.count() > 0) {
     response->set("Retry-After", std::to_string(outcome.retry_after.count()));
   }
-  response->route = route;
   co_return response;
 }
 
-boost::asio::awaitable<Response> RegistryRouter::handle(common::http::Request& request) {
-  if (request.path == "/healthz") {
-    Response response(200);
-    response.route = route::kHealth;
-    response.set("Content-Type", "text/plain");
-    response.body = std::string("ok\n");
-    co_return response;
-  }
-  if (request.path == "/metrics") {
-    if (auto refused = co_await authenticate(request, route::kMetrics))
-      co_return std::move(*refused);
-    Response response(200);
-    response.route = route::kMetrics;
-    response.set("Content-Type", "text/plain; version=0.0.4");
-    response.body = metrics_.render(service_.storage_stats());
-    co_return response;
-  }
-  Response response = co_await dispatch(request);
-  response.set("Docker-Distribution-API-Version", "registry/2.0");
-  co_return response;
-}
-
-boost::asio::awaitable<Response> RegistryRouter::dispatch(common::http::Request& request) {
-  auto route = parse_oci_route(request.path);
-  if (!route) {
-    auto response = error_response(route.error().code() == ErrorCode::kNotFound
-                                       ? common::Error(ErrorCode::kNotFound, "no such endpoint")
-                                       : route.error());
-    co_return response;
-  }
-  const auto name = route_name(route->endpoint);
-  if (auto refused = co_await authenticate(request, name)) co_return std::move(*refused);
-  if (service_.config().read_only && is_write(request.method)) {
-    auto response =
-        error_response(common::Error(ErrorCode::kUnsupported, "the registry is in read-only mode"));
-    response.route = name;
-    co_return response;
-  }
-  HandlerContext ctx{service_, pool_};
-  Response response;
-  switch (route->endpoint) {
-    case OciEndpoint::kBase:
-      response = Response(200);
-      response.set("Content-Type", "application/json");
-      response.body = std::string("{}");
-      break;
-    case OciEndpoint::kCatalog:
-      response = co_await handle_catalog(ctx, request, *route);
-      break;
-    case OciEndpoint::kTags:
-      response = co_await handle_tags(ctx, request, *route);
-      break;
-    case OciEndpoint::kManifest:
-      response = co_await handle_manifest(ctx, request, *route);
-      break;
-    case OciEndpoint::kBlob:
-      response = co_await handle_blob(ctx, request, *route);
-      break;
-    case OciEndpoint::kUploads:
-      response = co_await handle_upload_start(ctx, request, *route);
-      break;
-    case OciEndpoint::kUpload:
-      response = co_await handle_upload(ctx, request, *route);
-      break;
-    case OciEndpoint::kReferrers:
-      response = co_await handle_referrers(ctx, request, *route);
-      break;
-  }
-  response.route = name;
-  co_return response;
+boost::asio::awaitable<std::optional<Response>> RegistryRouter::refuse_writes(Request& request,
+                                                                              const RouteMatch&) {
+  if (!is_write(request.method)) co_return std::nullopt;
+  co_return error_response(
+      common::Error(ErrorCode::kUnsupported, "the registry is in read-only mode"));
 }
 
 void RegistryRouter::observe(const common::http::Exchange& exchange) {
-  metrics_.record(exchange.route, exchange.status, exchange.bytes_sent, exchange.duration);
+  metrics_.record(exchange);
   if (exchange.status >= 500 && !exchange.diagnostic.empty()) {
     logger_->warn("{} {} route={} status={}: {}", common::http::method_name(exchange.method),
                   exchange.target, exchange.route, exchange.status, exchange.diagnostic);

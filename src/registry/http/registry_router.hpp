@@ -1,19 +1,25 @@
-// RegistryRouter: the registry's HTTP front: /healthz, /metrics and the /v2/ API. For /v2/
-// it parses the path into an OciRoute, applies authentication and read-only mode once for
-// every endpoint, dispatches to the endpoint's handler, and adds the headers every
-// distribution response carries. /metrics needs the same credentials as /v2/; /healthz is
-// always open (it tells nothing). It also observes each finished exchange for metrics and
-// the access log. Owns nothing; borrows everything it is given for its lifetime.
-// Thread-safety: call from any I/O thread.
+// RegistryRouter: the registry's HTTP front, a common::http::Router built from the /v2/ table
+// (oci_route.hpp) plus the built-in /healthz and /metrics. Authentication and read-only mode
+// are filters applied once to every /v2/ route (authentication also to /metrics; /healthz is
+// always open, it tells nothing); the router's own 404/405 use the OCI error envelope and
+// every response carries Docker-Distribution-API-Version. It registers the storage gauges on
+// the Metrics it is given and observes each finished exchange for metrics and the access log.
+// Ownership: borrows everything it is given for its lifetime.
+// Thread-safety: handle() and observe() from any I/O thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <memory>
+#include <optional>
+
+#include "common/http/metrics.hpp"
+#include "common/http/router.hpp"
 #include "common/http/server.hpp"
 #include "common/log/logger.hpp"
 #include "registry/http/authenticator.hpp"
-#include "registry/http/registry_metrics.hpp"
+#include "registry/http/handler_context.hpp"
 #include "registry/registry_service.hpp"
 
 namespace registry::http {
@@ -21,25 +27,40 @@ namespace registry::http {
 class RegistryRouter {
  public:
   // `pool` runs the handlers' blocking work. `auth` may be null (no authentication).
-  // `access_log` writes one info line per request.
-  RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool, RegistryMetrics& metrics,
-                 Authenticator* auth, common::log::Logger logger, bool access_log);
+  // `access_log` writes one info line per request. kInvalidArgument / kAlreadyExists when
+  // the route table or the gauges are malformed (a bug).
+  [[nodiscard]] static common::Result<std::unique_ptr<RegistryRouter>> create(
+      RegistryService& service, boost::asio::thread_pool& pool, common::http::Metrics& metrics,
+      Authenticator* auth, common::log::Logger logger, bool access_log);
 
-  boost::asio::awaitable<common::http::Response> handle(common::http::Request& request);
+  boost::asio::awaitable<common::http::Response> handle(common::http::Request& request) const {
+    return router_.handle(request);
+  }
   void observe(const common::http::Exchange& exchange);
 
  private:
-  boost::asio::awaitable<common::http::Response> dispatch(common::http::Request& request);
+  RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool,
+                 common::http::Metrics& metrics, Authenticator* auth, common::log::Logger logger,
+                 bool access_log);
+
+  common::Status build();
   // nullopt when the request may go on; otherwise the 401 or 429 to answer with.
   boost::asio::awaitable<std::optional<common::http::Response>> authenticate(
-      const common::http::Request& request, std::string_view route);
+      common::http::Request& request, const common::http::RouteMatch& match);
+  boost::asio::awaitable<std::optional<common::http::Response>> refuse_writes(
+      common::http::Request& request, const common::http::RouteMatch& match);
+  // Runs one table row's handler with the match as an OciRoute.
+  boost::asio::awaitable<common::http::Response> serve(OciHandler handler,
+                                                       common::http::Request& request,
+                                                       const common::http::RouteMatch& match);
 
   RegistryService& service_;
-  boost::asio::thread_pool& pool_;
-  RegistryMetrics& metrics_;
+  HandlerContext ctx_;
+  common::http::Metrics& metrics_;
   Authenticator* auth_;
   common::log::Logger logger_;
   bool access_log_;
+  common::http::Router router_;
 };
 
 }  // namespace registry::http

@@ -1,0 +1,161 @@
+#include "common/http/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace common::http {
+
+namespace {
+
+constexpr std::string_view kUnmatched = "unmatched";
+
+bool valid_route_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// Prometheus: [a-zA-Z_:][a-zA-Z0-9_:]*
+bool valid_metric_name(std::string_view name) {
+  const auto head = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+  };
+  return !name.empty() && head(name[0]) && std::all_of(name.begin(), name.end(), [&](char c) {
+    return head(c) || (c >= '0' && c <= '9');
+  });
+}
+
+// HELP text escapes '\\' and newlines.
+std::string escape_help(std::string_view help) {
+  std::string out;
+  for (const char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Metrics::Metrics(std::string prefix) : prefix_(std::move(prefix)) {
+  routes_.push_back(std::make_unique<RouteStats>());
+  routes_.back()->name = kUnmatched;
+}
+
+Metrics::~Metrics() = default;
+
+Status Metrics::add_route(std::string_view name) {
+  if (!valid_route_name(name))
+    return fail(ErrorCode::kInvalidArgument, "a route name is [a-z0-9_]+", std::string(name));
+  for (const auto& route : routes_) {
+    if (route->name == name) return {};
+  }
+  routes_.push_back(std::make_unique<RouteStats>());
+  routes_.back()->name = name;
+  return {};
+}
+
+Status Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
+  if (!valid_metric_name(name) || !read)
+    return fail(ErrorCode::kInvalidArgument, "not a Prometheus metric name", name);
+  for (const auto& gauge : gauges_) {
+    if (gauge.name == name) return fail(ErrorCode::kAlreadyExists, "gauge exists", name);
+  }
+  gauges_.push_back(Gauge{std::move(name), escape_help(help), std::move(read)});
+  return {};
+}
+
+Metrics::RouteStats& Metrics::stats_for(std::string_view route) noexcept {
+  // Response::route points at the registered string itself, so the pointer usually decides.
+  for (const auto& stats : routes_) {
+    if (stats->name.data() == route.data() && stats->name.size() == route.size()) return *stats;
+  }
+  for (const auto& stats : routes_) {
+    if (stats->name == route) return *stats;
+  }
+  return *routes_.front();
+}
+
+void Metrics::record(std::string_view route, int status, std::uint64_t bytes_sent,
+                     std::chrono::nanoseconds duration) noexcept {
+  auto& stats = stats_for(route);
+  const auto known = std::find(kStatuses.begin(), kStatuses.end(), status);
+  std::size_t slot = static_cast<std::size_t>(known - kStatuses.begin());
+  if (known == kStatuses.end()) {
+    slot = kStatuses.size() + static_cast<std::size_t>(std::clamp(status / 100, 1, 5) - 1);
+  }
+  stats.requests[slot].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(duration).count();
+  std::size_t bucket = 0;
+  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
+  stats.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  stats.duration_ns.fetch_add(
+      static_cast<std::uint64_t>(std::max<std::int64_t>(duration.count(), 0)),
+      std::memory_order_relaxed);
+  bytes_sent_.fetch_add(bytes_sent, std::memory_order_relaxed);
+}
+
+void Metrics::render_requests(std::string& out) const {
+  const auto family = prefix_ + "_http_requests_total";
+  out += fmt::format("# HELP {} Requests answered, by route and status.\n", family);
+  out += fmt::format("# TYPE {} counter\n", family);
+  for (const auto& stats : routes_) {
+    for (std::size_t s = 0; s < stats->requests.size(); ++s) {
+      const auto count = stats->requests[s].load(std::memory_order_relaxed);
+      if (count == 0) continue;
+      const auto status = s < kStatuses.size() ? std::to_string(kStatuses[s])
+                                               : fmt::format("{}xx", s - kStatuses.size() + 1);
+      out +=
+          fmt::format("{}{{route=\"{}\",status=\"{}\"}} {}\n", family, stats->name, status, count);
+    }
+  }
+}
+
+void Metrics::render_durations(std::string& out) const {
+  const auto family = prefix_ + "_http_request_duration_seconds";
+  out += fmt::format("# HELP {} Time from request header to response written.\n", family);
+  out += fmt::format("# TYPE {} histogram\n", family);
+  for (const auto& stats : routes_) {
+    // One snapshot, so the buckets, +Inf and _count agree even while requests are recorded.
+    std::array<std::uint64_t, kBuckets.size() + 1> counts{};
+    std::uint64_t total = 0;
+    for (std::size_t b = 0; b < counts.size(); ++b) {
+      counts[b] = stats->buckets[b].load(std::memory_order_relaxed);
+      total += counts[b];
+    }
+    if (total == 0) continue;
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < kBuckets.size(); ++b) {
+      cumulative += counts[b];
+      out += fmt::format("{}_bucket{{route=\"{}\",le=\"{}\"}} {}\n", family, stats->name,
+                         kBuckets[b], cumulative);
+    }
+    out += fmt::format("{}_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", family, stats->name, total);
+    out +=
+        fmt::format("{}_sum{{route=\"{}\"}} {:.6f}\n", family, stats->name,
+                    static_cast<double>(stats->duration_ns.load(std::memory_order_relaxed)) / 1e9);
+    out += fmt::format("{}_count{{route=\"{}\"}} {}\n", family, stats->name, total);
+  }
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  render_requests(out);
+  render_durations(out);
+  const auto bytes = prefix_ + "_http_response_bytes_total";
+  out += fmt::format("# HELP {} Response body bytes sent.\n# TYPE {} counter\n{} {}\n", bytes,
+                     bytes, bytes, bytes_sent_.load(std::memory_order_relaxed));
+  for (const auto& gauge : gauges_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name,
+                       gauge.name, gauge.read());
+  }
+  return out;
+}
+
+}  // namespace common::http
