@@ -140,6 +140,26 @@ class ProtocolTest(unittest.TestCase):
         data, _ = self.sat.exchange(raw)
         self.assertEqual([201], status_codes(data), f"answer: {data[:300]!r}")
 
+    def test_empty_chunked_body_arriving_byte_by_byte(self):
+        # Beast 1.81 asserts on the final chunk "0\r\n\r\n" of an empty body arriving in
+        # pieces (a false assertion: boostorg/beast PR 2861): a debug or sanitizer build died.
+        sock = self.sat.connect()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(f"POST /v2/{self.repo}/blobs/uploads/ HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 0\r\n\r\n".encode())
+        answer = sock.recv(65536).decode()
+        location = [line.split(": ", 1)[1] for line in answer.split("\r\n")
+                    if line.lower().startswith("location:")][0]
+        raw = (f"PATCH {location} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "0\r\n\r\nGET /v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").encode()
+        for i in range(len(raw)):  # every byte its own segment, as a slow link delivers them
+            sock.sendall(raw[i:i + 1])
+            time.sleep(0.002)
+        data, _ = read_to_eof(sock)
+        sock.close()
+        self.assertEqual([202, 200], status_codes(data), f"answer: {data[:300]!r}")
+        self.test_server_still_serves()
+
     def test_truncated_body_then_half_close_is_answered_at_once(self):
         raw = self.put_manifest_head("Content-Length: 100") + b'{"schemaVe'
         started = time.monotonic()
