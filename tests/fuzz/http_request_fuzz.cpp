@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/http/detail/beast_request.hpp"
 #include "common/http/request.hpp"
 #include "fuzz_check.hpp"
 #include "oci_match_router.hpp"
@@ -36,32 +37,6 @@ using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;  // ServerConfig::max_header_bytes default
 constexpr int kMaxRequestsPerConnection = 16;
-
-std::string_view to_view(beast::string_view s) {
-  return {s.data(), s.size()};
-}
-
-common::http::Method to_method(bhttp::verb verb) {
-  using common::http::Method;
-  switch (verb) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::patch:
-      return Method::kPatch;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    case bhttp::verb::options:
-      return Method::kOptions;
-    default:
-      return Method::kOther;
-  }
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return beast::iequals(beast::string_view(a.data(), a.size()),
@@ -144,14 +119,7 @@ bool serve_one(beast::flat_buffer& buffer, FakeSocket& socket) {
 
   auto& message = parser.get();
   common::http::Request request;
-  request.method = to_method(message.method());
-  request.target = to_view(message.target());
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  request.query =
-      question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
-  for (const auto& field : message)
-    request.headers.push_back({to_view(field.name_string()), to_view(field.value())});
+  common::http::detail::fill_request(message, {}, request);
   exercise(request);
 
   // The handler reads the body through BeastBodyReader: into its buffer, chunk by chunk.

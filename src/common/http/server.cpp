@@ -29,6 +29,7 @@
 
 #include "common/fs/fd_limit.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
+#include "common/http/detail/beast_request.hpp"
 #include "common/http/detail/connection_context.hpp"
 #include "common/http/detail/connection_deadline.hpp"
 #include "common/http/detail/request_framing.hpp"
@@ -49,31 +50,6 @@ using detail::BeastBodyReader;
 using detail::ConnectionContext;
 using detail::ConnectionDeadline;
 using detail::Parser;
-
-Method to_method(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::patch:
-      return Method::kPatch;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    case bhttp::verb::options:
-      return Method::kOptions;
-    default:
-      return Method::kOther;
-  }
-}
-
-std::string_view to_view(beast::string_view s) {
-  return {s.data(), s.size()};
-}
 
 // Each connection holds a socket and, while it serves or receives a blob, a file: connections
 // may use all descriptors but a reserve for listeners, event loops, SQLite, blob files and
@@ -118,16 +94,7 @@ Request make_request(const bhttp::request_header<>& message, std::string_view re
                      std::vector<Header> headers, RequestContext& context,
                      const PeerIdentity* peer) {
   Request request;
-  request.method = to_method(message.method());
-  request.target = to_view(message.target());
-  const auto question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  request.query =
-      question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
-  headers.clear();
-  for (const auto& field : message)
-    headers.push_back({to_view(field.name_string()), to_view(field.value())});
-  request.headers = std::move(headers);
+  detail::fill_request(message, std::move(headers), request);
   request.remote_address = remote;
   request.context = &context;
   request.peer = peer;
