@@ -30,6 +30,13 @@ common::Result<common::Digest> stored_digest(const std::string& text) {
   return digest;
 }
 
+// A row of (digest, media_type, content), as find_manifest and load_repository select it.
+common::Result<StoredManifest> manifest_row(const common::db::Statement& stmt) {
+  auto digest = stored_digest(stmt.column_text(0));
+  if (!digest) return fail(digest.error());
+  return StoredManifest{std::move(*digest), stmt.column_text(1), stmt.column_text(2)};
+}
+
 common::Error name_unknown(std::string_view repository) {
   return common::Error(ErrorCode::kNameUnknown, "repository name not known to registry",
                        std::string(repository));
@@ -327,9 +334,7 @@ common::Result<StoredManifest> MetadataStore::find_manifest(std::string_view rep
   auto row = (*stmt)->step();
   if (!row) return fail(row.error());
   if (!*row) return fail(manifest_unknown(reference));
-  auto digest = stored_digest((*stmt)->column_text(0));
-  if (!digest) return fail(digest.error());
-  return StoredManifest{std::move(*digest), (*stmt)->column_text(1), (*stmt)->column_text(2)};
+  return manifest_row(**stmt);
 }
 
 common::Result<RepositorySnapshot> MetadataStore::load_repository(std::string_view repository) {
@@ -348,10 +353,9 @@ common::Result<RepositorySnapshot> MetadataStore::load_repository(std::string_vi
   if (!manifests) return fail(manifests.error());
   manifests->bind(1, **id);
   auto read_manifests = manifests->for_each_row([&]() -> common::Status {
-    auto digest = stored_digest(manifests->column_text(0));
-    if (!digest) return fail(digest.error());
-    snapshot.manifests.push_back(
-        StoredManifest{std::move(*digest), manifests->column_text(1), manifests->column_text(2)});
+    auto manifest = manifest_row(*manifests);
+    if (!manifest) return fail(manifest.error());
+    snapshot.manifests.push_back(std::move(*manifest));
     return {};
   });
   if (!read_manifests) return fail(read_manifests.error());
