@@ -1,0 +1,58 @@
+// SatelliteState: the desired state of one satellite as ground control serves it
+// (`GET /satellite/v1/state`) and as a headless satellite reads it from a file: the
+// artifacts to hold, each by repository and digest with the tags to set, the groups they
+// come from, the config it follows and the upstream registry to pull from. A wire type,
+// shared by ground control and the satellite (the only thing they share); versioned by
+// `apiVersion`, and a reader ignores fields it does not know, so an older satellite reads a
+// newer ground control's document. Plain value type.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/digest.hpp"
+#include "common/result.hpp"
+
+namespace common::fleet_wire {
+
+inline constexpr std::string_view kSatelliteApiVersion = "satellite/v1";
+
+struct StateArtifact {
+  std::string repository;           // the source repository path, e.g. "library/nginx"
+  Digest digest;                    // what to hold; tags only name it
+  std::vector<std::string> tags;    // sorted, unique
+  std::string type;                 // "IMAGE", "CHART", … as the source says
+  std::vector<std::string> groups;  // the groups that ask for it, sorted
+};
+
+// A tag that two sources give to different digests of one repository: set on neither.
+struct TagConflict {
+  std::string repository;
+  std::string tag;
+  std::vector<Digest> digests;  // sorted
+};
+
+struct SatelliteState {
+  std::string satellite;                 // the satellite's name
+  std::vector<std::string> groups;       // every group it belongs to, sorted
+  std::vector<StateArtifact> artifacts;  // sorted by (repository, digest), unique
+  std::vector<TagConflict> conflicts;    // sorted by (repository, tag)
+  std::string config_name;
+  std::string config_digest;  // "sha256:…" of the config document
+  std::string upstream_url;   // the registry to pull from, e.g. "https://harbor:443"
+  std::string state_digest;   // "sha256:…" over everything above: the ETag
+};
+
+// The canonical JSON of `state` without its state_digest (sorted keys, compact), the bytes
+// that state_digest is the SHA-256 of.
+[[nodiscard]] std::string canonical_content(const SatelliteState& state);
+// Sets state.state_digest from canonical_content().
+void seal(SatelliteState& state);
+// The JSON document, state_digest included.
+[[nodiscard]] std::string to_json(const SatelliteState& state);
+// Reads a document; unknown fields are ignored. kInvalidArgument naming the field for a
+// missing or mistyped one, an invalid digest, or another apiVersion.
+[[nodiscard]] Result<SatelliteState> parse_satellite_state(std::string_view json);
+
+}  // namespace common::fleet_wire
