@@ -14,8 +14,16 @@
 #include <chrono>
 
 #include "common/clock.hpp"
+#include "common/http/wakeup.hpp"
 
 namespace common::http {
+
+// How a wait_until() with a Wakeup ended.
+enum class WaitResult {
+  kDeadline,   // the deadline came
+  kWoken,      // the Wakeup fired (before or during the wait)
+  kCancelled,  // the request was cancelled (see cancel_reason())
+};
 
 enum class CancelReason {
   kNone,            // not cancelled
@@ -39,8 +47,13 @@ class RequestContext {
   // (at once when the request already is). A client that sends bytes while the handler
   // waits (a pipelined request) is watched less closely: its disconnect is noticed within
   // about a second of the bytes, and not at all afterwards.
-  virtual boost::asio::awaitable<bool> wait_until(
-      std::chrono::steady_clock::time_point deadline) = 0;
+  boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point deadline) {
+    co_return co_await wait_until(deadline, nullptr) == WaitResult::kDeadline;
+  }
+  // The same wait, which also ends when `wakeup` fires (kWoken; at once when it already
+  // has). Cancellation wins over a fired wakeup, and a fired wakeup over the deadline.
+  virtual boost::asio::awaitable<WaitResult> wait_until(
+      std::chrono::steady_clock::time_point deadline, Wakeup* wakeup) = 0;
   // wait_until(clock().steady_now() + duration).
   boost::asio::awaitable<bool> wait_for(std::chrono::steady_clock::duration duration) {
     return wait_until(clock().steady_now() + duration);

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -40,15 +41,31 @@ ConnectionContext::Peer ConnectionContext::probe() const {
   return entry.revents & POLLIN ? Peer::kSentBytes : Peer::kQuiet;
 }
 
-asio::awaitable<bool> ConnectionContext::wait_until(SteadyClock::time_point deadline) {
+asio::awaitable<WaitResult> ConnectionContext::wait_until(SteadyClock::time_point deadline,
+                                                          Wakeup* wakeup) {
   // The injected clock may be a fake: what is left of the wait becomes a real timer.
   const auto until = SteadyClock::now() + (deadline - clock_.steady_now());
+  if (wakeup != nullptr) {
+    wakeup->arm([executor = socket_.get_executor(), alive = std::weak_ptr(alive_)] {
+      asio::post(executor, [alive] {
+        if (const auto context = alive.lock()) (*context)->timer_.cancel();
+      });
+    });
+  }
+  // Whatever ends the wait, the wakeup stops pointing here.
+  struct Disarm {
+    Wakeup* wakeup;
+    ~Disarm() {
+      if (wakeup != nullptr) wakeup->disarm();
+    }
+  } disarm{wakeup};
   int rechecks = 0;  // polls left after the client sent bytes
   bool watching = true;
   for (;;) {
-    if (cancelled()) co_return false;
+    if (cancelled()) co_return WaitResult::kCancelled;
+    if (wakeup != nullptr && wakeup->fired()) co_return WaitResult::kWoken;
     const auto now = SteadyClock::now();
-    if (now >= until) co_return true;
+    if (now >= until) co_return WaitResult::kDeadline;
     if (watching) {
       timer_.expires_at(until);
       auto [order, timer_error, wait_error] =
@@ -56,7 +73,7 @@ asio::awaitable<bool> ConnectionContext::wait_until(SteadyClock::time_point dead
               timer_.async_wait(asio::deferred),
               socket_.async_wait(asio::ip::tcp::socket::wait_read, asio::deferred))
               .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-      if (order[0] == 0) continue;  // the deadline, or cancel(): the loop's top tells
+      if (order[0] == 0) continue;  // the deadline, cancel() or a wakeup: the loop's top tells
       const auto peer = wait_error ? Peer::kGone : probe();
       if (peer == Peer::kGone) cancel(CancelReason::kClientGone);
       if (peer == Peer::kSentBytes) {

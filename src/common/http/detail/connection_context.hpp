@@ -3,7 +3,8 @@
 // (asio's parallel group: the loser is cancelled and both have completed when it returns);
 // readable means the client closed, reset or sent bytes, told apart with a zero-timeout
 // poll() for POLLRDHUP, which reads nothing, so neither the HTTP parser nor a TLS session
-// loses a byte. cancel() is what stop() calls on a busy connection.
+// loses a byte. A Wakeup that fires cancels the timer through a post to the connection's
+// thread. cancel() is what stop() calls on a busy connection.
 // Lifetime: the socket, clock and stopping flag outlive the context; the context outlives
 // every request of its connection. Thread-safety: the connection's thread only.
 #pragma once
@@ -12,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <memory>
 
 #include "common/http/request_context.hpp"
 
@@ -25,7 +27,9 @@ class ConnectionContext final : public RequestContext {
 
   const Clock& clock() const noexcept override { return clock_; }
   CancelReason cancel_reason() const noexcept override;
-  boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point deadline) override;
+  using RequestContext::wait_until;
+  boost::asio::awaitable<WaitResult> wait_until(std::chrono::steady_clock::time_point deadline,
+                                                Wakeup* wakeup) override;
 
   // Cancels the request in progress (and every later one) for `reason`; a wait in progress
   // returns false at once.
@@ -41,6 +45,10 @@ class ConnectionContext final : public RequestContext {
   const std::atomic<bool>& stopping_;
   boost::asio::steady_timer timer_;
   CancelReason reason_ = CancelReason::kNone;
+  // A Wakeup's fire posts to this connection's thread; by then the wait (or the whole
+  // context) may be gone, so the posted call reaches the context through this token, which
+  // dies with it.
+  std::shared_ptr<ConnectionContext*> alive_ = std::make_shared<ConnectionContext*>(this);
 };
 
 }  // namespace common::http::detail

@@ -247,6 +247,79 @@ bool wait_for_flag(const std::atomic<bool>& flag, std::chrono::milliseconds limi
   return flag;
 }
 
+// A long-poll woken from outside: the handler publishes its Wakeup in `slot`, then waits up
+// to `wait` on it and answers 200 when woken, 204 at the deadline, 503 when cancelled.
+Handler waking_handler(std::shared_ptr<Wakeup>& slot, std::mutex& slot_mutex,
+                       std::chrono::milliseconds wait, bool fire_first = false) {
+  return
+      [&slot, &slot_mutex, wait, fire_first](Request& request) -> boost::asio::awaitable<Response> {
+        auto wakeup = Wakeup::create();
+        if (fire_first) wakeup->fire();
+        {
+          std::lock_guard lock(slot_mutex);
+          slot = wakeup;
+        }
+        const auto result = co_await request.context->wait_until(
+            request.context->clock().steady_now() + wait, wakeup.get());
+        co_return Response(result == WaitResult::kWoken      ? 200
+                           : result == WaitResult::kDeadline ? 204
+                                                             : 503);
+      };
+}
+
+TEST_F(ServerTest, AWakeupFromAnotherThreadEndsTheWaitAtOnce) {
+  std::shared_ptr<Wakeup> slot;
+  std::mutex slot_mutex;
+  start(waking_handler(slot, slot_mutex, 30s));
+  run();
+  auto client = connect();
+  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
+            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  std::shared_ptr<Wakeup> wakeup;
+  for (int i = 0; i < 5000 && !wakeup; ++i) {
+    std::this_thread::sleep_for(1ms);
+    std::lock_guard lock(slot_mutex);
+    wakeup = slot;
+  }
+  ASSERT_TRUE(wakeup);
+  std::this_thread::sleep_for(50ms);  // the handler is in its wait
+  const auto fired = std::chrono::steady_clock::now();
+  std::thread([wakeup] { wakeup->fire(); }).join();
+  char buffer[512];
+  const auto got = ::recv(client.get(), buffer, sizeof buffer, 0);
+  ASSERT_GT(got, 0);
+  EXPECT_TRUE(std::string_view(buffer, got).starts_with("HTTP/1.1 200 "));
+  EXPECT_LT(std::chrono::steady_clock::now() - fired, 1s);
+}
+
+TEST_F(ServerTest, AWakeupFiredBeforeTheWaitIsNotLost) {
+  std::shared_ptr<Wakeup> slot;
+  std::mutex slot_mutex;
+  start(waking_handler(slot, slot_mutex, 30s, /*fire_first=*/true));
+  run();
+  const auto began = std::chrono::steady_clock::now();
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 200 "));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
+}
+
+TEST_F(ServerTest, AFireAfterTheWaitAndTheConnectionEndedDoesNothing) {
+  std::shared_ptr<Wakeup> slot;
+  std::mutex slot_mutex;
+  start(waking_handler(slot, slot_mutex, 20ms));
+  run();
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 204 "));  // the deadline; connection closed
+  std::this_thread::sleep_for(50ms);
+  std::shared_ptr<Wakeup> first;
+  {
+    std::lock_guard lock(slot_mutex);
+    first = slot;
+  }
+  ASSERT_TRUE(first);
+  first->fire();  // no wait is armed; nothing may touch the finished connection
+  EXPECT_TRUE(first->fired());
+  EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 204 "));
+}
+
 TEST_F(ServerTest, ParkedHandlerReturnsWhenItsClientCloses) {
   Parked parked;
   start(parking_handler(parked, 30s));
