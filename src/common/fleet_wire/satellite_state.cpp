@@ -28,7 +28,6 @@ json content_of(const SatelliteState& state) {
   }
   return {{"apiVersion", kSatelliteApiVersion},
           {"kind", "SatelliteState"},
-          {"satellite", state.satellite},
           {"groups", state.groups},
           {"artifacts", std::move(artifacts)},
           {"conflicts", std::move(conflicts)},
@@ -147,7 +146,7 @@ Result<SatelliteState> read_state(const json& document) {
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("apiVersion: \"{}\" is not {}", *api_version, kSatelliteApiVersion));
   SatelliteState state;
-  auto satellite = in.text("satellite");
+  auto satellite = in.text("satellite", false);
   if (!satellite) return fail(satellite.error());
   state.satellite = std::move(*satellite);
   auto groups = in.texts("groups");
@@ -197,6 +196,7 @@ void seal(SatelliteState& state) {
 
 std::string to_json(const SatelliteState& state) {
   auto document = content_of(state);
+  document["satellite"] = state.satellite;
   document["stateDigest"] = state.state_digest;
   return document.dump();
 }

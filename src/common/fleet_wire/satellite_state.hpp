@@ -44,8 +44,9 @@ struct SatelliteState {
   std::string state_digest;   // "sha256:…" over everything above: the ETag
 };
 
-// The canonical JSON of `state` without its state_digest (sorted keys, compact), the bytes
-// that state_digest is the SHA-256 of.
+// The canonical JSON of `state` without its state_digest and satellite name (sorted keys,
+// compact), the bytes that state_digest is the SHA-256 of. Satellites in the same groups
+// with the same config thus share one state and one digest.
 [[nodiscard]] std::string canonical_content(const SatelliteState& state);
 // Sets state.state_digest from canonical_content().
 void seal(SatelliteState& state);

@@ -1,0 +1,115 @@
+// FleetView: one replica's in-memory picture of the fleet (ADR 0006): groups with their
+// artifacts, satellites with their labels and config, configs; from these, every
+// satellite's groups and rendered desired state. It is what answers a state poll (a map
+// lookup and a digest compare) and what wakes long-polls: a change that alters a
+// satellite's state digest (or removes the satellite) fires the Wakeups watching it.
+// Satellites with the same groups and config share one rendered state.
+// The view is fed by whoever tails the database's changes; it holds no I/O.
+// Thread-safety: every member may be called from any thread; readers share a lock,
+// changes take it exclusively and fire wakeups after releasing it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/fleet_wire/satellite_state.hpp"
+#include "common/http/wakeup.hpp"
+#include "groundcontrol/model/desired_state.hpp"
+#include "groundcontrol/model/group.hpp"
+#include "groundcontrol/model/labels.hpp"
+
+namespace groundcontrol::service {
+
+using RenderedState = common::fleet_wire::SatelliteState;
+
+class FleetView {
+ public:
+  // A registration of a Wakeup for one satellite's state; ends when destroyed.
+  class Watch {
+   public:
+    Watch(Watch&& other) noexcept;
+    Watch& operator=(Watch&&) = delete;
+    ~Watch();
+
+   private:
+    friend class FleetView;
+    Watch(FleetView* view, std::string satellite, std::uint64_t id)
+        : view_(view), satellite_(std::move(satellite)), id_(id) {}
+    FleetView* view_;
+    std::string satellite_;
+    std::uint64_t id_;
+  };
+
+  // Adds or replaces a group: `artifacts` is every artifact it lists (explicit and
+  // Harbor-sourced, in any order, duplicates merged).
+  void put_group(const std::string& name, const model::GroupSpec& spec,
+                 std::vector<model::Artifact> artifacts);
+  void remove_group(std::string_view name);
+  void put_satellite(const std::string& name, model::Labels labels, std::string config);
+  void remove_satellite(std::string_view name);
+  void put_config(const std::string& name, model::ConfigSummary config);
+  void remove_config(std::string_view name);
+
+  // The satellite's desired state (shared, immutable), or nullptr for an unknown satellite.
+  std::shared_ptr<const RenderedState> state_of(std::string_view satellite) const;
+  // Fires `wakeup` when the satellite's state digest changes or it is removed, until the
+  // Watch ends.
+  [[nodiscard]] Watch watch(std::string_view satellite,
+                            std::shared_ptr<common::http::Wakeup> wakeup);
+
+  std::size_t satellite_count() const;
+  // The names of the satellites that are members of `group` (sorted).
+  std::vector<std::string> members_of(std::string_view group) const;
+
+ private:
+  struct Group {
+    model::GroupSpec spec;
+    std::vector<model::Artifact> artifacts;
+  };
+  struct Satellite {
+    model::Labels labels;
+    std::string config;
+    std::vector<std::string> groups;  // sorted
+    std::shared_ptr<const RenderedState> state;
+  };
+  using Wakeups = std::vector<std::shared_ptr<common::http::Wakeup>>;
+
+  // Recomputes the satellite's groups and state; collects the wakeups to fire when its
+  // digest changed. REQUIRES: mutex_ held exclusively.
+  void refresh(const std::string& name, Satellite& satellite, Wakeups& fire);
+  std::shared_ptr<const RenderedState> render(const Satellite& satellite);
+  void collect_watchers(std::string_view satellite, Wakeups& fire);
+  static void fire_all(const Wakeups& fire);
+  void unwatch(const std::string& satellite, std::uint64_t id);
+
+  // The key of the rendered state shared by satellites with these groups and config.
+  static std::string share_key(const Satellite& satellite);
+  // Forgets shared states that `changed` (a group's or config's name) went into.
+  void forget_shared(std::string_view changed, bool is_config);
+
+  mutable std::shared_mutex mutex_;  // guards groups_, satellites_, configs_, shared_states_
+  std::map<std::string, Group, std::less<>> groups_;
+  std::map<std::string, Satellite, std::less<>> satellites_;
+  std::map<std::string, model::ConfigSummary, std::less<>> configs_;
+  // Rendered states by (groups, config), shared by satellites with equal inputs.
+  struct SharedState {
+    std::vector<std::string> groups;
+    std::string config;
+    std::weak_ptr<const RenderedState> state;
+  };
+  std::map<std::string, SharedState, std::less<>> shared_states_;
+
+  // Taken after mutex_ when both are needed.
+  mutable std::mutex watch_mutex_;  // guards watchers_, next_watch_id_
+  std::unordered_map<std::string,
+                     std::vector<std::pair<std::uint64_t, std::shared_ptr<common::http::Wakeup>>>>
+      watchers_;
+  std::uint64_t next_watch_id_ = 1;
+};
+
+}  // namespace groundcontrol::service
