@@ -1,6 +1,7 @@
 #include "common/sql/database.hpp"
 
 #include "common/sql/detail/migration_runner.hpp"
+#include "common/sql/postgres/pg_database.hpp"
 #include "common/sql/sqlite/sqlite_database.hpp"
 
 namespace common::sql {
@@ -22,7 +23,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url_or_path,
                                                  const DatabaseOptions& options) {
   if (auto status = validate(options); !status) return fail(std::move(status.error()));
   if (url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://")) {
-    return fail(ErrorCode::kUnsupported, "the PostgreSQL backend is not built yet");
+    auto db = postgres::PgDatabase::open(url_or_path, options);
+    if (!db) return fail(std::move(db.error()));
+    return std::unique_ptr<Database>(std::move(*db));
   }
   auto db = sqlite::SqliteDatabase::open(url_or_path, options);
   if (!db) return fail(std::move(db.error()));

@@ -604,7 +604,8 @@ TEST_P(SqlConformanceTest, PingAndQueryOne) {
       TxOptions{.read_only = true})));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SqlConformanceTest, ::testing::Values(Backend::kSqlite),
+INSTANTIATE_TEST_SUITE_P(Backends, SqlConformanceTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          test::backend_name);
 
 }  // namespace

@@ -7,12 +7,44 @@
 #include <stdexcept>
 
 namespace common::sql::test {
+namespace {
+
+// Owns the cluster for the binary's lifetime; gtest calls TearDown once after the last test.
+class PostgresEnvironment : public ::testing::Environment {
+ public:
+  static testutil::PostgresInstance& get() {
+    if (failure_) throw std::runtime_error(*failure_);  // do not retry a failed start per test
+    if (instance_ == nullptr) {
+      try {
+        instance_ = testutil::PostgresInstance::start();
+      } catch (const std::exception& error) {
+        failure_ = error.what();
+        throw;
+      }
+    }
+    return *instance_;
+  }
+  void TearDown() override { instance_.reset(); }
+
+ private:
+  static inline std::unique_ptr<testutil::PostgresInstance> instance_;
+  static inline std::optional<std::string> failure_;
+};
+
+[[maybe_unused]] ::testing::Environment* const kEnvironment =
+    ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
+
+}  // namespace
+
+testutil::PostgresInstance& postgres() {
+  return PostgresEnvironment::get();
+}
 
 std::string fresh_database(Backend backend, const std::filesystem::path& dir) {
   static std::atomic<int> counter{0};
   const int n = ++counter;
-  if (backend != Backend::kSqlite) throw std::logic_error("only the SQLite backend exists");
-  return (dir / ("test" + std::to_string(n) + ".db")).string();
+  if (backend == Backend::kSqlite) return (dir / ("test" + std::to_string(n) + ".db")).string();
+  return postgres().create_database("test" + std::to_string(n));
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {

@@ -1,5 +1,7 @@
-// What the common::sql tests share: the backends the conformance suite runs on, a fresh
-// database per test, and assertion helpers that print an Error's message and detail.
+// What the common::sql tests share: the backends the conformance suite runs on, the one
+// PostgreSQL cluster of this test binary (started by the first test that needs it, stopped
+// by a gtest Environment when the binary ends), a fresh database per test, and assertion
+// helpers that print an Error's message and detail.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,13 +15,18 @@
 
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
+#include "testutil/postgres_instance.hpp"
 
 namespace common::sql::test {
 
 enum class Backend { kSqlite, kPostgres };
 
-// A fresh, empty database for the running test: a file in `dir`. Returns what
-// Database::open takes.
+// The binary's PostgreSQL cluster; throws (failing the test) with the reason, e.g. the
+// package to install, when it cannot run.
+testutil::PostgresInstance& postgres();
+
+// A fresh, empty database for the running test: a file in `dir`, or a new database on the
+// cluster. Returns what Database::open takes.
 std::string fresh_database(Backend backend, const std::filesystem::path& dir);
 
 // gtest's parameter name: "Sqlite" or "Postgres".
