@@ -174,6 +174,24 @@ void FleetView::unwatch(const std::string& satellite, std::uint64_t id) {
   if (found->second.empty()) watchers_.erase(found);
 }
 
+FleetView::Names FleetView::names() const {
+  std::shared_lock lock(mutex_);
+  Names out;
+  for (const auto& [name, group] : groups_) out.groups.push_back(name);
+  for (const auto& [name, satellite] : satellites_) out.satellites.push_back(name);
+  for (const auto& [name, config] : configs_) out.configs.push_back(name);
+  return out;
+}
+
+std::chrono::seconds FleetView::poll_interval_of(std::string_view satellite) const {
+  std::shared_lock lock(mutex_);
+  const auto found = satellites_.find(satellite);
+  if (found == satellites_.end()) return model::ConfigSummary{}.poll_interval;
+  const auto config = configs_.find(found->second.config);
+  return config == configs_.end() ? model::ConfigSummary{}.poll_interval
+                                  : config->second.poll_interval;
+}
+
 std::size_t FleetView::satellite_count() const {
   std::shared_lock lock(mutex_);
   return satellites_.size();

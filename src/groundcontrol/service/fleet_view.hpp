@@ -62,7 +62,14 @@ class FleetView {
   [[nodiscard]] Watch watch(std::string_view satellite,
                             std::shared_ptr<common::http::Wakeup> wakeup);
 
+  // The poll interval of the satellite's config (the default when either is unknown).
+  std::chrono::seconds poll_interval_of(std::string_view satellite) const;
   std::size_t satellite_count() const;
+  // The names the view holds, for a reload to remove what the database no longer has.
+  struct Names {
+    std::vector<std::string> groups, satellites, configs;
+  };
+  Names names() const;
   // The names of the satellites that are members of `group` (sorted).
   std::vector<std::string> members_of(std::string_view group) const;
 
