@@ -68,10 +68,65 @@ CREATE INDEX events_by_object ON events (kind, name, revision);
 CREATE INDEX events_by_revision ON events (revision);
 )sql";
 
-std::string with_key_text(std::string_view ddl, std::string_view key_text) {
+// Identity: users and their login sessions, satellites' enrollment tokens and issued
+// certificates, and key material sealed under the master key (ADR 0006).
+constexpr std::string_view kIdentity = R"sql(
+CREATE TABLE users (
+  name KEY_TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- Bearer tokens of logged-in users, by the SHA-256 of the token (never the token).
+CREATE TABLE sessions (
+  token_digest KEY_TEXT PRIMARY KEY,
+  user_name KEY_TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_name);
+
+-- One-time enrollment tokens of satellites, by digest; burned by the enrollment.
+CREATE TABLE enrollment_tokens (
+  token_digest KEY_TEXT PRIMARY KEY,
+  satellite KEY_TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX enrollment_tokens_by_satellite ON enrollment_tokens (satellite);
+
+-- Every certificate the CA issued, so a serial is known, owned and revocable.
+CREATE TABLE certificates (
+  serial KEY_TEXT PRIMARY KEY,
+  satellite KEY_TEXT NOT NULL,
+  not_before TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX certificates_by_satellite ON certificates (satellite);
+
+-- Key material (the CA's key, later the state-signing key), sealed with SecretBox.
+CREATE TABLE secrets (
+  name KEY_TEXT PRIMARY KEY,
+  sealed BYTES_TYPE NOT NULL,
+  public_part TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql";
+
+void replace_all(std::string& text, std::string_view word, std::string_view by) {
+  for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
+    text.replace(at, word.size(), by);
+}
+
+// The DDL for one engine: KEY_TEXT and BYTES_TYPE spelt as that engine wants them.
+std::string with_key_text(std::string_view ddl, std::string_view key_text,
+                          std::string_view bytes_type = "BLOB") {
   std::string out(ddl);
-  for (auto at = out.find("KEY_TEXT"); at != std::string::npos; at = out.find("KEY_TEXT", at))
-    out.replace(at, 8, key_text);
+  replace_all(out, "KEY_TEXT", key_text);
+  replace_all(out, "BYTES_TYPE", bytes_type);
   return out;
 }
 
@@ -81,9 +136,13 @@ std::span<const common::sql::Migration> migrations() {
   // Built once, immutable afterwards.
   static const std::string sqlite_1 = with_key_text(kResources, "TEXT");
   static const std::string postgres_1 = with_key_text(kResources, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_2 = with_key_text(kIdentity, "TEXT", "BLOB");
+  static const std::string postgres_2 = with_key_text(kIdentity, "TEXT COLLATE \"C\"", "BYTEA");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
+      common::sql::Migration{2, "users, sessions, enrollment tokens, certificates, secrets",
+                             sqlite_2, postgres_2},
   };
   return steps;
 }
