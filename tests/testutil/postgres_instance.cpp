@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "testutil/child_process.hpp"
+#include "testutil/temp_dir.hpp"
 
 extern char** environ;
 
@@ -66,7 +67,7 @@ std::unique_ptr<PostgresInstance> PostgresInstance::start() {
                              "does), or point PG_BINDIR at them");
   }
   std::unique_ptr<PostgresInstance> pg(new PostgresInstance());
-  std::string pattern = (std::filesystem::temp_directory_path() / "pg-test-XXXXXX").string();
+  std::string pattern = (memory_temp_root() / "pg-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   pg->dir_ = pattern;
   if (::geteuid() == 0) {

@@ -1,13 +1,13 @@
 // PostgresInstance: a throw-away PostgreSQL 15 cluster for one test binary. start() runs
-// initdb into a fresh temp dir (as the `postgres` user when the tests run as root: initdb
-// and pg_ctl refuse root, so the dir is handed to that user) and `pg_ctl -w start` on a free
-// 127.0.0.1 port, with its socket inside the temp dir and durability off (fsync, full page
-// writes, synchronous commit: speed, not crash safety). Each test takes a fresh database
-// from create_database(). restart()/stop()/start_again() let tests take the server away
-// under live connections. The destructor stops it (fast) and removes the directory.
-// Failures throw std::runtime_error with the reason; a missing server names the Debian
-// package to install, so tests fail rather than skip.
-// Not copyable; one owner; not thread-safe (tests call it from their main thread).
+// initdb into a fresh temp dir (in /dev/shm when there is one; as the `postgres` user when
+// the tests run as root: initdb and pg_ctl refuse root, so the dir is handed to that user) and
+// `pg_ctl -w start` on a free 127.0.0.1 port, with its socket inside the temp dir and durability
+// off (fsync, full page writes, synchronous commit: speed, not crash safety). Each test takes a
+// fresh database from create_database(). restart()/stop()/start_again() let tests take the server
+// away under live connections. The destructor stops it (fast) and removes the directory. Failures
+// throw std::runtime_error with the reason; a missing server names the Debian package to install,
+// so tests fail rather than skip. Not copyable; one owner; not thread-safe (tests call it from
+// their main thread).
 #pragma once
 
 #include <cstdint>

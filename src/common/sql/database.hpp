@@ -18,7 +18,9 @@
 //
 // Ownership: the caller owns the Database (unique_ptr); it owns its connections and, on
 // PostgreSQL, the listener thread. Destroy it only when no transact() is running.
-// Thread-safety: every call may be made from any number of threads at once.
+// Thread-safety: every call may be made from any number of threads at once. Every call
+// blocks its thread on disk or network I/O: run it on the blocking pool (offload()), never
+// on a network thread.
 #pragma once
 
 #include <functional>

@@ -19,7 +19,7 @@ using test::fails_with;
 using test::ok;
 
 TEST(SqliteDatabaseTest, AnotherProcessHoldingTheLockIsRetriedThenUnavailable) {
-  testutil::TempDir dir;
+  testutil::TempDir dir(testutil::memory_temp_root());
   const auto path = (dir.path() / "db.sqlite").string();
   auto db = Database::open(path, {.busy_timeout = 10ms});
   ASSERT_TRUE(ok(db));
@@ -56,7 +56,7 @@ TEST(SqliteDatabaseTest, AnotherProcessHoldingTheLockIsRetriedThenUnavailable) {
 }
 
 TEST(SqliteDatabaseTest, ConnectionsUseWalAndForeignKeys) {
-  testutil::TempDir dir;
+  testutil::TempDir dir(testutil::memory_temp_root());
   auto db = Database::open((dir.path() / "db.sqlite").string());
   ASSERT_TRUE(ok(db));
   for (const bool read_only : {false, true}) {
