@@ -1,0 +1,75 @@
+#include "common/fs/secret_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/fs/file_ops.hpp"
+#include "common/fs/posix_error.hpp"
+
+namespace common::fs {
+namespace {
+
+std::string octal_mode(mode_t mode) {
+  std::string text = "0";
+  for (int shift = 6; shift >= 0; shift -= 3)
+    text += static_cast<char>('0' + ((mode >> shift) & 7));
+  return text;
+}
+
+Result<UniqueFd> create_exclusive(const std::string& temp, FileSystem& fs) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL;
+  auto fd = fs.open(temp, flags, 0600);
+  if (fd || fd.error().code() != ErrorCode::kAlreadyExists) return fd;
+  // Left by a writer that crashed before its rename.
+  if (auto removed = fs.unlink(temp); !removed) return fail(removed.error());
+  return fs.open(temp, flags, 0600);
+}
+
+}  // namespace
+
+Result<std::string> read_secret_file(const std::string& path, std::size_t max_bytes,
+                                     FileSystem& fs) {
+  auto fd = fs.open(path, O_RDONLY);
+  if (!fd) return fail(fd.error());
+  // fstat of the open file, not stat of the path: the checked file is the one read.
+  struct stat info {};
+  if (::fstat(fd->get(), &info) != 0) return fail(posix_error("fstat", path, errno));
+  if (!S_ISREG(info.st_mode))
+    return fail(ErrorCode::kInvalidArgument, "a secret file must be a regular file", path);
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    return fail(ErrorCode::kPermissionDenied,
+                "secret file is accessible by group or others (mode " +
+                    octal_mode(info.st_mode & 0777) + "); make it owner-only: chmod 600",
+                path);
+  std::string out;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd->get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(posix_error("read", path, errno));
+    }
+    if (n == 0) return out;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes)
+      return fail(ErrorCode::kInvalidArgument,
+                  "secret file is larger than " + std::to_string(max_bytes) + " bytes", path);
+  }
+}
+
+Status write_secret_file(const std::string& path, std::string_view data, FileSystem& fs) {
+  const std::string temp = path + ".tmp";
+  auto fd = create_exclusive(temp, fs);
+  if (!fd) return fail(fd.error());
+  Status status = fs.write(fd->get(), data, temp);
+  if (status) status = fs.sync(fd->get(), temp);
+  fd->reset();
+  if (status) status = durable_rename(temp, path, fs);
+  if (!status) (void)fs.unlink(temp);
+  return status;
+}
+
+}  // namespace common::fs
