@@ -1,6 +1,5 @@
-// Principal and Access: who a management request comes from and the check every
-// management handler starts with. The Access implementation (bearer tokens of users,
-// Harbor's group credentials) lives in auth/; handlers see only this interface.
+// Access: the check every management handler starts with, giving the request's Principal.
+// Its implementation (users' bearer tokens) is BearerAccess; handlers see only this.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -9,15 +8,12 @@
 
 #include "common/http/request.hpp"
 #include "common/result.hpp"
+#include "groundcontrol/service/principal.hpp"
 
 namespace groundcontrol::api {
 
-enum class Role { kViewer, kAdmin };
-
-struct Principal {
-  std::string actor;  // as the audit trail names it: "user:admin"
-  Role role = Role::kViewer;
-};
+using service::Principal;
+using service::Role;
 
 class Access {
  public:
