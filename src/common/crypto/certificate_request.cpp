@@ -6,6 +6,11 @@
 
 namespace common::crypto {
 
+const EVP_MD* signing_digest(EVP_PKEY* key) noexcept {
+  const int type = EVP_PKEY_get_base_id(key);
+  return type == EVP_PKEY_ED25519 || type == EVP_PKEY_ED448 ? nullptr : EVP_sha256();
+}
+
 std::string common_name_of(const X509_NAME* name) {
   const int at = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (at < 0) return {};
@@ -35,7 +40,7 @@ Result<CertificateRequest> CertificateRequest::create(const KeyPair& key,
                                  reinterpret_cast<const unsigned char*>(common_name.data()),
                                  static_cast<int>(common_name.size()), -1, 0) == 1 &&
       X509_REQ_set_pubkey(request.get(), key.native()) == 1 &&
-      X509_REQ_sign(request.get(), key.native(), EVP_sha256()) > 0;
+      X509_REQ_sign(request.get(), key.native(), signing_digest(key.native())) > 0;
   if (!built) return fail(openssl_error(ErrorCode::kInternal, "cannot build the CSR"));
   return CertificateRequest(std::move(request));
 }

@@ -24,7 +24,7 @@ class CertificateRequest {
   static constexpr std::size_t kMaxCommonName = 64;
 
   // A request for `key`'s public key with subject CN=`common_name`, signed by `key`
-  // (SHA-256). kInvalidArgument for an empty CN, one over 64 bytes or one holding NUL;
+  // (signing_digest). kInvalidArgument for an empty CN, one over 64 bytes or one holding NUL;
   // kInternal when OpenSSL fails.
   [[nodiscard]] static Result<CertificateRequest> create(const KeyPair& key,
                                                          std::string_view common_name);
@@ -48,6 +48,10 @@ class CertificateRequest {
   explicit CertificateRequest(X509ReqPtr request) : request_(std::move(request)) {}
   X509ReqPtr request_;
 };
+
+// The digest to sign with `key`: SHA-256, or none for Ed25519/Ed448 (which hash by
+// themselves).
+const EVP_MD* signing_digest(EVP_PKEY* key) noexcept;
 
 // The UTF-8 text of the first CN in `name`; empty when there is none. (Shared by the CSR,
 // the CA and certificate checks, as PeerIdentity reads it.)

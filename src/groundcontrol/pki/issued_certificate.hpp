@@ -1,0 +1,33 @@
+// What the CA is asked for and what it hands back: plain values, safe to copy between
+// threads.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace groundcontrol::pki {
+
+// The certificate a satellite gets at enrollment. Ground control decides every field; the
+// CSR contributes only its public key.
+struct ClientCertRequest {
+  std::string name;       // subject CN: 1-64 bytes, no NUL (the satellite's name)
+  std::string spiffe_id;  // the one URI SAN, "spiffe://<trust domain>/<path>" (spiffe_id.hpp)
+  std::chrono::seconds validity{std::chrono::hours(24 * 30)};  // from now; > 0
+};
+
+struct IssuedCertificate {
+  std::string cert_pem;            // the certificate alone, PEM
+  std::string serial_hex;          // lowercase hex, as PeerIdentity::serial_hex reports it
+  std::string fingerprint_sha256;  // SHA-256 of the DER, lowercase hex, as PeerIdentity has it
+  std::chrono::system_clock::time_point not_before;  // now - 5 minutes (edge clocks drift)
+  std::chrono::system_clock::time_point not_after;   // now + validity, capped at the CA's end
+};
+
+// A TLS server's certificate and the key made for it (ground control's own listener, a
+// satellite's local registry). The key is unencrypted PKCS#8 PEM: write it owner-only.
+struct ServerCertificate {
+  IssuedCertificate certificate;
+  std::string key_pem;
+};
+
+}  // namespace groundcontrol::pki
