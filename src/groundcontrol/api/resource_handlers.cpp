@@ -124,7 +124,20 @@ boost::asio::awaitable<Response> ResourceHandlers::create(Kind kind, Request& re
   auto created = co_await common::http::offload(
       pool_, [&] { return service_.create(kind, *body, actor_of(*principal)); });
   if (!created) co_return error_response(created.error());
-  co_return json_response(201, resource_json(*created));
+  auto document = resource_json(*created);
+  std::string diagnostic;
+  if (kind == Kind::kSatellite && enrollment_ != nullptr) {
+    auto token = co_await common::http::offload(
+        pool_, [&] { return enrollment_->issue_token(created->meta.name, actor_of(*principal)); });
+    if (token) {
+      document["enrollment"] = {{"token", token->token}, {"expiresAt", token->expires_at}};
+    } else {
+      diagnostic = "enrollment token not issued: " + token.error().message();
+    }
+  }
+  auto response = json_response(201, document);
+  response.diagnostic = std::move(diagnostic);
+  co_return response;
 }
 
 boost::asio::awaitable<Response> ResourceHandlers::get(Kind kind, Request& request,

@@ -1,7 +1,8 @@
 // ResourceHandlers: the management API's routes for Satellites, Groups and
 // SatelliteConfigs, Kubernetes-style:
 //   GET    /api/v1/{plural}          list (labelSelector, fieldSelector, limit, continue)
-//   POST   /api/v1/{plural}          create (201)
+//   POST   /api/v1/{plural}          create (201; a Satellite's answer carries its one-time
+//                                    enrollment token)
 //   GET    /api/v1/{plural}/{name}   get
 //   PUT    /api/v1/{plural}/{name}   replace (metadata.resourceVersion checked when given)
 //   PATCH  /api/v1/{plural}/{name}   JSON merge patch (application/merge-patch+json)
@@ -21,6 +22,7 @@
 
 #include "common/http/router.hpp"
 #include "groundcontrol/api/principal.hpp"
+#include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 
 namespace groundcontrol::api {
@@ -30,9 +32,11 @@ inline constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
 
 class ResourceHandlers {
  public:
+  // `enrollment`, when given, issues the one-time enrollment token a Satellite's create
+  // answers with (under "enrollment": {"token","expiresAt"}).
   ResourceHandlers(service::ResourceService& service, Access& access,
-                   boost::asio::thread_pool& pool)
-      : service_(service), access_(access), pool_(pool) {}
+                   boost::asio::thread_pool& pool, service::EnrollmentService* enrollment = nullptr)
+      : service_(service), access_(access), pool_(pool), enrollment_(enrollment) {}
 
   std::vector<common::http::Route> routes();
 
@@ -62,6 +66,7 @@ class ResourceHandlers {
   service::ResourceService& service_;
   Access& access_;
   boost::asio::thread_pool& pool_;
+  service::EnrollmentService* enrollment_;
 };
 
 }  // namespace groundcontrol::api

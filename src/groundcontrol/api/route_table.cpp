@@ -1,6 +1,7 @@
 #include "groundcontrol/api/route_table.hpp"
 
 #include "common/http/builtin_routes.hpp"
+#include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -48,6 +49,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   routes.push_back(openapi_route());
   for (auto& route : handlers.resources.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.users.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.enrollment.management_routes()) routes.push_back(std::move(route));
   return routes;
 }
 
@@ -55,6 +57,7 @@ std::vector<Route> satellite_routes(const SatelliteApiHandlers& handlers) {
   std::vector<Route> routes;
   routes.push_back(common::http::health_route());
   for (auto& route : handlers.satellites.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.enrollment.satellite_routes()) routes.push_back(std::move(route));
   return routes;
 }
 

@@ -18,16 +18,19 @@ namespace groundcontrol::api {
 class ResourceHandlers;
 class UserHandlers;
 class SatelliteHandlers;
+class EnrollmentHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
   UserHandlers& users;
+  EnrollmentHandlers& enrollment;
   const common::http::Metrics& metrics;
   std::function<bool()> ready;  // /readyz: the database answers and the schema is current
 };
 
 struct SatelliteApiHandlers {
   SatelliteHandlers& satellites;
+  EnrollmentHandlers& enrollment;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);

@@ -62,8 +62,15 @@ void FleetSync::apply(const store::Resource& object, bool deleted,
       if (deleted) return view_.remove_satellite(name);
       const auto parsed = json::parse(object.spec, nullptr, false);
       auto spec = model::parse_satellite_spec(&parsed);
+      std::vector<std::string> serials;
+      const auto status = json::parse(object.status, nullptr, false);
+      if (status.is_object() && status.contains("acceptedSerials") &&
+          status["acceptedSerials"].is_array())
+        for (const auto& serial : status["acceptedSerials"])
+          if (serial.is_string()) serials.push_back(serial.get<std::string>());
       return view_.put_satellite(name, object.meta.labels,
-                                 spec ? spec->config : std::string(model::kDefaultConfigName));
+                                 spec ? spec->config : std::string(model::kDefaultConfigName),
+                                 std::move(serials));
     }
     case Kind::kSatelliteConfig:
       if (deleted) return view_.remove_config(name);

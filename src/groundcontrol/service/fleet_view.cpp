@@ -101,13 +101,17 @@ void FleetView::remove_group(std::string_view name) {
   fire_all(fire);
 }
 
-void FleetView::put_satellite(const std::string& name, model::Labels labels, std::string config) {
+void FleetView::put_satellite(const std::string& name, model::Labels labels, std::string config,
+                              std::vector<std::string> serials) {
   Wakeups fire;
   {
     std::unique_lock lock(mutex_);
     auto& satellite = satellites_[name];
     satellite.labels = std::move(labels);
     satellite.config = std::move(config);
+    for (const auto& serial : satellite.serials) serials_.erase(serial);
+    satellite.serials = std::move(serials);
+    for (const auto& serial : satellite.serials) serials_[serial] = name;
     refresh(name, satellite, fire);
   }
   fire_all(fire);
@@ -119,6 +123,7 @@ void FleetView::remove_satellite(std::string_view name) {
     std::unique_lock lock(mutex_);
     const auto found = satellites_.find(name);
     if (found == satellites_.end()) return;
+    for (const auto& serial : found->second.serials) serials_.erase(serial);
     satellites_.erase(found);
     collect_watchers(name, fire);
   }
@@ -150,6 +155,13 @@ void FleetView::remove_config(std::string_view name) {
       if (satellite.config == removed) refresh(satellite_name, satellite, fire);
   }
   fire_all(fire);
+}
+
+std::optional<std::string> FleetView::satellite_for_serial(std::string_view serial) const {
+  std::shared_lock lock(mutex_);
+  const auto found = serials_.find(std::string(serial));
+  if (found == serials_.end()) return std::nullopt;
+  return found->second;
 }
 
 std::shared_ptr<const RenderedState> FleetView::state_of(std::string_view satellite) const {
