@@ -52,6 +52,7 @@ boost::asio::awaitable<Response> EnrollmentHandlers::enroll(Request& request) {
   if (!token) co_return error_response(token.error());
   auto csr = fields->required_text("csr");
   if (!csr) co_return error_response(csr.error());
+  if (auto ok = fields->finish(); !ok) co_return error_response(ok.error());
   auto enrolled =
       co_await common::http::offload(pool_, [&] { return enrollment_.enroll(*token, *csr); });
   if (!enrolled) co_return error_response(enrolled.error());
@@ -67,6 +68,7 @@ boost::asio::awaitable<Response> EnrollmentHandlers::renew(Request& request) {
   if (!fields) co_return error_response(fields.error());
   auto csr = fields->required_text("csr");
   if (!csr) co_return error_response(csr.error());
+  if (auto ok = fields->finish(); !ok) co_return error_response(ok.error());
   auto renewed =
       co_await common::http::offload(pool_, [&] { return enrollment_.renew(*satellite, *csr); });
   if (!renewed) co_return error_response(renewed.error());

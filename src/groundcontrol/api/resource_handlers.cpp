@@ -60,7 +60,7 @@ common::Result<std::int64_t> parse_version(const std::optional<std::string>& tex
   if (!text || text->empty()) return std::int64_t{0};
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value <= 0)
+  if (ec != std::errc() || end != text->data() + text->size() || value < 0)
     return common::fail(ErrorCode::kInvalidArgument,
                         fmt::format("{}: expected a resourceVersion", field));
   return value;

@@ -159,6 +159,12 @@ common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view
 
 common::Result<store::Resource> ResourceService::replace(Kind kind, std::string_view name,
                                                          const json& body, const Actor& actor) {
+  return replace_as(kind, name, body, actor, "replace");
+}
+
+common::Result<store::Resource> ResourceService::replace_as(Kind kind, std::string_view name,
+                                                            const json& body, const Actor& actor,
+                                                            std::string_view verb) {
   auto document = parse_document(kind, body);
   if (!document) return fail(document.error());
   if (document->meta.name != name)
@@ -184,7 +190,7 @@ common::Result<store::Resource> ResourceService::patch(Kind kind, std::string_vi
   if (!(merge_patch.contains("metadata") && merge_patch["metadata"].is_object() &&
         merge_patch["metadata"].contains("resourceVersion")))
     document["metadata"]["resourceVersion"] = std::to_string(current->meta.resource_version);
-  return replace(kind, name, document, actor);
+  return replace_as(kind, name, document, actor, "patch");
 }
 
 common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_view name,

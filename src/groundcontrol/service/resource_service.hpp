@@ -106,6 +106,10 @@ class ResourceService {
   common::Result<store::Resource> write(
       const std::function<common::Result<store::Resource>(common::sql::Connection&)>& write,
       std::string_view verb, const Actor& actor);
+  // replace() recorded as `verb` (a patch is one).
+  common::Result<store::Resource> replace_as(model::Kind kind, std::string_view name,
+                                             const nlohmann::json& document, const Actor& actor,
+                                             std::string_view verb);
   std::string now() const;
 
   common::sql::Database& db_;

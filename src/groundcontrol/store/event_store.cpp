@@ -5,7 +5,8 @@ namespace groundcontrol::store {
 common::Status EventStore::record(common::sql::Connection& db, const Event& e) const {
   auto done = db.exec(
       "INSERT INTO events (revision, at, actor, verb, kind, name, message) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      "VALUES (COALESCE(NULLIF($1, 0), (SELECT value FROM revision WHERE id = 1)), $2, $3, $4, "
+      "$5, $6, $7)",
       {e.revision, e.at, e.actor, e.verb, e.kind, e.name, e.message});
   if (!done) return common::fail(done.error());
   return {};

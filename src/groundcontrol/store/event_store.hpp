@@ -14,10 +14,13 @@
 namespace groundcontrol::store {
 
 struct Event {
-  std::int64_t revision = 0;  // the revision of the change it records (0: none)
-  std::string at;             // RFC 3339
-  std::string actor;          // "user:admin", "satellite:sat-1", "harbor:group-a"
-  std::string verb;           // create, replace, patch, delete, ingest, enroll, …
+  // The revision of the change it records; 0 for an event that changes no resource (a
+  // user, a token), which is then filed under the current revision, so a reader paging with
+  // `after` sees it too.
+  std::int64_t revision = 0;
+  std::string at;     // RFC 3339
+  std::string actor;  // "user:admin", "satellite:sat-1", "harbor:group-a"
+  std::string verb;   // create, replace, patch, delete, ingest, enroll, …
   std::string kind;
   std::string name;
   std::string message;
