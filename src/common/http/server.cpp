@@ -109,9 +109,14 @@ template <class Stream>
 asio::awaitable<bool> skip_rest(BeastBodyReader<Stream>& body, const Parser& parser,
                                 bool keep_alive) {
   if (body.failed() || body.awaiting_continue()) co_return false;
+  // A large declared remainder is not waited for either: the client may be holding it back
+  // until it sees the answer (a 413 that refused it by its length).
+  constexpr std::uint64_t kWorthSkipping = 1024 * 1024;
+  if (const auto left = parser.content_length_remaining(); left && *left > kWorthSkipping)
+    co_return false;
   std::array<char, 16 * 1024> sink;
   std::size_t skipped = 0;
-  while (keep_alive && !parser.is_done() && skipped < 1024 * 1024) {
+  while (keep_alive && !parser.is_done() && skipped < kWorthSkipping) {
     auto n = co_await body.read_some(sink);
     if (!n || *n == 0) co_return false;
     skipped += *n;

@@ -28,10 +28,11 @@ common::Status serve_command(const GroundControlOptions& options, common::log::L
   if (!app) return common::fail(app.error());
   std::printf("management listening on %s\n", (*app)->management_address().c_str());
   std::printf("satellite listening on %s\n", (*app)->satellite_address().c_str());
-  std::printf("ca certificate %s (sha256:%s)\n", (*app)->ca_file().c_str(),
-              (*app)->ca_fingerprint().c_str());
   if (const auto password = (*app)->generated_admin_password())
     std::printf("admin password (shown once): %s\n", password->c_str());
+  // Last, so a reader knows the start-up lines are complete.
+  std::printf("ca certificate %s (sha256:%s)\n", (*app)->ca_file().c_str(),
+              (*app)->ca_fingerprint().c_str());
   std::fflush(stdout);
   std::jthread waiter([&] {
     int received = 0;

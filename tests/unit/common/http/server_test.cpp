@@ -163,6 +163,23 @@ TEST_F(ServerTest, UnknownMethodIsAnswered501WithoutTheHandler) {
   EXPECT_TRUE(exchange(kGet).starts_with("HTTP/1.1 200 "));
 }
 
+TEST_F(ServerTest, ALargeBodyTheHandlerRefusedIsNotWaitedFor) {
+  start([](Request&) -> boost::asio::awaitable<Response> { co_return Response(413); });
+  run();
+  auto client = connect();
+  // Announces 9 MiB and sends none of it, as a client holding its body back until it sees
+  // the answer; the answer must come at once, not after the I/O timeout.
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9437184\r\n\r\n";
+  const auto began = std::chrono::steady_clock::now();
+  ASSERT_EQ(static_cast<ssize_t>(head.size()),
+            ::send(client.get(), head.data(), head.size(), MSG_NOSIGNAL));
+  char buffer[512];
+  const auto got = ::recv(client.get(), buffer, sizeof buffer, 0);
+  ASSERT_GT(got, 0);
+  EXPECT_TRUE(std::string_view(buffer, got).starts_with("HTTP/1.1 413 "));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+}
+
 TEST_F(ServerTest, ConnectionLimitFollowsTheFdLimit) {
   rlimit limit{};
   ASSERT_EQ(0, ::getrlimit(RLIMIT_NOFILE, &limit));

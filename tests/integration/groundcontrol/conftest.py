@@ -1,0 +1,160 @@
+"""Fixtures for ground control's API tests: a real ground-control process on loopback
+(SQLite in a temp dir), HTTPS clients for both listeners, and every answer checked against
+api/openapi.yaml. Standard library, python3-pytest, python3-yaml, python3-jsonschema."""
+import http.client
+import json
+import os
+import pathlib
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "tests" / "api"))
+import openapi_lint  # noqa: E402  (its OpenAPI → JSON Schema translation)
+
+BINARY = os.environ.get("GROUND_CONTROL", str(ROOT / "build" / "release" / "src" / "groundcontrol" / "ground-control"))
+
+
+class Contract:
+    """The OpenAPI document: validates a response against its operation's schema."""
+
+    def __init__(self):
+        doc = yaml.safe_load((ROOT / "api" / "openapi.yaml").read_text())
+        self.spec = openapi_lint.Spec(doc, openapi_lint.Problems())
+        self.doc = doc
+
+    def check(self, method, template, status, body):
+        operation = self.doc["paths"].get(template, {}).get(method.lower())
+        assert operation is not None, f"{method} {template} is not in api/openapi.yaml"
+        responses = operation["responses"]
+        response = responses.get(str(status)) or responses.get("default")
+        assert response is not None, f"{method} {template}: {status} is not documented"
+        response = self.spec.deref(response)
+        content = (response or {}).get("content", {})
+        if "application/json" not in content or body is None:
+            return
+        schema = self.spec.to_json_schema(content["application/json"]["schema"], "response")
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(body))
+        assert not errors, f"{method} {template} {status}: {errors[0].message} in {body}"
+
+
+class Server:
+    """One ground-control process and what it printed at start."""
+
+    def __init__(self, data_dir, extra=()):
+        self.data_dir = data_dir
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--data-dir", data_dir, "--management-listen", "127.0.0.1:0",
+             "--satellite-listen", "127.0.0.1:0", *extra],
+            stdout=subprocess.PIPE, stderr=open(os.path.join(data_dir, "stderr.log"), "ab"),
+            text=True)
+        self.printed = {}
+        deadline = time.time() + 60
+        while "ca" not in self.printed and time.time() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            for key in ("management listening on ", "satellite listening on ",
+                        "admin password (shown once): ", "ca certificate "):
+                if line.startswith(key):
+                    self.printed[key.split()[0]] = line[len(key):].strip()
+        assert "management" in self.printed and "satellite" in self.printed, \
+            f"ground-control did not start: {self.stderr()}"
+        self.ca_file = os.path.join(data_dir, "tls", "ca.crt")
+
+    def stderr(self):
+        return pathlib.Path(self.data_dir, "stderr.log").read_text()
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        assert code == 0, f"ground-control exited {code}: {self.stderr()[-2000:]}"
+
+
+class Client:
+    """HTTPS to one listener; every answer is checked against the contract."""
+
+    def __init__(self, address, ca_file, contract, cert=None):
+        host, port = address.rsplit(":", 1)
+        self.host, self.port = host, int(port)
+        self.context = ssl.create_default_context(cafile=ca_file)
+        if cert:
+            self.context.load_cert_chain(*cert)
+        self.contract = contract
+        self.token = None
+
+    def call(self, method, template, params=None, body=None, headers=None, query="",
+             raw=None, timeout=30):
+        path = template.format(**(params or {})) + (("?" + query) if query else "")
+        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context,
+                                                 timeout=timeout)
+        sent = dict(headers or {})
+        if self.token and "Authorization" not in sent:
+            sent["Authorization"] = f"Bearer {self.token}"
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is not None:
+            sent.setdefault("Content-Type", "application/json")
+        connection.request(method, path, body=data, headers=sent)
+        response = connection.getresponse()
+        text = response.read()
+        connection.close()
+        document = None
+        if response.getheader("Content-Type", "").startswith("application/json") and text:
+            document = json.loads(text)
+        self.contract.check(method, template, response.status, document)
+        return response.status, document, response
+
+
+@pytest.fixture(scope="session")
+def contract():
+    return Contract()
+
+
+@pytest.fixture(scope="module")
+def server():
+    directory = tempfile.mkdtemp(prefix="gc-api-")
+    instance = Server(directory)
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(server, contract):
+    client = Client(server.printed["management"], server.ca_file, contract)
+    status, body, _ = client.call("POST", "/api/v1/login",
+                                  body={"username": "admin", "password": server.printed["admin"]})
+    assert status == 200, body
+    client.token = body["token"]
+    return client
+
+
+def make_key_and_csr(directory, name):
+    """A P-256 key made here (as on a device) and its CSR, through the openssl CLI."""
+    key = os.path.join(directory, f"{name}.key")
+    csr = os.path.join(directory, f"{name}.csr")
+    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-new", "-key", key, "-subj", f"/CN={name}", "-out", csr],
+                   check=True, capture_output=True)
+    return key, pathlib.Path(csr).read_text()
+
+
+def enroll(server, contract, token, name):
+    """Enrolls with `token`; returns (status, body, cert pair for a Client)."""
+    directory = server.data_dir
+    key, csr = make_key_and_csr(directory, name)
+    client = Client(server.printed["satellite"], server.ca_file, contract)
+    status, body, _ = client.call("POST", "/satellite/v1/enroll", body={"token": token, "csr": csr})
+    if status != 200:
+        return status, body, None
+    cert = os.path.join(directory, f"{name}.crt")
+    pathlib.Path(cert).write_text(body["certificate"])
+    return status, body, (cert, key)

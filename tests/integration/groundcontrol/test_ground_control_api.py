@@ -1,0 +1,280 @@
+"""Ground control over real HTTPS and mTLS: the management API, Harbor's state file,
+enrollment, the satellite state with ETag, 304 and long-poll, the auth matrix, bad input,
+restart. Every answer is validated against api/openapi.yaml (conftest.Client)."""
+import json
+import os
+import pathlib
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import ROOT, Client, Server, enroll, make_key_and_csr
+
+SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
+
+
+def create_satellite(admin, name, labels=None):
+    status, body, _ = admin.call("POST", "/api/v1/satellites",
+                                 body={"metadata": {"name": name, "labels": labels or {}}})
+    assert status == 201, body
+    return body["enrollment"]["token"]
+
+
+def satellite_client(server, contract, cert):
+    return Client(server.printed["satellite"], server.ca_file, contract, cert=cert)
+
+
+def test_a_login_with_a_wrong_password_is_refused_in_the_envelope(server, contract):
+    client = Client(server.printed["management"], server.ca_file, contract)
+    status, body, _ = client.call("POST", "/api/v1/login",
+                                  body={"username": "admin", "password": "wrong"})
+    assert status == 401
+    assert body["error"]["code"] == "UNAUTHENTICATED"
+
+
+def test_harbors_sample_in_two_groups_reaches_a_member_of_both(server, contract, admin):
+    assert admin.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": "edge"}, "spec": {"selector": {"matchLabels": {"tier": "edge"}}}})[0] == 201
+    assert admin.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": "berlin"}, "spec": {"satellites": ["sat-union"]}})[0] == 201
+    half = {"registry": "harbor", "artifacts": SAMPLE["artifacts"][:5]}
+    rest = {"registry": "harbor", "artifacts": SAMPLE["artifacts"][5:]}
+    for group, document in (("edge", half), ("berlin", rest)):
+        status, body, _ = admin.call("PUT", "/api/v1/groups/{name}/state", {"name": group},
+                                     raw=json.dumps(document))
+        assert status == 200, body
+    token = create_satellite(admin, "sat-union", {"tier": "edge"})
+    status, enrolled, cert = enroll(server, contract, token, "sat-union")
+    assert status == 200, enrolled
+    satellite = satellite_client(server, contract, cert)
+
+    status, state, response = satellite.call("GET", "/satellite/v1/state")
+    assert status == 200
+    assert state["satellite"] == "sat-union"
+    assert state["groups"] == ["berlin", "edge"]
+    pairs = {(a["repository"], a["digest"]) for a in state["artifacts"]}
+    assert pairs == {(a["repository"], a["digest"]) for a in SAMPLE["artifacts"]}
+    etag = response.getheader("ETag")
+    assert etag == f'"{state["stateDigest"]}"'
+    assert int(response.getheader("X-Poll-After")) > 0
+
+    status, _, _ = satellite.call("GET", "/satellite/v1/state", headers={"If-None-Match": etag})
+    assert status == 304
+
+    # A long-poll ends when a group changes, long before its wait.
+    def change():
+        time.sleep(0.5)
+        admin.call("PUT", "/api/v1/groups/{name}/state", {"name": "berlin"}, query="full=true",
+                   raw=json.dumps({"artifacts": SAMPLE["artifacts"][5:6]}))
+    threading.Thread(target=change).start()
+    began = time.time()
+    status, changed, _ = satellite.call("GET", "/satellite/v1/state", query="wait=60",
+                                        headers={"If-None-Match": etag}, timeout=90)
+    assert status == 200
+    assert time.time() - began < 10
+    assert changed["stateDigest"] != state["stateDigest"]
+    assert len(changed["artifacts"]) == 6
+
+
+def test_enrollment_tokens_are_single_use_and_revocation_is_enforced(server, contract, admin):
+    token = create_satellite(admin, "sat-revoke")
+    assert enroll(server, contract, token, "sat-revoke")[0] == 200
+    status, body, _ = enroll(server, contract, token, "sat-revoke-again")
+    assert status == 401 and body["error"]["code"] == "UNAUTHENTICATED"
+    status, body, _ = admin.call("POST", "/api/v1/satellites/{name}/token", {"name": "sat-revoke"})
+    assert status == 200
+    status, _, cert = enroll(server, contract, body["token"], "sat-revoke-2")
+    assert status == 200
+    satellite = satellite_client(server, contract, cert)
+    assert satellite.call("GET", "/satellite/v1/state")[0] == 200
+    assert admin.call("POST", "/api/v1/satellites/{name}/revoke", {"name": "sat-revoke"})[0] == 204
+    status, body, _ = satellite.call("GET", "/satellite/v1/state")
+    assert status == 401, body
+
+
+def test_a_certificate_from_another_ca_is_refused(server, contract):
+    directory = server.data_dir
+    key = os.path.join(directory, "stranger.key")
+    cert = os.path.join(directory, "stranger.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                    "-subj", "/CN=sat-union", "-days", "1"], check=True, capture_output=True)
+    stranger = satellite_client(server, contract, (cert, key))
+    with pytest.raises(Exception):  # the handshake fails: the chain does not verify
+        stranger.call("GET", "/satellite/v1/state")
+
+
+# The auth matrix: every management route × no credentials / viewer / admin. The test fails
+# when the contract has a route this table lacks.
+MATRIX = {
+    ("GET", "/api/v1/satellites"): (401, 200, 200),
+    ("POST", "/api/v1/satellites"): (401, 403, 201),
+    ("GET", "/api/v1/satellites/{name}"): (401, 200, 200),
+    ("PUT", "/api/v1/satellites/{name}"): (401, 403, 200),
+    ("PATCH", "/api/v1/satellites/{name}"): (401, 403, 200),
+    ("DELETE", "/api/v1/satellites/{name}"): (401, 403, 200),
+    ("POST", "/api/v1/satellites/{name}/token"): (401, 403, 200),
+    ("POST", "/api/v1/satellites/{name}/revoke"): (401, 403, 204),
+    ("GET", "/api/v1/groups"): (401, 200, 200),
+    ("POST", "/api/v1/groups"): (401, 403, 201),
+    ("GET", "/api/v1/groups/{name}"): (401, 200, 200),
+    ("PUT", "/api/v1/groups/{name}"): (401, 403, 200),
+    ("PATCH", "/api/v1/groups/{name}"): (401, 403, 200),
+    ("DELETE", "/api/v1/groups/{name}"): (401, 403, 200),
+    ("PUT", "/api/v1/groups/{name}/state"): (401, 403, 200),
+    ("POST", "/api/v1/groups/{name}/state"): (401, 403, 200),
+    ("GET", "/api/v1/groups/{name}/harborartifacts"): (401, 200, 200),
+    ("GET", "/api/v1/satelliteconfigs"): (401, 200, 200),
+    ("POST", "/api/v1/satelliteconfigs"): (401, 403, 201),
+    ("GET", "/api/v1/satelliteconfigs/{name}"): (401, 200, 200),
+    ("PUT", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
+    ("PATCH", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
+    ("DELETE", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
+    ("GET", "/api/v1/events"): (401, 200, 200),
+    ("GET", "/api/v1/users"): (401, 200, 200),
+    ("POST", "/api/v1/users"): (401, 403, 201),
+    ("DELETE", "/api/v1/users/{name}"): (401, 403, 204),
+}
+OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", "/readyz"),
+        ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
+        ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
+SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("POST", "/satellite/v1/enroll"),
+                    ("POST", "/satellite/v1/renew")}
+
+
+def test_the_matrix_covers_every_route(contract):
+    documented = {(method.upper(), path) for path, item in contract.doc["paths"].items()
+                  for method in item if method in ("get", "put", "post", "patch", "delete", "head")}
+    assert documented - set(MATRIX) - OPEN - SATELLITE_ROUTES == set()
+
+
+def request_for(method, template, n):
+    """A request that succeeds for admin: the n-th run uses fresh names."""
+    name = {"satellites": f"m-sat-{n}", "groups": f"m-group-{n}",
+            "satelliteconfigs": f"m-config-{n}", "users": f"m-user-{n}"}
+    kind = template.split("/")[3]
+    params = {"name": name.get(kind, "x")}
+    body = raw = None
+    headers = {}
+    if method in ("POST", "PUT", "PATCH"):
+        if template.endswith("/state"):
+            raw = json.dumps(SAMPLE)
+        elif template.endswith(("/token", "/revoke")):
+            body = None
+        elif kind == "users":
+            body = {"metadata": {"name": params["name"]}, "spec": {"password": "pw", "role": "viewer"}}
+        elif method == "PATCH":
+            body = {"metadata": {"labels": {"patched": "yes"}}}
+            headers["Content-Type"] = "application/merge-patch+json"
+        else:
+            body = {"metadata": {"name": params["name"]}}
+    return params, body, raw, headers
+
+
+def prepare(admin, template, n):
+    """Creates what the route acts on (as admin)."""
+    params, _, _, _ = request_for("GET", template, n)
+    kind = template.split("/")[3]
+    if "{name}" not in template:
+        return
+    if kind == "users":
+        admin.call("POST", "/api/v1/users", body={
+            "metadata": {"name": params["name"]}, "spec": {"password": "pw"}})
+    else:
+        admin.call("POST", f"/api/v1/{kind}", body={"metadata": {"name": params["name"]}})
+
+
+def test_every_management_route_by_role(server, contract, admin):
+    assert admin.call("POST", "/api/v1/users", body={
+        "metadata": {"name": "viewer"}, "spec": {"password": "viewpw", "role": "viewer"}})[0] == 201
+    viewer = Client(server.printed["management"], server.ca_file, contract)
+    status, body, _ = viewer.call("POST", "/api/v1/login",
+                                  body={"username": "viewer", "password": "viewpw"})
+    assert status == 200
+    viewer.token = body["token"]
+    anonymous = Client(server.printed["management"], server.ca_file, contract)
+    for n, ((method, template), expected) in enumerate(MATRIX.items()):
+        prepare(admin, template, n)
+        params, body, raw, headers = request_for(method, template, n)
+        for who, client, want in (("none", anonymous, expected[0]), ("viewer", viewer, expected[1]),
+                                  ("admin", admin, expected[2])):
+            status, answer, _ = client.call(method, template, params, body=body, raw=raw,
+                                            headers=headers)
+            assert status == want, f"{who}: {method} {template} → {status} {answer}"
+
+
+@pytest.mark.parametrize("raw,status,field", [
+    ("{not json", 400, None),
+    ('{"metadata":{"name":"g1"},"spec":{"satelites":[]}}', 400, "spec.satelites"),
+    ('{"metadata":{"name":"Bad_Name"}}', 400, "metadata.name"),
+    ('{"metadata":{"name":"g2","labels":{"k":"-bad"}}}', 400, "metadata.labels.k"),
+    ('{"metadata":{"name":"g3"},"spec":{"artifacts":[{"repository":"a","digest":"sha256:1"}]}}',
+     400, "spec.artifacts[0].digest"),
+    ('{"metadata":{"name":"g4"},"spec":{"selector":{"matchExpressions":[{"key":"a","operator":"Is"}]}}}',
+     400, "spec.selector.matchExpressions[0].operator"),
+])
+def test_bad_groups_are_refused_naming_the_field(admin, raw, status, field):
+    got, body, _ = admin.call("POST", "/api/v1/groups", raw=raw)
+    assert got == status, body
+    if field:
+        assert body["error"]["message"].startswith(field + ":"), body
+
+
+def oversized_status(client):
+    """Announces a 9 MiB body and sends none of it: the answer comes from the length alone."""
+    import http.client
+    connection = http.client.HTTPSConnection(client.host, client.port, context=client.context,
+                                             timeout=30)
+    connection.putrequest("POST", "/api/v1/groups")
+    connection.putheader("Authorization", f"Bearer {client.token}")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", str(9 * 1024 * 1024))
+    connection.endheaders()
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    client.contract.check("POST", "/api/v1/groups", response.status, body)
+    connection.close()
+    return response.status
+
+
+def test_bad_input_elsewhere_never_changes_anything(admin):
+    assert admin.call("POST", "/api/v1/groups", body={"metadata": {"name": "kept"}})[0] == 201
+    before = admin.call("GET", "/api/v1/groups/{name}", {"name": "kept"})[1]
+    bad_entry = {"artifacts": [SAMPLE["artifacts"][0], {"repository": "x", "digest": "nope"}]}
+    status, body, _ = admin.call("PUT", "/api/v1/groups/{name}/state", {"name": "kept"},
+                                 raw=json.dumps(bad_entry))
+    assert status == 400 and body["error"]["message"].startswith("artifacts[1].digest"), body
+    assert admin.call("GET", "/api/v1/groups/{name}/harborartifacts", {"name": "kept"})[1]["artifacts"] == []
+    assert oversized_status(admin) == 413
+    stale = dict(before)
+    stale["metadata"] = dict(before["metadata"], resourceVersion="1")
+    assert admin.call("PUT", "/api/v1/groups/{name}", {"name": "kept"}, body=stale)[0] == 409
+    assert admin.call("GET", "/api/v1/groups/{name}", {"name": "kept"})[1] == before
+    for query in ("labelSelector=%3Dx", "fieldSelector=spec.x%3D1", "limit=0", "continue=Not%20a%20name"):
+        status, body, _ = admin.call("GET", "/api/v1/satellites", query=query)
+        assert status == 400, (query, body)
+
+
+def test_a_restart_keeps_the_ca_users_satellites_and_certificates(contract, tmp_path):
+    directory = str(tmp_path)
+    first = Server(directory)
+    admin = Client(first.printed["management"], first.ca_file, contract)
+    password = first.printed["admin"]
+    admin.token = admin.call("POST", "/api/v1/login",
+                             body={"username": "admin", "password": password})[1]["token"]
+    token = create_satellite(admin, "sat-restart")
+    _, _, cert = enroll(first, contract, token, "sat-restart")
+    ca = pathlib.Path(first.ca_file).read_text()
+    first.stop()
+
+    second = Server(directory)
+    assert "admin" not in second.printed  # the password is printed on the first start only
+    assert pathlib.Path(second.ca_file).read_text() == ca
+    again = Client(second.printed["management"], second.ca_file, contract)
+    assert again.call("POST", "/api/v1/login",
+                      body={"username": "admin", "password": password})[0] == 200
+    satellite = satellite_client(second, contract, cert)
+    assert satellite.call("GET", "/satellite/v1/state")[0] == 200
+    second.stop()
