@@ -67,8 +67,9 @@ class CertificateAuthority {
   [[nodiscard]] common::Result<IssuedCertificate> sign_client_certificate(
       std::string_view csr_pem, const ClientCertRequest& request) const;
 
-  // A server certificate and a fresh P-256 key for it: SANs `dns_names` and `ip_addresses`
-  // (at least one name in all), CN the first of them, extendedKeyUsage serverAuth.
+  // A server certificate (alone, and as a chain with the CA's) and a fresh P-256 key for
+  // it: SANs `dns_names` and `ip_addresses` (at least one name in all), CN the first of
+  // them, extendedKeyUsage serverAuth.
   // kInvalidArgument for no names, a malformed host name or IP address, or validity <= 0;
   // kUnavailable when the CA has expired; kInternal when OpenSSL fails.
   [[nodiscard]] common::Result<ServerCertificate> issue_server_certificate(

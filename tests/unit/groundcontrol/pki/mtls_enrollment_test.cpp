@@ -48,7 +48,7 @@ class MtlsEnrollmentTest : public ::testing::Test {
     write("stranger-ca.crt", stranger_ca.cert_pem());
 
     const auto server = ca_->issue_server_certificate({"localhost"}, {"127.0.0.1"}, 24h).value();
-    write("server.crt", server.certificate.cert_pem);
+    write("server.crt", server.chain_pem);
     ASSERT_TRUE(KeyPair::from_pem(server.key_pem)->write_private_key_file(path("server.key")));
     write("ca.crt", ca_->cert_pem());
   }
