@@ -1,9 +1,11 @@
 // TempDir: a fresh directory (mkdtemp under $TMPDIR or /tmp) for one test, removed with
 // everything in it when the object is destroyed. Unique per object, so tests may run in
-// parallel. Not copyable; one owner.
+// parallel. Not copyable; one owner. memory_temp_root(): where tests that fsync a lot
+// (databases) put their files: /dev/shm when writable, else the temp dir.
 #pragma once
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -14,9 +16,10 @@ namespace testutil {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "satellite-unit-XXXXXX").string();
+  TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+  // A fresh directory under `parent` (e.g. /dev/shm for tests that fsync a lot).
+  explicit TempDir(const std::filesystem::path& parent) {
+    std::string pattern = (parent / "satellite-unit-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -33,5 +36,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::filesystem::path memory_temp_root() {
+  std::error_code error;
+  if (std::filesystem::is_directory("/dev/shm", error) && ::access("/dev/shm", W_OK) == 0) {
+    return "/dev/shm";
+  }
+  return std::filesystem::temp_directory_path();
+}
 
 }  // namespace testutil

@@ -7,6 +7,7 @@
 // Pure function.
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct ConfigSummary {
   std::string name;
   std::string digest;        // "sha256:…" of the config's spec
   std::string upstream_url;  // the registry to pull from
+  // How often its satellites poll when no long-poll is held (not part of the rendering:
+  // the digest already changes with the config's).
+  std::chrono::seconds poll_interval{300};
 };
 
 common::fleet_wire::SatelliteState render_desired_state(std::string_view satellite,

@@ -101,13 +101,17 @@ void FleetView::remove_group(std::string_view name) {
   fire_all(fire);
 }
 
-void FleetView::put_satellite(const std::string& name, model::Labels labels, std::string config) {
+void FleetView::put_satellite(const std::string& name, model::Labels labels, std::string config,
+                              std::vector<std::string> serials) {
   Wakeups fire;
   {
     std::unique_lock lock(mutex_);
     auto& satellite = satellites_[name];
     satellite.labels = std::move(labels);
     satellite.config = std::move(config);
+    for (const auto& serial : satellite.serials) serials_.erase(serial);
+    satellite.serials = std::move(serials);
+    for (const auto& serial : satellite.serials) serials_[serial] = name;
     refresh(name, satellite, fire);
   }
   fire_all(fire);
@@ -119,6 +123,7 @@ void FleetView::remove_satellite(std::string_view name) {
     std::unique_lock lock(mutex_);
     const auto found = satellites_.find(name);
     if (found == satellites_.end()) return;
+    for (const auto& serial : found->second.serials) serials_.erase(serial);
     satellites_.erase(found);
     collect_watchers(name, fire);
   }
@@ -152,6 +157,13 @@ void FleetView::remove_config(std::string_view name) {
   fire_all(fire);
 }
 
+std::optional<std::string> FleetView::satellite_for_serial(std::string_view serial) const {
+  std::shared_lock lock(mutex_);
+  const auto found = serials_.find(std::string(serial));
+  if (found == serials_.end()) return std::nullopt;
+  return found->second;
+}
+
 std::shared_ptr<const RenderedState> FleetView::state_of(std::string_view satellite) const {
   std::shared_lock lock(mutex_);
   const auto found = satellites_.find(satellite);
@@ -172,6 +184,24 @@ void FleetView::unwatch(const std::string& satellite, std::uint64_t id) {
   if (found == watchers_.end()) return;
   std::erase_if(found->second, [id](const auto& entry) { return entry.first == id; });
   if (found->second.empty()) watchers_.erase(found);
+}
+
+FleetView::Names FleetView::names() const {
+  std::shared_lock lock(mutex_);
+  Names out;
+  for (const auto& [name, group] : groups_) out.groups.push_back(name);
+  for (const auto& [name, satellite] : satellites_) out.satellites.push_back(name);
+  for (const auto& [name, config] : configs_) out.configs.push_back(name);
+  return out;
+}
+
+std::chrono::seconds FleetView::poll_interval_of(std::string_view satellite) const {
+  std::shared_lock lock(mutex_);
+  const auto found = satellites_.find(satellite);
+  if (found == satellites_.end()) return model::ConfigSummary{}.poll_interval;
+  const auto config = configs_.find(found->second.config);
+  return config == configs_.end() ? model::ConfigSummary{}.poll_interval
+                                  : config->second.poll_interval;
 }
 
 std::size_t FleetView::satellite_count() const {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -50,11 +51,16 @@ class FleetView {
   void put_group(const std::string& name, const model::GroupSpec& spec,
                  std::vector<model::Artifact> artifacts);
   void remove_group(std::string_view name);
-  void put_satellite(const std::string& name, model::Labels labels, std::string config);
+  // `serials`: the client-certificate serials the satellite may present (its status).
+  void put_satellite(const std::string& name, model::Labels labels, std::string config,
+                     std::vector<std::string> serials = {});
   void remove_satellite(std::string_view name);
   void put_config(const std::string& name, model::ConfigSummary config);
   void remove_config(std::string_view name);
 
+  // The satellite that may present the certificate with this serial; nullopt for a serial
+  // never issued, revoked, superseded and expired, or of a deleted satellite.
+  std::optional<std::string> satellite_for_serial(std::string_view serial) const;
   // The satellite's desired state (shared, immutable), or nullptr for an unknown satellite.
   std::shared_ptr<const RenderedState> state_of(std::string_view satellite) const;
   // Fires `wakeup` when the satellite's state digest changes or it is removed, until the
@@ -62,7 +68,14 @@ class FleetView {
   [[nodiscard]] Watch watch(std::string_view satellite,
                             std::shared_ptr<common::http::Wakeup> wakeup);
 
+  // The poll interval of the satellite's config (the default when either is unknown).
+  std::chrono::seconds poll_interval_of(std::string_view satellite) const;
   std::size_t satellite_count() const;
+  // The names the view holds, for a reload to remove what the database no longer has.
+  struct Names {
+    std::vector<std::string> groups, satellites, configs;
+  };
+  Names names() const;
   // The names of the satellites that are members of `group` (sorted).
   std::vector<std::string> members_of(std::string_view group) const;
 
@@ -76,6 +89,7 @@ class FleetView {
     std::string config;
     std::vector<std::string> groups;  // sorted
     std::shared_ptr<const RenderedState> state;
+    std::vector<std::string> serials;
   };
   using Wakeups = std::vector<std::shared_ptr<common::http::Wakeup>>;
 
@@ -96,6 +110,7 @@ class FleetView {
   std::map<std::string, Group, std::less<>> groups_;
   std::map<std::string, Satellite, std::less<>> satellites_;
   std::map<std::string, model::ConfigSummary, std::less<>> configs_;
+  std::unordered_map<std::string, std::string> serials_;  // certificate serial → satellite
   // Rendered states by (groups, config), shared by satellites with equal inputs.
   struct SharedState {
     std::vector<std::string> groups;

@@ -1,0 +1,45 @@
+// The route tables of ground control's two listeners, in one place: every route a
+// listener serves is added here, so the OpenAPI contract test (tests/unit/groundcontrol/
+// api/openapi_contract_test.cpp) and the app see the same table.
+//   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
+//                        UserHandlers
+//   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers)
+// Ownership: the Routes borrow the handler objects, which must outlive the Router.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "common/http/metrics.hpp"
+#include "common/http/router.hpp"
+
+namespace groundcontrol::api {
+
+class ResourceHandlers;
+class UserHandlers;
+class SatelliteHandlers;
+class EnrollmentHandlers;
+
+struct ManagementHandlers {
+  ResourceHandlers& resources;
+  UserHandlers& users;
+  EnrollmentHandlers& enrollment;
+  const common::http::Metrics& metrics;
+  std::function<bool()> ready;  // /readyz: the database answers and the schema is current
+};
+
+struct SatelliteApiHandlers {
+  SatelliteHandlers& satellites;
+  EnrollmentHandlers& enrollment;
+};
+
+std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);
+std::vector<common::http::Route> satellite_routes(const SatelliteApiHandlers& handlers);
+
+// The router configuration of both listeners: 404/405/malformed paths in the JSON envelope.
+common::http::RouterConfig router_config();
+
+// The OpenAPI document (api/openapi.yaml, compiled in), served at /api/v1/openapi.yaml.
+std::string_view openapi_document() noexcept;
+
+}  // namespace groundcontrol::api

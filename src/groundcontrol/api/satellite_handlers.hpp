@@ -1,0 +1,44 @@
+// SatelliteHandlers: the satellite API (`/satellite/v1`, mTLS), each call for the calling
+// satellite only (the name comes from its certificate, never from the request):
+//   GET /satellite/v1/state   its desired state with an ETag; If-None-Match gives 304;
+//                             ?wait=<seconds> (≤ 300) holds the request until the state
+//                             changes or the wait ends (a long-poll), answered from this
+//                             replica's FleetView without touching the database. Every
+//                             answer carries `X-Poll-After: <seconds>`: the config's poll
+//                             interval with ±10% jitter, so a fleet never polls in step.
+// Ownership: borrows the view and identity for the router's lifetime.
+#pragma once
+
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "common/http/router.hpp"
+#include "groundcontrol/api/satellite_identity.hpp"
+#include "groundcontrol/service/fleet_view.hpp"
+
+namespace groundcontrol::api {
+
+// The longest long-poll a satellite may ask for.
+inline constexpr std::chrono::seconds kMaxStateWait{300};
+
+class SatelliteHandlers {
+ public:
+  SatelliteHandlers(service::FleetView& view, const SatelliteIdentity& identity,
+                    std::uint64_t jitter_seed)
+      : view_(view), identity_(identity), random_(jitter_seed) {}
+
+  std::vector<common::http::Route> routes();
+
+ private:
+  boost::asio::awaitable<common::http::Response> state(common::http::Request& request);
+  // The poll interval with ±10% jitter, in whole seconds.
+  std::int64_t jittered(std::chrono::seconds interval);
+
+  service::FleetView& view_;
+  const SatelliteIdentity& identity_;
+  std::mutex random_mutex_;  // guards random_
+  std::minstd_rand random_;
+};
+
+}  // namespace groundcontrol::api

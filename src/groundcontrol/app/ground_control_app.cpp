@@ -1,0 +1,301 @@
+#include "groundcontrol/app/ground_control_app.hpp"
+
+#include <spdlog/logger.h>
+#include <sys/stat.h>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <fmt/format.h>
+#include <condition_variable>
+#include <filesystem>
+#include <thread>
+
+#include "common/crypto/master_key.hpp"
+#include "common/crypto/random_bytes.hpp"
+#include "common/crypto/secret_box.hpp"
+#include "common/fs/file_ops.hpp"
+#include "common/fs/secret_file.hpp"
+#include "common/http/metrics.hpp"
+#include "common/http/router.hpp"
+#include "common/http/server.hpp"
+#include "common/sql/database.hpp"
+#include "common/time_format.hpp"
+#include "groundcontrol/api/bearer_access.hpp"
+#include "groundcontrol/api/certificate_identity.hpp"
+#include "groundcontrol/api/enrollment_handlers.hpp"
+#include "groundcontrol/api/resource_handlers.hpp"
+#include "groundcontrol/api/route_table.hpp"
+#include "groundcontrol/api/satellite_handlers.hpp"
+#include "groundcontrol/api/user_handlers.hpp"
+#include "groundcontrol/app/certificate_authority_keeper.hpp"
+#include "groundcontrol/service/auth_service.hpp"
+#include "groundcontrol/service/enrollment_service.hpp"
+#include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/store/schema.hpp"
+
+namespace groundcontrol::app {
+namespace {
+
+using common::fail;
+namespace fs = std::filesystem;
+
+// How often the view re-reads the change log without being told (a safety net for a lost
+// notification) and expired sessions are dropped.
+constexpr auto kTick = std::chrono::seconds(5);
+
+std::string database_of(const GroundControlOptions& options) {
+  return options.database.empty() ? (fs::path(options.data_dir) / "groundcontrol.db").string()
+                                  : options.database;
+}
+
+common::Result<std::unique_ptr<common::sql::Database>> open_database(
+    const GroundControlOptions& options) {
+  auto db = common::sql::Database::open(database_of(options));
+  if (!db) return fail(db.error());
+  if (auto ok = (*db)->migrate(store::migrations()); !ok) return fail(ok.error());
+  return db;
+}
+
+common::Result<common::crypto::MasterKey> master_key(const GroundControlOptions& options) {
+  if (!options.master_key_base64.empty())
+    return common::crypto::MasterKey::from_base64(options.master_key_base64);
+  const auto file = options.master_key_file.empty()
+                        ? (fs::path(options.data_dir) / "master.key").string()
+                        : options.master_key_file;
+  return common::crypto::MasterKey::load_or_create_file(file);
+}
+
+std::string random_uid() {
+  const auto bytes = common::crypto::random_bytes(16);
+  std::string out;
+  for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
+  return out;
+}
+
+class App final : public GroundControlApp {
+ public:
+  App(const GroundControlOptions& options, common::log::Logger logger)
+      : options_(options), logger_(std::move(logger)), pool_(options.blocking_threads) {}
+  ~App() override {
+    stop();
+    if (ticker_.joinable()) ticker_.join();
+    pool_.join();
+  }
+
+  common::Status init() {
+    std::error_code ec;
+    fs::create_directories(options_.data_dir, ec);
+    if (ec)
+      return fail(common::ErrorCode::kUnavailable,
+                  fmt::format("cannot create {}: {}", options_.data_dir, ec.message()));
+    ::chmod(options_.data_dir.c_str(), 0700);
+    auto db = open_database(options_);
+    if (!db) return fail(db.error());
+    db_ = std::move(*db);
+    auto key = master_key(options_);
+    if (!key) return fail(key.error());
+    box_.emplace(std::move(*key));
+    auto ca = load_or_create_ca(*db_, *box_, clock_, options_.trust_domain);
+    if (!ca) return fail(ca.error());
+    ca_.emplace(std::move(*ca));
+    if (auto ok = write_tls_files(); !ok) return ok;
+
+    sync_.emplace(*db_, view_, logger_);
+    if (auto ok = sync_->load(); !ok) return ok;
+    auto following = sync_->follow();
+    if (!following) return fail(following.error());
+    following_.emplace(std::move(*following));
+
+    resources_.emplace(*db_, clock_, *sync_, random_uid);
+    if (auto ok = resources_->ensure_default_config(); !ok) return ok;
+    auth_.emplace(*db_, clock_, service::AuthConfig{});
+    auto admin = auth_->bootstrap_admin(options_.admin_password);
+    if (!admin) return fail(admin.error());
+    generated_password_ = *admin;
+    enrollment_.emplace(
+        *db_, clock_, *ca_, *sync_,
+        service::EnrollmentConfig{options_.trust_domain, options_.certificate_validity,
+                                  options_.token_lifetime});
+    return start_servers();
+  }
+
+  std::string management_address() const override { return management_->local_address(); }
+  std::string satellite_address() const override { return satellite_->local_address(); }
+  std::optional<std::string> generated_admin_password() const override {
+    return generated_password_;
+  }
+  std::string ca_file() const override { return ca_file_; }
+  std::string ca_fingerprint() const override { return ca_->fingerprint_sha256(); }
+
+  void run() override {
+    ticker_ = std::thread([this] { tick(); });
+    std::thread satellite([this] { satellite_->run(); });
+    management_->run();
+    satellite.join();
+  }
+
+  void stop() override {
+    {
+      std::lock_guard lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_wake_.notify_all();
+    if (management_) management_->stop();
+    if (satellite_) satellite_->stop();
+  }
+
+ private:
+  // The server certificate of both listeners: the files given, or one from the CA for the
+  // configured names, written under <data_dir>/tls at each start.
+  common::Status write_tls_files() {
+    const auto dir = fs::path(options_.data_dir) / "tls";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    ca_file_ = (dir / "ca.crt").string();
+    if (auto ok = common::fs::atomic_write_file(ca_file_, ca_->cert_pem()); !ok) return ok;
+    if (!options_.tls_cert_file.empty()) {
+      cert_file_ = options_.tls_cert_file;
+      key_file_ = options_.tls_key_file;
+      return {};
+    }
+    std::vector<std::string> names, addresses;
+    for (const auto& name : options_.server_names) {
+      const bool address = name.find_first_not_of("0123456789.") == std::string::npos ||
+                           name.find(':') != std::string::npos;
+      (address ? addresses : names).push_back(name);
+    }
+    auto issued = ca_->issue_server_certificate(names, addresses, std::chrono::hours(24 * 90));
+    if (!issued) return fail(issued.error());
+    cert_file_ = (dir / "server.crt").string();
+    key_file_ = (dir / "server.key").string();
+    if (auto ok = common::fs::write_secret_file(key_file_, issued->key_pem); !ok) return ok;
+    return common::fs::atomic_write_file(cert_file_,
+                                         issued->certificate.cert_pem + ca_->cert_pem());
+  }
+
+  common::Status start_servers() {
+    access_.emplace(*auth_, pool_);
+    identity_.emplace(view_, clock_,
+                      [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
+    resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
+    user_handlers_.emplace(*auth_, *access_, pool_);
+    satellite_handlers_.emplace(view_, *identity_, std::random_device{}());
+    enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
+
+    management_router_.emplace(api::router_config(), &metrics_);
+    const auto db = db_.get();
+    for (auto& route :
+         api::management_routes({*resource_handlers_, *user_handlers_, *enrollment_handlers_,
+                                 metrics_, [db] { return static_cast<bool>(db->ping()); }}))
+      if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
+    satellite_router_.emplace(api::router_config(), &metrics_);
+    for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_}))
+      if (auto ok = satellite_router_->add(std::move(route)); !ok) return ok;
+
+    common::http::ServerConfig management;
+    management.host = options_.management_listen.host;
+    management.port = options_.management_listen.port;
+    management.threads = options_.threads;
+    if (options_.insecure_http) {
+      logger_->warn(
+          "the management API serves plain HTTP (--insecure-http): tokens and "
+          "passwords cross the network in clear");
+    } else {
+      management.tls = common::http::TlsConfig{cert_file_, key_file_, "", {}};
+    }
+    auto management_server = common::http::Server::create(
+        management, [this](common::http::Request& r) { return management_router_->handle(r); },
+        [this](const common::http::Exchange& e) { observe(e); }, logger_, clock_);
+    if (!management_server) return fail(management_server.error());
+    management_ = std::move(*management_server);
+
+    common::http::ServerConfig satellite;
+    satellite.host = options_.satellite_listen.host;
+    satellite.port = options_.satellite_listen.port;
+    satellite.threads = options_.threads;
+    satellite.max_connections = 16'384;
+    satellite.idle_timeout = std::chrono::seconds(360);  // a long-poll's keep-alive
+    satellite.tls = common::http::TlsConfig{cert_file_, key_file_, ca_file_,
+                                            common::http::ClientCertMode::kOptional};
+    auto satellite_server = common::http::Server::create(
+        satellite, [this](common::http::Request& r) { return satellite_router_->handle(r); },
+        [this](const common::http::Exchange& e) { observe(e); }, logger_, clock_);
+    if (!satellite_server) return fail(satellite_server.error());
+    satellite_ = std::move(*satellite_server);
+    return {};
+  }
+
+  void observe(const common::http::Exchange& e) {
+    metrics_.record(e);
+    if (e.status >= 500 && !e.diagnostic.empty())
+      logger_->warn("{} {} route={} status={}: {}", common::http::method_name(e.method), e.target,
+                    e.route, e.status, e.diagnostic);
+    if (options_.access_log)
+      logger_->info("{} {} {} route={} status={} bytes={} duration_us={}", e.remote_address,
+                    common::http::method_name(e.method), e.target, e.route, e.status, e.bytes_sent,
+                    std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count());
+  }
+
+  void tick() {
+    std::unique_lock lock(stop_mutex_);
+    while (!stop_wake_.wait_for(lock, kTick, [this] { return stopping_; })) {
+      lock.unlock();
+      if (auto ok = sync_->catch_up(); !ok)
+        logger_->warn("fleet view: catching up failed: {}", ok.error().message());
+      lock.lock();
+    }
+  }
+
+  const GroundControlOptions options_;
+  common::log::Logger logger_;
+  common::SystemClock clock_;
+  boost::asio::thread_pool pool_;
+  common::http::Metrics metrics_{"groundcontrol"};
+  std::unique_ptr<common::sql::Database> db_;
+  std::optional<common::crypto::SecretBox> box_;
+  std::optional<pki::CertificateAuthority> ca_;
+  std::string ca_file_, cert_file_, key_file_;
+  service::FleetView view_;
+  std::optional<service::FleetSync> sync_;
+  std::optional<common::sql::Subscription> following_;
+  std::optional<service::ResourceService> resources_;
+  std::optional<service::AuthService> auth_;
+  std::optional<service::EnrollmentService> enrollment_;
+  std::optional<std::string> generated_password_;
+  std::optional<api::BearerAccess> access_;
+  std::optional<api::CertificateIdentity> identity_;
+  std::optional<api::ResourceHandlers> resource_handlers_;
+  std::optional<api::UserHandlers> user_handlers_;
+  std::optional<api::SatelliteHandlers> satellite_handlers_;
+  std::optional<api::EnrollmentHandlers> enrollment_handlers_;
+  std::optional<common::http::Router> management_router_;
+  std::optional<common::http::Router> satellite_router_;
+  std::unique_ptr<common::http::Server> management_;
+  std::unique_ptr<common::http::Server> satellite_;
+  std::thread ticker_;
+  std::mutex stop_mutex_;  // guards stopping_
+  std::condition_variable stop_wake_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+common::Result<std::unique_ptr<GroundControlApp>> GroundControlApp::create(
+    const GroundControlOptions& options, common::log::Logger logger) {
+  auto app = std::make_unique<App>(options, std::move(logger));
+  if (auto ok = app->init(); !ok) return fail(ok.error());
+  return std::unique_ptr<GroundControlApp>(std::move(app));
+}
+
+common::Result<std::string> reset_admin(const GroundControlOptions& options,
+                                        const std::string& password) {
+  auto db = open_database(options);
+  if (!db) return fail(db.error());
+  common::SystemClock clock;
+  service::AuthService auth(**db, clock, service::AuthConfig{});
+  return auth.reset_admin(password);
+}
+
+}  // namespace groundcontrol::app

@@ -1,0 +1,37 @@
+// GroundControlOptions: everything `ground-control serve` is told, parsed and validated by
+// main (flags, a YAML config file, the environment). One field per knob, with its default.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/config/host_port.hpp"
+#include "common/http/server.hpp"
+
+namespace groundcontrol::app {
+
+struct GroundControlOptions {
+  std::string data_dir;           // the SQLite database, the master key, TLS files
+  std::string database;           // "postgres://…"; empty: <data_dir>/groundcontrol.db
+  std::string master_key_file;    // empty: <data_dir>/master.key (made 0600 on first start)
+  std::string master_key_base64;  // GROUND_CONTROL_MASTER_KEY: wins over the file
+  common::config::HostPort management_listen{"127.0.0.1", 8080};
+  common::config::HostPort satellite_listen{"127.0.0.1", 8443};
+  // Names and addresses ground control's own server certificate is issued for.
+  std::vector<std::string> server_names{"localhost", "127.0.0.1"};
+  // Server certificate files given instead of one from the built-in CA.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool insecure_http = false;  // the management listener without TLS (logged as a warning)
+  std::string admin_password;  // first start only; empty: a random one, printed once
+  std::string trust_domain = "groundcontrol.local";
+  std::chrono::seconds certificate_validity{30 * 24 * 3600};
+  std::chrono::seconds token_lifetime{24 * 3600};
+  unsigned threads = 0;           // I/O threads per listener; 0: one per core
+  unsigned blocking_threads = 4;  // database and password work
+  std::string log_level = "info";
+  bool access_log = false;
+};
+
+}  // namespace groundcontrol::app

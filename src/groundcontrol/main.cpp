@@ -1,0 +1,124 @@
+// ground-control: the fleet server. main only parses and validates flags (also from a YAML
+// config file and the environment), then runs one command.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "common/config/duration.hpp"
+#include "common/config/host_port.hpp"
+#include "common/config/yaml_config.hpp"
+#include "groundcontrol/app/ground_control_app.hpp"
+#include "groundcontrol/app/serve_command.hpp"
+
+namespace {
+
+[[noreturn]] void die(const common::Error& error) {
+  std::cerr << "ground-control: " << error.message() << "\n";
+  std::exit(1);
+}
+
+template <class T>
+T value_or_die(common::Result<T> result) {
+  if (!result) die(result.error());
+  return std::move(*result);
+}
+
+struct TextFlags {
+  std::string management_listen = "127.0.0.1:8080";
+  std::string satellite_listen = "127.0.0.1:8443";
+  std::string certificate_validity = "30d";
+  std::string token_lifetime = "24h";
+};
+
+void add_deployment_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& options) {
+  cmd.add_option("--data-dir", options.data_dir,
+                 "directory for the SQLite database, the master key and TLS files")
+      ->required();
+  cmd.add_option("--db", options.database,
+                 "postgres://… to run on PostgreSQL (default: SQLite in --data-dir)")
+      ->envname("GROUND_CONTROL_DB");
+  cmd.add_option("--master-key-file", options.master_key_file,
+                 "file of the key that seals stored secrets (default: <data-dir>/master.key)");
+}
+
+void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& options,
+                     TextFlags& text) {
+  add_deployment_flags(cmd, options);
+  cmd.add_option("--management-listen", text.management_listen,
+                 "HOST:PORT of the management API (port 0 picks a free port)")
+      ->capture_default_str();
+  cmd.add_option("--satellite-listen", text.satellite_listen,
+                 "HOST:PORT of the satellite API (mTLS)")
+      ->capture_default_str();
+  cmd.add_option("--server-name", options.server_names,
+                 "a DNS name or IP address for ground control's server certificate (repeat)")
+      ->capture_default_str();
+  cmd.add_option("--tls-cert", options.tls_cert_file,
+                 "a PEM server certificate chain instead of one from the built-in CA");
+  cmd.add_option("--tls-key", options.tls_key_file, "its PEM private key");
+  cmd.add_flag("--insecure-http", options.insecure_http,
+               "serve the management API over plain HTTP (tests and demos only)");
+  cmd.add_option("--admin-password", options.admin_password,
+                 "admin's password at first start (default: random, printed once)")
+      ->envname("GROUND_CONTROL_ADMIN_PASSWORD");
+  cmd.add_option("--trust-domain", options.trust_domain,
+                 "SPIFFE trust domain of satellite identities")
+      ->capture_default_str();
+  cmd.add_option("--certificate-validity", text.certificate_validity,
+                 "lifetime of satellite certificates")
+      ->capture_default_str();
+  cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
+      ->capture_default_str();
+  cmd.add_option("--threads", options.threads, "I/O threads per listener (0: one per core)")
+      ->capture_default_str();
+  cmd.add_flag("--access-log", options.access_log, "log one line per request");
+}
+
+void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const TextFlags& text) {
+  options.management_listen = value_or_die(common::config::parse_host_port(text.management_listen));
+  options.satellite_listen = value_or_die(common::config::parse_host_port(text.satellite_listen));
+  options.certificate_validity =
+      value_or_die(common::config::parse_duration(text.certificate_validity));
+  options.token_lifetime = value_or_die(common::config::parse_duration(text.token_lifetime));
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"ground-control: the fleet server satellites enroll with"};
+  cli.require_subcommand(1);
+  cli.fallthrough();
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  common::config::install_yaml_config(cli);
+
+  groundcontrol::app::GroundControlOptions options;
+  if (const char* key = std::getenv("GROUND_CONTROL_MASTER_KEY")) options.master_key_base64 = key;
+  TextFlags text;
+  auto* serve = cli.add_subcommand("serve", "run the management and satellite APIs");
+  add_serve_flags(*serve, options, text);
+  std::string new_password;
+  auto* reset = cli.add_subcommand(
+      "reset-admin", "set admin's password (random when not given) and end its sessions");
+  add_deployment_flags(*reset, options);
+  reset->add_option("--password", new_password, "the new password")
+      ->envname("GROUND_CONTROL_ADMIN_PASSWORD");
+
+  CLI11_PARSE(cli, argc, argv);
+  auto logger = value_or_die(common::log::make_logger("ground-control", log_level));
+  if (reset->parsed()) {
+    const auto password = value_or_die(groundcontrol::app::reset_admin(options, new_password));
+    if (new_password.empty())
+      std::cout << "admin password: " << password << "\n";
+    else
+      std::cout << "admin password set\n";
+    return 0;
+  }
+  apply_serve_flags(options, text);
+  if (auto ok = groundcontrol::app::serve_command(options, logger); !ok) die(ok.error());
+  return 0;
+}

@@ -1,0 +1,86 @@
+// EnrollmentService: how a satellite gets and keeps its identity. Creating a satellite
+// issues a one-time enrollment token (256 random bits, stored as its digest, 24 h by
+// default, re-issuable: a new one voids the last). POST /satellite/v1/enroll trades the
+// token and a CSR (the key never leaves the device) for a client certificate from ground
+// control's CA, with CN = the name and a SPIFFE ID URI SAN; the token is burned in the
+// same transaction. renew() issues a new certificate to the holder of a valid one;
+// revoke() voids them all. The serials a satellite may present are kept in its status
+// (status.certificate, status.acceptedSerials), so every replica's FleetView learns of an
+// enrollment or a revocation from the change log within moments.
+// Blocking (database): call from the blocking pool. Thread-safety: any thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "common/sql/database.hpp"
+#include "groundcontrol/pki/certificate_authority.hpp"
+#include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/store/enrollment_store.hpp"
+#include "groundcontrol/store/event_store.hpp"
+#include "groundcontrol/store/resource_store.hpp"
+
+namespace groundcontrol::service {
+
+struct EnrollmentConfig {
+  std::string trust_domain = "groundcontrol.local";  // spiffe://<this>/satellite/<name>
+  std::chrono::seconds certificate_validity{30 * 24 * 3600};
+  std::chrono::seconds token_lifetime{24 * 3600};
+};
+
+struct IssuedToken {
+  std::string token;  // shown once
+  std::string expires_at;
+};
+
+struct Enrollment {
+  std::string satellite;
+  std::string certificate_pem;
+  std::string ca_pem;  // the bundle the satellite trusts ground control with
+  std::string serial;
+  std::string not_after;
+};
+
+class EnrollmentService {
+ public:
+  EnrollmentService(common::sql::Database& db, const common::Clock& clock,
+                    const pki::CertificateAuthority& ca, FleetSync& sync, EnrollmentConfig config)
+      : db_(db), clock_(clock), ca_(ca), sync_(sync), config_(std::move(config)) {}
+
+  // A new token for the satellite, voiding any earlier one. kNotFound for no satellite.
+  [[nodiscard]] common::Result<IssuedToken> issue_token(std::string_view satellite,
+                                                        const Actor& actor);
+  // kUnauthenticated for a token that is malformed, unknown, burned or expired (one message
+  // for all); kInvalidArgument for a CSR the CA refuses (the token then stays unburned);
+  // kNotFound when the satellite was deleted meanwhile.
+  [[nodiscard]] common::Result<Enrollment> enroll(std::string_view token, std::string_view csr_pem);
+  // A new certificate for the satellite presenting `serial` (checked by the caller's
+  // identity); the old one stays accepted until it expires. Errors as enroll().
+  [[nodiscard]] common::Result<Enrollment> renew(std::string_view satellite,
+                                                 std::string_view csr_pem);
+  // Voids every certificate and token of the satellite. kNotFound.
+  [[nodiscard]] common::Status revoke(std::string_view satellite, const Actor& actor);
+
+  std::string spiffe_id_of(std::string_view satellite) const;
+
+ private:
+  // Signs, records and publishes a certificate for `satellite` inside `db`'s transaction.
+  common::Result<Enrollment> issue(common::sql::Connection& db, std::string_view satellite,
+                                   std::string_view csr_pem, std::string_view verb);
+  std::string now() const;
+
+  common::sql::Database& db_;
+  const common::Clock& clock_;
+  const pki::CertificateAuthority& ca_;
+  FleetSync& sync_;
+  const EnrollmentConfig config_;
+  store::EnrollmentStore enrollment_;
+  store::ResourceStore resources_;
+  store::EventStore events_;
+};
+
+}  // namespace groundcontrol::service

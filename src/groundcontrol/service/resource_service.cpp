@@ -1,0 +1,323 @@
+#include "groundcontrol/service/resource_service.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.hpp"
+#include "groundcontrol/model/field_selector.hpp"
+#include "groundcontrol/model/group.hpp"
+#include "groundcontrol/model/json_fields.hpp"
+#include "groundcontrol/model/label_selector.hpp"
+#include "groundcontrol/model/names.hpp"
+#include "groundcontrol/model/satellite.hpp"
+#include "groundcontrol/model/satellite_config.hpp"
+
+namespace groundcontrol::service {
+namespace {
+
+using common::ErrorCode;
+using common::fail;
+using common::sql::Connection;
+using model::Kind;
+using nlohmann::json;
+
+constexpr std::size_t kMaxLimit = 10'000;
+constexpr std::array<std::string_view, 3> kSatelliteFields = {"metadata.name",
+                                                              "status.connectivity", "status.sync"};
+constexpr std::array<std::string_view, 1> kNameField = {"metadata.name"};
+
+std::string_view kind_name(Kind kind) {
+  return model::info(kind).name;
+}
+
+// The spec in canonical form (what is stored and compared), validated by the kind's codec.
+common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
+  switch (kind) {
+    case Kind::kGroup: {
+      auto parsed = model::parse_group_spec(spec != nullptr ? *spec : json::object());
+      if (!parsed) return fail(parsed.error());
+      return model::to_json(*parsed).dump();
+    }
+    case Kind::kSatellite: {
+      auto parsed = model::parse_satellite_spec(spec);
+      if (!parsed) return fail(parsed.error());
+      return model::to_json(*parsed).dump();
+    }
+    case Kind::kSatelliteConfig: {
+      auto parsed = model::parse_satellite_config_spec(spec);
+      if (!parsed) return fail(parsed.error());
+      if (parsed->upstream_password)
+        return fail(ErrorCode::kUnsupported,
+                    "spec.upstream.password: credentials are not accepted until they can be "
+                    "sealed at rest (see the release notes)");
+      return model::to_json(*parsed).dump();
+    }
+  }
+  return fail(ErrorCode::kInternal, "unknown kind");
+}
+
+struct Document {
+  model::ObjectMeta meta;
+  std::string spec;
+};
+
+// apiVersion, kind, metadata, spec; status is the server's and ignored when sent back.
+common::Result<Document> parse_document(Kind kind, const json& body) {
+  auto fields = model::JsonFields::open(body, "");
+  if (!fields) return fail(fields.error());
+  auto api_version = fields->text("apiVersion", std::string(model::kApiVersion));
+  if (!api_version) return fail(api_version.error());
+  if (*api_version != model::kApiVersion)
+    return model::invalid_field("apiVersion", fmt::format("expected {}", model::kApiVersion));
+  auto kind_text = fields->text("kind", std::string(kind_name(kind)));
+  if (!kind_text) return fail(kind_text.error());
+  if (*kind_text != kind_name(kind))
+    return model::invalid_field("kind", fmt::format("expected {}", kind_name(kind)));
+  const auto* metadata = fields->take("metadata");
+  if (metadata == nullptr) return model::invalid_field("metadata", "required");
+  auto meta = model::parse_object_meta(*metadata);
+  if (!meta) return fail(meta.error());
+  auto spec = canonical_spec(kind, fields->take("spec"));
+  if (!spec) return fail(spec.error());
+  (void)fields->take("status");
+  if (auto ok = fields->finish(); !ok) return fail(ok.error());
+  return Document{std::move(*meta), std::move(*spec)};
+}
+
+// The document a merge patch applies to: what a client may change.
+json patchable(const store::Resource& r) {
+  json labels = json::object();
+  for (const auto& [k, v] : r.meta.labels) labels[k] = v;
+  json annotations = json::object();
+  for (const auto& [k, v] : r.meta.annotations) annotations[k] = v;
+  return {{"metadata", {{"name", r.meta.name}, {"labels", labels}, {"annotations", annotations}}},
+          {"spec", json::parse(r.spec)}};
+}
+
+std::string status_field(const store::Resource& r, std::string_view field) {
+  if (field == "metadata.name") return r.meta.name;
+  const auto status = json::parse(r.status, nullptr, false);
+  const auto key = field.substr(field.find('.') + 1);
+  if (status.is_object() && status.contains(key) && status[std::string(key)].is_string())
+    return status[std::string(key)].get<std::string>();
+  return {};
+}
+
+}  // namespace
+
+std::string ResourceService::now() const {
+  return common::format_rfc3339(clock_.now());
+}
+
+common::Result<store::Resource> ResourceService::write(
+    const std::function<common::Result<store::Resource>(Connection&)>& write, std::string_view verb,
+    const Actor& actor) {
+  std::optional<store::Resource> written;
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto resource = write(db);
+    if (!resource) return fail(resource.error());
+    const auto revision = resource->meta.resource_version;
+    if (auto ok = events_.record(db, {revision, now(), actor.name, std::string(verb),
+                                      resource->kind, resource->meta.name, ""});
+        !ok)
+      return ok;
+    if (auto ok = db.notify(kChangeChannel, std::to_string(revision)); !ok) return ok;
+    written = std::move(*resource);
+    return {};
+  });
+  if (!done) return fail(done.error());
+  (void)sync_.catch_up();  // a failure here is retried by the next notification or tick
+  return std::move(*written);
+}
+
+common::Result<store::Resource> ResourceService::create(Kind kind, const json& body,
+                                                        const Actor& actor) {
+  auto document = parse_document(kind, body);
+  if (!document) return fail(document.error());
+  store::Resource resource{std::string(kind_name(kind)), std::move(document->meta),
+                           std::move(document->spec), "{}"};
+  resource.meta.resource_version = 0;
+  const auto uid = make_uid_();
+  return write([&](Connection& db) { return resources_.create(db, resource, uid, now()); },
+               "create", actor);
+}
+
+common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view name) {
+  std::optional<store::Resource> found;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto resource = resources_.get(db, kind_name(kind), name);
+        if (!resource) return fail(resource.error());
+        found = std::move(*resource);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return std::move(*found);
+}
+
+common::Result<store::Resource> ResourceService::replace(Kind kind, std::string_view name,
+                                                         const json& body, const Actor& actor) {
+  return replace_as(kind, name, body, actor, "replace");
+}
+
+common::Result<store::Resource> ResourceService::replace_as(Kind kind, std::string_view name,
+                                                            const json& body, const Actor& actor,
+                                                            std::string_view verb) {
+  auto document = parse_document(kind, body);
+  if (!document) return fail(document.error());
+  if (document->meta.name != name)
+    return model::invalid_field(
+        "metadata.name",
+        fmt::format("\"{}\" does not match the path's \"{}\"", document->meta.name, name));
+  store::Resource resource{std::string(kind_name(kind)), std::move(document->meta),
+                           std::move(document->spec), "{}"};
+  return write([&](Connection& db) { return resources_.replace(db, resource, now()); }, "replace",
+               actor);
+}
+
+common::Result<store::Resource> ResourceService::patch(Kind kind, std::string_view name,
+                                                       const json& merge_patch,
+                                                       const Actor& actor) {
+  if (!merge_patch.is_object()) return model::invalid_field("body", "expected a JSON object");
+  auto current = get(kind, name);
+  if (!current) return fail(current.error());
+  auto document = patchable(*current);
+  document.merge_patch(merge_patch);
+  // A patch that names a resourceVersion asks for the check; one that does not applies to
+  // the version it was computed on, so a concurrent change in between is not overwritten.
+  if (!(merge_patch.contains("metadata") && merge_patch["metadata"].is_object() &&
+        merge_patch["metadata"].contains("resourceVersion")))
+    document["metadata"]["resourceVersion"] = std::to_string(current->meta.resource_version);
+  return replace_as(kind, name, document, actor, "patch");
+}
+
+common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_view name,
+                                                        std::int64_t expected_version,
+                                                        const Actor& actor) {
+  if (kind == Kind::kSatelliteConfig && name == model::kDefaultConfigName)
+    return fail(ErrorCode::kInvalidArgument, "the default SatelliteConfig cannot be deleted");
+  return write(
+      [&](Connection& db) {
+        return resources_.remove(db, kind_name(kind), name, expected_version, now());
+      },
+      "delete", actor);
+}
+
+common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& query) {
+  if (query.limit == 0 || query.limit > kMaxLimit)
+    return model::invalid_field("limit", fmt::format("must be 1 to {}", kMaxLimit));
+  if (!query.continue_token.empty()) {
+    if (auto ok = model::validate_name(query.continue_token, "continue"); !ok)
+      return fail(ok.error());
+  }
+  auto labels = model::LabelSelector::parse(query.label_selector, "labelSelector");
+  if (!labels) return fail(labels.error());
+  const std::span<const std::string_view> fields =
+      kind == Kind::kSatellite ? std::span<const std::string_view>(kSatelliteFields)
+                               : std::span<const std::string_view>(kNameField);
+  auto selected = model::FieldSelector::parse(query.field_selector, fields);
+  if (!selected) return fail(selected.error());
+
+  ListResult result;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        std::string after = query.continue_token;
+        const auto page_size = std::max<std::size_t>(query.limit, 200);
+        for (bool first = true;; first = false) {
+          auto page = resources_.list(db, kind_name(kind), after, page_size);
+          if (!page) return fail(page.error());
+          if (first) result.revision = page->revision;
+          for (auto& item : page->items) {
+            after = item.meta.name;
+            if (!labels->matches(item.meta.labels)) continue;
+            if (!selected->matches([&](std::string_view f) { return status_field(item, f); }))
+              continue;
+            if (result.items.size() == query.limit) {
+              result.continue_token = result.items.back().meta.name;
+              return {};
+            }
+            result.items.push_back(std::move(item));
+          }
+          if (page->next_after.empty()) return {};
+        }
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return result;
+}
+
+common::Result<IngestResult> ResourceService::ingest_harbor_state(
+    std::string_view group, const model::HarborStateFile& file, bool full, const Actor& actor) {
+  IngestResult result;
+  auto done = write(
+      [&](Connection& db) -> common::Result<store::Resource> {
+        auto exists = resources_.get(db, kind_name(Kind::kGroup), group);
+        if (!exists) return fail(exists.error());
+        if (full) {
+          auto cleared = harbor_.clear(db, group);
+          if (!cleared) return fail(cleared.error());
+        }
+        for (const auto& entry : file.entries) {
+          if (entry.deleted) {
+            auto removed =
+                harbor_.remove(db, group, entry.artifact.repository, entry.artifact.digest.str());
+            if (!removed) return fail(removed.error());
+            result.removed += *removed ? 1 : 0;
+          } else {
+            if (auto ok = harbor_.upsert(db, group, entry.artifact); !ok) return fail(ok.error());
+            ++result.upserted;
+          }
+        }
+        return resources_.touch(db, kind_name(Kind::kGroup), group, now());
+      },
+      "ingest", actor);
+  if (!done) return fail(done.error());
+  result.revision = done->meta.resource_version;
+  return result;
+}
+
+common::Result<std::vector<model::Artifact>> ResourceService::harbor_artifacts(
+    std::string_view group) {
+  std::vector<model::Artifact> out;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto set = harbor_.list(db, group);
+        if (!set) return fail(set.error());
+        out = std::move(*set);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return out;
+}
+
+common::Result<std::vector<store::Event>> ResourceService::events(
+    const store::EventFilter& filter) {
+  std::vector<store::Event> out;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto found = events_.list(db, filter);
+        if (!found) return fail(found.error());
+        out = std::move(*found);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return out;
+}
+
+common::Status ResourceService::ensure_default_config() {
+  auto existing = get(Kind::kSatelliteConfig, model::kDefaultConfigName);
+  if (existing) return {};
+  if (existing.error().code() != ErrorCode::kNotFound) return fail(existing.error());
+  auto created =
+      create(Kind::kSatelliteConfig,
+             json{{"metadata", {{"name", model::kDefaultConfigName}}}, {"spec", json::object()}},
+             Actor{"system"});
+  if (!created && created.error().code() != ErrorCode::kAlreadyExists) return fail(created.error());
+  return {};
+}
+
+}  // namespace groundcontrol::service

@@ -1,0 +1,124 @@
+// ResourceService: the management API's verbs on Satellites, Groups and SatelliteConfigs:
+// create, get, list (label and field selectors, pages), replace, JSON merge patch, delete.
+// Each write validates the whole document through the model's codecs, then commits the
+// change, its audit event and a change announcement in one transaction, then brings this
+// replica's FleetView up to it (so the next state poll here sees it). Documents arrive as
+// parsed JSON and leave as store::Resource; nothing here knows HTTP.
+// Thread-safety: every call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "common/sql/database.hpp"
+#include "groundcontrol/model/harbor_state_file.hpp"
+#include "groundcontrol/model/kind.hpp"
+#include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/store/event_store.hpp"
+#include "groundcontrol/store/harbor_artifact_store.hpp"
+#include "groundcontrol/store/resource_store.hpp"
+
+namespace groundcontrol::service {
+
+// Who makes a change, as the audit trail names them: "user:admin", "harbor:edge".
+struct Actor {
+  std::string name;
+};
+
+struct ListQuery {
+  std::string label_selector;
+  std::string field_selector;
+  std::size_t limit = 500;     // 1..10000
+  std::string continue_token;  // from the previous page
+};
+
+struct ListResult {
+  std::vector<store::Resource> items;
+  std::int64_t revision = 0;
+  std::string continue_token;  // empty on the last page
+};
+
+struct IngestResult {
+  std::size_t upserted = 0;
+  std::size_t removed = 0;
+  std::int64_t revision = 0;
+};
+
+// Makes a resource's uid (random; injected so tests and the app choose the source).
+using UidSource = std::function<std::string()>;
+
+class ResourceService {
+ public:
+  ResourceService(common::sql::Database& db, const common::Clock& clock, FleetSync& sync,
+                  UidSource make_uid)
+      : db_(db), clock_(clock), sync_(sync), make_uid_(std::move(make_uid)) {}
+
+  // kInvalidArgument naming the field for a bad document (unknown fields included),
+  // kAlreadyExists, or the database's error.
+  [[nodiscard]] common::Result<store::Resource> create(model::Kind kind,
+                                                       const nlohmann::json& document,
+                                                       const Actor& actor);
+  // kNotFound.
+  [[nodiscard]] common::Result<store::Resource> get(model::Kind kind, std::string_view name);
+  // kInvalidArgument (also for a body naming another resource), kNotFound, kConflict for a
+  // stale metadata.resourceVersion.
+  [[nodiscard]] common::Result<store::Resource> replace(model::Kind kind, std::string_view name,
+                                                        const nlohmann::json& document,
+                                                        const Actor& actor);
+  // RFC 7386 merge patch of the document's metadata (labels, annotations) and spec, then
+  // as replace().
+  [[nodiscard]] common::Result<store::Resource> patch(model::Kind kind, std::string_view name,
+                                                      const nlohmann::json& merge_patch,
+                                                      const Actor& actor);
+  // kNotFound; kConflict when expected_version is set and stale; kInvalidArgument for the
+  // default config, which always exists.
+  [[nodiscard]] common::Result<store::Resource> remove(model::Kind kind, std::string_view name,
+                                                       std::int64_t expected_version,
+                                                       const Actor& actor);
+  // kInvalidArgument for a bad selector, limit or continue token.
+  [[nodiscard]] common::Result<ListResult> list(model::Kind kind, const ListQuery& query);
+
+  // Applies Harbor's state file to `group`'s Harbor set in one transaction: upserts every
+  // entry, removes those marked deleted; with `full`, first drops what the file does not
+  // list. kNotFound for an unknown group.
+  [[nodiscard]] common::Result<IngestResult> ingest_harbor_state(std::string_view group,
+                                                                 const model::HarborStateFile& file,
+                                                                 bool full, const Actor& actor);
+  // The group's Harbor set.
+  [[nodiscard]] common::Result<std::vector<model::Artifact>> harbor_artifacts(
+      std::string_view group);
+
+  // The audit trail.
+  [[nodiscard]] common::Result<std::vector<store::Event>> events(const store::EventFilter& filter);
+
+  // Creates the default SatelliteConfig when absent (first start).
+  [[nodiscard]] common::Status ensure_default_config();
+
+ private:
+  // Runs `write` and records `verb` on the resource it returns, in one transaction, then
+  // catches the view up.
+  common::Result<store::Resource> write(
+      const std::function<common::Result<store::Resource>(common::sql::Connection&)>& write,
+      std::string_view verb, const Actor& actor);
+  // replace() recorded as `verb` (a patch is one).
+  common::Result<store::Resource> replace_as(model::Kind kind, std::string_view name,
+                                             const nlohmann::json& document, const Actor& actor,
+                                             std::string_view verb);
+  std::string now() const;
+
+  common::sql::Database& db_;
+  const common::Clock& clock_;
+  FleetSync& sync_;
+  UidSource make_uid_;
+  store::ResourceStore resources_;
+  store::HarborArtifactStore harbor_;
+  store::EventStore events_;
+};
+
+}  // namespace groundcontrol::service

@@ -1,0 +1,64 @@
+#include "groundcontrol/store/enrollment_store.hpp"
+
+namespace groundcontrol::store {
+
+using common::fail;
+using common::sql::Connection;
+
+common::Status EnrollmentStore::put_token(Connection& db, const EnrollmentToken& token,
+                                          std::string_view now) const {
+  if (auto ok = remove_tokens_of(db, token.satellite); !ok) return ok;
+  auto done = db.exec(
+      "INSERT INTO enrollment_tokens (token_digest, satellite, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4)",
+      {token.token_digest, token.satellite, now, token.expires_at});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Result<std::optional<EnrollmentToken>> EnrollmentStore::burn_token(
+    Connection& db, std::string_view token_digest, std::string_view now) const {
+  auto row = db.query_one(
+      "DELETE FROM enrollment_tokens WHERE token_digest = $1 RETURNING satellite, expires_at",
+      {token_digest});
+  if (!row) return fail(row.error());
+  if (!*row || (*row)->text(1) <= now) return std::optional<EnrollmentToken>();
+  return EnrollmentToken{std::string(token_digest), (*row)->text(0), (*row)->text(1)};
+}
+
+common::Status EnrollmentStore::remove_tokens_of(Connection& db, std::string_view satellite) const {
+  auto done = db.exec("DELETE FROM enrollment_tokens WHERE satellite = $1", {satellite});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Status EnrollmentStore::add_certificate(Connection& db, const CertificateRecord& c) const {
+  auto done = db.exec(
+      "INSERT INTO certificates (serial, satellite, not_before, not_after, revoked_at) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      {c.serial, c.satellite, c.not_before, c.not_after, c.revoked_at});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Result<std::vector<CertificateRecord>> EnrollmentStore::certificates_of(
+    Connection& db, std::string_view satellite) const {
+  auto rows = db.query(
+      "SELECT serial, satellite, not_before, not_after, revoked_at FROM certificates "
+      "WHERE satellite = $1 ORDER BY not_before DESC, serial",
+      {satellite});
+  if (!rows) return fail(rows.error());
+  std::vector<CertificateRecord> out;
+  for (const auto& r : *rows)
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.optional_text(4)});
+  return out;
+}
+
+common::Result<std::int64_t> EnrollmentStore::revoke_all(Connection& db, std::string_view satellite,
+                                                         std::string_view now) const {
+  return db.exec(
+      "UPDATE certificates SET revoked_at = $2 WHERE satellite = $1 AND revoked_at IS NULL",
+      {satellite, now});
+}
+
+}  // namespace groundcontrol::store

@@ -1,0 +1,150 @@
+#include "groundcontrol/store/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace groundcontrol::store {
+namespace {
+
+// Portable DDL: TEXT and BIGINT mean the same on both engines; JSON documents are TEXT
+// written by the model's codecs; times are RFC 3339 UTC text, so text order is time order.
+// KEY_TEXT is a text column that is sorted and paged by: byte order on both engines
+// (SQLite's default BINARY; PostgreSQL's "C", whatever the database's locale), so that a
+// page boundary and every C++ comparison agree.
+constexpr std::string_view kResources = R"sql(
+CREATE TABLE revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value BIGINT NOT NULL
+);
+INSERT INTO revision (id, value) VALUES (1, 0);
+
+-- Every management-API resource: one row per (kind, name).
+CREATE TABLE resources (
+  kind KEY_TEXT NOT NULL,
+  name KEY_TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  resource_version BIGINT NOT NULL,
+  generation BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  annotations TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+
+-- One row per change, in revision order: what watches and every replica's fleet view tail.
+CREATE TABLE changes (
+  revision BIGINT PRIMARY KEY,
+  kind KEY_TEXT NOT NULL,
+  name KEY_TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at TEXT NOT NULL,
+  object TEXT NOT NULL
+);
+
+-- The artifacts Harbor's replication sent for a group, apart from the group's spec.
+CREATE TABLE harbor_artifacts (
+  group_name KEY_TEXT NOT NULL,
+  repository KEY_TEXT NOT NULL,
+  digest KEY_TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  type TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  PRIMARY KEY (group_name, repository, digest)
+);
+
+-- The audit trail: who changed what, when.
+CREATE TABLE events (
+  revision BIGINT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  verb TEXT NOT NULL,
+  kind KEY_TEXT NOT NULL,
+  name KEY_TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX events_by_object ON events (kind, name, revision);
+CREATE INDEX events_by_revision ON events (revision);
+)sql";
+
+// Identity: users and their login sessions, satellites' enrollment tokens and issued
+// certificates, and key material sealed under the master key (ADR 0006).
+constexpr std::string_view kIdentity = R"sql(
+CREATE TABLE users (
+  name KEY_TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- Bearer tokens of logged-in users, by the SHA-256 of the token (never the token).
+CREATE TABLE sessions (
+  token_digest KEY_TEXT PRIMARY KEY,
+  user_name KEY_TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_name);
+
+-- One-time enrollment tokens of satellites, by digest; burned by the enrollment.
+CREATE TABLE enrollment_tokens (
+  token_digest KEY_TEXT PRIMARY KEY,
+  satellite KEY_TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX enrollment_tokens_by_satellite ON enrollment_tokens (satellite);
+
+-- Every certificate the CA issued, so a serial is known, owned and revocable.
+CREATE TABLE certificates (
+  serial KEY_TEXT PRIMARY KEY,
+  satellite KEY_TEXT NOT NULL,
+  not_before TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX certificates_by_satellite ON certificates (satellite);
+
+-- Key material (the CA's key, later the state-signing key), sealed with SecretBox.
+CREATE TABLE secrets (
+  name KEY_TEXT PRIMARY KEY,
+  sealed BYTES_TYPE NOT NULL,
+  public_part TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql";
+
+void replace_all(std::string& text, std::string_view word, std::string_view by) {
+  for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
+    text.replace(at, word.size(), by);
+}
+
+// The DDL for one engine: KEY_TEXT and BYTES_TYPE spelt as that engine wants them.
+std::string with_key_text(std::string_view ddl, std::string_view key_text,
+                          std::string_view bytes_type = "BLOB") {
+  std::string out(ddl);
+  replace_all(out, "KEY_TEXT", key_text);
+  replace_all(out, "BYTES_TYPE", bytes_type);
+  return out;
+}
+
+}  // namespace
+
+std::span<const common::sql::Migration> migrations() {
+  // Built once, immutable afterwards.
+  static const std::string sqlite_1 = with_key_text(kResources, "TEXT");
+  static const std::string postgres_1 = with_key_text(kResources, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_2 = with_key_text(kIdentity, "TEXT", "BLOB");
+  static const std::string postgres_2 = with_key_text(kIdentity, "TEXT COLLATE \"C\"", "BYTEA");
+  static const std::array steps = {
+      common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
+                             postgres_1},
+      common::sql::Migration{2, "users, sessions, enrollment tokens, certificates, secrets",
+                             sqlite_2, postgres_2},
+  };
+  return steps;
+}
+
+}  // namespace groundcontrol::store
