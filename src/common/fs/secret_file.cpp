@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "common/fs/file_ops.hpp"
 #include "common/fs/posix_error.hpp"
@@ -44,20 +46,32 @@ Result<std::string> read_secret_file(const std::string& path, std::size_t max_by
                 "secret file is accessible by group or others (mode " +
                     octal_mode(info.st_mode & 0777) + "); make it owner-only: chmod 600",
                 path);
-  std::string out;
-  char buffer[4096];
+  // Read straight into one buffer, so no copy of the secret is left behind in freed memory.
+  std::string out(std::min<std::size_t>(info.st_size, max_bytes) + 1, '\0');
+  std::size_t size = 0;
   for (;;) {
-    const ssize_t n = ::read(fd->get(), buffer, sizeof buffer);
+    const ssize_t n = ::read(fd->get(), out.data() + size, out.size() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
+      explicit_bzero(out.data(), out.size());
       return fail(posix_error("read", path, errno));
     }
-    if (n == 0) return out;
-    out.append(buffer, static_cast<std::size_t>(n));
-    if (out.size() > max_bytes)
+    if (n == 0) break;
+    size += static_cast<std::size_t>(n);
+    if (size > max_bytes) {
+      explicit_bzero(out.data(), out.size());
       return fail(ErrorCode::kInvalidArgument,
                   "secret file is larger than " + std::to_string(max_bytes) + " bytes", path);
+    }
+    if (size == out.size()) {  // grew since fstat: double, wiping the old buffer
+      std::string bigger(std::min(out.size() * 2, max_bytes + 1), '\0');
+      std::copy(out.begin(), out.end(), bigger.begin());
+      explicit_bzero(out.data(), out.size());
+      out.swap(bigger);
+    }
   }
+  out.resize(size);
+  return out;
 }
 
 Status write_secret_file(const std::string& path, std::string_view data, FileSystem& fs) {

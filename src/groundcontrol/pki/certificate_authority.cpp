@@ -215,7 +215,8 @@ common::Result<ServerCertificate> CertificateAuthority::issue_server_certificate
   if (!certificate) return fail(certificate.error());
   auto key_pem = key->private_key_pem();
   if (!key_pem) return fail(key_pem.error());
-  return ServerCertificate{std::move(*certificate), std::move(*key_pem)};
+  std::string chain = certificate->cert_pem + cert_pem_;
+  return ServerCertificate{std::move(*certificate), std::move(chain), std::move(*key_pem)};
 }
 
 }  // namespace groundcontrol::pki

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -31,15 +32,15 @@ inline constexpr std::chrono::minutes kClockSkewAllowance{5};
 
 class CertificateAuthority {
  public:
+  // Longest validity create() accepts.
+  static constexpr std::chrono::hours kMaxValidity{24 * 365 * 100};
+
   // A new CA named `common_name` (1-64 bytes, no NUL), valid from now (less the skew
   // allowance) for `validity`. kInvalidArgument for a bad name or a validity <= 0 or over
-  // kMaxValidity; kInternal
-  // when OpenSSL fails.
+  // kMaxValidity; kInternal when OpenSSL fails.
   [[nodiscard]] static common::Result<CertificateAuthority> create(std::string_view common_name,
                                                                    std::chrono::seconds validity,
                                                                    const common::Clock& clock);
-  // Longest validity create() accepts.
-  static constexpr std::chrono::hours kMaxValidity{24 * 365 * 100};
 
   // The CA stored as `cert_pem` and `key_pem` (unencrypted PEM). kInvalidArgument when either
   // does not parse, the certificate is not a CA (basicConstraints CA:TRUE, keyCertSign) or
@@ -67,10 +68,11 @@ class CertificateAuthority {
   [[nodiscard]] common::Result<IssuedCertificate> sign_client_certificate(
       std::string_view csr_pem, const ClientCertRequest& request) const;
 
-  // A server certificate and a fresh P-256 key for it: SANs `dns_names` and `ip_addresses`
-  // (at least one name in all), CN the first of them, extendedKeyUsage serverAuth.
-  // kInvalidArgument for no names, a malformed host name or IP address, or validity <= 0;
-  // kUnavailable when the CA has expired; kInternal when OpenSSL fails.
+  // A server certificate (alone, and as a chain with the CA's) and a fresh P-256 key for
+  // it: SANs `dns_names` and `ip_addresses` (at least one name in all), CN the first of
+  // them, extendedKeyUsage serverAuth. kInvalidArgument for no names, a malformed host
+  // name or IP address, or validity <= 0; kUnavailable when the CA has expired; kInternal
+  // when OpenSSL fails.
   [[nodiscard]] common::Result<ServerCertificate> issue_server_certificate(
       const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
       std::chrono::seconds validity) const;

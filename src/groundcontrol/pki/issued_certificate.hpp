@@ -27,6 +27,10 @@ struct IssuedCertificate {
 // satellite's local registry). The key is unencrypted PKCS#8 PEM: write it owner-only.
 struct ServerCertificate {
   IssuedCertificate certificate;
+  // The certificate followed by the CA's: what the listener's cert file holds, so that a
+  // client pinning the CA by fingerprint (--ca-fingerprint sha256:…) before it has the CA
+  // file sees the CA in the handshake.
+  std::string chain_pem;
   std::string key_pem;
 };
 

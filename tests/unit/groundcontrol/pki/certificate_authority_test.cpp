@@ -138,6 +138,7 @@ TEST_F(CertificateAuthorityTest, ServerCertificateForNamesAndAddresses) {
   ASSERT_TRUE(key);
   EXPECT_EQ(X509_check_private_key(cert.get(), key->native()), 1);
   EXPECT_NE(ca.issue_server_certificate({"gc.example"}, {}, 24h)->key_pem, issued->key_pem);
+  EXPECT_EQ(issued->chain_pem, issued->certificate.cert_pem + ca.cert_pem());
   X509Probe ca_cert(ca.cert_pem());
   EXPECT_EQ(testing::verify_chain(cert, ca_cert, X509_PURPOSE_SSL_SERVER, clock_.now()), X509_V_OK);
   EXPECT_NE(testing::verify_chain(cert, ca_cert, X509_PURPOSE_SSL_CLIENT, clock_.now()), X509_V_OK);
