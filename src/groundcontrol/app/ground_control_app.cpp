@@ -171,8 +171,7 @@ class App final : public GroundControlApp {
     cert_file_ = (dir / "server.crt").string();
     key_file_ = (dir / "server.key").string();
     if (auto ok = common::fs::write_secret_file(key_file_, issued->key_pem); !ok) return ok;
-    return common::fs::atomic_write_file(cert_file_,
-                                         issued->certificate.cert_pem + ca_->cert_pem());
+    return common::fs::atomic_write_file(cert_file_, issued->chain_pem);
   }
 
   common::Status start_servers() {
