@@ -5,7 +5,10 @@
 #include <charconv>
 
 #include "common/fleet_wire/satellite_state.hpp"
+#include "common/http/offload.hpp"
 #include "groundcontrol/api/json_response.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace groundcontrol::api {
 namespace {
@@ -51,7 +54,9 @@ common::Result<std::chrono::seconds> parse_wait(const Request& request) {
 
 std::vector<common::http::Route> SatelliteHandlers::routes() {
   return {{MethodSet{Method::kGet}, "/satellite/v1/state", "satellite_state",
-           [this](Request& r, const RouteMatch&) { return state(r); }}};
+           [this](Request& r, const RouteMatch&) { return state(r); }},
+          {MethodSet{Method::kGet}, "/satellite/v1/config", "satellite_config",
+           [this](Request& r, const RouteMatch&) { return config(r); }}};
 }
 
 std::int64_t SatelliteHandlers::jittered(std::chrono::seconds interval) {
@@ -95,6 +100,25 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
       .set("ETag", etag_of(*state))
       .set("X-Poll-After", poll_after);
   response.body = common::fleet_wire::to_json(document);
+  co_return response;
+}
+
+boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {
+  auto satellite = identity_.satellite_of(request);
+  if (!satellite) co_return error_response(satellite.error());
+  const auto name = view_.config_of(*satellite);
+  if (!name)
+    co_return error_response(common::Error(
+        ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", *satellite)));
+  auto document =
+      co_await common::http::offload(pool_, [&] { return resources_.satellite_config(*name); });
+  if (!document) co_return error_response(document.error());
+  Response response = json_response(200, {{"apiVersion", common::fleet_wire::kSatelliteApiVersion},
+                                          {"kind", "SatelliteConfig"},
+                                          {"name", document->name},
+                                          {"digest", document->digest},
+                                          {"spec", document->spec}});
+  response.set("Cache-Control", "no-store");  // it carries a credential
   co_return response;
 }
 

@@ -6,8 +6,12 @@
 //                             replica's FleetView without touching the database. Every
 //                             answer carries `X-Poll-After: <seconds>`: the config's poll
 //                             interval with ±10% jitter, so a fleet never polls in step.
+//   GET /satellite/v1/config  the config it follows, with the upstream password (sealed at
+//                             rest, sent only here), and the digest its state names
 // Ownership: borrows the view and identity for the router's lifetime.
 #pragma once
+
+#include <boost/asio/thread_pool.hpp>
 
 #include <mutex>
 #include <random>
@@ -16,6 +20,7 @@
 #include "common/http/router.hpp"
 #include "groundcontrol/api/satellite_identity.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/resource_service.hpp"
 
 namespace groundcontrol::api {
 
@@ -25,18 +30,26 @@ inline constexpr std::chrono::seconds kMaxStateWait{300};
 class SatelliteHandlers {
  public:
   SatelliteHandlers(service::FleetView& view, const SatelliteIdentity& identity,
+                    service::ResourceService& resources, boost::asio::thread_pool& pool,
                     std::uint64_t jitter_seed)
-      : view_(view), identity_(identity), random_(jitter_seed) {}
+      : view_(view),
+        identity_(identity),
+        resources_(resources),
+        pool_(pool),
+        random_(jitter_seed) {}
 
   std::vector<common::http::Route> routes();
 
  private:
   boost::asio::awaitable<common::http::Response> state(common::http::Request& request);
+  boost::asio::awaitable<common::http::Response> config(common::http::Request& request);
   // The poll interval with ±10% jitter, in whole seconds.
   std::int64_t jittered(std::chrono::seconds interval);
 
   service::FleetView& view_;
   const SatelliteIdentity& identity_;
+  service::ResourceService& resources_;
+  boost::asio::thread_pool& pool_;
   std::mutex random_mutex_;  // guards random_
   std::minstd_rand random_;
 };

@@ -108,7 +108,7 @@ class App final : public GroundControlApp {
     if (!following) return fail(following.error());
     following_.emplace(std::move(*following));
 
-    resources_.emplace(*db_, clock_, *sync_, random_uid);
+    resources_.emplace(*db_, clock_, *sync_, random_uid, &*box_);
     if (auto ok = resources_->ensure_default_config(); !ok) return ok;
     auth_.emplace(*db_, clock_, service::AuthConfig{});
     auto admin = auth_->bootstrap_admin(options_.admin_password);
@@ -180,7 +180,7 @@ class App final : public GroundControlApp {
                       [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
     user_handlers_.emplace(*auth_, *access_, pool_);
-    satellite_handlers_.emplace(view_, *identity_, std::random_device{}());
+    satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
 
     management_router_.emplace(api::router_config(), &metrics_);

@@ -65,7 +65,9 @@ common::Status parse_upstream(JsonFields& fields, SatelliteConfigSpec& spec) {
     if (!password->is_string()) return invalid_field("spec.upstream.password", "expected a string");
     spec.upstream_password = password->get<std::string>();
   }
-  (void)upstream->take("passwordSet");  // what a response says; ignored on the way in
+  // What a response says; ignored on the way in.
+  (void)upstream->take("passwordSet");
+  (void)upstream->take("credentialsGeneration");
   auto insecure = upstream->boolean("insecure", false);
   if (!insecure) return fail(insecure.error());
   if (auto ok = upstream->finish(); !ok) return ok;
@@ -147,6 +149,7 @@ json to_json(const SatelliteConfigSpec& spec) {
            {{"url", spec.upstream_url},
             {"username", spec.upstream_username},
             {"passwordSet", spec.upstream_password_set},
+            {"credentialsGeneration", spec.credentials_generation},
             {"insecure", spec.upstream_insecure}}},
           {"proxy",
            {{"enabled", spec.proxy_enabled}, {"allowedRepositories", spec.proxy_repositories}}},

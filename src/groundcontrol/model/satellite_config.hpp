@@ -23,12 +23,15 @@ struct SatelliteConfigSpec {
   std::string upstream_username;
   std::optional<std::string> upstream_password;  // only in requests; never in responses
   bool upstream_password_set = false;            // in responses
-  bool upstream_insecure = false;                // skip TLS verification (explicit)
-  bool proxy_enabled = false;                    // pull-through for what no state names
-  std::vector<std::string> proxy_repositories;   // allowed in proxy mode; empty: all
-  std::vector<std::string> runtimes;             // containerd, crio, podman, docker, k3s
-  std::uint64_t bandwidth_limit = 0;             // bytes/s; 0: unlimited
-  std::string sync_window;                       // "HH:MM-HH:MM" local time; empty: always
+  // Grows with every change of the password (server-kept, ignored in requests), so the
+  // config's digest, and with it every member's state, changes when only the secret did.
+  std::int64_t credentials_generation = 0;
+  bool upstream_insecure = false;               // skip TLS verification (explicit)
+  bool proxy_enabled = false;                   // pull-through for what no state names
+  std::vector<std::string> proxy_repositories;  // allowed in proxy mode; empty: all
+  std::vector<std::string> runtimes;            // containerd, crio, podman, docker, k3s
+  std::uint64_t bandwidth_limit = 0;            // bytes/s; 0: unlimited
+  std::string sync_window;                      // "HH:MM-HH:MM" local time; empty: always
   std::chrono::seconds gc_grace{3600};
   std::string log_level = "info";
 };

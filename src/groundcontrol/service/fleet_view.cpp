@@ -195,6 +195,13 @@ FleetView::Names FleetView::names() const {
   return out;
 }
 
+std::optional<std::string> FleetView::config_of(std::string_view satellite) const {
+  std::shared_lock lock(mutex_);
+  const auto found = satellites_.find(satellite);
+  if (found == satellites_.end()) return std::nullopt;
+  return found->second.config;
+}
+
 std::chrono::seconds FleetView::poll_interval_of(std::string_view satellite) const {
   std::shared_lock lock(mutex_);
   const auto found = satellites_.find(satellite);

@@ -68,6 +68,8 @@ class FleetView {
   [[nodiscard]] Watch watch(std::string_view satellite,
                             std::shared_ptr<common::http::Wakeup> wakeup);
 
+  // The name of the config the satellite follows; nullopt for an unknown satellite.
+  std::optional<std::string> config_of(std::string_view satellite) const;
   // The poll interval of the satellite's config (the default when either is unknown).
   std::chrono::seconds poll_interval_of(std::string_view satellite) const;
   std::size_t satellite_count() const;

@@ -12,6 +12,7 @@
 #include "groundcontrol/model/names.hpp"
 #include "groundcontrol/model/satellite.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
+#include "groundcontrol/service/fleet_sync.hpp"
 
 namespace groundcontrol::service {
 namespace {
@@ -47,11 +48,7 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
     case Kind::kSatelliteConfig: {
       auto parsed = model::parse_satellite_config_spec(spec);
       if (!parsed) return fail(parsed.error());
-      if (parsed->upstream_password)
-        return fail(ErrorCode::kUnsupported,
-                    "spec.upstream.password: credentials are not accepted until they can be "
-                    "sealed at rest (see the release notes)");
-      return model::to_json(*parsed).dump();
+      return model::to_json(*parsed).dump();  // the password is settled in the transaction
     }
   }
   return fail(ErrorCode::kInternal, "unknown kind");
@@ -60,6 +57,7 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
 struct Document {
   model::ObjectMeta meta;
   std::string spec;
+  std::optional<model::SatelliteConfigSpec> config;  // a SatelliteConfig's, password included
 };
 
 // apiVersion, kind, metadata, spec; status is the server's and ignored when sent back.
@@ -78,11 +76,14 @@ common::Result<Document> parse_document(Kind kind, const json& body) {
   if (metadata == nullptr) return model::invalid_field("metadata", "required");
   auto meta = model::parse_object_meta(*metadata);
   if (!meta) return fail(meta.error());
-  auto spec = canonical_spec(kind, fields->take("spec"));
+  const auto* spec_value = fields->take("spec");
+  auto spec = canonical_spec(kind, spec_value);
   if (!spec) return fail(spec.error());
+  std::optional<model::SatelliteConfigSpec> config;
+  if (kind == Kind::kSatelliteConfig) config = *model::parse_satellite_config_spec(spec_value);
   (void)fields->take("status");
   if (auto ok = fields->finish(); !ok) return fail(ok.error());
-  return Document{std::move(*meta), std::move(*spec)};
+  return Document{std::move(*meta), std::move(*spec), std::move(config)};
 }
 
 // The document a merge patch applies to: what a client may change.
@@ -104,7 +105,46 @@ std::string status_field(const store::Resource& r, std::string_view field) {
   return {};
 }
 
+// Where a config's upstream password is kept, sealed.
+std::string password_secret(std::string_view config) {
+  return fmt::format("satelliteconfig/{}/upstream-password", config);
+}
+
+std::int64_t credentials_generation_of(const store::Resource& config) {
+  const auto spec = json::parse(config.spec, nullptr, false);
+  if (!spec.is_object() || !spec.contains("upstream") || !spec["upstream"].is_object()) return 0;
+  const auto& upstream = spec["upstream"];
+  const auto found = upstream.find("credentialsGeneration");
+  return found != upstream.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+}
+
 }  // namespace
+
+common::Result<std::string> ResourceService::settle_credentials(
+    Connection& db, std::string_view name, model::SatelliteConfigSpec spec,
+    const store::Resource* previous) const {
+  const auto key = password_secret(name);
+  const auto generation = previous != nullptr ? credentials_generation_of(*previous) : 0;
+  if (spec.upstream_password) {
+    if (box_ == nullptr)
+      return fail(ErrorCode::kUnsupported, "spec.upstream.password: no key to seal it with");
+    if (spec.upstream_password->empty()) {
+      if (auto ok = secrets_.remove(db, key); !ok) return fail(ok.error());
+    } else if (auto ok = secrets_.put(db, {key, box_->seal(*spec.upstream_password), ""}, now());
+               !ok) {
+      return fail(ok.error());
+    }
+    spec.upstream_password_set = !spec.upstream_password->empty();
+    spec.credentials_generation = generation + 1;
+  } else {
+    auto stored = secrets_.get(db, key);
+    if (!stored) return fail(stored.error());
+    spec.upstream_password_set = stored->has_value();
+    spec.credentials_generation = generation;
+  }
+  spec.upstream_password.reset();
+  return model::to_json(spec).dump();
+}
 
 std::string ResourceService::now() const {
   return common::format_rfc3339(clock_.now());
@@ -139,8 +179,17 @@ common::Result<store::Resource> ResourceService::create(Kind kind, const json& b
                            std::move(document->spec), "{}"};
   resource.meta.resource_version = 0;
   const auto uid = make_uid_();
-  return write([&](Connection& db) { return resources_.create(db, resource, uid, now()); },
-               "create", actor);
+  return write(
+      [&](Connection& db) -> common::Result<store::Resource> {
+        auto created = resource;
+        if (document->config) {
+          auto spec = settle_credentials(db, created.meta.name, *document->config, nullptr);
+          if (!spec) return fail(spec.error());
+          created.spec = std::move(*spec);
+        }
+        return resources_.create(db, std::move(created), uid, now());
+      },
+      "create", actor);
 }
 
 common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view name) {
@@ -173,8 +222,19 @@ common::Result<store::Resource> ResourceService::replace_as(Kind kind, std::stri
         fmt::format("\"{}\" does not match the path's \"{}\"", document->meta.name, name));
   store::Resource resource{std::string(kind_name(kind)), std::move(document->meta),
                            std::move(document->spec), "{}"};
-  return write([&](Connection& db) { return resources_.replace(db, resource, now()); }, "replace",
-               actor);
+  return write(
+      [&](Connection& db) -> common::Result<store::Resource> {
+        auto replaced = resource;
+        if (document->config) {
+          auto previous = resources_.get(db, replaced.kind, name);
+          if (!previous) return fail(previous.error());
+          auto spec = settle_credentials(db, name, *document->config, &*previous);
+          if (!spec) return fail(spec.error());
+          replaced.spec = std::move(*spec);
+        }
+        return resources_.replace(db, std::move(replaced), now());
+      },
+      verb, actor);
 }
 
 common::Result<store::Resource> ResourceService::patch(Kind kind, std::string_view name,
@@ -199,7 +259,10 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
   if (kind == Kind::kSatelliteConfig && name == model::kDefaultConfigName)
     return fail(ErrorCode::kInvalidArgument, "the default SatelliteConfig cannot be deleted");
   return write(
-      [&](Connection& db) {
+      [&](Connection& db) -> common::Result<store::Resource> {
+        if (kind == Kind::kSatelliteConfig) {
+          if (auto ok = secrets_.remove(db, password_secret(name)); !ok) return fail(ok.error());
+        }
         return resources_.remove(db, kind_name(kind), name, expected_version, now());
       },
       "delete", actor);
@@ -306,6 +369,33 @@ common::Result<std::vector<store::Event>> ResourceService::events(
       {.read_only = true});
   if (!done) return fail(done.error());
   return out;
+}
+
+common::Result<SatelliteConfigDocument> ResourceService::satellite_config(std::string_view config) {
+  std::optional<store::Resource> found;
+  std::optional<store::StoredSecret> secret;
+  auto read = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto resource = resources_.get(db, kind_name(Kind::kSatelliteConfig), config);
+        if (!resource) return fail(resource.error());
+        found = std::move(*resource);
+        auto stored = secrets_.get(db, password_secret(config));
+        if (!stored) return fail(stored.error());
+        secret = std::move(*stored);
+        return {};
+      },
+      {.read_only = true});
+  if (!read) return fail(read.error());
+  auto spec = json::parse(found->spec, nullptr, false);
+  if (!spec.is_object()) return fail(ErrorCode::kCorruption, "a stored config is not JSON");
+  if (secret) {
+    if (box_ == nullptr) return fail(ErrorCode::kUnavailable, "no key to open the credentials");
+    auto password = box_->open(secret->sealed);
+    if (!password) return fail(password.error());
+    spec["upstream"]["password"] = std::move(*password);
+  }
+  return SatelliteConfigDocument{found->meta.name, summarize_config(*found).digest,
+                                 std::move(spec)};
 }
 
 common::Status ResourceService::ensure_default_config() {

@@ -14,15 +14,19 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "common/clock.hpp"
+#include "common/crypto/secret_box.hpp"
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
 #include "groundcontrol/model/harbor_state_file.hpp"
 #include "groundcontrol/model/kind.hpp"
+#include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
+#include "groundcontrol/store/secret_store.hpp"
 
 namespace groundcontrol::service {
 
@@ -50,14 +54,23 @@ struct IngestResult {
   std::int64_t revision = 0;
 };
 
+// What a satellite receives as its config: the spec with the upstream password opened (only
+// ever sent over its mTLS channel), and the digest its state names.
+struct SatelliteConfigDocument {
+  std::string name;
+  std::string digest;
+  nlohmann::json spec;
+};
+
 // Makes a resource's uid (random; injected so tests and the app choose the source).
 using UidSource = std::function<std::string()>;
 
 class ResourceService {
  public:
+  // `box` seals SatelliteConfigs' upstream passwords (none: they are refused).
   ResourceService(common::sql::Database& db, const common::Clock& clock, FleetSync& sync,
-                  UidSource make_uid)
-      : db_(db), clock_(clock), sync_(sync), make_uid_(std::move(make_uid)) {}
+                  UidSource make_uid, const common::crypto::SecretBox* box = nullptr)
+      : db_(db), clock_(clock), sync_(sync), make_uid_(std::move(make_uid)), box_(box) {}
 
   // kInvalidArgument naming the field for a bad document (unknown fields included),
   // kAlreadyExists, or the database's error.
@@ -97,6 +110,10 @@ class ResourceService {
   // The audit trail.
   [[nodiscard]] common::Result<std::vector<store::Event>> events(const store::EventFilter& filter);
 
+  // The config `config` with its password opened, for a satellite that follows it.
+  // kNotFound; kPermissionDenied/kCorruption when the sealed password does not open.
+  [[nodiscard]] common::Result<SatelliteConfigDocument> satellite_config(std::string_view config);
+
   // Creates the default SatelliteConfig when absent (first start).
   [[nodiscard]] common::Status ensure_default_config();
 
@@ -110,13 +127,20 @@ class ResourceService {
   common::Result<store::Resource> replace_as(model::Kind kind, std::string_view name,
                                              const nlohmann::json& document, const Actor& actor,
                                              std::string_view verb);
+  // A SatelliteConfig's spec as stored: its password sealed into `secrets` (set, replaced,
+  // or removed by ""), passwordSet and credentialsGeneration kept by the server.
+  common::Result<std::string> settle_credentials(common::sql::Connection& db, std::string_view name,
+                                                 model::SatelliteConfigSpec spec,
+                                                 const store::Resource* previous) const;
   std::string now() const;
 
   common::sql::Database& db_;
   const common::Clock& clock_;
   FleetSync& sync_;
   UidSource make_uid_;
+  const common::crypto::SecretBox* box_;
   store::ResourceStore resources_;
+  store::SecretStore secrets_;
   store::HarborArtifactStore harbor_;
   store::EventStore events_;
 };

@@ -34,4 +34,10 @@ common::Result<std::optional<StoredSecret>> SecretStore::get(Connection& db,
   return StoredSecret{(*row)->text(0), (*row)->blob(1), (*row)->text(2)};
 }
 
+common::Status SecretStore::remove(Connection& db, std::string_view name) const {
+  auto done = db.exec("DELETE FROM secrets WHERE name = $1", {name});
+  if (!done) return fail(done.error());
+  return {};
+}
+
 }  // namespace groundcontrol::store

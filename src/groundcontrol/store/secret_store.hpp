@@ -30,6 +30,8 @@ class SecretStore {
                                    std::string_view now) const;
   [[nodiscard]] common::Result<std::optional<StoredSecret>> get(common::sql::Connection& db,
                                                                 std::string_view name) const;
+  // Removes `name`; absent is fine.
+  [[nodiscard]] common::Status remove(common::sql::Connection& db, std::string_view name) const;
 };
 
 }  // namespace groundcontrol::store

@@ -140,8 +140,8 @@ MATRIX = {
 OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", "/readyz"),
         ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
         ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
-SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("POST", "/satellite/v1/enroll"),
-                    ("POST", "/satellite/v1/renew")}
+SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/config"),
+                    ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew")}
 
 
 def test_the_matrix_covers_every_route(contract):
@@ -278,3 +278,49 @@ def test_a_restart_keeps_the_ca_users_satellites_and_certificates(contract, tmp_
     satellite = satellite_client(second, contract, cert)
     assert satellite.call("GET", "/satellite/v1/state")[0] == 200
     second.stop()
+
+
+def test_upstream_credentials_are_write_only_sealed_and_reach_only_the_satellite(server, contract, admin):
+    secret = "s3cret-robot-password-4711"
+    patch = {"spec": {"upstream": {"url": "https://harbor.example", "username": "robot$edge",
+                                   "password": secret}}}
+    status, config, _ = admin.call("PATCH", "/api/v1/satelliteconfigs/{name}", {"name": "default"},
+                                   body=patch, headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200, config
+    assert config["spec"]["upstream"]["passwordSet"] is True
+    assert secret not in json.dumps(config)
+    generation = config["spec"]["upstream"]["credentialsGeneration"]
+    got = admin.call("GET", "/api/v1/satelliteconfigs/{name}", {"name": "default"})[1]
+    assert secret not in json.dumps(got)
+
+    token = create_satellite(admin, "sat-config")
+    _, _, cert = enroll(server, contract, token, "sat-config")
+    satellite = satellite_client(server, contract, cert)
+    status, document, response = satellite.call("GET", "/satellite/v1/config")
+    assert status == 200, document
+    assert document["spec"]["upstream"]["password"] == secret
+    assert document["spec"]["upstream"]["username"] == "robot$edge"
+    assert response.getheader("Cache-Control") == "no-store"
+    state = satellite.call("GET", "/satellite/v1/state")[1]
+    assert state["config"]["digest"] == document["digest"]
+    assert state["upstream"]["url"] == "https://harbor.example"
+
+    # Never at rest in clear, never in the log.
+    for path in pathlib.Path(server.data_dir).glob("groundcontrol.db*"):
+        assert secret.encode() not in path.read_bytes(), path
+    assert secret not in server.stderr()
+
+    # A replace without the password keeps it; "" removes it, and the digest moves each time
+    # the secret does.
+    kept = admin.call("PUT", "/api/v1/satelliteconfigs/{name}", {"name": "default"}, body={
+        "metadata": {"name": "default"}, "spec": got["spec"]})[1]
+    assert kept["spec"]["upstream"]["passwordSet"] is True
+    assert kept["spec"]["upstream"]["credentialsGeneration"] == generation
+    assert satellite.call("GET", "/satellite/v1/config")[1]["spec"]["upstream"]["password"] == secret
+    cleared = admin.call("PATCH", "/api/v1/satelliteconfigs/{name}", {"name": "default"},
+                         body={"spec": {"upstream": {"password": ""}}},
+                         headers={"Content-Type": "application/merge-patch+json"})[1]
+    assert cleared["spec"]["upstream"]["passwordSet"] is False
+    after = satellite.call("GET", "/satellite/v1/config")[1]
+    assert "password" not in after["spec"]["upstream"]
+    assert after["digest"] != document["digest"]
