@@ -5,7 +5,9 @@
 #include <charconv>
 
 #include "common/fleet_wire/satellite_state.hpp"
+#include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
+#include "common/time_format.hpp"
 #include "groundcontrol/api/json_response.hpp"
 
 #include <nlohmann/json.hpp>
@@ -56,7 +58,9 @@ std::vector<common::http::Route> SatelliteHandlers::routes() {
   return {{MethodSet{Method::kGet}, "/satellite/v1/state", "satellite_state",
            [this](Request& r, const RouteMatch&) { return state(r); }},
           {MethodSet{Method::kGet}, "/satellite/v1/config", "satellite_config",
-           [this](Request& r, const RouteMatch&) { return config(r); }}};
+           [this](Request& r, const RouteMatch&) { return config(r); }},
+          {MethodSet{Method::kPost}, "/satellite/v1/heartbeat", "satellite_heartbeat",
+           [this](Request& r, const RouteMatch&) { return heartbeat(r); }}};
 }
 
 std::int64_t SatelliteHandlers::jittered(std::chrono::seconds interval) {
@@ -101,6 +105,74 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
       .set("X-Poll-After", poll_after);
   response.body = common::fleet_wire::to_json(document);
   co_return response;
+}
+
+namespace {
+
+// A number field of a heartbeat (absent: 0); kInvalidArgument naming it otherwise.
+common::Result<std::int64_t> count_field(const nlohmann::json& body, std::string_view key) {
+  const auto found = body.find(key);
+  if (found == body.end() || found->is_null()) return std::int64_t{0};
+  if (!found->is_number_integer() || found->get<std::int64_t>() < 0)
+    return common::fail(ErrorCode::kInvalidArgument,
+                        fmt::format("{}: expected a count of 0 or more", key));
+  return found->get<std::int64_t>();
+}
+
+common::Result<std::string> text_field(const nlohmann::json& body, std::string_view key) {
+  const auto found = body.find(key);
+  if (found == body.end() || found->is_null()) return std::string();
+  if (!found->is_string() || found->get<std::string>().size() > 256)
+    return common::fail(ErrorCode::kInvalidArgument,
+                        fmt::format("{}: expected a string of at most 256 bytes", key));
+  return found->get<std::string>();
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> SatelliteHandlers::heartbeat(Request& request) {
+  auto satellite = identity_.satellite_of(request);
+  if (!satellite) co_return error_response(satellite.error());
+  auto body = co_await common::http::read_json_body(request, 64 * 1024);
+  if (!body) co_return error_response(body.error());
+  if (!body->is_object())
+    co_return error_response(
+        common::Error(ErrorCode::kInvalidArgument, "body: expected an object"));
+  const auto now = clock_.now();
+  store::Heartbeat beat{*satellite, common::format_rfc3339(now)};
+  for (auto [key, out] :
+       {std::pair{"version", &beat.version}, std::pair{"stateDigest", &beat.applied_state_digest},
+        std::pair{"time", &beat.reported_time}}) {
+    auto value = text_field(*body, key);
+    if (!value) co_return error_response(value.error());
+    *out = std::move(*value);
+  }
+  for (auto [key, out] : {std::pair{"uptimeSeconds", &beat.uptime_seconds},
+                          std::pair{"diskUsedBytes", &beat.disk_used_bytes},
+                          std::pair{"diskFreeBytes", &beat.disk_free_bytes},
+                          std::pair{"bytesTransferred", &beat.bytes_transferred}}) {
+    auto value = count_field(*body, key);
+    if (!value) co_return error_response(value.error());
+    *out = *value;
+  }
+  if (!beat.reported_time.empty()) {
+    auto reported = common::parse_rfc3339(beat.reported_time);
+    if (!reported)
+      co_return error_response(
+          common::Error(ErrorCode::kInvalidArgument, "time: " + reported.error().message()));
+    beat.clock_offset_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*reported - now).count();
+  }
+  const auto desired = view_.state_of(*satellite);
+  if (!desired)
+    co_return error_response(common::Error(
+        ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", *satellite)));
+  const bool in_sync = beat.applied_state_digest == desired->state_digest;
+  heartbeats_.record(std::move(beat));
+  co_return json_response(
+      200, {{"stateDigest", desired->state_digest},
+            {"inSync", in_sync},
+            {"nextHeartbeatSeconds", jittered(view_.heartbeat_interval_of(*satellite))}});
 }
 
 boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {

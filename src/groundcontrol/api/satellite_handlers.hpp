@@ -6,6 +6,11 @@
 //                             replica's FleetView without touching the database. Every
 //                             answer carries `X-Poll-After: <seconds>`: the config's poll
 //                             interval with ±10% jitter, so a fleet never polls in step.
+//   POST /satellite/v1/heartbeat  {version, uptimeSeconds, diskUsedBytes, diskFreeBytes,
+//                             bytesTransferred, stateDigest (applied), time (its clock)} →
+//                             {stateDigest (desired), inSync, nextHeartbeatSeconds}; recorded
+//                             in memory and written in batches (HeartbeatRecorder); unknown
+//                             fields from a newer satellite are ignored
 //   GET /satellite/v1/config  the config it follows, with the upstream password (sealed at
 //                             rest, sent only here), and the digest its state names
 // Ownership: borrows the view and identity for the router's lifetime.
@@ -17,9 +22,11 @@
 #include <random>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/http/router.hpp"
 #include "groundcontrol/api/satellite_identity.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/heartbeat_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 
 namespace groundcontrol::api {
@@ -31,11 +38,14 @@ class SatelliteHandlers {
  public:
   SatelliteHandlers(service::FleetView& view, const SatelliteIdentity& identity,
                     service::ResourceService& resources, boost::asio::thread_pool& pool,
+                    service::HeartbeatRecorder& heartbeats, const common::Clock& clock,
                     std::uint64_t jitter_seed)
       : view_(view),
         identity_(identity),
         resources_(resources),
         pool_(pool),
+        heartbeats_(heartbeats),
+        clock_(clock),
         random_(jitter_seed) {}
 
   std::vector<common::http::Route> routes();
@@ -43,6 +53,7 @@ class SatelliteHandlers {
  private:
   boost::asio::awaitable<common::http::Response> state(common::http::Request& request);
   boost::asio::awaitable<common::http::Response> config(common::http::Request& request);
+  boost::asio::awaitable<common::http::Response> heartbeat(common::http::Request& request);
   // The poll interval with ±10% jitter, in whole seconds.
   std::int64_t jittered(std::chrono::seconds interval);
 
@@ -50,6 +61,8 @@ class SatelliteHandlers {
   const SatelliteIdentity& identity_;
   service::ResourceService& resources_;
   boost::asio::thread_pool& pool_;
+  service::HeartbeatRecorder& heartbeats_;
+  const common::Clock& clock_;
   std::mutex random_mutex_;  // guards random_
   std::minstd_rand random_;
 };

@@ -32,6 +32,7 @@
 #include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/heartbeat_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 #include "groundcontrol/store/schema.hpp"
 
@@ -44,6 +45,8 @@ namespace fs = std::filesystem;
 // How often the view re-reads the change log without being told (a safety net for a lost
 // notification) and expired sessions are dropped.
 constexpr auto kTick = std::chrono::seconds(5);
+// How often heartbeats are written, one transaction each time.
+constexpr auto kFlush = std::chrono::seconds(1);
 
 std::string database_of(const GroundControlOptions& options) {
   return options.database.empty() ? (fs::path(options.data_dir) / "groundcontrol.db").string()
@@ -180,7 +183,9 @@ class App final : public GroundControlApp {
                       [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
     user_handlers_.emplace(*auth_, *access_, pool_);
-    satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, std::random_device{}());
+    heartbeats_.emplace(*db_);
+    satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *heartbeats_, clock_,
+                                std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
 
     management_router_.emplace(api::router_config(), &metrics_);
@@ -239,10 +244,17 @@ class App final : public GroundControlApp {
 
   void tick() {
     std::unique_lock lock(stop_mutex_);
-    while (!stop_wake_.wait_for(lock, kTick, [this] { return stopping_; })) {
+    for (int ticks = 1;; ++ticks) {
+      const bool stopping = stop_wake_.wait_for(lock, kFlush, [this] { return stopping_; });
       lock.unlock();
-      if (auto ok = sync_->catch_up(); !ok)
-        logger_->warn("fleet view: catching up failed: {}", ok.error().message());
+      if (auto ok = heartbeats_->flush(); !ok)
+        logger_->warn("heartbeats: writing {} failed: {}", heartbeats_->waiting(),
+                      ok.error().message());
+      if (stopping) return;  // the last flush done
+      if (ticks % (kTick / kFlush) == 0) {
+        if (auto ok = sync_->catch_up(); !ok)
+          logger_->warn("fleet view: catching up failed: {}", ok.error().message());
+      }
       lock.lock();
     }
   }
@@ -267,6 +279,7 @@ class App final : public GroundControlApp {
   std::optional<api::CertificateIdentity> identity_;
   std::optional<api::ResourceHandlers> resource_handlers_;
   std::optional<api::UserHandlers> user_handlers_;
+  std::optional<service::HeartbeatRecorder> heartbeats_;
   std::optional<api::SatelliteHandlers> satellite_handlers_;
   std::optional<api::EnrollmentHandlers> enrollment_handlers_;
   std::optional<common::http::Router> management_router_;

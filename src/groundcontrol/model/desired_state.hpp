@@ -32,6 +32,7 @@ struct ConfigSummary {
   // How often its satellites poll when no long-poll is held (not part of the rendering:
   // the digest already changes with the config's).
   std::chrono::seconds poll_interval{300};
+  std::chrono::seconds heartbeat_interval{60};
 };
 
 common::fleet_wire::SatelliteState render_desired_state(std::string_view satellite,

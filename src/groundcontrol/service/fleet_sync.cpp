@@ -36,8 +36,10 @@ model::ConfigSummary summarize_config(const store::Resource& config) {
     upstream = spec["upstream"]["url"].get<std::string>();
   model::ConfigSummary summary{config.meta.name, common::crypto::digest_of(config.spec).str(),
                                std::move(upstream)};
-  if (auto parsed = model::parse_satellite_config_spec(&spec))
+  if (auto parsed = model::parse_satellite_config_spec(&spec)) {
     summary.poll_interval = parsed->state_poll_interval;
+    summary.heartbeat_interval = parsed->heartbeat_interval;
+  }
   return summary;
 }
 

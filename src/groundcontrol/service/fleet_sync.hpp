@@ -35,6 +35,7 @@ class FleetSync {
   // Subscribes to kChangeChannel so other replicas' commits are applied within moments.
   [[nodiscard]] common::Result<common::sql::Subscription> follow();
   std::int64_t applied_revision() const;
+  const FleetView& view() const noexcept { return view_; }
 
  private:
   // load() with mutex_ held.

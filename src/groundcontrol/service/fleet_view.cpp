@@ -202,6 +202,15 @@ std::optional<std::string> FleetView::config_of(std::string_view satellite) cons
   return found->second.config;
 }
 
+std::chrono::seconds FleetView::heartbeat_interval_of(std::string_view satellite) const {
+  std::shared_lock lock(mutex_);
+  const auto found = satellites_.find(satellite);
+  if (found == satellites_.end()) return model::ConfigSummary{}.heartbeat_interval;
+  const auto config = configs_.find(found->second.config);
+  return config == configs_.end() ? model::ConfigSummary{}.heartbeat_interval
+                                  : config->second.heartbeat_interval;
+}
+
 std::chrono::seconds FleetView::poll_interval_of(std::string_view satellite) const {
   std::shared_lock lock(mutex_);
   const auto found = satellites_.find(satellite);

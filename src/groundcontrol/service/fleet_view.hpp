@@ -70,6 +70,8 @@ class FleetView {
 
   // The name of the config the satellite follows; nullopt for an unknown satellite.
   std::optional<std::string> config_of(std::string_view satellite) const;
+  // The heartbeat interval of the satellite's config (the default when either is unknown).
+  std::chrono::seconds heartbeat_interval_of(std::string_view satellite) const;
   // The poll interval of the satellite's config (the default when either is unknown).
   std::chrono::seconds poll_interval_of(std::string_view satellite) const;
   std::size_t satellite_count() const;

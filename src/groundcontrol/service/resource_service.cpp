@@ -118,7 +118,49 @@ std::int64_t credentials_generation_of(const store::Resource& config) {
   return found != upstream.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
 }
 
+// A satellite's connectivity from the age of its last heartbeat against its interval.
+std::string_view connectivity_of(std::chrono::seconds age, std::chrono::seconds interval) {
+  if (age <= 2 * interval) return "online";
+  if (age <= 5 * interval) return "stale";
+  return "offline";
+}
+
 }  // namespace
+
+common::Status ResourceService::add_reported_status(Connection& db, store::Resource& satellite,
+                                                    const std::string& now_text) const {
+  auto heartbeat = statuses_.get(db, satellite.meta.name);
+  if (!heartbeat) return fail(heartbeat.error());
+  auto status = json::parse(satellite.status, nullptr, false);
+  if (!status.is_object()) status = json::object();
+  const auto& view = sync_.view();
+  const auto desired = view.state_of(satellite.meta.name);
+  if (desired) status["desiredStateDigest"] = desired->state_digest;
+  if (!*heartbeat) {
+    status["connectivity"] = "offline";
+    status["sync"] = "unknown";
+  } else {
+    const auto& h = **heartbeat;
+    const auto at = common::parse_rfc3339(h.heartbeat_at);
+    const auto now = common::parse_rfc3339(now_text);
+    const auto age = at && now ? std::chrono::duration_cast<std::chrono::seconds>(*now - *at)
+                               : std::chrono::seconds::max();
+    status["connectivity"] = connectivity_of(age, view.heartbeat_interval_of(satellite.meta.name));
+    status["sync"] =
+        desired && h.applied_state_digest == desired->state_digest ? "in-sync" : "out-of-sync";
+    status["heartbeat"] = {{"time", h.heartbeat_at},
+                           {"reportedTime", h.reported_time},
+                           {"clockOffsetMs", h.clock_offset_ms},
+                           {"version", h.version},
+                           {"uptimeSeconds", h.uptime_seconds},
+                           {"diskUsedBytes", h.disk_used_bytes},
+                           {"diskFreeBytes", h.disk_free_bytes},
+                           {"bytesTransferred", h.bytes_transferred},
+                           {"appliedStateDigest", h.applied_state_digest}};
+  }
+  satellite.status = status.dump();
+  return {};
+}
 
 common::Result<std::string> ResourceService::settle_credentials(
     Connection& db, std::string_view name, model::SatelliteConfigSpec spec,
@@ -198,6 +240,9 @@ common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view
       [&](Connection& db) -> common::Status {
         auto resource = resources_.get(db, kind_name(kind), name);
         if (!resource) return fail(resource.error());
+        if (kind == Kind::kSatellite) {
+          if (auto ok = add_reported_status(db, *resource, now()); !ok) return ok;
+        }
         found = std::move(*resource);
         return {};
       },
@@ -263,6 +308,9 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
         if (kind == Kind::kSatelliteConfig) {
           if (auto ok = secrets_.remove(db, password_secret(name)); !ok) return fail(ok.error());
         }
+        if (kind == Kind::kSatellite) {
+          if (auto ok = statuses_.remove(db, name); !ok) return fail(ok.error());
+        }
         return resources_.remove(db, kind_name(kind), name, expected_version, now());
       },
       "delete", actor);
@@ -287,6 +335,7 @@ common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& que
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
         std::string after = query.continue_token;
+        const auto current_time = now();
         const auto page_size = std::max<std::size_t>(query.limit, 200);
         for (bool first = true;; first = false) {
           auto page = resources_.list(db, kind_name(kind), after, page_size);
@@ -294,6 +343,9 @@ common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& que
           if (first) result.revision = page->revision;
           for (auto& item : page->items) {
             after = item.meta.name;
+            if (kind == Kind::kSatellite) {
+              if (auto ok = add_reported_status(db, item, current_time); !ok) return ok;
+            }
             if (!labels->matches(item.meta.labels)) continue;
             if (!selected->matches([&](std::string_view f) { return status_field(item, f); }))
               continue;

@@ -26,6 +26,7 @@
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
+#include "groundcontrol/store/satellite_status_store.hpp"
 #include "groundcontrol/store/secret_store.hpp"
 
 namespace groundcontrol::service {
@@ -132,6 +133,10 @@ class ResourceService {
   common::Result<std::string> settle_credentials(common::sql::Connection& db, std::string_view name,
                                                  model::SatelliteConfigSpec spec,
                                                  const store::Resource* previous) const;
+  // Adds what the satellite reported (status.heartbeat), and what follows from it
+  // (status.connectivity, status.sync, status.desiredStateDigest), to a Satellite read.
+  common::Status add_reported_status(common::sql::Connection& db, store::Resource& satellite,
+                                     const std::string& now_text) const;
   std::string now() const;
 
   common::sql::Database& db_;
@@ -141,6 +146,7 @@ class ResourceService {
   const common::crypto::SecretBox* box_;
   store::ResourceStore resources_;
   store::SecretStore secrets_;
+  store::SatelliteStatusStore statuses_;
   store::HarborArtifactStore harbor_;
   store::EventStore events_;
 };

@@ -116,6 +116,23 @@ CREATE TABLE secrets (
 );
 )sql";
 
+// What satellites report: the latest heartbeat of each, written in batches (ADR 0006 §2),
+// apart from `resources` so that heartbeats never bump a resourceVersion.
+constexpr std::string_view kSatelliteStatus = R"sql(
+CREATE TABLE satellite_status (
+  satellite KEY_TEXT PRIMARY KEY,
+  heartbeat_at TEXT NOT NULL,
+  reported_time TEXT NOT NULL,
+  clock_offset_ms BIGINT NOT NULL,
+  version TEXT NOT NULL,
+  uptime_seconds BIGINT NOT NULL,
+  disk_used_bytes BIGINT NOT NULL,
+  disk_free_bytes BIGINT NOT NULL,
+  bytes_transferred BIGINT NOT NULL,
+  applied_state_digest TEXT NOT NULL
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -138,11 +155,14 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_1 = with_key_text(kResources, "TEXT COLLATE \"C\"");
   static const std::string sqlite_2 = with_key_text(kIdentity, "TEXT", "BLOB");
   static const std::string postgres_2 = with_key_text(kIdentity, "TEXT COLLATE \"C\"", "BYTEA");
+  static const std::string sqlite_3 = with_key_text(kSatelliteStatus, "TEXT");
+  static const std::string postgres_3 = with_key_text(kSatelliteStatus, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
       common::sql::Migration{2, "users, sessions, enrollment tokens, certificates, secrets",
                              sqlite_2, postgres_2},
+      common::sql::Migration{3, "satellite status (heartbeats)", sqlite_3, postgres_3},
   };
   return steps;
 }

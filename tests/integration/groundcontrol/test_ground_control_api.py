@@ -141,6 +141,7 @@ OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", 
         ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
         ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
 SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/config"),
+                    ("POST", "/satellite/v1/heartbeat"),
                     ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew")}
 
 
@@ -324,3 +325,38 @@ def test_upstream_credentials_are_write_only_sealed_and_reach_only_the_satellite
     after = satellite.call("GET", "/satellite/v1/config")[1]
     assert "password" not in after["spec"]["upstream"]
     assert after["digest"] != document["digest"]
+
+
+def test_heartbeats_show_as_connectivity_sync_and_clock_offset(server, contract, admin):
+    token = create_satellite(admin, "sat-beat")
+    _, _, cert = enroll(server, contract, token, "sat-beat")
+    satellite = satellite_client(server, contract, cert)
+    before = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-beat"})[1]
+    assert before["status"]["connectivity"] == "offline"  # never heard from
+    state = satellite.call("GET", "/satellite/v1/state")[1]
+    ahead = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 120))
+    status, answer, _ = satellite.call("POST", "/satellite/v1/heartbeat", body={
+        "version": "0.1.0", "uptimeSeconds": 42, "diskUsedBytes": 1000, "diskFreeBytes": 9000,
+        "bytesTransferred": 5, "stateDigest": state["stateDigest"], "time": ahead,
+        "futureField": {"ignored": True}})
+    assert status == 200, answer
+    assert answer["inSync"] is True and answer["stateDigest"] == state["stateDigest"]
+    assert answer["nextHeartbeatSeconds"] > 0
+    # Written in batches, about once a second.
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        shown = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-beat"})[1]["status"]
+        if "heartbeat" in shown:
+            break
+        time.sleep(0.2)
+    assert shown["connectivity"] == "online", shown
+    assert shown["sync"] == "in-sync"
+    assert shown["heartbeat"]["version"] == "0.1.0"
+    assert 100_000 <= shown["heartbeat"]["clockOffsetMs"] <= 140_000  # its clock runs 2 min ahead
+    online = admin.call("GET", "/api/v1/satellites", query="fieldSelector=status.connectivity%3Donline")[1]
+    assert "sat-beat" in [item["metadata"]["name"] for item in online["items"]]
+    offline = admin.call("GET", "/api/v1/satellites", query="fieldSelector=status.connectivity%3Doffline")[1]
+    assert "sat-beat" not in [item["metadata"]["name"] for item in offline["items"]]
+    for bad in ({"uptimeSeconds": -1}, {"time": "yesterday"}, {"version": 7}):
+        status, body, _ = satellite.call("POST", "/satellite/v1/heartbeat", body=bad)
+        assert status == 400, (bad, body)
