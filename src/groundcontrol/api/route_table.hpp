@@ -1,6 +1,6 @@
 // The route tables of ground control's two listeners, in one place: every route a
-// listener serves is added here, so the OpenAPI contract test (tests/unit/groundcontrol/
-// api/openapi_contract_test.cpp) and the app see the same table.
+// listener serves is added here (tests/api/openapi_lint.py checks each against
+// api/openapi.yaml, and the API tests' auth matrix covers every one).
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
 //                        UserHandlers
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers)

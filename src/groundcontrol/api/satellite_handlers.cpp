@@ -83,8 +83,10 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
     const auto watch = view_.watch(*satellite, wakeup);
     state = view_.state_of(*satellite);
     if (state && matches(known, etag_of(*state))) {
+      long_polls_.fetch_add(1, std::memory_order_relaxed);
       (void)co_await request.context->wait_until(request.context->clock().steady_now() + *wait,
                                                  wakeup.get());
+      long_polls_.fetch_sub(1, std::memory_order_relaxed);
       state = view_.state_of(*satellite);
     }
   }

@@ -18,6 +18,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <random>
 #include <vector>
@@ -49,6 +50,10 @@ class SatelliteHandlers {
         random_(jitter_seed) {}
 
   std::vector<common::http::Route> routes();
+  // Long-polls waiting right now (a gauge of /metrics).
+  std::size_t long_polls_held() const noexcept {
+    return long_polls_.load(std::memory_order_relaxed);
+  }
 
  private:
   boost::asio::awaitable<common::http::Response> state(common::http::Request& request);
@@ -63,6 +68,7 @@ class SatelliteHandlers {
   boost::asio::thread_pool& pool_;
   service::HeartbeatRecorder& heartbeats_;
   const common::Clock& clock_;
+  std::atomic<std::size_t> long_polls_ = 0;
   std::mutex random_mutex_;  // guards random_
   std::minstd_rand random_;
 };

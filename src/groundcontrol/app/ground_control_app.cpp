@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "common/crypto/master_key.hpp"
 #include "common/crypto/random_bytes.hpp"
@@ -188,6 +190,7 @@ class App final : public GroundControlApp {
                                 std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
 
+    if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
     const auto db = db_.get();
     for (auto& route :
@@ -228,6 +231,26 @@ class App final : public GroundControlApp {
         [this](const common::http::Exchange& e) { observe(e); }, logger_, clock_);
     if (!satellite_server) return fail(satellite_server.error());
     satellite_ = std::move(*satellite_server);
+    return {};
+  }
+
+  // The fleet as this replica sees it, for /metrics.
+  common::Status add_gauges() {
+    const auto* view = &view_;
+    const auto* satellites = &*satellite_handlers_;
+    const auto* heartbeats = &*heartbeats_;
+    const auto* sync = &*sync_;
+    for (auto& [name, help, read] :
+         std::vector<std::tuple<std::string, std::string, std::function<double()>>>{
+             {"groundcontrol_satellites", "Satellites registered (this replica's view).",
+              [view] { return static_cast<double>(view->satellite_count()); }},
+             {"groundcontrol_long_polls_held", "State long-polls waiting now.",
+              [satellites] { return static_cast<double>(satellites->long_polls_held()); }},
+             {"groundcontrol_heartbeats_waiting", "Heartbeats received, not yet written.",
+              [heartbeats] { return static_cast<double>(heartbeats->waiting()); }},
+             {"groundcontrol_view_revision", "The change-log revision this replica's view applied.",
+              [sync] { return static_cast<double>(sync->applied_revision()); }}})
+      if (auto ok = metrics_.add_gauge(name, help, std::move(read)); !ok) return ok;
     return {};
   }
 

@@ -360,3 +360,26 @@ def test_heartbeats_show_as_connectivity_sync_and_clock_offset(server, contract,
     for bad in ({"uptimeSeconds": -1}, {"time": "yesterday"}, {"version": 7}):
         status, body, _ = satellite.call("POST", "/satellite/v1/heartbeat", body=bad)
         assert status == 400, (bad, body)
+
+
+def test_metrics_show_the_fleet_and_the_long_polls_held(server, contract, admin):
+    token = create_satellite(admin, "sat-metrics")
+    _, _, cert = enroll(server, contract, token, "sat-metrics")
+    satellite = satellite_client(server, contract, cert)
+    _, state, response = satellite.call("GET", "/satellite/v1/state")
+    etag = response.getheader("ETag")
+    held = threading.Thread(target=lambda: satellite.call(
+        "GET", "/satellite/v1/state", query="wait=3", headers={"If-None-Match": etag}, timeout=30))
+    held.start()
+    time.sleep(1)
+
+    import http.client
+    connection = http.client.HTTPSConnection(admin.host, admin.port, context=admin.context)
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    values = {line.split()[0]: float(line.split()[1]) for line in text.splitlines()
+              if line.startswith("groundcontrol_") and " " in line and "{" not in line.split()[0]}
+    assert values["groundcontrol_satellites"] >= 1
+    assert values["groundcontrol_long_polls_held"] == 1
+    assert "groundcontrol_view_revision" in values
+    held.join()
