@@ -55,16 +55,21 @@ Status durable_rename(const std::string& from, const std::string& to, FileSystem
   return sync_dir(parent_dir(to), fs);
 }
 
+Status publish_temp_file(UniqueFd fd, const std::string& temp, const std::string& path,
+                         std::string_view data, FileSystem& fs) {
+  Status status = fs.write(fd.get(), data, temp);
+  if (status) status = fs.sync(fd.get(), temp);
+  fd.reset();
+  if (status) status = durable_rename(temp, path, fs);
+  if (!status) (void)fs.unlink(temp);
+  return status;
+}
+
 Status atomic_write_file(const std::string& path, std::string_view data, FileSystem& fs) {
   const std::string temp = path + ".tmp";
   auto fd = fs.open(temp, O_WRONLY | O_CREAT | O_TRUNC);
   if (!fd) return fail(fd.error());
-  Status status = fs.write(fd->get(), data, temp);
-  if (status) status = fs.sync(fd->get(), temp);
-  fd->reset();
-  if (status) status = durable_rename(temp, path, fs);
-  if (!status) (void)fs.unlink(temp);
-  return status;
+  return publish_temp_file(std::move(*fd), temp, path, data, fs);
 }
 
 Result<std::string> read_file(const std::string& path, FileSystem& fs) {

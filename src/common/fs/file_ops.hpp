@@ -30,6 +30,12 @@ namespace common::fs {
 // rename(2) then fsync of the target's directory.
 [[nodiscard]] Status durable_rename(const std::string& from, const std::string& to,
                                     FileSystem& fs = posix_file_system());
+// Writes `data` into `fd` (an open, empty file at `temp`), fsyncs it, closes it and renames
+// it onto `path` durably; on any failure removes `temp`. What atomic_write_file and
+// write_secret_file share once each has opened its temp file its own way.
+[[nodiscard]] Status publish_temp_file(UniqueFd fd, const std::string& temp,
+                                       const std::string& path, std::string_view data,
+                                       FileSystem& fs = posix_file_system());
 // Writes `data` to `path` atomically: temp file beside it, fsync, rename, fsync directory.
 [[nodiscard]] Status atomic_write_file(const std::string& path, std::string_view data,
                                        FileSystem& fs = posix_file_system());

@@ -78,12 +78,7 @@ Status write_secret_file(const std::string& path, std::string_view data, FileSys
   const std::string temp = path + ".tmp";
   auto fd = create_exclusive(temp, fs);
   if (!fd) return fail(fd.error());
-  Status status = fs.write(fd->get(), data, temp);
-  if (status) status = fs.sync(fd->get(), temp);
-  fd->reset();
-  if (status) status = durable_rename(temp, path, fs);
-  if (!status) (void)fs.unlink(temp);
-  return status;
+  return publish_temp_file(std::move(*fd), temp, path, data, fs);
 }
 
 }  // namespace common::fs
