@@ -195,8 +195,12 @@ void seal(SatelliteState& state) {
 }
 
 std::string to_json(const SatelliteState& state) {
+  return to_json(state, state.satellite);
+}
+
+std::string to_json(const SatelliteState& state, std::string_view satellite) {
   auto document = content_of(state);
-  document["satellite"] = state.satellite;
+  document["satellite"] = satellite;
   document["stateDigest"] = state.state_digest;
   return document.dump();
 }

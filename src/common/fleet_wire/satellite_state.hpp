@@ -52,6 +52,9 @@ struct SatelliteState {
 void seal(SatelliteState& state);
 // The JSON document, state_digest included.
 [[nodiscard]] std::string to_json(const SatelliteState& state);
+// The same, naming `satellite` instead of state.satellite (one rendered state serves every
+// satellite with the same groups and config, so the name is given per answer).
+[[nodiscard]] std::string to_json(const SatelliteState& state, std::string_view satellite);
 // Reads a document; unknown fields are ignored. kInvalidArgument naming the field for a
 // missing or mistyped one, an invalid digest, or another apiVersion.
 [[nodiscard]] Result<SatelliteState> parse_satellite_state(std::string_view json);

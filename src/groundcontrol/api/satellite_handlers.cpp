@@ -99,13 +99,11 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
     response.set("ETag", etag_of(*state)).set("X-Poll-After", poll_after);
     co_return response;
   }
-  auto document = *state;
-  document.satellite = *satellite;
   Response response(200);
   response.set("Content-Type", "application/json")
       .set("ETag", etag_of(*state))
       .set("X-Poll-After", poll_after);
-  response.body = common::fleet_wire::to_json(document);
+  response.body = common::fleet_wire::to_json(*state, *satellite);
   co_return response;
 }
 

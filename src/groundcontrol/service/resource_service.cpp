@@ -343,10 +343,11 @@ common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& que
           if (first) result.revision = page->revision;
           for (auto& item : page->items) {
             after = item.meta.name;
+            if (!labels->matches(item.meta.labels)) continue;
+            // Only what the labels let through costs its status read.
             if (kind == Kind::kSatellite) {
               if (auto ok = add_reported_status(db, item, current_time); !ok) return ok;
             }
-            if (!labels->matches(item.meta.labels)) continue;
             if (!selected->matches([&](std::string_view f) { return status_field(item, f); }))
               continue;
             if (result.items.size() == query.limit) {
