@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/hasher.hpp"
+#include "common/fleet_wire/field_reader.hpp"
 
 namespace common::fleet_wire {
 namespace {
@@ -34,76 +35,6 @@ json content_of(const SatelliteState& state) {
           {"config", {{"name", state.config_name}, {"digest", state.config_digest}}},
           {"upstream", {{"url", state.upstream_url}}}};
 }
-
-// Reads typed fields of a JSON object, naming the path of the first that is missing or of
-// the wrong type.
-class FieldReader {
- public:
-  FieldReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
-
-  Result<std::string> text(std::string_view key, bool required = true) const {
-    const auto found = object_.find(key);
-    if (found == object_.end() || found->is_null()) {
-      if (!required) return std::string();
-      return missing(key);
-    }
-    if (!found->is_string()) return mistyped(key, "a string");
-    return found->get<std::string>();
-  }
-  Result<std::vector<std::string>> texts(std::string_view key) const {
-    std::vector<std::string> out;
-    const auto found = object_.find(key);
-    if (found == object_.end() || found->is_null()) return out;
-    if (!found->is_array()) return mistyped(key, "an array of strings");
-    for (const auto& item : *found) {
-      if (!item.is_string()) return mistyped(key, "an array of strings");
-      out.push_back(item.get<std::string>());
-    }
-    return out;
-  }
-  Result<Digest> digest(std::string_view key) const {
-    auto value = text(key);
-    if (!value) return fail(value.error());
-    auto parsed = Digest::parse(*value);
-    if (!parsed)
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{}: {}", field(key), parsed.error().message()));
-    return parsed;
-  }
-  Result<FieldReader> object(std::string_view key) const {
-    const auto found = object_.find(key);
-    if (found == object_.end() || !found->is_object()) return mistyped(key, "an object");
-    return FieldReader(*found, field(key));
-  }
-  // Each element of the array `key` (absent: none), which must be objects.
-  Result<std::vector<FieldReader>> objects(std::string_view key) const {
-    std::vector<FieldReader> out;
-    const auto found = object_.find(key);
-    if (found == object_.end() || found->is_null()) return out;
-    if (!found->is_array()) return mistyped(key, "an array");
-    for (std::size_t i = 0; i < found->size(); ++i) {
-      const auto& item = (*found)[i];
-      const auto path = fmt::format("{}[{}]", field(key), i);
-      if (!item.is_object())
-        return fail(ErrorCode::kInvalidArgument, fmt::format("{}: expected an object", path));
-      out.emplace_back(item, path);
-    }
-    return out;
-  }
-
- private:
-  std::string field(std::string_view key) const {
-    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
-  }
-  std::unexpected<Error> missing(std::string_view key) const {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: required", field(key)));
-  }
-  std::unexpected<Error> mistyped(std::string_view key, std::string_view expected) const {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: expected {}", field(key), expected));
-  }
-  const json& object_;
-  std::string path_;
-};
 
 Result<StateArtifact> read_artifact(const FieldReader& in) {
   auto repository = in.text("repository");

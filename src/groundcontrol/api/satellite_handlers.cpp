@@ -4,7 +4,9 @@
 
 #include <charconv>
 
+#include "common/fleet_wire/heartbeat.hpp"
 #include "common/fleet_wire/satellite_state.hpp"
+#include "common/fleet_wire/status_report.hpp"
 #include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
 #include "common/time_format.hpp"
@@ -52,6 +54,10 @@ common::Result<std::chrono::seconds> parse_wait(const Request& request) {
   return std::min(std::chrono::seconds(seconds), kMaxStateWait);
 }
 
+common::Error not_registered(std::string_view satellite) {
+  return {ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", satellite)};
+}
+
 }  // namespace
 
 std::vector<common::http::Route> SatelliteHandlers::routes() {
@@ -60,7 +66,9 @@ std::vector<common::http::Route> SatelliteHandlers::routes() {
           {MethodSet{Method::kGet}, "/satellite/v1/config", "satellite_config",
            [this](Request& r, const RouteMatch&) { return config(r); }},
           {MethodSet{Method::kPost}, "/satellite/v1/heartbeat", "satellite_heartbeat",
-           [this](Request& r, const RouteMatch&) { return heartbeat(r); }}};
+           [this](Request& r, const RouteMatch&) { return heartbeat(r); }},
+          {MethodSet{Method::kPost}, "/satellite/v1/status", "satellite_status",
+           [this](Request& r, const RouteMatch&) { return status(r); }}};
 }
 
 std::int64_t SatelliteHandlers::jittered(std::chrono::seconds interval) {
@@ -90,9 +98,7 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
       state = view_.state_of(*satellite);
     }
   }
-  if (!state)
-    co_return error_response(common::Error(
-        ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", *satellite)));
+  if (!state) co_return error_response(not_registered(*satellite));
   const auto poll_after = std::to_string(jittered(view_.poll_interval_of(*satellite)));
   if (!known.empty() && matches(known, etag_of(*state))) {
     Response response(304);
@@ -107,81 +113,66 @@ boost::asio::awaitable<Response> SatelliteHandlers::state(Request& request) {
   co_return response;
 }
 
-namespace {
-
-// A number field of a heartbeat (absent: 0); kInvalidArgument naming it otherwise.
-common::Result<std::int64_t> count_field(const nlohmann::json& body, std::string_view key) {
-  const auto found = body.find(key);
-  if (found == body.end() || found->is_null()) return std::int64_t{0};
-  if (!found->is_number_integer() || found->get<std::int64_t>() < 0)
-    return common::fail(ErrorCode::kInvalidArgument,
-                        fmt::format("{}: expected a count of 0 or more", key));
-  return found->get<std::int64_t>();
-}
-
-common::Result<std::string> text_field(const nlohmann::json& body, std::string_view key) {
-  const auto found = body.find(key);
-  if (found == body.end() || found->is_null()) return std::string();
-  if (!found->is_string() || found->get<std::string>().size() > 256)
-    return common::fail(ErrorCode::kInvalidArgument,
-                        fmt::format("{}: expected a string of at most 256 bytes", key));
-  return found->get<std::string>();
-}
-
-}  // namespace
-
 boost::asio::awaitable<Response> SatelliteHandlers::heartbeat(Request& request) {
   auto satellite = identity_.satellite_of(request);
   if (!satellite) co_return error_response(satellite.error());
   auto body = co_await common::http::read_json_body(request, 64 * 1024);
   if (!body) co_return error_response(body.error());
-  if (!body->is_object())
-    co_return error_response(
-        common::Error(ErrorCode::kInvalidArgument, "body: expected an object"));
+  auto beat = common::fleet_wire::read_heartbeat(*body);
+  if (!beat) co_return error_response(beat.error());
   const auto now = clock_.now();
-  store::Heartbeat beat{*satellite, common::format_rfc3339(now)};
-  for (auto [key, out] :
-       {std::pair{"version", &beat.version}, std::pair{"stateDigest", &beat.applied_state_digest},
-        std::pair{"time", &beat.reported_time}}) {
-    auto value = text_field(*body, key);
-    if (!value) co_return error_response(value.error());
-    *out = std::move(*value);
-  }
-  for (auto [key, out] : {std::pair{"uptimeSeconds", &beat.uptime_seconds},
-                          std::pair{"diskUsedBytes", &beat.disk_used_bytes},
-                          std::pair{"diskFreeBytes", &beat.disk_free_bytes},
-                          std::pair{"bytesTransferred", &beat.bytes_transferred}}) {
-    auto value = count_field(*body, key);
-    if (!value) co_return error_response(value.error());
-    *out = *value;
-  }
-  if (!beat.reported_time.empty()) {
-    auto reported = common::parse_rfc3339(beat.reported_time);
+  store::Heartbeat row{*satellite, common::format_rfc3339(now)};
+  if (!beat->time.empty()) {
+    auto reported = common::parse_rfc3339(beat->time);
     if (!reported)
       co_return error_response(
           common::Error(ErrorCode::kInvalidArgument, "time: " + reported.error().message()));
-    beat.clock_offset_ms =
+    row.clock_offset_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(*reported - now).count();
   }
   const auto desired = view_.state_of(*satellite);
-  if (!desired)
-    co_return error_response(common::Error(
-        ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", *satellite)));
-  const bool in_sync = beat.applied_state_digest == desired->state_digest;
-  heartbeats_.record(std::move(beat));
-  co_return json_response(
-      200, {{"stateDigest", desired->state_digest},
-            {"inSync", in_sync},
-            {"nextHeartbeatSeconds", jittered(view_.heartbeat_interval_of(*satellite))}});
+  if (!desired) co_return error_response(not_registered(*satellite));
+  row.reported_time = std::move(beat->time);
+  row.version = std::move(beat->version);
+  row.uptime_seconds = beat->uptime_seconds;
+  row.disk_used_bytes = beat->disk_used_bytes;
+  row.disk_free_bytes = beat->disk_free_bytes;
+  row.bytes_transferred = beat->bytes_transferred;
+  row.applied_state_digest = std::move(beat->state_digest);
+  const bool in_sync = row.applied_state_digest == desired->state_digest;
+  reports_.record(std::move(row));
+  Response response(200);
+  response.set("Content-Type", "application/json");
+  response.body = common::fleet_wire::to_json(common::fleet_wire::HeartbeatAnswer{
+      desired->state_digest, in_sync, jittered(view_.heartbeat_interval_of(*satellite))});
+  co_return response;
+}
+
+boost::asio::awaitable<Response> SatelliteHandlers::status(Request& request) {
+  auto satellite = identity_.satellite_of(request);
+  if (!satellite) co_return error_response(satellite.error());
+  // 10,000 artifacts with long reasons fit; more is not a satellite's report.
+  auto body = co_await common::http::read_json_body(request, 8 * 1024 * 1024);
+  if (!body) co_return error_response(body.error());
+  auto report = common::fleet_wire::read_status_report(*body);
+  if (!report) co_return error_response(report.error());
+  if (!report->last_sync_time.empty()) {
+    if (auto time = common::parse_rfc3339(report->last_sync_time); !time)
+      co_return error_response(
+          common::Error(ErrorCode::kInvalidArgument, "lastSync.time: " + time.error().message()));
+  }
+  const auto desired = view_.state_of(*satellite);
+  if (!desired) co_return error_response(not_registered(*satellite));
+  reports_.record(
+      store::StoredReport{*satellite, common::format_rfc3339(clock_.now()), std::move(*report)});
+  co_return json_response(202, {{"stateDigest", desired->state_digest}});
 }
 
 boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {
   auto satellite = identity_.satellite_of(request);
   if (!satellite) co_return error_response(satellite.error());
   const auto name = view_.config_of(*satellite);
-  if (!name)
-    co_return error_response(common::Error(
-        ErrorCode::kNotFound, fmt::format("satellite \"{}\" is not registered", *satellite)));
+  if (!name) co_return error_response(not_registered(*satellite));
   auto document =
       co_await common::http::offload(pool_, [&] { return resources_.satellite_config(*name); });
   if (!document) co_return error_response(document.error());

@@ -9,8 +9,12 @@
 //   POST /satellite/v1/heartbeat  {version, uptimeSeconds, diskUsedBytes, diskFreeBytes,
 //                             bytesTransferred, stateDigest (applied), time (its clock)} →
 //                             {stateDigest (desired), inSync, nextHeartbeatSeconds}; recorded
-//                             in memory and written in batches (HeartbeatRecorder); unknown
-//                             fields from a newer satellite are ignored
+//                             in memory and written in batches (ReportRecorder)
+//   POST /satellite/v1/status {stateDigest, lastSync {time, durationMs}, artifacts [{repository,
+//                             digest, state present|pulling|failed, bytesDone, bytesTotal,
+//                             reason}]} → 202 {stateDigest (desired)}; batched the same way,
+//                             the source of the satellite's sync state and drift
+// Payloads are the fleet_wire types; unknown fields from a newer satellite are ignored.
 //   GET /satellite/v1/config  the config it follows, with the upstream password (sealed at
 //                             rest, sent only here), and the digest its state names
 // Ownership: borrows the view and identity for the router's lifetime.
@@ -27,7 +31,7 @@
 #include "common/http/router.hpp"
 #include "groundcontrol/api/satellite_identity.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
-#include "groundcontrol/service/heartbeat_recorder.hpp"
+#include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 
 namespace groundcontrol::api {
@@ -39,13 +43,13 @@ class SatelliteHandlers {
  public:
   SatelliteHandlers(service::FleetView& view, const SatelliteIdentity& identity,
                     service::ResourceService& resources, boost::asio::thread_pool& pool,
-                    service::HeartbeatRecorder& heartbeats, const common::Clock& clock,
+                    service::ReportRecorder& reports, const common::Clock& clock,
                     std::uint64_t jitter_seed)
       : view_(view),
         identity_(identity),
         resources_(resources),
         pool_(pool),
-        heartbeats_(heartbeats),
+        reports_(reports),
         clock_(clock),
         random_(jitter_seed) {}
 
@@ -59,6 +63,7 @@ class SatelliteHandlers {
   boost::asio::awaitable<common::http::Response> state(common::http::Request& request);
   boost::asio::awaitable<common::http::Response> config(common::http::Request& request);
   boost::asio::awaitable<common::http::Response> heartbeat(common::http::Request& request);
+  boost::asio::awaitable<common::http::Response> status(common::http::Request& request);
   // The poll interval with ±10% jitter, in whole seconds.
   std::int64_t jittered(std::chrono::seconds interval);
 
@@ -66,7 +71,7 @@ class SatelliteHandlers {
   const SatelliteIdentity& identity_;
   service::ResourceService& resources_;
   boost::asio::thread_pool& pool_;
-  service::HeartbeatRecorder& heartbeats_;
+  service::ReportRecorder& reports_;
   const common::Clock& clock_;
   std::atomic<std::size_t> long_polls_ = 0;
   std::mutex random_mutex_;  // guards random_

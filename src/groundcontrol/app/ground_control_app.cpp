@@ -34,7 +34,7 @@
 #include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
-#include "groundcontrol/service/heartbeat_recorder.hpp"
+#include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 #include "groundcontrol/store/schema.hpp"
 
@@ -185,8 +185,8 @@ class App final : public GroundControlApp {
                       [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
     user_handlers_.emplace(*auth_, *access_, pool_);
-    heartbeats_.emplace(*db_);
-    satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *heartbeats_, clock_,
+    reports_.emplace(*db_);
+    satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
 
@@ -238,7 +238,7 @@ class App final : public GroundControlApp {
   common::Status add_gauges() {
     const auto* view = &view_;
     const auto* satellites = &*satellite_handlers_;
-    const auto* heartbeats = &*heartbeats_;
+    const auto* reports = &*reports_;
     const auto* sync = &*sync_;
     for (auto& [name, help, read] :
          std::vector<std::tuple<std::string, std::string, std::function<double()>>>{
@@ -246,8 +246,9 @@ class App final : public GroundControlApp {
               [view] { return static_cast<double>(view->satellite_count()); }},
              {"groundcontrol_long_polls_held", "State long-polls waiting now.",
               [satellites] { return static_cast<double>(satellites->long_polls_held()); }},
-             {"groundcontrol_heartbeats_waiting", "Heartbeats received, not yet written.",
-              [heartbeats] { return static_cast<double>(heartbeats->waiting()); }},
+             {"groundcontrol_reports_waiting",
+              "Heartbeats and status reports received, not yet written.",
+              [reports] { return static_cast<double>(reports->waiting()); }},
              {"groundcontrol_view_revision", "The change-log revision this replica's view applied.",
               [sync] { return static_cast<double>(sync->applied_revision()); }}})
       if (auto ok = metrics_.add_gauge(name, help, std::move(read)); !ok) return ok;
@@ -270,8 +271,8 @@ class App final : public GroundControlApp {
     for (int ticks = 1;; ++ticks) {
       const bool stopping = stop_wake_.wait_for(lock, kFlush, [this] { return stopping_; });
       lock.unlock();
-      if (auto ok = heartbeats_->flush(); !ok)
-        logger_->warn("heartbeats: writing {} failed: {}", heartbeats_->waiting(),
+      if (auto ok = reports_->flush(); !ok)
+        logger_->warn("satellite reports: writing {} failed: {}", reports_->waiting(),
                       ok.error().message());
       if (stopping) return;  // the last flush done
       if (ticks % (kTick / kFlush) == 0) {
@@ -302,7 +303,7 @@ class App final : public GroundControlApp {
   std::optional<api::CertificateIdentity> identity_;
   std::optional<api::ResourceHandlers> resource_handlers_;
   std::optional<api::UserHandlers> user_handlers_;
-  std::optional<service::HeartbeatRecorder> heartbeats_;
+  std::optional<service::ReportRecorder> reports_;
   std::optional<api::SatelliteHandlers> satellite_handlers_;
   std::optional<api::EnrollmentHandlers> enrollment_handlers_;
   std::optional<common::http::Router> management_router_;

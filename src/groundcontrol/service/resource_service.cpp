@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
+#include "common/fleet_wire/status_report.hpp"
 #include "common/time_format.hpp"
 #include "groundcontrol/model/field_selector.hpp"
 #include "groundcontrol/model/group.hpp"
@@ -12,6 +15,7 @@
 #include "groundcontrol/model/names.hpp"
 #include "groundcontrol/model/satellite.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
+#include "groundcontrol/model/satellite_health.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 
 namespace groundcontrol::service {
@@ -118,36 +122,61 @@ std::int64_t credentials_generation_of(const store::Resource& config) {
   return found != upstream.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
 }
 
-// A satellite's connectivity from the age of its last heartbeat against its interval.
-std::string_view connectivity_of(std::chrono::seconds age, std::chrono::seconds interval) {
-  if (age <= 2 * interval) return "online";
-  if (age <= 5 * interval) return "stale";
-  return "offline";
+// How many drift entries a Satellite read names, with the full counts beside them.
+constexpr std::size_t kDriftExamples = 20;
+
+// What the satellite should hold and does not report present, and what it reports present
+// and should not hold (yet to be collected).
+json drift_of(const RenderedState* desired, const common::fleet_wire::StatusReport& report) {
+  std::set<std::pair<std::string, std::string>> present;
+  for (const auto& a : report.artifacts)
+    if (a.phase == common::fleet_wire::ArtifactPhase::kPresent)
+      present.emplace(a.repository, a.digest.str());
+  std::set<std::pair<std::string, std::string>> wanted;
+  if (desired != nullptr)
+    for (const auto& a : desired->artifacts) wanted.emplace(a.repository, a.digest.str());
+  const auto difference = [](const auto& from, const auto& without) {
+    json names = json::array();
+    std::size_t count = 0;
+    for (const auto& entry : from) {
+      if (without.contains(entry)) continue;
+      if (++count <= kDriftExamples)
+        names.push_back({{"repository", entry.first}, {"digest", entry.second}});
+    }
+    return json{{"count", count}, {"examples", std::move(names)}};
+  };
+  return {{"missing", difference(wanted, present)}, {"unwanted", difference(present, wanted)}};
+}
+
+json artifact_counts(const common::fleet_wire::StatusReport& report) {
+  json counts = {{"present", 0}, {"pulling", 0}, {"failed", 0}};
+  for (const auto& a : report.artifacts)
+    counts[std::string(common::fleet_wire::phase_name(a.phase))] =
+        counts[std::string(common::fleet_wire::phase_name(a.phase))].get<std::int64_t>() + 1;
+  return counts;
 }
 
 }  // namespace
 
 common::Status ResourceService::add_reported_status(Connection& db, store::Resource& satellite,
-                                                    const std::string& now_text) const {
-  auto heartbeat = statuses_.get(db, satellite.meta.name);
+                                                    const std::string& now_text,
+                                                    StatusDetail detail) const {
+  const auto& name = satellite.meta.name;
+  auto heartbeat = statuses_.get(db, name);
   if (!heartbeat) return fail(heartbeat.error());
+  auto stored_report = reports_.get(db, name);
+  if (!stored_report) return fail(stored_report.error());
   auto status = json::parse(satellite.status, nullptr, false);
   if (!status.is_object()) status = json::object();
   const auto& view = sync_.view();
-  const auto desired = view.state_of(satellite.meta.name);
+  const auto desired = view.state_of(name);
   if (desired) status["desiredStateDigest"] = desired->state_digest;
-  if (!*heartbeat) {
-    status["connectivity"] = "offline";
-    status["sync"] = "unknown";
-  } else {
+
+  model::HealthInputs inputs;
+  if (*heartbeat) {
     const auto& h = **heartbeat;
-    const auto at = common::parse_rfc3339(h.heartbeat_at);
-    const auto now = common::parse_rfc3339(now_text);
-    const auto age = at && now ? std::chrono::duration_cast<std::chrono::seconds>(*now - *at)
-                               : std::chrono::seconds::max();
-    status["connectivity"] = connectivity_of(age, view.heartbeat_interval_of(satellite.meta.name));
-    status["sync"] =
-        desired && h.applied_state_digest == desired->state_digest ? "in-sync" : "out-of-sync";
+    if (auto at = common::parse_rfc3339(h.heartbeat_at)) inputs.heartbeat_at = *at;
+    inputs.applied_digest = h.applied_state_digest;
     status["heartbeat"] = {{"time", h.heartbeat_at},
                            {"reportedTime", h.reported_time},
                            {"clockOffsetMs", h.clock_offset_ms},
@@ -158,6 +187,30 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
                            {"bytesTransferred", h.bytes_transferred},
                            {"appliedStateDigest", h.applied_state_digest}};
   }
+  if (*stored_report) {
+    const auto& r = (*stored_report)->report;
+    const auto counts = artifact_counts(r);
+    inputs.report = model::ReportedProgress{r.state_digest, counts["present"].get<std::int64_t>(),
+                                            counts["pulling"].get<std::int64_t>(),
+                                            counts["failed"].get<std::int64_t>()};
+    json report = {{"time", (*stored_report)->reported_at},
+                   {"stateDigest", r.state_digest},
+                   {"artifactCounts", counts}};
+    if (!r.last_sync_time.empty())
+      report["lastSync"] = {{"time", r.last_sync_time}, {"durationMs", r.last_sync_duration_ms}};
+    if (detail == StatusDetail::kFull) {
+      report["artifacts"] = json::parse(common::fleet_wire::to_json(r))["artifacts"];
+      status["drift"] = drift_of(desired.get(), r);
+    }
+    status["report"] = std::move(report);
+  }
+  const auto now = common::parse_rfc3339(now_text);
+  const auto health =
+      model::health_of({desired ? std::string_view(desired->state_digest) : std::string_view(),
+                        desired ? desired->artifacts.size() : 0},
+                       inputs, now ? *now : clock_.now(), view.heartbeat_interval_of(name));
+  status["connectivity"] = model::name_of(health.connectivity);
+  status["sync"] = model::name_of(health.sync);
   satellite.status = status.dump();
   return {};
 }
@@ -241,7 +294,8 @@ common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view
         auto resource = resources_.get(db, kind_name(kind), name);
         if (!resource) return fail(resource.error());
         if (kind == Kind::kSatellite) {
-          if (auto ok = add_reported_status(db, *resource, now()); !ok) return ok;
+          if (auto ok = add_reported_status(db, *resource, now(), StatusDetail::kFull); !ok)
+            return ok;
         }
         found = std::move(*resource);
         return {};
@@ -310,6 +364,7 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
         }
         if (kind == Kind::kSatellite) {
           if (auto ok = statuses_.remove(db, name); !ok) return fail(ok.error());
+          if (auto ok = reports_.remove(db, name); !ok) return fail(ok.error());
         }
         return resources_.remove(db, kind_name(kind), name, expected_version, now());
       },
@@ -346,7 +401,9 @@ common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& que
             if (!labels->matches(item.meta.labels)) continue;
             // Only what the labels let through costs its status read.
             if (kind == Kind::kSatellite) {
-              if (auto ok = add_reported_status(db, item, current_time); !ok) return ok;
+              if (auto ok = add_reported_status(db, item, current_time, StatusDetail::kSummary);
+                  !ok)
+                return ok;
             }
             if (!selected->matches([&](std::string_view f) { return status_field(item, f); }))
               continue;

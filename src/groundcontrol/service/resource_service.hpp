@@ -26,6 +26,7 @@
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
+#include "groundcontrol/store/satellite_report_store.hpp"
 #include "groundcontrol/store/satellite_status_store.hpp"
 #include "groundcontrol/store/secret_store.hpp"
 
@@ -133,10 +134,14 @@ class ResourceService {
   common::Result<std::string> settle_credentials(common::sql::Connection& db, std::string_view name,
                                                  model::SatelliteConfigSpec spec,
                                                  const store::Resource* previous) const;
-  // Adds what the satellite reported (status.heartbeat), and what follows from it
-  // (status.connectivity, status.sync, status.desiredStateDigest), to a Satellite read.
+  // How much of a satellite's report a read carries: a list, its counts; a get, every
+  // artifact and the drift.
+  enum class StatusDetail { kSummary, kFull };
+  // Adds what the satellite reported (status.heartbeat, status.report), and what follows
+  // from it (status.connectivity, status.sync, status.desiredStateDigest, status.drift), to
+  // a Satellite read.
   common::Status add_reported_status(common::sql::Connection& db, store::Resource& satellite,
-                                     const std::string& now_text) const;
+                                     const std::string& now_text, StatusDetail detail) const;
   std::string now() const;
 
   common::sql::Database& db_;
@@ -147,6 +152,7 @@ class ResourceService {
   store::ResourceStore resources_;
   store::SecretStore secrets_;
   store::SatelliteStatusStore statuses_;
+  store::SatelliteReportStore reports_;
   store::HarborArtifactStore harbor_;
   store::EventStore events_;
 };

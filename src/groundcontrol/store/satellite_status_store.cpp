@@ -46,4 +46,14 @@ common::Status SatelliteStatusStore::remove(Connection& db, std::string_view sat
   return {};
 }
 
+common::Result<std::vector<BeatRow>> SatelliteStatusStore::scan(Connection& db) const {
+  auto rows =
+      db.query("SELECT satellite, heartbeat_at, applied_state_digest FROM satellite_status");
+  if (!rows) return fail(rows.error());
+  std::vector<BeatRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back({r.text(0), r.text(1), r.text(2)});
+  return out;
+}
+
 }  // namespace groundcontrol::store

@@ -28,6 +28,13 @@ struct Heartbeat {
   std::string applied_state_digest;
 };
 
+// What the fleet summary and the roll-up need of a heartbeat.
+struct BeatRow {
+  std::string satellite;
+  std::string heartbeat_at;
+  std::string applied_state_digest;
+};
+
 class SatelliteStatusStore {
  public:
   [[nodiscard]] common::Status upsert(common::sql::Connection& db,
@@ -36,6 +43,8 @@ class SatelliteStatusStore {
                                                              std::string_view satellite) const;
   [[nodiscard]] common::Status remove(common::sql::Connection& db,
                                       std::string_view satellite) const;
+  // Every satellite's last heartbeat time and applied digest, in no particular order.
+  [[nodiscard]] common::Result<std::vector<BeatRow>> scan(common::sql::Connection& db) const;
 };
 
 }  // namespace groundcontrol::store

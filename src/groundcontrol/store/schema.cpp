@@ -133,6 +133,26 @@ CREATE TABLE satellite_status (
 );
 )sql";
 
+// What satellites report of their progress, apart from heartbeats (they come at another
+// rate), and the leases that let one replica run each periodic job (ADR 0006 §5).
+constexpr std::string_view kReportsAndLeases = R"sql(
+CREATE TABLE satellite_reports (
+  satellite KEY_TEXT PRIMARY KEY,
+  reported_at TEXT NOT NULL,
+  state_digest TEXT NOT NULL,
+  present BIGINT NOT NULL,
+  pulling BIGINT NOT NULL,
+  failed BIGINT NOT NULL,
+  document TEXT NOT NULL
+);
+
+CREATE TABLE leases (
+  name KEY_TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -157,12 +177,15 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_2 = with_key_text(kIdentity, "TEXT COLLATE \"C\"", "BYTEA");
   static const std::string sqlite_3 = with_key_text(kSatelliteStatus, "TEXT");
   static const std::string postgres_3 = with_key_text(kSatelliteStatus, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_4 = with_key_text(kReportsAndLeases, "TEXT");
+  static const std::string postgres_4 = with_key_text(kReportsAndLeases, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
       common::sql::Migration{2, "users, sessions, enrollment tokens, certificates, secrets",
                              sqlite_2, postgres_2},
       common::sql::Migration{3, "satellite status (heartbeats)", sqlite_3, postgres_3},
+      common::sql::Migration{4, "satellite status reports, leases", sqlite_4, postgres_4},
   };
   return steps;
 }

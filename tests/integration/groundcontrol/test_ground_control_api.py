@@ -141,7 +141,7 @@ OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", 
         ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
         ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
 SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/config"),
-                    ("POST", "/satellite/v1/heartbeat"),
+                    ("POST", "/satellite/v1/heartbeat"), ("POST", "/satellite/v1/status"),
                     ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew")}
 
 
