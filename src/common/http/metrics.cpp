@@ -26,19 +26,29 @@ bool valid_metric_name(std::string_view name) {
   });
 }
 
-// HELP text escapes '\\' and newlines.
-std::string escape_help(std::string_view help) {
+// Prometheus escaping: '\\' and newlines in HELP text; those and '"' in label values.
+std::string escape(std::string_view text, bool quote) {
   std::string out;
-  for (const char c : help) {
+  for (const char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && quote) {
+      out += "\\\"";
     } else {
       out += c;
     }
   }
   return out;
+}
+
+std::string escape_help(std::string_view help) {
+  return escape(help, false);
+}
+
+std::string escape_label(std::string_view value) {
+  return escape(value, true);
 }
 
 }  // namespace
@@ -68,6 +78,20 @@ Status Metrics::add_gauge(std::string name, std::string help, std::function<doub
     if (gauge.name == name) return fail(ErrorCode::kAlreadyExists, "gauge exists", name);
   }
   gauges_.push_back(Gauge{std::move(name), escape_help(help), std::move(read)});
+  return {};
+}
+
+Status Metrics::add_family(std::string name, std::string help, std::string type, std::string label,
+                           std::function<Samples()> read) {
+  if (!valid_metric_name(name) || !valid_metric_name(label) || !read)
+    return fail(ErrorCode::kInvalidArgument, "not a Prometheus metric or label name", name);
+  if (type != "gauge" && type != "counter")
+    return fail(ErrorCode::kInvalidArgument, "a family is a gauge or a counter", type);
+  for (const auto& family : families_) {
+    if (family.name == name) return fail(ErrorCode::kAlreadyExists, "family exists", name);
+  }
+  families_.push_back(Family{std::move(name), escape_help(help), std::move(type), std::move(label),
+                             std::move(read)});
   return {};
 }
 
@@ -154,6 +178,13 @@ std::string Metrics::render() const {
   for (const auto& gauge : gauges_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name,
                        gauge.name, gauge.read());
+  }
+  for (const auto& family : families_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name,
+                       family.type);
+    for (const auto& [value, sample] : family.read())
+      out += fmt::format("{}{{{}=\"{}\"}} {}\n", family.name, family.label, escape_label(value),
+                         sample);
   }
   return out;
 }

@@ -6,8 +6,8 @@
 // plus the gauges the application registers (a registry's stored blobs, say). Routes register
 // their names as the Router's table is built (Router::add), so there is no second list of
 // routes; "unmatched" is always there and takes requests for names never registered.
-// Thread-safety: add_route() and add_gauge() before serving, from one thread; record() is
-// lock-free (relaxed atomics) from every I/O thread; render() from any thread (gauge
+// Thread-safety: add_route(), add_gauge() and add_family() before serving, from one thread;
+// record() is lock-free (relaxed atomics) from every I/O thread; render() from any thread (gauge
 // callbacks run on its thread).
 #pragma once
 
@@ -40,6 +40,12 @@ class Metrics {
   // Prometheus metric name; kAlreadyExists when the name is taken.
   [[nodiscard]] Status add_gauge(std::string name, std::string help, std::function<double()> read);
 
+  // A family of samples by one label, read at each render(): `read` returns (label value,
+  // sample) pairs, e.g. satellites by connectivity. `type` is "gauge" or "counter".
+  using Samples = std::vector<std::pair<std::string, double>>;
+  [[nodiscard]] Status add_family(std::string name, std::string help, std::string type,
+                                  std::string label, std::function<Samples()> read);
+
   // Counts one finished request; a route never registered counts as "unmatched".
   void record(std::string_view route, int status, std::uint64_t bytes_sent,
               std::chrono::nanoseconds duration) noexcept;
@@ -68,6 +74,14 @@ class Metrics {
     std::function<double()> read;
   };
 
+  struct Family {
+    std::string name;
+    std::string help;
+    std::string type;
+    std::string label;
+    std::function<Samples()> read;
+  };
+
   RouteStats& stats_for(std::string_view route) noexcept;
   void render_requests(std::string& out) const;
   void render_durations(std::string& out) const;
@@ -75,6 +89,7 @@ class Metrics {
   std::string prefix_;
   std::vector<std::unique_ptr<RouteStats>> routes_;  // [0] is "unmatched"
   std::vector<Gauge> gauges_;
+  std::vector<Family> families_;
   std::atomic<std::uint64_t> bytes_sent_{0};
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/http/builtin_routes.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
+#include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -50,6 +51,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.resources.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.users.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.enrollment.management_routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.fleet.routes()) routes.push_back(std::move(route));
   return routes;
 }
 

@@ -2,7 +2,7 @@
 // listener serves is added here (tests/api/openapi_lint.py checks each against
 // api/openapi.yaml, and the API tests' auth matrix covers every one).
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
-//                        UserHandlers
+//                        UserHandlers, EnrollmentHandlers' admin routes, FleetHandlers
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
@@ -17,6 +17,7 @@ namespace groundcontrol::api {
 
 class ResourceHandlers;
 class UserHandlers;
+class FleetHandlers;
 class SatelliteHandlers;
 class EnrollmentHandlers;
 
@@ -24,6 +25,7 @@ struct ManagementHandlers {
   ResourceHandlers& resources;
   UserHandlers& users;
   EnrollmentHandlers& enrollment;
+  FleetHandlers& fleet;
   const common::http::Metrics& metrics;
   std::function<bool()> ready;  // /readyz: the database answers and the schema is current
 };

@@ -2,6 +2,7 @@
 
 #include <spdlog/logger.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -25,6 +26,7 @@
 #include "groundcontrol/api/bearer_access.hpp"
 #include "groundcontrol/api/certificate_identity.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
+#include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/route_table.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -32,10 +34,14 @@
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/service/auth_service.hpp"
 #include "groundcontrol/service/enrollment_service.hpp"
+#include "groundcontrol/service/fleet_health.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/housekeeping.hpp"
+#include "groundcontrol/service/periodic_jobs.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/service/status_rollup.hpp"
 #include "groundcontrol/store/schema.hpp"
 
 namespace groundcontrol::app {
@@ -49,6 +55,17 @@ namespace fs = std::filesystem;
 constexpr auto kTick = std::chrono::seconds(5);
 // How often heartbeats are written, one transaction each time.
 constexpr auto kFlush = std::chrono::seconds(1);
+// How often the status roll-up and the housekeeping run (on one replica at a time), and how
+// long the change log that watches resume from is kept.
+constexpr auto kRollupInterval = std::chrono::seconds(5);
+constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+constexpr auto kChangeRetention = std::chrono::seconds(3600);
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "ground-control";
+  return name;
+}
 
 std::string database_of(const GroundControlOptions& options) {
   return options.database.empty() ? (fs::path(options.data_dir) / "groundcontrol.db").string()
@@ -186,6 +203,9 @@ class App final : public GroundControlApp {
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
     user_handlers_.emplace(*auth_, *access_, pool_);
     reports_.emplace(*db_);
+    health_.emplace(*db_, view_, clock_);
+    fleet_handlers_.emplace(*health_, *access_, pool_);
+    if (auto ok = add_jobs(); !ok) return ok;
     satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
@@ -193,9 +213,9 @@ class App final : public GroundControlApp {
     if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
     const auto db = db_.get();
-    for (auto& route :
-         api::management_routes({*resource_handlers_, *user_handlers_, *enrollment_handlers_,
-                                 metrics_, [db] { return static_cast<bool>(db->ping()); }}))
+    for (auto& route : api::management_routes({*resource_handlers_, *user_handlers_,
+                                               *enrollment_handlers_, *fleet_handlers_, metrics_,
+                                               [db] { return static_cast<bool>(db->ping()); }}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_}))
@@ -234,6 +254,28 @@ class App final : public GroundControlApp {
     return {};
   }
 
+  // The periodic jobs, each run by one replica at a time under its lease.
+  common::Status add_jobs() {
+    rollup_.emplace(*db_, *health_, clock_);
+    housekeeping_.emplace(*db_, clock_, kChangeRetention);
+    jobs_.emplace(*db_, clock_, fmt::format("{}/{}", host_name(), random_uid().substr(0, 12)));
+    jobs_->add({"status-rollup", kRollupInterval, [this]() -> common::Status {
+                  auto moved = rollup_->run();
+                  if (!moved) return common::fail(moved.error());
+                  if (*moved > 0) logger_->debug("status roll-up: {} satellites moved", *moved);
+                  return {};
+                }});
+    jobs_->add({"housekeeping", kHousekeepingInterval, [this]() -> common::Status {
+                  auto done = housekeeping_->run();
+                  if (!done) return common::fail(done.error());
+                  if (done->tokens + done->sessions + done->changes > 0)
+                    logger_->info("housekeeping: {} expired tokens, {} sessions, {} old changes",
+                                  done->tokens, done->sessions, done->changes);
+                  return {};
+                }});
+    return {};
+  }
+
   // The fleet as this replica sees it, for /metrics.
   common::Status add_gauges() {
     const auto* view = &view_;
@@ -252,7 +294,51 @@ class App final : public GroundControlApp {
              {"groundcontrol_view_revision", "The change-log revision this replica's view applied.",
               [sync] { return static_cast<double>(sync->applied_revision()); }}})
       if (auto ok = metrics_.add_gauge(name, help, std::move(read)); !ok) return ok;
-    return {};
+    return add_families();
+  }
+
+  // Satellites by state (computed at each scrape: two narrow scans) and the jobs.
+  common::Status add_families() {
+    const auto* health = &*health_;
+    const auto* jobs = &*jobs_;
+    const auto summary = [health] {
+      auto summary = health->summary("");
+      return summary ? summary->fleet : service::HealthCounts{};
+    };
+    if (auto ok = metrics_.add_family(
+            "groundcontrol_satellites_by_connectivity", "Satellites by connectivity.", "gauge",
+            "state",
+            [summary] {
+              const auto counts = summary();
+              common::http::Metrics::Samples out;
+              for (const auto state : model::kConnectivities)
+                out.emplace_back(
+                    model::name_of(state),
+                    static_cast<double>(counts.connectivity[static_cast<std::size_t>(state)]));
+              return out;
+            });
+        !ok)
+      return ok;
+    if (auto ok = metrics_.add_family(
+            "groundcontrol_satellites_by_sync", "Satellites by sync state.", "gauge", "state",
+            [summary] {
+              const auto counts = summary();
+              common::http::Metrics::Samples out;
+              for (const auto state : model::kSyncStates)
+                out.emplace_back(model::name_of(state),
+                                 static_cast<double>(counts.sync[static_cast<std::size_t>(state)]));
+              return out;
+            });
+        !ok)
+      return ok;
+    if (auto ok = metrics_.add_family("groundcontrol_job_runs_total",
+                                      "Periodic job runs on this replica.", "counter", "job",
+                                      [jobs] { return jobs->runs(); });
+        !ok)
+      return ok;
+    return metrics_.add_family("groundcontrol_job_lease_held",
+                               "1 when this replica holds the job's lease.", "gauge", "job",
+                               [jobs] { return jobs->holds(); });
   }
 
   void observe(const common::http::Exchange& e) {
@@ -274,7 +360,12 @@ class App final : public GroundControlApp {
       if (auto ok = reports_->flush(); !ok)
         logger_->warn("satellite reports: writing {} failed: {}", reports_->waiting(),
                       ok.error().message());
-      if (stopping) return;  // the last flush done
+      if (stopping) {  // the last flush done; another replica may take the jobs at once
+        jobs_->release_all();
+        return;
+      }
+      for (const auto& [job, error] : jobs_->run_due())
+        logger_->warn("{}: {}", job, error.message());
       if (ticks % (kTick / kFlush) == 0) {
         if (auto ok = sync_->catch_up(); !ok)
           logger_->warn("fleet view: catching up failed: {}", ok.error().message());
@@ -305,6 +396,11 @@ class App final : public GroundControlApp {
   std::optional<api::UserHandlers> user_handlers_;
   std::optional<service::ReportRecorder> reports_;
   std::optional<api::SatelliteHandlers> satellite_handlers_;
+  std::optional<service::FleetHealth> health_;
+  std::optional<api::FleetHandlers> fleet_handlers_;
+  std::optional<service::StatusRollup> rollup_;
+  std::optional<service::Housekeeping> housekeeping_;
+  std::optional<service::PeriodicJobs> jobs_;
   std::optional<api::EnrollmentHandlers> enrollment_handlers_;
   std::optional<common::http::Router> management_router_;
   std::optional<common::http::Router> satellite_router_;

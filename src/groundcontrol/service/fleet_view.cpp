@@ -225,6 +225,27 @@ std::size_t FleetView::satellite_count() const {
   return satellites_.size();
 }
 
+void FleetView::visit_satellites(const std::function<void(const SatelliteFacts&)>& visit) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [name, satellite] : satellites_) {
+    const auto config = configs_.find(satellite.config);
+    const auto interval = config == configs_.end() ? model::ConfigSummary{}.heartbeat_interval
+                                                   : config->second.heartbeat_interval;
+    const auto& state = satellite.state;
+    visit({name, satellite.labels, satellite.groups,
+           state ? std::string_view(state->state_digest) : std::string_view(),
+           state ? state->artifacts.size() : 0, interval});
+  }
+}
+
+std::vector<std::string> FleetView::group_names() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> names;
+  names.reserve(groups_.size());
+  for (const auto& [name, group] : groups_) names.push_back(name);
+  return names;
+}
+
 std::vector<std::string> FleetView::members_of(std::string_view group) const {
   std::shared_lock lock(mutex_);
   std::vector<std::string> members;

@@ -9,6 +9,7 @@
 // changes take it exclusively and fire wakeups after releasing it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +81,19 @@ class FleetView {
     std::vector<std::string> groups, satellites, configs;
   };
   Names names() const;
+  // What the fleet summary and the roll-up need of one satellite, borrowed for one visit.
+  struct SatelliteFacts {
+    std::string_view name;
+    const model::Labels& labels;
+    const std::vector<std::string>& groups;  // sorted
+    std::string_view state_digest;
+    std::size_t artifacts;  // in its desired state
+    std::chrono::seconds heartbeat_interval;
+  };
+  // Calls `visit` for every satellite, in name order, under the view's shared lock:
+  // `visit` must not call back into the view.
+  void visit_satellites(const std::function<void(const SatelliteFacts&)>& visit) const;
+  std::vector<std::string> group_names() const;  // sorted
   // The names of the satellites that are members of `group` (sorted).
   std::vector<std::string> members_of(std::string_view group) const;
 

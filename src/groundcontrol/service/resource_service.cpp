@@ -365,6 +365,7 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
         if (kind == Kind::kSatellite) {
           if (auto ok = statuses_.remove(db, name); !ok) return fail(ok.error());
           if (auto ok = reports_.remove(db, name); !ok) return fail(ok.error());
+          if (auto ok = rollups_.remove(db, name); !ok) return fail(ok.error());
         }
         return resources_.remove(db, kind_name(kind), name, expected_version, now());
       },

@@ -26,6 +26,7 @@
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
+#include "groundcontrol/store/rollup_store.hpp"
 #include "groundcontrol/store/satellite_report_store.hpp"
 #include "groundcontrol/store/satellite_status_store.hpp"
 #include "groundcontrol/store/secret_store.hpp"
@@ -153,6 +154,7 @@ class ResourceService {
   store::SecretStore secrets_;
   store::SatelliteStatusStore statuses_;
   store::SatelliteReportStore reports_;
+  store::RollupStore rollups_;
   store::HarborArtifactStore harbor_;
   store::EventStore events_;
 };

@@ -26,6 +26,13 @@ common::Result<std::optional<EnrollmentToken>> EnrollmentStore::burn_token(
   return EnrollmentToken{std::string(token_digest), (*row)->text(0), (*row)->text(1)};
 }
 
+common::Result<std::int64_t> EnrollmentStore::remove_expired_tokens(Connection& db,
+                                                                    std::string_view now) const {
+  auto done = db.exec("DELETE FROM enrollment_tokens WHERE expires_at < $1", {now});
+  if (!done) return fail(done.error());
+  return *done;
+}
+
 common::Status EnrollmentStore::remove_tokens_of(Connection& db, std::string_view satellite) const {
   auto done = db.exec("DELETE FROM enrollment_tokens WHERE satellite = $1", {satellite});
   if (!done) return fail(done.error());

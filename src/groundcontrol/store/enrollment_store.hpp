@@ -37,6 +37,9 @@ class EnrollmentStore {
   // there is none (unknown, burned or expired).
   [[nodiscard]] common::Result<std::optional<EnrollmentToken>> burn_token(
       common::sql::Connection& db, std::string_view token_digest, std::string_view now) const;
+  // Deletes the tokens that expired before `now`; returns how many.
+  [[nodiscard]] common::Result<std::int64_t> remove_expired_tokens(common::sql::Connection& db,
+                                                                   std::string_view now) const;
   [[nodiscard]] common::Status remove_tokens_of(common::sql::Connection& db,
                                                 std::string_view satellite) const;
 

@@ -146,6 +146,14 @@ CREATE TABLE satellite_reports (
   document TEXT NOT NULL
 );
 
+-- The connectivity and sync state each satellite's resource status last showed, so the
+-- roll-up writes a status change only when one moves.
+CREATE TABLE satellite_rollup (
+  satellite KEY_TEXT PRIMARY KEY,
+  connectivity TEXT NOT NULL,
+  sync TEXT NOT NULL
+);
+
 CREATE TABLE leases (
   name KEY_TEXT PRIMARY KEY,
   holder TEXT NOT NULL,
@@ -185,7 +193,7 @@ std::span<const common::sql::Migration> migrations() {
       common::sql::Migration{2, "users, sessions, enrollment tokens, certificates, secrets",
                              sqlite_2, postgres_2},
       common::sql::Migration{3, "satellite status (heartbeats)", sqlite_3, postgres_3},
-      common::sql::Migration{4, "satellite status reports, leases", sqlite_4, postgres_4},
+      common::sql::Migration{4, "satellite status reports, roll-up, leases", sqlite_4, postgres_4},
   };
   return steps;
 }

@@ -133,6 +133,7 @@ MATRIX = {
     ("PATCH", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
     ("DELETE", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
     ("GET", "/api/v1/events"): (401, 200, 200),
+    ("GET", "/api/v1/fleet/summary"): (401, 200, 200),
     ("GET", "/api/v1/users"): (401, 200, 200),
     ("POST", "/api/v1/users"): (401, 403, 201),
     ("DELETE", "/api/v1/users/{name}"): (401, 403, 204),

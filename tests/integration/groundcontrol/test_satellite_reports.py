@@ -111,3 +111,51 @@ def test_bad_status_reports_are_refused_naming_the_field(server, contract, admin
     time.sleep(1.5)  # a flush passes: nothing was recorded
     shown = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-bad-report"})[1]
     assert "report" not in shown["status"]
+
+
+def test_the_fleet_summary_counts_by_state_group_and_label(server, contract, admin):
+    assert admin.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": "summed"},
+        "spec": {"selector": {"matchLabels": {"summary": "yes"}}}})[0] == 201
+    certs = {}
+    for name, site in (("sat-sum-1", "berlin"), ("sat-sum-2", "berlin"), ("sat-sum-3", "paris")):
+        status, body, _ = admin.call("POST", "/api/v1/satellites", body={
+            "metadata": {"name": name, "labels": {"summary": "yes", "site": site}}})
+        assert status == 201, body
+        certs[name] = enroll(server, contract, body["enrollment"]["token"], name)[2]
+    beating = Client(server.printed["satellite"], server.ca_file, contract, cert=certs["sat-sum-1"])
+    digest = beating.call("GET", "/satellite/v1/state")[1]["stateDigest"]
+    assert beating.call("POST", "/satellite/v1/heartbeat", body={"stateDigest": digest})[0] == 200
+
+    deadline = time.time() + 10
+    while True:
+        status, summary, _ = admin.call("GET", "/api/v1/fleet/summary", query="labelKey=site")
+        assert status == 200, summary
+        group = summary["groups"]["summed"]
+        if group["connectivity"]["online"] == 1:
+            break
+        assert time.time() < deadline, summary
+        time.sleep(0.2)
+    assert group["satellites"] == 3
+    assert group["connectivity"] == {"online": 1, "stale": 0, "offline": 2}
+    assert group["sync"]["in-sync"] == 1 and group["sync"]["unknown"] == 2
+    assert summary["label"]["key"] == "site"
+    assert summary["label"]["values"]["berlin"]["satellites"] == 2
+    assert summary["label"]["values"]["paris"]["connectivity"]["offline"] == 1
+    assert summary["fleet"]["satellites"] >= 3
+
+    status, body, _ = admin.call("GET", "/api/v1/fleet/summary", query="labelKey=-bad")
+    assert status == 400 and body["error"]["message"].startswith("labelKey:"), body
+
+    import http.client
+    connection = http.client.HTTPSConnection(admin.host, admin.port, context=admin.context)
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    samples = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+               for line in text.splitlines() if line and not line.startswith("#")}
+    assert samples['groundcontrol_satellites_by_connectivity{state="online"}'] >= 1
+    assert 'groundcontrol_satellites_by_sync{state="failed"}' in samples
+    # One replica: it holds every job's lease and has run them since it started.
+    assert samples['groundcontrol_job_lease_held{job="status-rollup"}'] == 1
+    assert samples['groundcontrol_job_runs_total{job="status-rollup"}'] >= 1
+    assert samples['groundcontrol_job_runs_total{job="housekeeping"}'] >= 1

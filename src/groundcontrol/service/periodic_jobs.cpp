@@ -1,0 +1,68 @@
+#include "groundcontrol/service/periodic_jobs.hpp"
+
+#include "common/time_format.hpp"
+
+namespace groundcontrol::service {
+
+void PeriodicJobs::add(PeriodicJob job) {
+  auto scheduled = std::make_unique<Scheduled>();
+  scheduled->job = std::move(job);
+  jobs_.push_back(std::move(scheduled));
+}
+
+std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
+  std::vector<std::pair<std::string, common::Error>> failures;
+  for (auto& scheduled : jobs_) {
+    const auto steady = clock_.steady_now();
+    if (steady < scheduled->next) continue;
+    auto& job = scheduled->job;
+    scheduled->next = steady + job.interval;
+    const auto now = clock_.now();
+    const auto ttl = std::max<std::chrono::seconds>(3 * job.interval, std::chrono::seconds(10));
+    bool held = false;
+    auto taken = db_.transact([&](common::sql::Connection& db) -> common::Status {
+      auto got = leases_.acquire(db, job.name, holder_, common::format_rfc3339(now),
+                                 common::format_rfc3339(now + ttl));
+      if (!got) return common::fail(got.error());
+      held = *got;
+      return {};
+    });
+    if (!taken) {
+      scheduled->held = false;
+      failures.emplace_back(job.name, taken.error());
+      continue;
+    }
+    scheduled->held = held;
+    if (!held) continue;
+    scheduled->runs.fetch_add(1, std::memory_order_relaxed);
+    if (auto ok = job.run(); !ok) failures.emplace_back(job.name, ok.error());
+  }
+  return failures;
+}
+
+void PeriodicJobs::release_all() {
+  for (auto& scheduled : jobs_) {
+    if (!scheduled->held) continue;
+    (void)db_.transact([&](common::sql::Connection& db) {
+      return leases_.release(db, scheduled->job.name, holder_);
+    });
+    scheduled->held = false;
+  }
+}
+
+std::vector<std::pair<std::string, double>> PeriodicJobs::runs() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& scheduled : jobs_)
+    out.emplace_back(scheduled->job.name,
+                     static_cast<double>(scheduled->runs.load(std::memory_order_relaxed)));
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> PeriodicJobs::holds() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& scheduled : jobs_)
+    out.emplace_back(scheduled->job.name, scheduled->held ? 1 : 0);
+  return out;
+}
+
+}  // namespace groundcontrol::service

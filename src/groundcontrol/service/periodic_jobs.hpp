@@ -1,0 +1,66 @@
+// PeriodicJobs: runs each periodic job (the status roll-up, expiry and clean-up) on one
+// replica at a time (ADR 0006 §5). Before each run a replica takes or renews the job's
+// lease for three intervals (LeaseStore, one statement, so two replicas cannot both win); a
+// replica that does not hold it skips the run, and takes over once the holder has stopped
+// renewing. A stopping replica releases its leases so another takes over at once.
+// Thread-safety: add() before run_due(); run_due() and release_all() from one thread (the
+// app's ticker); runs() and holds() from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "common/sql/database.hpp"
+#include "groundcontrol/store/lease_store.hpp"
+
+namespace groundcontrol::service {
+
+struct PeriodicJob {
+  std::string name;  // the lease's name too, e.g. "status-rollup"
+  std::chrono::seconds interval;
+  std::function<common::Status()> run;
+};
+
+class PeriodicJobs {
+ public:
+  // `holder` names this replica in the leases (unique per process).
+  PeriodicJobs(common::sql::Database& db, const common::Clock& clock, std::string holder)
+      : db_(db), clock_(clock), holder_(std::move(holder)) {}
+
+  void add(PeriodicJob job);
+  // Runs every job that is due and whose lease this replica holds; returns the failures
+  // (a lease that could not be taken, a job that failed), by job name.
+  std::vector<std::pair<std::string, common::Error>> run_due();
+  // Gives up every lease held (on stop).
+  void release_all();
+
+  // (job, runs on this replica) for /metrics.
+  std::vector<std::pair<std::string, double>> runs() const;
+  // (job, 1 when this replica holds its lease) for /metrics.
+  std::vector<std::pair<std::string, double>> holds() const;
+  const std::string& holder() const noexcept { return holder_; }
+
+ private:
+  struct Scheduled {
+    PeriodicJob job;
+    std::chrono::steady_clock::time_point next{};  // due at once
+    std::atomic<std::uint64_t> runs{0};
+    std::atomic<bool> held{false};
+  };
+
+  common::sql::Database& db_;
+  const common::Clock& clock_;
+  std::string holder_;
+  store::LeaseStore leases_;
+  std::vector<std::unique_ptr<Scheduled>> jobs_;
+};
+
+}  // namespace groundcontrol::service
