@@ -83,13 +83,19 @@ common::Result<int> check_copy(const std::string& copy, const common::crypto::Se
   return *version;
 }
 
+// The staged copy and what the check's SQLite connections may have left beside it (a stale
+// WAL next to a new copy would be replayed into it).
+void remove_staged(const std::string& staged) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((staged + suffix).c_str());
+}
+
 // The checked copy at `staged`, and its schema version; nothing left behind on failure.
 common::Result<int> stage_copy(const std::string& database, const std::string& staged,
                                const common::crypto::SecretBox& box) {
-  ::unlink(staged.c_str());  // a stale one from an interrupted run
+  remove_staged(staged);  // a stale one from an interrupted run
   if (auto ok = common::sql::backup_sqlite(database, staged); !ok) return fail(ok.error());
   auto version = check_copy(staged, box);
-  if (!version) ::unlink(staged.c_str());
+  if (!version) remove_staged(staged);
   return version;
 }
 
@@ -121,7 +127,7 @@ common::Status backup_command(const GroundControlOptions& deployment, const Back
   if (backup.with_master_key) published = common::fs::write_secret_file(key_file, key_text);
   if (published) published = common::fs::durable_rename(staged, backup.out);
   if (!published) {
-    ::unlink(staged.c_str());
+    remove_staged(staged);
     return fail(one_line(published.error()));
   }
   std::error_code ec;

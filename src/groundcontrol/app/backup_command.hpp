@@ -1,6 +1,8 @@
 // The `ground-control backup` command: a consistent copy of a SQLite deployment's database
 // while `serve` keeps running and writing on it (SQLite's online backup API, see
-// common/sql/sqlite_backup.hpp), staged beside the output, checked, then renamed into place.
+// common/sql/sqlite_backup.hpp), staged beside the output as OUT.tmp, checked (opened as
+// serve opens it, which leaves it a WAL-mode file, still one file with no -wal beside it;
+// the master key must open its CA key), then fsynced and renamed into place (mode 0600).
 // The master key is not in the database, and the copy's CA key and secrets open only with
 // it, so by default it is written next to the copy (FILE.master-key, 0600). PostgreSQL
 // deployments are refused: pg_dump backs them up (docs/runbook.md).
