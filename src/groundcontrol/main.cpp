@@ -8,6 +8,7 @@
 #include "common/config/duration.hpp"
 #include "common/config/host_port.hpp"
 #include "common/config/yaml_config.hpp"
+#include "groundcontrol/app/backup_command.hpp"
 #include "groundcontrol/app/ground_control_app.hpp"
 #include "groundcontrol/app/serve_command.hpp"
 
@@ -107,6 +108,15 @@ int main(int argc, char** argv) {
   add_deployment_flags(*reset, options);
   reset->add_option("--password", new_password, "the new password")
       ->envname("GROUND_CONTROL_ADMIN_PASSWORD");
+  groundcontrol::app::BackupOptions backup_options;
+  auto* backup = cli.add_subcommand(
+      "backup", "write a consistent copy of the SQLite database while serve runs on it");
+  add_deployment_flags(*backup, options);
+  backup->add_option("--out", backup_options.out, "the copy to write (its directory must exist)")
+      ->required();
+  backup->add_flag("--force", backup_options.force, "replace an existing --out file");
+  backup->add_flag("!--without-master-key", backup_options.with_master_key,
+                   "do not write the master key to <out>.master-key (keep it elsewhere)");
 
   CLI11_PARSE(cli, argc, argv);
   auto logger = value_or_die(common::log::make_logger("ground-control", log_level));
@@ -116,6 +126,10 @@ int main(int argc, char** argv) {
       std::cout << "admin password: " << password << "\n";
     else
       std::cout << "admin password set\n";
+    return 0;
+  }
+  if (backup->parsed()) {
+    if (auto ok = groundcontrol::app::backup_command(options, backup_options); !ok) die(ok.error());
     return 0;
   }
   apply_serve_flags(options, text);

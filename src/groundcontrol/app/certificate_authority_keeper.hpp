@@ -12,6 +12,10 @@
 
 namespace groundcontrol::app {
 
+// The stored CA: kNotFound when the database holds none yet; otherwise as below.
+[[nodiscard]] common::Result<pki::CertificateAuthority> load_ca(
+    common::sql::Database& db, const common::crypto::SecretBox& box, const common::Clock& clock);
+
 // The CA; kPermissionDenied when the stored key was sealed under another master key (the
 // message says so), kCorruption when it does not open, the database's error otherwise.
 [[nodiscard]] common::Result<pki::CertificateAuthority> load_or_create_ca(

@@ -67,14 +67,9 @@ std::string host_name() {
   return name;
 }
 
-std::string database_of(const GroundControlOptions& options) {
-  return options.database.empty() ? (fs::path(options.data_dir) / "groundcontrol.db").string()
-                                  : options.database;
-}
-
 common::Result<std::unique_ptr<common::sql::Database>> open_database(
     const GroundControlOptions& options) {
-  auto db = common::sql::Database::open(database_of(options));
+  auto db = common::sql::Database::open(database_location(options));
   if (!db) return fail(db.error());
   if (auto ok = (*db)->migrate(store::migrations()); !ok) return fail(ok.error());
   return db;
@@ -83,10 +78,7 @@ common::Result<std::unique_ptr<common::sql::Database>> open_database(
 common::Result<common::crypto::MasterKey> master_key(const GroundControlOptions& options) {
   if (!options.master_key_base64.empty())
     return common::crypto::MasterKey::from_base64(options.master_key_base64);
-  const auto file = options.master_key_file.empty()
-                        ? (fs::path(options.data_dir) / "master.key").string()
-                        : options.master_key_file;
-  return common::crypto::MasterKey::load_or_create_file(file);
+  return common::crypto::MasterKey::load_or_create_file(master_key_location(options));
 }
 
 std::string random_uid() {

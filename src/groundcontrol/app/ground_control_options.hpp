@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,19 @@ struct GroundControlOptions {
   std::string log_level = "info";
   bool access_log = false;
 };
+
+// Where the deployment's database is: `database`, or the SQLite file in `data_dir`.
+inline std::string database_location(const GroundControlOptions& options) {
+  return options.database.empty()
+             ? (std::filesystem::path(options.data_dir) / "groundcontrol.db").string()
+             : options.database;
+}
+
+// The master key file (used when no GROUND_CONTROL_MASTER_KEY value is given).
+inline std::string master_key_location(const GroundControlOptions& options) {
+  return options.master_key_file.empty()
+             ? (std::filesystem::path(options.data_dir) / "master.key").string()
+             : options.master_key_file;
+}
 
 }  // namespace groundcontrol::app

@@ -1,11 +1,18 @@
-"""Fixtures for ground control's API tests: a real ground-control process on loopback
-(SQLite in a temp dir), HTTPS clients for both listeners, and every answer checked against
-api/openapi.yaml. Standard library, python3-pytest, python3-yaml, python3-jsonschema."""
+"""Fixtures for ground control's API tests: a real ground-control process on loopback,
+HTTPS clients for both listeners, and every answer checked against api/openapi.yaml. The
+`server` fixture runs each test module once per engine: SQLite in a temp dir, and
+PostgreSQL (one throw-away cluster per session, a fresh database per deployment).
+Standard library, python3-pytest, python3-yaml, python3-jsonschema; PostgreSQL 15's server
+binaries (Debian `postgresql`) and psql/pg_dump."""
 import http.client
+import itertools
 import json
 import os
 import pathlib
+import pwd
+import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -46,16 +53,88 @@ class Contract:
         assert not errors, f"{method} {template} {status}: {errors[0].message} in {body}"
 
 
-class Server:
-    """One ground-control process and what it printed at start."""
+class PostgresCluster:
+    """A throw-away PostgreSQL 15 cluster, as tests/testutil/postgres_instance does in C++:
+    initdb into a temp dir in /dev/shm (as the `postgres` user when the tests run as root:
+    initdb and pg_ctl refuse root), pg_ctl on a free 127.0.0.1 port with its socket in that
+    dir and durability off (speed, not crash safety); stop() ends it and removes the dir."""
 
-    def __init__(self, data_dir, extra=()):
+    BINDIR = pathlib.Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
+
+    def __init__(self):
+        for tool in ("initdb", "pg_ctl"):
+            assert os.access(self.BINDIR / tool, os.X_OK), \
+                f"no {self.BINDIR / tool}: install the Debian package `postgresql` (scripts/bootstrap does)"
+        self.dir = pathlib.Path(tempfile.mkdtemp(
+            prefix="gc-pg-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+        self._run([self.BINDIR / "initdb", "-D", self.dir / "data", "-A", "trust", "-U", "postgres",
+                   "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
+        self.names = itertools.count()
+        for attempt in range(3):  # a port free now may be taken before the server binds it
+            self.port = free_port()
+            try:
+                self._run([self.BINDIR / "pg_ctl", "-D", self.dir / "data", "-l",
+                           self.dir / "server.log", "-w", "-t", "30", "-o",
+                           f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 "
+                           "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+                           "-c max_connections=200", "start"])
+                return
+            except AssertionError:
+                if attempt == 2:
+                    raise
+
+    def _run(self, argv):
+        argv = [str(arg) for arg in argv]
+        if self.as_postgres:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        done = subprocess.run(argv, capture_output=True, text=True)
+        log = self.dir / "server.log"
+        assert done.returncode == 0, \
+            f"{argv} failed: {done.stdout}{done.stderr}{log.read_text() if log.exists() else ''}"
+
+    def url(self, name):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def new_database(self):
+        """A new, empty database; its postgres:// URL."""
+        name = f"gc_{next(self.names)}"
+        self.psql("postgres", f'CREATE DATABASE "{name}" STRATEGY = FILE_COPY')
+        return self.url(name)
+
+    def psql(self, database_url, sql):
+        url = database_url if "://" in database_url else self.url(database_url)
+        done = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                               "-c", sql], capture_output=True, text=True)
+        assert done.returncode == 0, f"psql {sql}: {done.stderr}"
+        return done.stdout
+
+    def stop(self):
+        self._run([self.BINDIR / "pg_ctl", "-D", self.dir / "data", "-m", "fast", "-w", "stop"])
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """One ground-control process and what it printed at start. `extra` are more `serve`
+    flags (`--db URL` for PostgreSQL), `env` more environment variables."""
+
+    def __init__(self, data_dir, extra=(), env=None):
         self.data_dir = data_dir
+        self.database = next((extra[i + 1] for i, flag in enumerate(extra) if flag == "--db"), None)
         self.process = subprocess.Popen(
             [BINARY, "serve", "--data-dir", data_dir, "--management-listen", "127.0.0.1:0",
              "--satellite-listen", "127.0.0.1:0", *extra],
             stdout=subprocess.PIPE, stderr=open(os.path.join(data_dir, "stderr.log"), "ab"),
-            text=True)
+            text=True, env={**os.environ, **(env or {})})
         self.printed = {}
         deadline = time.time() + 60
         while "ca" not in self.printed and time.time() < deadline:
@@ -72,6 +151,15 @@ class Server:
 
     def stderr(self):
         return pathlib.Path(self.data_dir, "stderr.log").read_text()
+
+    def stored_bytes(self):
+        """Everything the deployment's database holds at rest: the SQLite files, or a
+        pg_dump of the PostgreSQL database."""
+        if self.database:
+            return subprocess.run(["pg_dump", "-d", self.database], check=True,
+                                  capture_output=True).stdout
+        return b"".join(path.read_bytes()
+                        for path in pathlib.Path(self.data_dir).glob("groundcontrol.db*"))
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -118,22 +206,50 @@ def contract():
     return Contract()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def engine(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def server():
+def fresh_deployment(engine, request):
+    """Gives the `serve` flags of a new, empty deployment on this module's engine: none on
+    SQLite (its data dir holds the database), `--db` and a new database on PostgreSQL. A test
+    that restarts a server passes the same flags again."""
+    if engine == "sqlite":
+        return lambda: []
+    cluster = request.getfixturevalue("postgres")
+    return lambda: ["--db", cluster.new_database()]
+
+
+@pytest.fixture(scope="module")
+def server(fresh_deployment):
     directory = tempfile.mkdtemp(prefix="gc-api-")
-    instance = Server(directory)
+    instance = Server(directory, fresh_deployment())
     yield instance
     instance.stop()
 
 
-@pytest.fixture(scope="module")
-def admin(server, contract):
+def login(server, contract, username, password):
+    """A management client of `server` holding `username`'s bearer token."""
     client = Client(server.printed["management"], server.ca_file, contract)
     status, body, _ = client.call("POST", "/api/v1/login",
-                                  body={"username": "admin", "password": server.printed["admin"]})
+                                  body={"username": username, "password": password})
     assert status == 200, body
     client.token = body["token"]
     return client
+
+
+@pytest.fixture(scope="module")
+def admin(server, contract):
+    return login(server, contract, "admin", server.printed["admin"])
 
 
 def make_key_and_csr(directory, name):

@@ -1,6 +1,7 @@
 """Ground control over real HTTPS and mTLS: the management API, Harbor's state file,
 enrollment, the satellite state with ETag, 304 and long-poll, the auth matrix, bad input,
-restart. Every answer is validated against api/openapi.yaml (conftest.Client)."""
+restart. Every answer is validated against api/openapi.yaml (conftest.Client). Each test
+that takes `server` or `fresh_deployment` runs twice: on SQLite and on PostgreSQL."""
 import json
 import os
 import pathlib
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Client, Server, enroll, make_key_and_csr
+from conftest import ROOT, Client, Server, enroll, login, make_key_and_csr
 
 SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
 
@@ -259,26 +260,38 @@ def test_bad_input_elsewhere_never_changes_anything(admin):
         assert status == 400, (query, body)
 
 
-def test_a_restart_keeps_the_ca_users_satellites_and_certificates(contract, tmp_path):
+def test_a_restart_keeps_the_ca_users_satellites_tokens_and_certificates(contract, tmp_path,
+                                                                         fresh_deployment):
     directory = str(tmp_path)
-    first = Server(directory)
-    admin = Client(first.printed["management"], first.ca_file, contract)
+    deployment = fresh_deployment()  # the same engine (and database) for both processes
+    first = Server(directory, deployment)
     password = first.printed["admin"]
-    admin.token = admin.call("POST", "/api/v1/login",
-                             body={"username": "admin", "password": password})[1]["token"]
-    token = create_satellite(admin, "sat-restart")
+    admin = login(first, contract, "admin", password)
+    assert admin.call("POST", "/api/v1/users", body={
+        "metadata": {"name": "watcher"}, "spec": {"password": "watchpw", "role": "viewer"}})[0] == 201
+    token = create_satellite(admin, "sat-restart", {"site": "berlin"})
+    unused = create_satellite(admin, "sat-later")
     _, _, cert = enroll(first, contract, token, "sat-restart")
     ca = pathlib.Path(first.ca_file).read_text()
     first.stop()
 
-    second = Server(directory)
+    second = Server(directory, deployment)
     assert "admin" not in second.printed  # the password is printed on the first start only
     assert pathlib.Path(second.ca_file).read_text() == ca
-    again = Client(second.printed["management"], second.ca_file, contract)
-    assert again.call("POST", "/api/v1/login",
-                      body={"username": "admin", "password": password})[0] == 200
+    again = login(second, contract, "admin", password)
+    satellites = again.call("GET", "/api/v1/satellites")[1]["items"]
+    assert {s["metadata"]["name"]: s["metadata"]["labels"] for s in satellites} == {
+        "sat-restart": {"site": "berlin"}, "sat-later": {}}
+    viewer = login(second, contract, "watcher", "watchpw")
+    assert viewer.call("GET", "/api/v1/satellites")[0] == 200
+    assert viewer.call("POST", "/api/v1/groups", body={"metadata": {"name": "no"}})[0] == 403
     satellite = satellite_client(second, contract, cert)
     assert satellite.call("GET", "/satellite/v1/state")[0] == 200
+    # The token made before the restart still enrolls, once.
+    status, _, later = enroll(second, contract, unused, "sat-later")
+    assert status == 200
+    assert satellite_client(second, contract, later).call("GET", "/satellite/v1/state")[1][
+        "satellite"] == "sat-later"
     second.stop()
 
 
@@ -308,8 +321,9 @@ def test_upstream_credentials_are_write_only_sealed_and_reach_only_the_satellite
     assert state["upstream"]["url"] == "https://harbor.example"
 
     # Never at rest in clear, never in the log.
-    for path in pathlib.Path(server.data_dir).glob("groundcontrol.db*"):
-        assert secret.encode() not in path.read_bytes(), path
+    stored = server.stored_bytes()
+    assert b"sat-config" in stored  # what is searched holds the data
+    assert secret.encode() not in stored
     assert secret not in server.stderr()
 
     # A replace without the password keeps it; "" removes it, and the digest moves each time

@@ -1,0 +1,124 @@
+"""Two `ground-control serve` replicas on one PostgreSQL database serve one fleet: one CA
+(sealed in the database, opened with the same master key: A reads it from a file, B from
+GROUND_CONTROL_MASTER_KEY), what is made through A is read through B, a satellite enrolled
+through A is served by B with the same certificate, a long-poll held by B ends because of a
+group change made through A, and a revocation made on A is enforced by B within seconds."""
+import json
+import pathlib
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import ROOT, Client, Server, enroll, login
+
+SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
+
+# How long a change made on one replica may take to show on the other: a notification
+# (milliseconds), or the view's safety-net re-read (every few seconds).
+PROPAGATION = 10
+
+
+@pytest.fixture(scope="module")
+def replicas(postgres, contract):
+    database = postgres.new_database()
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="gc-key-"))
+    key_file = shared / "master.key"
+    subprocess.run(["openssl", "rand", "-base64", "-out", str(key_file), "32"], check=True)
+    key_file.chmod(0o600)
+    a = Server(tempfile.mkdtemp(prefix="gc-replica-a-"),
+               ["--db", database, "--master-key-file", str(key_file)])
+    b = Server(tempfile.mkdtemp(prefix="gc-replica-b-"), ["--db", database],
+               env={"GROUND_CONTROL_MASTER_KEY": key_file.read_text().strip()})
+    yield a, b, login(a, contract, "admin", a.printed["admin"])
+    b.stop()
+    a.stop()
+
+
+def eventually(probe, within=PROPAGATION):
+    """probe()'s first truthy answer, polling for up to `within` seconds; the last otherwise."""
+    deadline = time.time() + within
+    while True:
+        answer = probe()
+        if answer or time.time() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
+def test_both_replicas_serve_one_ca_and_only_the_first_start_made_a_password(replicas):
+    a, b, _ = replicas
+    assert "admin" not in b.printed  # B found the admin (and the CA) A had made
+    assert pathlib.Path(a.ca_file).read_text() == pathlib.Path(b.ca_file).read_text()
+    assert a.printed["ca"].split()[-1] == b.printed["ca"].split()[-1]  # (sha256:…)
+
+
+def test_what_is_made_through_a_is_read_through_b(replicas, contract):
+    a, b, admin_a = replicas
+    assert admin_a.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": "shared-group", "labels": {"made-on": "a"}}})[0] == 201
+    assert admin_a.call("POST", "/api/v1/satellites", body={
+        "metadata": {"name": "shared-sat"}})[0] == 201
+    # A login token made on A is a session on B too.
+    on_b = Client(b.printed["management"], b.ca_file, contract)
+    on_b.token = admin_a.token
+    status, group, _ = on_b.call("GET", "/api/v1/groups/{name}", {"name": "shared-group"})
+    assert status == 200 and group["metadata"]["labels"] == {"made-on": "a"}
+    status, satellite, _ = on_b.call("GET", "/api/v1/satellites/{name}", {"name": "shared-sat"})
+    assert status == 200, satellite
+    # And the other way round: B's writes are A's reads.
+    assert on_b.call("POST", "/api/v1/satelliteconfigs", body={
+        "metadata": {"name": "made-on-b"}})[0] == 201
+    assert admin_a.call("GET", "/api/v1/satelliteconfigs/{name}", {"name": "made-on-b"})[0] == 200
+
+
+def enrolled_on_a(replicas, contract, name):
+    """A satellite made and enrolled through A, in a group of its own; its client on B."""
+    a, b, admin_a = replicas
+    status, body, _ = admin_a.call("POST", "/api/v1/satellites", body={"metadata": {"name": name}})
+    assert status == 201, body
+    assert admin_a.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": f"{name}-group"}, "spec": {"satellites": [name]}})[0] == 201
+    status, _, cert = enroll(a, contract, body["enrollment"]["token"], name)
+    assert status == 200
+    on_b = Client(b.printed["satellite"], b.ca_file, contract, cert=cert)
+    # B learns the certificate's serial from the change log (notified, or re-read).
+    assert eventually(lambda: on_b.call("GET", "/satellite/v1/state")[0] == 200)
+    return on_b
+
+
+def test_a_long_poll_held_by_b_ends_on_a_group_change_made_through_a(replicas, contract):
+    _, _, admin_a = replicas
+    satellite = enrolled_on_a(replicas, contract, "poll-sat")
+    status, state, response = satellite.call("GET", "/satellite/v1/state")
+    assert status == 200 and state["groups"] == ["poll-sat-group"]
+    etag = response.getheader("ETag")
+    artifact = SAMPLE["artifacts"][0]
+
+    def change():
+        time.sleep(0.5)
+        admin_a.call("PUT", "/api/v1/groups/{name}/state", {"name": "poll-sat-group"},
+                     raw=json.dumps({"artifacts": [artifact]}))
+    changer = threading.Thread(target=change)
+    changer.start()
+    began = time.time()
+    status, changed, _ = satellite.call("GET", "/satellite/v1/state", query="wait=60",
+                                        headers={"If-None-Match": etag}, timeout=90)
+    waited = time.time() - began
+    changer.join()
+    assert status == 200
+    assert waited < 10, f"the long-poll on B ended {waited:.1f} s after it began"
+    assert changed["stateDigest"] != state["stateDigest"]
+    assert [(x["repository"], x["digest"]) for x in changed["artifacts"]] == [
+        (artifact["repository"], artifact["digest"])]
+
+
+def test_a_revocation_made_on_a_is_refused_on_b_within_seconds(replicas, contract):
+    _, _, admin_a = replicas
+    satellite = enrolled_on_a(replicas, contract, "revoked-sat")
+    assert admin_a.call("POST", "/api/v1/satellites/{name}/revoke", {"name": "revoked-sat"})[0] == 204
+    began = time.time()
+    assert eventually(lambda: satellite.call("GET", "/satellite/v1/state")[0] == 401), \
+        f"B still serves a certificate revoked on A {PROPAGATION} s later"
+    assert time.time() - began < PROPAGATION
