@@ -2,8 +2,10 @@
 // listener serves is added here (tests/api/openapi_lint.py checks each against
 // api/openapi.yaml, and the API tests' auth matrix covers every one).
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
-//                        UserHandlers
-//   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers)
+//                        UserHandlers, EnrollmentHandlers, EnrollmentRequestHandlers (the
+//                        approval), GroupCredentialHandlers
+//   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
+//                        EnrollmentRequestHandlers)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
 
@@ -19,6 +21,8 @@ class ResourceHandlers;
 class UserHandlers;
 class SatelliteHandlers;
 class EnrollmentHandlers;
+class EnrollmentRequestHandlers;
+class GroupCredentialHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -26,11 +30,14 @@ struct ManagementHandlers {
   EnrollmentHandlers& enrollment;
   const common::http::Metrics& metrics;
   std::function<bool()> ready;  // /readyz: the database answers and the schema is current
+  EnrollmentRequestHandlers& enrollment_requests;
+  GroupCredentialHandlers& group_credentials;
 };
 
 struct SatelliteApiHandlers {
   SatelliteHandlers& satellites;
   EnrollmentHandlers& enrollment;
+  EnrollmentRequestHandlers& enrollment_requests;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);
