@@ -71,6 +71,10 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
       ->capture_default_str();
   cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
       ->capture_default_str();
+  cmd.add_option("--max-pending-enrollment-requests", options.max_pending_enrollment_requests,
+                 "enrollment requests that may wait for an admin at once (more: 429)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--threads", options.threads, "I/O threads per listener (0: one per core)")
       ->capture_default_str();
   cmd.add_flag("--access-log", options.access_log, "log one line per request");

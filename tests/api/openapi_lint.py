@@ -49,6 +49,8 @@ MAIN_SCHEMAS = [
     "HarborIngestResult", "HarborArtifactList", "EventList", "LoginRequest",
     "LoginResponse", "User", "UserCreate", "UserList", "SatelliteState", "SatelliteCreated",
     "EnrollmentToken", "EnrollRequest", "RenewRequest", "EnrollmentResponse",
+    "EnrollmentRequestSubmission", "EnrollmentRequest", "EnrollmentApproval",
+    "GroupCredentialCreated",
 ]
 
 METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]

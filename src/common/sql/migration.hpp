@@ -3,7 +3,9 @@
 // database has not seen, each in its own transaction together with its row in
 // schema_migrations(version, name, applied_at), so a step is applied entirely or not at
 // all. A step's text may hold several statements but no BEGIN/COMMIT, and nothing that
-// cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM).
+// cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM). Versions may skip
+// numbers; a step missing below the highest applied one (a gap a later binary fills) is
+// applied too, so steps in a gap must not depend on the steps after it.
 // Plain data; the texts are usually string literals (constexpr tables).
 #pragma once
 

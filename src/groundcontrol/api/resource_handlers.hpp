@@ -1,5 +1,5 @@
-// ResourceHandlers: the management API's routes for Satellites, Groups and
-// SatelliteConfigs, Kubernetes-style:
+// ResourceHandlers: the management API's routes for Satellites, Groups,
+// SatelliteConfigs and (get, list and delete only) EnrollmentRequests, Kubernetes-style:
 //   GET    /api/v1/{plural}          list (labelSelector, fieldSelector, limit, continue)
 //   POST   /api/v1/{plural}          create (201; a Satellite's answer carries its one-time
 //                                    enrollment token)
@@ -11,7 +11,7 @@
 //   GET    /api/v1/groups/{name}/harborartifacts  what Harbor sent for the group
 //   GET    /api/v1/events            the audit trail (?kind=&name=&after=&limit=)
 // Every handler authorizes first (viewer reads, admin writes; the state file also takes
-// the group's Harbor credentials, through Access), reads the body with a size limit, runs
+// the group's Harbor credentials, through HarborAccess), reads the body with a size limit, runs
 // the service call on the blocking pool, and answers the document or the error envelope.
 // Ownership: borrows the service, access and pool for the router's lifetime.
 #pragma once
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/http/router.hpp"
+#include "groundcontrol/api/harbor_access.hpp"
 #include "groundcontrol/api/principal.hpp"
 #include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/resource_service.hpp"
@@ -33,10 +34,12 @@ inline constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
 class ResourceHandlers {
  public:
   // `enrollment`, when given, issues the one-time enrollment token a Satellite's create
-  // answers with (under "enrollment": {"token","expiresAt"}).
+  // answers with (under "enrollment": {"token","expiresAt"}); `harbor`, when given, lets a
+  // group's Harbor credentials send its state file (else only an admin may).
   ResourceHandlers(service::ResourceService& service, Access& access,
-                   boost::asio::thread_pool& pool, service::EnrollmentService* enrollment = nullptr)
-      : service_(service), access_(access), pool_(pool), enrollment_(enrollment) {}
+                   boost::asio::thread_pool& pool, service::EnrollmentService* enrollment = nullptr,
+                   HarborAccess* harbor = nullptr)
+      : service_(service), access_(access), pool_(pool), enrollment_(enrollment), harbor_(harbor) {}
 
   std::vector<common::http::Route> routes();
 
@@ -67,6 +70,7 @@ class ResourceHandlers {
   Access& access_;
   boost::asio::thread_pool& pool_;
   service::EnrollmentService* enrollment_;
+  HarborAccess* harbor_;
 };
 
 }  // namespace groundcontrol::api

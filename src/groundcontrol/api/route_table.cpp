@@ -3,6 +3,8 @@
 #include "common/http/builtin_routes.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
+#include "groundcontrol/api/enrollment_request_handlers.hpp"
+#include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -52,6 +54,9 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.users.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.enrollment.management_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.fleet.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.enrollment_requests.management_routes())
+    routes.push_back(std::move(route));
+  for (auto& route : handlers.group_credentials.routes()) routes.push_back(std::move(route));
   return routes;
 }
 
@@ -60,6 +65,8 @@ std::vector<Route> satellite_routes(const SatelliteApiHandlers& handlers) {
   routes.push_back(common::http::health_route());
   for (auto& route : handlers.satellites.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.enrollment.satellite_routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.enrollment_requests.satellite_routes())
+    routes.push_back(std::move(route));
   return routes;
 }
 

@@ -2,8 +2,11 @@
 // listener serves is added here (tests/api/openapi_lint.py checks each against
 // api/openapi.yaml, and the API tests' auth matrix covers every one).
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
-//                        UserHandlers, EnrollmentHandlers' admin routes, FleetHandlers
-//   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers)
+//                        UserHandlers, EnrollmentHandlers' admin routes,
+//                        EnrollmentRequestHandlers (the approval), GroupCredentialHandlers,
+//                        FleetHandlers
+//   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
+//                        EnrollmentRequestHandlers)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
 
@@ -20,6 +23,8 @@ class UserHandlers;
 class FleetHandlers;
 class SatelliteHandlers;
 class EnrollmentHandlers;
+class EnrollmentRequestHandlers;
+class GroupCredentialHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -28,11 +33,14 @@ struct ManagementHandlers {
   FleetHandlers& fleet;
   const common::http::Metrics& metrics;
   std::function<bool()> ready;  // /readyz: the database answers and the schema is current
+  EnrollmentRequestHandlers& enrollment_requests;
+  GroupCredentialHandlers& group_credentials;
 };
 
 struct SatelliteApiHandlers {
   SatelliteHandlers& satellites;
   EnrollmentHandlers& enrollment;
+  EnrollmentRequestHandlers& enrollment_requests;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);

@@ -26,17 +26,22 @@
 #include "groundcontrol/api/bearer_access.hpp"
 #include "groundcontrol/api/certificate_identity.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
+#include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
+#include "groundcontrol/api/group_credential_handlers.hpp"
+#include "groundcontrol/api/harbor_access.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/route_table.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/service/auth_service.hpp"
+#include "groundcontrol/service/enrollment_request_service.hpp"
 #include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/fleet_health.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/service/group_credential_service.hpp"
 #include "groundcontrol/service/housekeeping.hpp"
 #include "groundcontrol/service/periodic_jobs.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
@@ -132,6 +137,10 @@ class App final : public GroundControlApp {
         *db_, clock_, *ca_, *sync_,
         service::EnrollmentConfig{options_.trust_domain, options_.certificate_validity,
                                   options_.token_lifetime});
+    enrollment_requests_.emplace(
+        *db_, clock_, *enrollment_, *sync_, random_uid,
+        service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
+    group_credentials_.emplace(*db_, clock_);
     return start_servers();
   }
 
@@ -192,7 +201,8 @@ class App final : public GroundControlApp {
     access_.emplace(*auth_, pool_);
     identity_.emplace(view_, clock_,
                       [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
-    resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_);
+    harbor_access_.emplace(*group_credentials_, *access_, pool_);
+    resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_, &*harbor_access_);
     user_handlers_.emplace(*auth_, *access_, pool_);
     reports_.emplace(*db_);
     health_.emplace(*db_, view_, clock_);
@@ -201,16 +211,20 @@ class App final : public GroundControlApp {
     satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
+    enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
+    group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
 
     if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
     const auto db = db_.get();
-    for (auto& route : api::management_routes({*resource_handlers_, *user_handlers_,
-                                               *enrollment_handlers_, *fleet_handlers_, metrics_,
-                                               [db] { return static_cast<bool>(db->ping()); }}))
+    for (auto& route : api::management_routes(
+             {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
+              metrics_, [db] { return static_cast<bool>(db->ping()); },
+              *enrollment_request_handlers_, *group_credential_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
-    for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_}))
+    for (auto& route : api::satellite_routes(
+             {*satellite_handlers_, *enrollment_handlers_, *enrollment_request_handlers_}))
       if (auto ok = satellite_router_->add(std::move(route)); !ok) return ok;
 
     common::http::ServerConfig management;
@@ -381,9 +395,12 @@ class App final : public GroundControlApp {
   std::optional<service::ResourceService> resources_;
   std::optional<service::AuthService> auth_;
   std::optional<service::EnrollmentService> enrollment_;
+  std::optional<service::EnrollmentRequestService> enrollment_requests_;
+  std::optional<service::GroupCredentialService> group_credentials_;
   std::optional<std::string> generated_password_;
   std::optional<api::BearerAccess> access_;
   std::optional<api::CertificateIdentity> identity_;
+  std::optional<api::HarborAccess> harbor_access_;
   std::optional<api::ResourceHandlers> resource_handlers_;
   std::optional<api::UserHandlers> user_handlers_;
   std::optional<service::ReportRecorder> reports_;
@@ -394,6 +411,8 @@ class App final : public GroundControlApp {
   std::optional<service::Housekeeping> housekeeping_;
   std::optional<service::PeriodicJobs> jobs_;
   std::optional<api::EnrollmentHandlers> enrollment_handlers_;
+  std::optional<api::EnrollmentRequestHandlers> enrollment_request_handlers_;
+  std::optional<api::GroupCredentialHandlers> group_credential_handlers_;
   std::optional<common::http::Router> management_router_;
   std::optional<common::http::Router> satellite_router_;
   std::unique_ptr<common::http::Server> management_;

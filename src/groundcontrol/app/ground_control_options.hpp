@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct GroundControlOptions {
   std::string trust_domain = "groundcontrol.local";
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
+  // EnrollmentRequests that may wait for an admin at once: anyone can post one.
+  std::size_t max_pending_enrollment_requests = 10'000;
   unsigned threads = 0;           // I/O threads per listener; 0: one per core
   unsigned blocking_threads = 4;  // database and password work
   std::string log_level = "info";

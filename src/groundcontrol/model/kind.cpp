@@ -9,6 +9,7 @@ constexpr std::array kKinds = {
     KindInfo{Kind::kSatellite, "Satellite", "satellites"},
     KindInfo{Kind::kGroup, "Group", "groups"},
     KindInfo{Kind::kSatelliteConfig, "SatelliteConfig", "satelliteconfigs"},
+    KindInfo{Kind::kEnrollmentRequest, "EnrollmentRequest", "enrollmentrequests"},
 };
 
 }  // namespace

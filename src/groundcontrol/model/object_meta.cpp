@@ -25,6 +25,17 @@ common::Result<std::int64_t> parse_resource_version(const std::string& text) {
 
 }  // namespace
 
+common::Status validate_labels(const Labels& labels, std::string_view field) {
+  if (labels.size() > kMaxLabels)
+    return invalid_field(field, fmt::format("at most {} labels", kMaxLabels));
+  for (const auto& [key, label] : labels) {
+    const auto path = fmt::format("{}.{}", field, key);
+    if (auto ok = validate_label_key(key, path); !ok) return common::fail(ok.error());
+    if (auto ok = validate_label_value(label, path); !ok) return common::fail(ok.error());
+  }
+  return {};
+}
+
 common::Result<ObjectMeta> parse_object_meta(const nlohmann::json& value) {
   auto fields = JsonFields::open(value, "metadata");
   if (!fields) return common::fail(fields.error());
@@ -35,14 +46,9 @@ common::Result<ObjectMeta> parse_object_meta(const nlohmann::json& value) {
   meta.name = std::move(*name);
   auto labels = fields->text_map("labels");
   if (!labels) return common::fail(labels.error());
-  if (labels->size() > kMaxLabels)
-    return invalid_field("metadata.labels", fmt::format("at most {} labels", kMaxLabels));
-  for (const auto& [key, label] : *labels) {
-    const auto field = fmt::format("metadata.labels.{}", key);
-    if (auto ok = validate_label_key(key, field); !ok) return common::fail(ok.error());
-    if (auto ok = validate_label_value(label, field); !ok) return common::fail(ok.error());
-  }
   meta.labels.insert(labels->begin(), labels->end());
+  if (auto ok = validate_labels(meta.labels, "metadata.labels"); !ok)
+    return common::fail(ok.error());
   auto annotations = fields->text_map("annotations");
   if (!annotations) return common::fail(annotations.error());
   std::size_t bytes = 0;

@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "groundcontrol/model/labels.hpp"
@@ -32,6 +33,9 @@ struct ObjectMeta {
 // Reads `metadata` of a request: the name must be a DNS-1123 label, labels valid, at most
 // 64 labels and 256 KiB of annotations; kInvalidArgument naming the field otherwise.
 [[nodiscard]] common::Result<ObjectMeta> parse_object_meta(const nlohmann::json& value);
+
+// At most 64 labels, each key and value valid; kInvalidArgument naming `<field>.<key>`.
+[[nodiscard]] common::Status validate_labels(const Labels& labels, std::string_view field);
 
 // The `metadata` object of a response.
 nlohmann::json to_json(const ObjectMeta& meta);

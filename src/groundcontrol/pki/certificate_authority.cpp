@@ -77,6 +77,20 @@ common::Status check_csr_key(EVP_PKEY* key) {
   }
 }
 
+// The CSR in `csr_pem` when it parses, carries an accepted key and verifies with it.
+common::Result<CertificateRequest> checked_csr(std::string_view csr_pem) {
+  auto csr = CertificateRequest::from_pem(csr_pem);
+  if (!csr) return fail(csr.error());
+  EVP_PKEY* key = csr->public_key();
+  if (key == nullptr)
+    return fail(ErrorCode::kInvalidArgument, "the CSR carries no public key OpenSSL can read");
+  if (auto accepted = check_csr_key(key); !accepted) return fail(accepted.error());
+  if (!csr->signature_valid())
+    return fail(ErrorCode::kInvalidArgument,
+                "the CSR's signature does not verify with the key it carries");
+  return csr;
+}
+
 common::Result<IssuedCertificate> issued(X509* cert) {
   auto pem = detail::certificate_pem(cert);
   if (!pem) return fail(pem.error());
@@ -156,6 +170,12 @@ common::Result<std::pair<TimePoint, TimePoint>> CertificateAuthority::validity_w
   return std::pair{now - kClockSkewAllowance, end};
 }
 
+common::Status CertificateAuthority::check_client_csr(std::string_view csr_pem) {
+  auto csr = checked_csr(csr_pem);
+  if (!csr) return fail(csr.error());
+  return {};
+}
+
 common::Result<IssuedCertificate> CertificateAuthority::sign_client_certificate(
     std::string_view csr_pem, const ClientCertRequest& request) const {
   if (!valid_common_name(request.name))
@@ -163,15 +183,9 @@ common::Result<IssuedCertificate> CertificateAuthority::sign_client_certificate(
   if (auto valid = validate_spiffe_id(request.spiffe_id); !valid) return fail(valid.error());
   auto window = validity_window(request.validity);
   if (!window) return fail(window.error());
-  auto csr = CertificateRequest::from_pem(csr_pem);
+  auto csr = checked_csr(csr_pem);
   if (!csr) return fail(csr.error());
   EVP_PKEY* key = csr->public_key();
-  if (key == nullptr)
-    return fail(ErrorCode::kInvalidArgument, "the CSR carries no public key OpenSSL can read");
-  if (auto accepted = check_csr_key(key); !accepted) return fail(accepted.error());
-  if (!csr->signature_valid())
-    return fail(ErrorCode::kInvalidArgument,
-                "the CSR's signature does not verify with the key it carries");
 
   detail::CertificateSpec spec;
   spec.common_name = request.name;

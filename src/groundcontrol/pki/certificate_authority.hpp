@@ -68,6 +68,11 @@ class CertificateAuthority {
   [[nodiscard]] common::Result<IssuedCertificate> sign_client_certificate(
       std::string_view csr_pem, const ClientCertRequest& request) const;
 
+  // Whether sign_client_certificate would take the CSR's key: kInvalidArgument (as there)
+  // when the CSR does not parse, its signature does not verify or its key is refused. For
+  // requests stored before anyone signs them.
+  [[nodiscard]] static common::Status check_client_csr(std::string_view csr_pem);
+
   // A server certificate (alone, and as a chain with the CA's) and a fresh P-256 key for
   // it: SANs `dns_names` and `ip_addresses` (at least one name in all), CN the first of
   // them, extendedKeyUsage serverAuth. kInvalidArgument for no names, a malformed host

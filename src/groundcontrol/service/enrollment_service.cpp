@@ -52,9 +52,11 @@ common::Result<IssuedToken> EnrollmentService::issue_token(std::string_view sate
   return IssuedToken{token->reveal(), expires};
 }
 
-common::Result<Enrollment> EnrollmentService::issue(Connection& db, std::string_view satellite,
-                                                    std::string_view csr_pem,
-                                                    std::string_view verb) {
+common::Result<Enrollment> EnrollmentService::issue_within(Connection& db,
+                                                           std::string_view satellite,
+                                                           std::string_view csr_pem,
+                                                           std::string_view verb,
+                                                           const Actor& actor) {
   auto resource = resources_.get(db, kSatellite, satellite);
   if (!resource) return fail(resource.error());
   auto issued = ca_.sign_client_certificate(
@@ -83,8 +85,8 @@ common::Result<Enrollment> EnrollmentService::issue(Connection& db, std::string_
   auto updated = resources_.update_status(db, kSatellite, satellite, status.dump(), current);
   if (!updated) return fail(updated.error());
   if (auto ok = events_.record(
-          db, {updated->meta.resource_version, current, fmt::format("satellite:{}", satellite),
-               std::string(verb), std::string(kSatellite), std::string(satellite),
+          db, {updated->meta.resource_version, current, actor.name, std::string(verb),
+               std::string(kSatellite), std::string(satellite),
                fmt::format("certificate {} until {}", issued->serial_hex, not_after)});
       !ok)
     return fail(ok.error());
@@ -103,7 +105,9 @@ common::Result<Enrollment> EnrollmentService::enroll(std::string_view token,
     auto burned = enrollment_.burn_token(db, digest, now());
     if (!burned) return fail(burned.error());
     if (!*burned) return bad_token();
-    auto issued = issue(db, (*burned)->satellite, csr_pem, "enroll");
+    const auto& satellite = (*burned)->satellite;
+    auto issued = issue_within(db, satellite, csr_pem, "enroll",
+                               Actor{fmt::format("satellite:{}", satellite)});
     if (!issued) return fail(issued.error());
     enrolled = std::move(*issued);
     return {};
@@ -117,7 +121,8 @@ common::Result<Enrollment> EnrollmentService::renew(std::string_view satellite,
                                                     std::string_view csr_pem) {
   std::optional<Enrollment> renewed;
   auto done = db_.transact([&](Connection& db) -> common::Status {
-    auto issued = issue(db, satellite, csr_pem, "renew");
+    auto issued = issue_within(db, satellite, csr_pem, "renew",
+                               Actor{fmt::format("satellite:{}", satellite)});
     if (!issued) return fail(issued.error());
     renewed = std::move(*issued);
     return {};

@@ -67,10 +67,17 @@ class EnrollmentService {
 
   std::string spiffe_id_of(std::string_view satellite) const;
 
+  // Signs a certificate for the existing `satellite` from `csr_pem`, records it (the
+  // certificates table, the satellite's status.certificate and acceptedSerials) and its
+  // audit event (`verb` by `actor`), and announces the change, all inside the caller's
+  // transaction `db`; the caller catches the view up after commit (FleetSync::catch_up).
+  // kNotFound, kInvalidArgument for a CSR the CA refuses.
+  [[nodiscard]] common::Result<Enrollment> issue_within(common::sql::Connection& db,
+                                                        std::string_view satellite,
+                                                        std::string_view csr_pem,
+                                                        std::string_view verb, const Actor& actor);
+
  private:
-  // Signs, records and publishes a certificate for `satellite` inside `db`'s transaction.
-  common::Result<Enrollment> issue(common::sql::Connection& db, std::string_view satellite,
-                                   std::string_view csr_pem, std::string_view verb);
   std::string now() const;
 
   common::sql::Database& db_;

@@ -77,6 +77,8 @@ void FleetSync::apply(const store::Resource& object, bool deleted,
     case Kind::kSatelliteConfig:
       if (deleted) return view_.remove_config(name);
       return view_.put_config(name, summarize_config(object));
+    case Kind::kEnrollmentRequest:
+      return;  // no part of any satellite's state
   }
 }
 

@@ -31,6 +31,8 @@ constexpr std::size_t kMaxLimit = 10'000;
 constexpr std::array<std::string_view, 3> kSatelliteFields = {"metadata.name",
                                                               "status.connectivity", "status.sync"};
 constexpr std::array<std::string_view, 1> kNameField = {"metadata.name"};
+constexpr std::array<std::string_view, 2> kEnrollmentRequestFields = {"metadata.name",
+                                                                      "status.phase"};
 
 std::string_view kind_name(Kind kind) {
   return model::info(kind).name;
@@ -54,6 +56,10 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
       if (!parsed) return fail(parsed.error());
       return model::to_json(*parsed).dump();  // the password is settled in the transaction
     }
+    case Kind::kEnrollmentRequest:
+      return fail(ErrorCode::kUnsupported,
+                  "EnrollmentRequests are made by devices (POST /satellite/v1/enrollmentrequests) "
+                  "and decided through their approval");
   }
   return fail(ErrorCode::kInternal, "unknown kind");
 }
@@ -367,6 +373,12 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
           if (auto ok = reports_.remove(db, name); !ok) return fail(ok.error());
           if (auto ok = rollups_.remove(db, name); !ok) return fail(ok.error());
         }
+        if (kind == Kind::kGroup) {
+          if (auto ok = credentials_.remove_all_of(db, name); !ok) return fail(ok.error());
+        }
+        if (kind == Kind::kEnrollmentRequest) {
+          if (auto ok = enrollment_.remove_pending_request(db, name); !ok) return fail(ok.error());
+        }
         return resources_.remove(db, kind_name(kind), name, expected_version, now());
       },
       "delete", actor);
@@ -381,9 +393,9 @@ common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& que
   }
   auto labels = model::LabelSelector::parse(query.label_selector, "labelSelector");
   if (!labels) return fail(labels.error());
-  const std::span<const std::string_view> fields =
-      kind == Kind::kSatellite ? std::span<const std::string_view>(kSatelliteFields)
-                               : std::span<const std::string_view>(kNameField);
+  std::span<const std::string_view> fields = kNameField;
+  if (kind == Kind::kSatellite) fields = kSatelliteFields;
+  if (kind == Kind::kEnrollmentRequest) fields = kEnrollmentRequestFields;
   auto selected = model::FieldSelector::parse(query.field_selector, fields);
   if (!selected) return fail(selected.error());
 

@@ -68,4 +68,25 @@ common::Result<std::int64_t> EnrollmentStore::revoke_all(Connection& db, std::st
       {satellite, now});
 }
 
+common::Status EnrollmentStore::add_pending_request(Connection& db, std::string_view name,
+                                                    std::string_view now) const {
+  auto done = db.exec("INSERT INTO pending_enrollment_requests (name, created_at) VALUES ($1, $2)",
+                      {name, now});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Status EnrollmentStore::remove_pending_request(Connection& db,
+                                                       std::string_view name) const {
+  auto done = db.exec("DELETE FROM pending_enrollment_requests WHERE name = $1", {name});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Result<std::int64_t> EnrollmentStore::count_pending_requests(Connection& db) const {
+  auto row = db.query_one("SELECT COUNT(*) FROM pending_enrollment_requests");
+  if (!row) return fail(row.error());
+  return (*row)->int64(0);
+}
+
 }  // namespace groundcontrol::store

@@ -1,6 +1,7 @@
 // EnrollmentStore: the SQL of `enrollment_tokens` (one-time tokens by digest, burned by
-// the enrollment that uses them) and `certificates` (every certificate the CA issued, by
-// serial, with its satellite and whether it was revoked). Stateless; calls run in the
+// the enrollment that uses them), `certificates` (every certificate the CA issued, by
+// serial, with its satellite and whether it was revoked) and `pending_enrollment_requests`
+// (the names of EnrollmentRequests still waiting for an admin). Stateless; calls run in the
 // caller's transaction.
 #pragma once
 
@@ -52,6 +53,16 @@ class EnrollmentStore {
   [[nodiscard]] common::Result<std::int64_t> revoke_all(common::sql::Connection& db,
                                                         std::string_view satellite,
                                                         std::string_view now) const;
+
+  // Marks the EnrollmentRequest `name` pending (kAlreadyExists when it is).
+  [[nodiscard]] common::Status add_pending_request(common::sql::Connection& db,
+                                                   std::string_view name,
+                                                   std::string_view now) const;
+  // Drops the mark, when there is one (approved, denied or deleted).
+  [[nodiscard]] common::Status remove_pending_request(common::sql::Connection& db,
+                                                      std::string_view name) const;
+  [[nodiscard]] common::Result<std::int64_t> count_pending_requests(
+      common::sql::Connection& db) const;
 };
 
 }  // namespace groundcontrol::store

@@ -161,6 +161,25 @@ CREATE TABLE leases (
 );
 )sql";
 
+// Enrollment without a token and Harbor's credentials: the EnrollmentRequests still
+// waiting for an admin (the resource itself lives in `resources`; this row exists while it
+// is Pending, so the cap on pending requests is one count), and each group's access id and
+// secret digest for Harbor's state file (the secret itself is never stored).
+constexpr std::string_view kRequestsAndCredentials = R"sql(
+CREATE TABLE pending_enrollment_requests (
+  name KEY_TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE group_credentials (
+  access_id KEY_TEXT PRIMARY KEY,
+  group_name KEY_TEXT NOT NULL,
+  secret_digest TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX group_credentials_by_group ON group_credentials (group_name, created_at);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -187,6 +206,9 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_3 = with_key_text(kSatelliteStatus, "TEXT COLLATE \"C\"");
   static const std::string sqlite_4 = with_key_text(kReportsAndLeases, "TEXT");
   static const std::string postgres_4 = with_key_text(kReportsAndLeases, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_5 = with_key_text(kRequestsAndCredentials, "TEXT");
+  static const std::string postgres_5 =
+      with_key_text(kRequestsAndCredentials, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -194,6 +216,8 @@ std::span<const common::sql::Migration> migrations() {
                              sqlite_2, postgres_2},
       common::sql::Migration{3, "satellite status (heartbeats)", sqlite_3, postgres_3},
       common::sql::Migration{4, "satellite status reports, roll-up, leases", sqlite_4, postgres_4},
+      common::sql::Migration{5, "pending enrollment requests, group credentials", sqlite_5,
+                             postgres_5},
   };
   return steps;
 }

@@ -274,3 +274,17 @@ def enroll(server, contract, token, name):
     cert = os.path.join(directory, f"{name}.crt")
     pathlib.Path(cert).write_text(body["certificate"])
     return status, body, (cert, key)
+
+
+def basic_auth(user, password):
+    """An Authorization header of HTTP basic credentials (Harbor's access id and secret)."""
+    import base64
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def request_enrollment(server, contract, name, csr, **fields):
+    """A device without token or certificate posts an EnrollmentRequest; (status, body)."""
+    device = Client(server.printed["satellite"], server.ca_file, contract)
+    status, body, _ = device.call("POST", "/satellite/v1/enrollmentrequests",
+                                  body={"name": name, "csr": csr, **fields})
+    return status, body

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, Client, Server, enroll, login, make_key_and_csr
+from conftest import (ROOT, Client, Server, basic_auth, enroll, login, make_key_and_csr,
+                      request_enrollment)
 
 SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
 
@@ -127,6 +128,13 @@ MATRIX = {
     ("PUT", "/api/v1/groups/{name}/state"): (401, 403, 200),
     ("POST", "/api/v1/groups/{name}/state"): (401, 403, 200),
     ("GET", "/api/v1/groups/{name}/harborartifacts"): (401, 200, 200),
+    ("GET", "/api/v1/groups/{name}/credentials"): (401, 200, 200),
+    ("POST", "/api/v1/groups/{name}/credentials"): (401, 403, 201),
+    ("DELETE", "/api/v1/groups/{name}/credentials/{accessId}"): (401, 403, 204),
+    ("GET", "/api/v1/enrollmentrequests"): (401, 200, 200),
+    ("GET", "/api/v1/enrollmentrequests/{name}"): (401, 200, 200),
+    ("DELETE", "/api/v1/enrollmentrequests/{name}"): (401, 403, 200),
+    ("POST", "/api/v1/enrollmentrequests/{name}/approval"): (401, 403, 200),
     ("GET", "/api/v1/satelliteconfigs"): (401, 200, 200),
     ("POST", "/api/v1/satelliteconfigs"): (401, 403, 201),
     ("GET", "/api/v1/satelliteconfigs/{name}"): (401, 200, 200),
@@ -144,7 +152,13 @@ OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", 
         ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
 SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/config"),
                     ("POST", "/satellite/v1/heartbeat"), ("POST", "/satellite/v1/status"),
-                    ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew")}
+                    ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew"),
+                    ("POST", "/satellite/v1/enrollmentrequests"),
+                    ("GET", "/satellite/v1/enrollmentrequests/{name}")}
+# A group's Harbor credentials (HTTP basic) open that group's state file and nothing else:
+# every other route answers as to no credentials (401); another group's state file 403.
+HARBOR_PAIR = {("PUT", "/api/v1/groups/{name}/state"): 403,
+               ("POST", "/api/v1/groups/{name}/state"): 403}
 
 
 def test_the_matrix_covers_every_route(contract):
@@ -156,16 +170,19 @@ def test_the_matrix_covers_every_route(contract):
 def request_for(method, template, n):
     """A request that succeeds for admin: the n-th run uses fresh names."""
     name = {"satellites": f"m-sat-{n}", "groups": f"m-group-{n}",
-            "satelliteconfigs": f"m-config-{n}", "users": f"m-user-{n}"}
+            "satelliteconfigs": f"m-config-{n}", "users": f"m-user-{n}",
+            "enrollmentrequests": f"m-request-{n}"}
     kind = template.split("/")[3]
-    params = {"name": name.get(kind, "x")}
+    params = {"name": name.get(kind, "x"), "accessId": "x"}
     body = raw = None
     headers = {}
     if method in ("POST", "PUT", "PATCH"):
         if template.endswith("/state"):
             raw = json.dumps(SAMPLE)
-        elif template.endswith(("/token", "/revoke")):
+        elif template.endswith(("/token", "/revoke", "/credentials")):
             body = None
+        elif template.endswith("/approval"):
+            body = {"approved": True, "labels": {"from": "matrix"}}
         elif kind == "users":
             body = {"metadata": {"name": params["name"]}, "spec": {"password": "pw", "role": "viewer"}}
         elif method == "PATCH":
@@ -176,17 +193,24 @@ def request_for(method, template, n):
     return params, body, raw, headers
 
 
-def prepare(admin, template, n):
-    """Creates what the route acts on (as admin)."""
+def prepare(server, contract, admin, template, n):
+    """Creates what the route acts on (as admin); returns path parameters it made."""
     params, _, _, _ = request_for("GET", template, n)
     kind = template.split("/")[3]
     if "{name}" not in template:
-        return
+        return {}
     if kind == "users":
         admin.call("POST", "/api/v1/users", body={
             "metadata": {"name": params["name"]}, "spec": {"password": "pw"}})
+    elif kind == "enrollmentrequests":
+        _, csr = make_key_and_csr(server.data_dir, params["name"])
+        assert request_enrollment(server, contract, params["name"], csr)[0] == 201
     else:
         admin.call("POST", f"/api/v1/{kind}", body={"metadata": {"name": params["name"]}})
+    if "{accessId}" in template:
+        pair = admin.call("POST", "/api/v1/groups/{name}/credentials", params)[1]
+        return {"accessId": pair["accessId"]}
+    return {}
 
 
 def test_every_management_route_by_role(server, contract, admin):
@@ -199,13 +223,30 @@ def test_every_management_route_by_role(server, contract, admin):
     viewer.token = body["token"]
     anonymous = Client(server.printed["management"], server.ca_file, contract)
     for n, ((method, template), expected) in enumerate(MATRIX.items()):
-        prepare(admin, template, n)
+        made = prepare(server, contract, admin, template, n)
         params, body, raw, headers = request_for(method, template, n)
+        params.update(made)
         for who, client, want in (("none", anonymous, expected[0]), ("viewer", viewer, expected[1]),
                                   ("admin", admin, expected[2])):
             status, answer, _ = client.call(method, template, params, body=body, raw=raw,
                                             headers=headers)
             assert status == want, f"{who}: {method} {template} → {status} {answer}"
+
+
+def test_a_harbor_pair_opens_its_groups_state_file_and_nothing_else(server, contract, admin):
+    assert admin.call("POST", "/api/v1/groups", body={"metadata": {"name": "pair-home"}})[0] == 201
+    pair = admin.call("POST", "/api/v1/groups/{name}/credentials", {"name": "pair-home"})[1]
+    harbor = Client(server.printed["management"], server.ca_file, contract)
+    auth = basic_auth(pair["accessId"], pair["secret"])
+    for n, (method, template) in enumerate(MATRIX):
+        params, body, raw, headers = request_for(method, template, 1000 + n)
+        status, answer, _ = harbor.call(method, template, params, body=body, raw=raw,
+                                        headers=dict(headers, **auth))
+        want = HARBOR_PAIR.get((method, template), 401)
+        assert status == want, f"harbor pair: {method} {template} → {status} {answer}"
+    for method in ("PUT", "POST"):
+        assert harbor.call(method, "/api/v1/groups/{name}/state", {"name": "pair-home"},
+                           raw=json.dumps(SAMPLE), headers=auth)[0] == 200
 
 
 @pytest.mark.parametrize("raw,status,field", [

@@ -69,7 +69,14 @@ Status run_migrations(Dialect dialect, const StepTransact& step_transact,
       auto applied = read_version(conn);
       if (!applied) return fail(std::move(applied.error()));
       if (auto newer = refuse_newer(*applied, newest); !newer) return newer;
-      if (migration.version <= *applied) return {};  // done by us earlier or by a replica
+      // A step is skipped only when it was applied (by us earlier or by a replica), not
+      // merely because a higher one was: versions may have gaps that a later binary fills.
+      if (migration.version <= *applied) {
+        auto done = conn.query_one("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                   {migration.version});
+        if (!done) return fail(std::move(done.error()));
+        if (*done) return {};
+      }
       if (auto step = conn.exec_script(migration.sql(dialect)); !step) {
         const Error& error = step.error();
         return fail(error.code(),

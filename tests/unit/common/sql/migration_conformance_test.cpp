@@ -51,6 +51,26 @@ TEST_P(SqlConformanceTest, MigrationsApplyOnceAndRefuseANewerDatabase) {
   EXPECT_TRUE(fails_with(db->migrate(unordered), ErrorCode::kInvalidArgument));
 }
 
+TEST_P(SqlConformanceTest, AStepInAGapIsAppliedWhenALaterBinaryFillsIt) {
+  auto db = open();
+  ASSERT_NE(db, nullptr);
+  // Two branches numbered their steps 2 and 3; the one with 3 shipped first.
+  const std::array without_two = {kSteps[0], Migration{3, "third", kAddColumn, kAddColumn}};
+  ASSERT_TRUE(ok(db->migrate(without_two)));
+  EXPECT_EQ(db->schema_version().value_or(-1), 3);
+  const std::array both = {kSteps[0], kSteps[1], Migration{3, "third", kAddColumn, kAddColumn}};
+  ASSERT_TRUE(ok(db->migrate(both)));  // step 2 runs now; 1 and 3 do not run again
+  ASSERT_TRUE(ok(db->migrate(both)));
+  auto log = read(*db, "SELECT entry FROM log ORDER BY entry");
+  ASSERT_TRUE(ok(log));
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].text(0), "three");
+  EXPECT_EQ((*log)[1].text(0), "two");
+  auto applied = read(*db, "SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_TRUE(ok(applied));
+  EXPECT_EQ(applied->size(), 3u);
+}
+
 TEST_P(SqlConformanceTest, AFailingMigrationStepLeavesThePreviousVersion) {
   auto db = open();
   ASSERT_NE(db, nullptr);
