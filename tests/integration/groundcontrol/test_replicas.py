@@ -122,3 +122,35 @@ def test_a_revocation_made_on_a_is_refused_on_b_within_seconds(replicas, contrac
     assert eventually(lambda: satellite.call("GET", "/satellite/v1/state")[0] == 401), \
         f"B still serves a certificate revoked on A {PROPAGATION} s later"
     assert time.time() - began < PROPAGATION
+
+
+def job_samples(server):
+    """The job families of a replica's /metrics: {(family, job): value}."""
+    import http.client
+    import ssl
+    host, port = server.printed["management"].rsplit(":", 1)
+    connection = http.client.HTTPSConnection(
+        host, int(port), context=ssl.create_default_context(cafile=server.ca_file), timeout=30)
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith(("groundcontrol_job_runs_total{", "groundcontrol_job_lease_held{")):
+            name, value = line.rsplit(" ", 1)
+            family, job = name.split("{job=\"")
+            out[(family, job.rstrip("\"}"))] = float(value)
+    return out
+
+
+def test_each_periodic_job_runs_on_one_replica_and_moves_when_it_stops(replicas):
+    # Runs last in this module: it stops replica A.
+    a, b, _ = replicas
+    for job in ("status-rollup", "housekeeping"):
+        held = [job_samples(s)[("groundcontrol_job_lease_held", job)] for s in (a, b)]
+        assert sorted(held) == [0, 1], (job, held)
+        runs = [job_samples(s)[("groundcontrol_job_runs_total", job)] for s in (a, b)]
+        holder = held.index(1)
+        assert runs[holder] >= 1 and runs[1 - holder] == 0, (job, runs)
+    holder, other = (a, b) if job_samples(a)[("groundcontrol_job_lease_held", "status-rollup")] else (b, a)
+    holder.stop()  # lets its leases go: the other takes the roll-up at its next run (5 s)
+    assert eventually(lambda: job_samples(other)[("groundcontrol_job_lease_held", "status-rollup")] == 1)
