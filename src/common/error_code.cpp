@@ -61,13 +61,14 @@ constexpr std::array kTable = {
         {"TOOMANYREQUESTS", "TOOMANYREQUESTS", 429, "too many requests"}},
     Row{ErrorCode::kRangeInvalid,
         {"RANGE_INVALID", "BLOB_UPLOAD_INVALID", 416, "requested range not satisfiable"}},
+    Row{ErrorCode::kGone, {"GONE", "UNSUPPORTED", 410, "gone"}},
 };
 
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < kTable.size(); ++i) {
     if (static_cast<std::size_t>(kTable[i].code) != i) return false;
   }
-  return kTable.size() == static_cast<std::size_t>(ErrorCode::kRangeInvalid) + 1;
+  return kTable.size() == static_cast<std::size_t>(ErrorCode::kGone) + 1;
 }
 static_assert(in_enum_order(), "kTable needs one row per ErrorCode, in enum order");
 

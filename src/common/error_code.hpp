@@ -38,6 +38,8 @@ enum class ErrorCode {
   kUnsupported,
   kTooManyRequests,
   kRangeInvalid,
+  // A resumable read (a watch) from a point the server no longer keeps: start again.
+  kGone,
 };
 
 struct ErrorCodeInfo {

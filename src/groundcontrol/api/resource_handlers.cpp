@@ -8,6 +8,7 @@
 
 #include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
+#include "common/http/wakeup.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_json.hpp"
 #include "groundcontrol/model/harbor_state_file.hpp"
@@ -112,6 +113,7 @@ std::vector<Route> ResourceHandlers::routes() {
 boost::asio::awaitable<Response> ResourceHandlers::list(Kind kind, Request& request) {
   auto principal = co_await access_.authorize(request, Role::kViewer);
   if (!principal) co_return error_response(principal.error());
+  if (request.query_param("watch").value_or("") == "true") co_return co_await watch(kind, request);
   auto limit = parse_limit(request);
   if (!limit) co_return error_response(limit.error());
   const service::ListQuery query{request.query_param("labelSelector").value_or(""),
@@ -120,6 +122,51 @@ boost::asio::awaitable<Response> ResourceHandlers::list(Kind kind, Request& requ
   auto result = co_await common::http::offload(pool_, [&] { return service_.list(kind, query); });
   if (!result) co_return error_response(result.error());
   co_return json_response(200, list_json(model::info(kind).name, *result));
+}
+
+boost::asio::awaitable<Response> ResourceHandlers::watch(Kind kind, Request& request) {
+  const auto version = request.query_param("resourceVersion");
+  if (!version || version->empty())
+    co_return error_response(
+        common::Error(ErrorCode::kInvalidArgument,
+                      "resourceVersion: required with watch=true (a list's, or the last event's)"));
+  auto after = parse_version(version, "resourceVersion");
+  if (!after) co_return error_response(after.error());
+  if (request.query_param("fieldSelector").value_or("") != "")
+    co_return error_response(
+        common::Error(ErrorCode::kInvalidArgument, "fieldSelector: not supported with watch=true"));
+  auto timeout = parse_version(request.query_param("timeoutSeconds"), "timeoutSeconds");
+  if (!timeout) co_return error_response(timeout.error());
+  const auto wait = std::chrono::seconds(
+      *timeout == 0 ? kDefaultWatchSeconds : std::min<std::int64_t>(*timeout, kMaxWatchSeconds));
+  auto limit = parse_limit(request);
+  if (!limit) co_return error_response(limit.error());
+  const service::WatchQuery query{*after, request.query_param("labelSelector").value_or(""),
+                                  *limit};
+  const auto deadline = request.context->clock().steady_now() + wait;
+
+  // Registered before each read, so a change committed in between still wakes the wait.
+  auto wakeup = common::http::Wakeup::create();
+  service_.notify_on_change(wakeup);
+  auto result = co_await common::http::offload(pool_, [&] { return service_.watch(kind, query); });
+  while (result && result->changes.empty() && request.context->clock().steady_now() < deadline) {
+    if (co_await request.context->wait_until(deadline, wakeup.get()) !=
+        common::http::WaitResult::kWoken)
+      break;
+    wakeup = common::http::Wakeup::create();
+    service_.notify_on_change(wakeup);
+    const service::WatchQuery next{result->revision, query.label_selector, query.limit};
+    result = co_await common::http::offload(pool_, [&] { return service_.watch(kind, next); });
+  }
+  if (!result) co_return error_response(result.error());
+  json items = json::array();
+  for (const auto& change : result->changes)
+    items.push_back(
+        {{"type", store::change_type_name(change.type)}, {"object", resource_json(change.object)}});
+  co_return json_response(200, {{"apiVersion", model::kApiVersion},
+                                {"kind", "WatchEventList"},
+                                {"resourceVersion", std::to_string(result->revision)},
+                                {"items", std::move(items)}});
 }
 
 boost::asio::awaitable<Response> ResourceHandlers::create(Kind kind, Request& request) {

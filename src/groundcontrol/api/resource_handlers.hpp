@@ -1,6 +1,9 @@
 // ResourceHandlers: the management API's routes for Satellites, Groups,
 // SatelliteConfigs and (get, list and delete only) EnrollmentRequests, Kubernetes-style:
-//   GET    /api/v1/{plural}          list (labelSelector, fieldSelector, limit, continue)
+//   GET    /api/v1/{plural}          list (labelSelector, fieldSelector, limit, continue);
+//                                    ?watch=true&resourceVersion=N: the changes after N, held
+//                                    until there is one (a long-poll watch), 410 when the
+//                                    change log no longer reaches back to N
 //   POST   /api/v1/{plural}          create (201; a Satellite's answer carries its one-time
 //                                    enrollment token)
 //   GET    /api/v1/{plural}/{name}   get
@@ -28,6 +31,10 @@
 
 namespace groundcontrol::api {
 
+// How long a watch call is held without a change.
+inline constexpr std::int64_t kDefaultWatchSeconds = 60;
+inline constexpr std::int64_t kMaxWatchSeconds = 300;
+
 // Largest management request body (a Group of 10,000 artifacts fits).
 inline constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
 
@@ -46,6 +53,10 @@ class ResourceHandlers {
  private:
   boost::asio::awaitable<common::http::Response> list(model::Kind kind,
                                                       common::http::Request& request);
+  // list's ?watch=true: the changes after resourceVersion, held until there is one or
+  // timeoutSeconds (default 60, at most 300) pass.
+  boost::asio::awaitable<common::http::Response> watch(model::Kind kind,
+                                                       common::http::Request& request);
   boost::asio::awaitable<common::http::Response> create(model::Kind kind,
                                                         common::http::Request& request);
   boost::asio::awaitable<common::http::Response> get(model::Kind kind,

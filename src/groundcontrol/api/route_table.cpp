@@ -2,8 +2,8 @@
 
 #include "common/http/builtin_routes.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
-#include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
+#include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"

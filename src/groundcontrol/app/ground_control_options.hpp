@@ -3,8 +3,8 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
 #include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 

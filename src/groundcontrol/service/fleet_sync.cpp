@@ -83,8 +83,13 @@ void FleetSync::apply(const store::Resource& object, bool deleted,
 }
 
 common::Status FleetSync::load() {
-  std::lock_guard lock(mutex_);
-  return load_locked();
+  common::Status done;
+  {
+    std::lock_guard lock(mutex_);
+    done = load_locked();
+  }
+  wake_advance_waiters();
+  return done;
 }
 
 common::Status FleetSync::load_locked() {
@@ -138,7 +143,35 @@ common::Status FleetSync::load_locked() {
 }
 
 common::Status FleetSync::catch_up() {
-  std::lock_guard lock(mutex_);
+  common::Status done;
+  bool advanced = false;
+  {
+    std::lock_guard lock(mutex_);
+    const auto before = applied_;
+    done = catch_up_locked();
+    advanced = applied_ != before;
+  }
+  if (advanced) wake_advance_waiters();
+  return done;
+}
+
+void FleetSync::notify_on_advance(std::shared_ptr<common::http::Wakeup> wakeup) {
+  std::lock_guard lock(waiters_mutex_);
+  std::erase_if(advance_waiters_, [](const auto& waiter) { return waiter.expired(); });
+  advance_waiters_.push_back(std::move(wakeup));
+}
+
+void FleetSync::wake_advance_waiters() {
+  std::vector<std::weak_ptr<common::http::Wakeup>> waiters;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    waiters.swap(advance_waiters_);
+  }
+  for (const auto& waiter : waiters)
+    if (auto wakeup = waiter.lock()) wakeup->fire();
+}
+
+common::Status FleetSync::catch_up_locked() {
   for (;;) {
     std::vector<store::Change> changes;
     std::map<std::string, std::vector<model::Artifact>, std::less<>> harbor;

@@ -8,7 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <vector>
+
+#include "common/http/wakeup.hpp"
 
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
@@ -35,11 +39,17 @@ class FleetSync {
   // Subscribes to kChangeChannel so other replicas' commits are applied within moments.
   [[nodiscard]] common::Result<common::sql::Subscription> follow();
   std::int64_t applied_revision() const;
+  // Fires `wakeup` the next time the applied revision advances (once; a watch registers
+  // before it reads, so a change in between still wakes it).
+  void notify_on_advance(std::shared_ptr<common::http::Wakeup> wakeup);
   const FleetView& view() const noexcept { return view_; }
 
  private:
-  // load() with mutex_ held.
+  // load() and catch_up() with mutex_ held.
   common::Status load_locked();
+  common::Status catch_up_locked();
+  // Fires and forgets the advance waiters, after mutex_ is released.
+  void wake_advance_waiters();
   void apply(const store::Resource& object, bool deleted,
              const std::vector<model::Artifact>* harbor);
 
@@ -50,6 +60,8 @@ class FleetSync {
   store::HarborArtifactStore harbor_;
   mutable std::mutex mutex_;  // serialises load/catch_up; guards applied_
   std::int64_t applied_ = 0;
+  std::mutex waiters_mutex_;  // guards advance_waiters_
+  std::vector<std::weak_ptr<common::http::Wakeup>> advance_waiters_;
 };
 
 // The summary of a config's spec that its satellites' states carry: its digest (the

@@ -384,6 +384,36 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
       "delete", actor);
 }
 
+common::Result<WatchResult> ResourceService::watch(Kind kind, const WatchQuery& query) {
+  if (query.after < 0) return model::invalid_field("resourceVersion", "must be 0 or more");
+  auto labels = model::LabelSelector::parse(query.label_selector, "labelSelector");
+  if (!labels) return fail(labels.error());
+  WatchResult result{{}, query.after};
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto oldest = resources_.oldest_change(db);
+        if (!oldest) return fail(oldest.error());
+        if (*oldest && **oldest > query.after + 1)
+          return fail(ErrorCode::kGone,
+                      fmt::format("resourceVersion {} is older than the oldest change kept ({}); "
+                                  "list again and watch from the list's resourceVersion",
+                                  query.after, **oldest - 1));
+        auto changes = resources_.changes_after(db, query.after,
+                                                std::clamp<std::size_t>(query.limit, 1, kMaxLimit));
+        if (!changes) return fail(changes.error());
+        for (auto& change : *changes) {
+          result.revision = change.revision;
+          if (change.object.kind != kind_name(kind) || !labels->matches(change.object.meta.labels))
+            continue;
+          result.changes.push_back(std::move(change));
+        }
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return result;
+}
+
 common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& query) {
   if (query.limit == 0 || query.limit > kMaxLimit)
     return model::invalid_field("limit", fmt::format("must be 1 to {}", kMaxLimit));

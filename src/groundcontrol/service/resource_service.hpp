@@ -55,6 +55,17 @@ struct ListResult {
   std::string continue_token;  // empty on the last page
 };
 
+struct WatchQuery {
+  std::int64_t after = 0;  // the resourceVersion to follow from (a list's, or the last event's)
+  std::string label_selector;
+  std::size_t limit = 500;  // changes scanned per call
+};
+
+struct WatchResult {
+  std::vector<store::Change> changes;  // of the kind, matching the selector, oldest first
+  std::int64_t revision = 0;           // resume after this (the last change scanned)
+};
+
 struct IngestResult {
   std::size_t upserted = 0;
   std::size_t removed = 0;
@@ -103,6 +114,15 @@ class ResourceService {
                                                        const Actor& actor);
   // kInvalidArgument for a bad selector, limit or continue token.
   [[nodiscard]] common::Result<ListResult> list(model::Kind kind, const ListQuery& query);
+
+  // The changes to `kind` after query.after: a watch's next events (nothing yet: none,
+  // with revision = after). kGone when the change log no longer reaches back to it (pruned;
+  // the caller lists again), kInvalidArgument for a bad selector.
+  [[nodiscard]] common::Result<WatchResult> watch(model::Kind kind, const WatchQuery& query);
+  // Fires `wakeup` when this replica next applies a change (a watch waits on it).
+  void notify_on_change(std::shared_ptr<common::http::Wakeup> wakeup) {
+    sync_.notify_on_advance(std::move(wakeup));
+  }
 
   // Applies Harbor's state file to `group`'s Harbor set in one transaction: upserts every
   // entry, removes those marked deleted; with `full`, first drops what the file does not

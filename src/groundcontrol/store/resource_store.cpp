@@ -135,6 +135,10 @@ std::unexpected<common::Error> stale(std::string_view kind, std::string_view nam
 
 }  // namespace
 
+std::string_view change_type_name(ChangeType type) noexcept {
+  return type_name(type);
+}
+
 common::Result<Resource> ResourceStore::create(Connection& db, Resource resource,
                                                std::string_view uid, std::string_view now) const {
   resource.meta.uid = std::string(uid);

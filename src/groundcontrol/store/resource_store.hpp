@@ -27,6 +27,8 @@ struct Resource {
 };
 
 enum class ChangeType { kAdded, kModified, kDeleted };
+// "ADDED", "MODIFIED", "DELETED": as the change log stores it and a watch names it.
+[[nodiscard]] std::string_view change_type_name(ChangeType type) noexcept;
 
 struct Change {
   std::int64_t revision;

@@ -1,6 +1,7 @@
 """Status reports over real mTLS: a satellite says per artifact what it holds, and its
 Satellite resource shows the sync state (syncing, failed, in-sync), the per-artifact report
 and the drift from its desired state. Every answer is validated against api/openapi.yaml."""
+import subprocess
 import time
 
 from conftest import Client, enroll
@@ -159,3 +160,9 @@ def test_the_fleet_summary_counts_by_state_group_and_label(server, contract, adm
     assert samples['groundcontrol_job_lease_held{job="status-rollup"}'] == 1
     assert samples['groundcontrol_job_runs_total{job="status-rollup"}'] >= 1
     assert samples['groundcontrol_job_runs_total{job="housekeeping"}'] >= 1
+    assert any(name.startswith("groundcontrol_http_request_duration_seconds_bucket{")
+               for name in samples)
+    # Prometheus' own linter (Debian's prometheus package) accepts the exposition.
+    checked = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                             capture_output=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

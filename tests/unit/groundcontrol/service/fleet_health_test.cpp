@@ -10,6 +10,7 @@
 #include "common/log/logger.hpp"
 #include "common/time_format.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/service/housekeeping.hpp"
 #include "groundcontrol/service/periodic_jobs.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
@@ -147,6 +148,29 @@ TEST_P(FleetHealthTest, OfTwoReplicasOnlyTheLeaseHolderRunsAJobUntilItLetsGo) {
   clock_.advance(11s);
   EXPECT_TRUE(a.run_due().empty());
   EXPECT_EQ(runs_a, 5);
+}
+
+TEST_P(FleetHealthTest, HousekeepingPrunesOldChangesAndAWatchFromBeforeThemIsGone) {
+  auto watched = service_->watch(Kind::kSatellite, {0, "", 500});
+  ASSERT_TRUE(watched) << watched.error().message();
+  EXPECT_EQ(watched->changes.size(), 3u) << "the three satellites of SetUp";
+  const auto listed = watched->revision;
+
+  clock_.advance(2h);
+  ASSERT_TRUE(
+      service_->create(Kind::kGroup, json::parse(R"({"metadata":{"name":"later"}})"), admin_));
+  Housekeeping housekeeping(*db_, clock_, 1h);
+  auto cleaned = housekeeping.run();
+  ASSERT_TRUE(cleaned) << cleaned.error().message();
+  EXPECT_GE(cleaned->changes, 5) << "the changes older than an hour";
+
+  auto gone = service_->watch(Kind::kSatellite, {listed - 3, "", 500});
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code(), common::ErrorCode::kGone) << gone.error().message();
+  auto fresh = service_->watch(Kind::kGroup, {listed, "", 500});
+  ASSERT_TRUE(fresh) << "a watch that saw everything before the oldest change kept goes on";
+  ASSERT_EQ(fresh->changes.size(), 1u);
+  EXPECT_EQ(fresh->changes[0].object.meta.name, "later");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FleetHealthTest,
