@@ -88,6 +88,9 @@ trap 'exit 143' TERM
 
 # "${ONCPU0[@]}" CMD…: CMD on CPU 0 when PIN=1 (taskset execs it: $! stays its pid).
 if [[ "$PIN" == 1 ]]; then ONCPU0=(taskset -c 0) ONCPU1=(taskset -c 1); else ONCPU0=() ONCPU1=(); fi
+# cpu_s PID...: user + system CPU seconds the processes have used.
+cpu_s() { local p; for p in "$@"; do cat "/proc/$p/stat"; done |
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { printf "%.3f", t / hz }'; }
 mem_kb() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r, a }' "/proc/$1/status"; }
 
 # ---- ground control: prints its addresses, the admin password (first start) and the CA.
@@ -160,6 +163,28 @@ else
   log "GET /api/v1/fleet/summary answered $code: not available"
 fi
 
+# ---- memory with HOLD connections held, each a parked long-poll: measured first, while
+#      the heap holds only what registration left (later phases grow it and keep it).
+read -r before_rss before_anon < <(mem_kb "$GC_PID")
+sim --phase hold --satellite-api "$SAT" --management "$MGMT" --satellites "$HOLD" \
+  --duration "$((SMOKE == 1 ? 1 : 5))" >"$WORK/hold.out" &
+HOLD_PID=$!
+for ((i = 0; i < 3000; i++)); do
+  grep -q '^HELD ' "$WORK/hold.out" && break
+  kill -0 "$HOLD_PID" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q '^HELD ' "$WORK/hold.out" || die "hold phase did not hold its connections"
+sleep 0.5
+read -r held_rss held_anon < <(mem_kb "$GC_PID")
+read -r sim_rss _ < <(mem_kb "$HOLD_PID")
+wait "$HOLD_PID" || die "hold phase failed"
+R[hold_rss]="$held_rss"
+R[hold_anon]="$held_anon"
+R[per_conn_kb]="$(awk -v a="$held_rss" -v b="$before_rss" -v n="$HOLD" 'BEGIN { printf "%.1f", (a - b) / n }')"
+R[sim_per_conn_kb]="$(awk -v a="$sim_rss" -v n="$HOLD" 'BEGIN { printf "%.1f", a / n }')"
+kill -0 "$GC_PID" 2>/dev/null || die "ground-control died"
+
 # ---- nginx: the same conditional GET for a static file (one satellite's state document),
 #      same mTLS (ssl_verify_client on with ground control's CA), ground control's own server
 #      certificate and key. One worker on CPU 0 when pinned, as ground control.
@@ -211,19 +236,31 @@ done
 log "nginx pid $NGX_PID on 127.0.0.1:$NGX_PORT (worker_processes $NGINX_WORKERS)"
 
 # ---- 304 polls, ours then nginx, same satellites and connections.
+# poll ADDRESS NAME PID...: a poll run, with the CPU the server's PIDs spent per answer.
 poll() {
-  sim --phase poll --satellite-api "$1" --satellites "$POLL_CONNS" --duration "$DURATION" >"$WORK/poll-$2.out" ||
-    die "poll against $2 failed"
-  R[poll_$2]="$(result "$WORK/poll-$2.out" poll rate)"
-  R[poll_p50_$2]="$(result "$WORK/poll-$2.out" poll p50_ms)"
-  R[poll_p99_$2]="$(result "$WORK/poll-$2.out" poll p99_ms)"
+  local address="$1" name="$2" before after ok
+  shift 2
+  before="$(cpu_s "$@")"
+  sim --phase poll --satellite-api "$address" --satellites "$POLL_CONNS" --duration "$DURATION" >"$WORK/poll-$name.out" ||
+    die "poll against $name failed"
+  after="$(cpu_s "$@")"
+  ok="$(result "$WORK/poll-$name.out" poll ok)"
+  R[poll_cpu_$name]="$(awk -v a="$after" -v b="$before" -v n="$ok" 'BEGIN { printf "%.1f", (a - b) * 1e6 / n }')"
+  R[poll_simcpu_$name]="$(awk -v c="$(result "$WORK/poll-$name.out" poll sim_cpu_s)" -v n="$ok" 'BEGIN { printf "%.1f", c * 1e6 / n }')"
+  R[poll_$name]="$(result "$WORK/poll-$name.out" poll rate)"
+  R[poll_p50_$name]="$(result "$WORK/poll-$name.out" poll p50_ms)"
+  R[poll_p99_$name]="$(result "$WORK/poll-$name.out" poll p99_ms)"
 }
-poll "$SAT" ours
-poll "127.0.0.1:$NGX_PORT" nginx
+poll "$SAT" ours "$GC_PID"
+# shellcheck disable=SC2046 # one pid per nginx worker
+poll "127.0.0.1:$NGX_PORT" nginx $(pgrep -P "$NGX_PID")
 
 # ---- heartbeats.
+before="$(cpu_s "$GC_PID")"
 sim --phase heartbeat --satellite-api "$SAT" --satellites "$POLL_CONNS" --duration "$DURATION" \
   >"$WORK/heartbeat.out" || die "heartbeat phase failed"
+R[beat_cpu]="$(awk -v a="$(cpu_s "$GC_PID")" -v b="$before" -v n="$(result "$WORK/heartbeat.out" heartbeat ok)" \
+  'BEGIN { printf "%.1f", (a - b) * 1e6 / n }')"
 R[beat]="$(result "$WORK/heartbeat.out" heartbeat rate)"
 R[beat_p99]="$(result "$WORK/heartbeat.out" heartbeat p99_ms)"
 
@@ -231,25 +268,6 @@ R[beat_p99]="$(result "$WORK/heartbeat.out" heartbeat p99_ms)"
 sim --phase longpoll --satellite-api "$SAT" --management "$MGMT" --admin-password "$PASSWORD" \
   --satellites "$LONGPOLL" --group "$GROUP" >"$WORK/longpoll.out" || die "longpoll phase failed"
 for k in p50_ms p99_ms max_ms; do R[lp_$k]="$(result "$WORK/longpoll.out" longpoll "$k")"; done
-
-# ---- memory with HOLD connections held, each a parked long-poll.
-read -r before_rss before_anon < <(mem_kb "$GC_PID")
-sim --phase hold --satellite-api "$SAT" --management "$MGMT" --satellites "$HOLD" \
-  --duration "$((SMOKE == 1 ? 1 : 5))" >"$WORK/hold.out" &
-HOLD_PID=$!
-for ((i = 0; i < 3000; i++)); do
-  grep -q '^HELD ' "$WORK/hold.out" && break
-  kill -0 "$HOLD_PID" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q '^HELD ' "$WORK/hold.out" || die "hold phase did not hold its connections"
-sleep 0.5
-read -r held_rss held_anon < <(mem_kb "$GC_PID")
-wait "$HOLD_PID" || die "hold phase failed"
-R[hold_rss]="$held_rss"
-R[hold_anon]="$held_anon"
-R[per_conn_kb]="$(awk -v a="$held_rss" -v b="$before_rss" -v n="$HOLD" 'BEGIN { printf "%.1f", (a - b) / n }')"
-kill -0 "$GC_PID" 2>/dev/null || die "ground-control died"
 
 # ---- report.
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -266,8 +284,11 @@ echo "|---|---:|---:|---:|---|---|"
 echo "| 304 state polls/s ($POLL_CONNS conns, ${DURATION}s) | ${R[poll_ours]} | ${R[poll_nginx]} | $(ratio "${R[poll_ours]}" "${R[poll_nginx]}") | ≥ 20,000/s | $(verdict "${R[poll_ours]} >= 20000") |"
 echo "| 304 poll p99 ms | ${R[poll_p99_ours]} | ${R[poll_p99_nginx]} | $(ratio "${R[poll_p99_ours]}" "${R[poll_p99_nginx]}") | < 20 ms | $(verdict "${R[poll_p99_ours]} < 20") |"
 echo "| 304 poll p50 ms | ${R[poll_p50_ours]} | ${R[poll_p50_nginx]} | $(ratio "${R[poll_p50_ours]}" "${R[poll_p50_nginx]}") | | |"
+echo "| server CPU µs per 304 (incl. connection set-up) | ${R[poll_cpu_ours]} | ${R[poll_cpu_nginx]} | $(ratio "${R[poll_cpu_ours]}" "${R[poll_cpu_nginx]}") | | |"
+echo "| simulator CPU µs per 304 | ${R[poll_simcpu_ours]} | ${R[poll_simcpu_nginx]} | | | |"
 echo "| heartbeats/s ($POLL_CONNS conns) | ${R[beat]} | — | — | ≥ 10,000/s | $(verdict "${R[beat]} >= 10000") |"
 echo "| heartbeat p99 ms | ${R[beat_p99]} | — | — | | |"
+echo "| server CPU µs per heartbeat | ${R[beat_cpu]} | — | — | | |"
 echo "| group change seen by $LONGPOLL long-polls: p50 / p99 / max ms | ${R[lp_p50_ms]} / ${R[lp_p99_ms]} / ${R[lp_max_ms]} | — | — | p99 < 1,000 ms | $(verdict "${R[lp_p99_ms]} < 1000") |"
 if [[ "${R[summary_ms]}" == "not available" ]]; then
   echo "| fleet summary of $REGISTER (median of 5) | not available | — | — | < 100 ms | — |"
@@ -276,3 +297,4 @@ else
 fi
 echo "| ground control VmRSS / RssAnon MB, idle with the fleet | $(mb "${R[idle_rss]}") / $(mb "${R[idle_anon]}") | — | — | | |"
 echo "| … with $HOLD connections held (long-polls) | $(mb "${R[hold_rss]}") / $(mb "${R[hold_anon]}") | — | — | measured | ${R[per_conn_kb]} kB/conn |"
+echo "| fleet-sim VmRSS per held connection (an Asio ssl::stream client) | ${R[sim_per_conn_kb]} kB | — | — | | |"
