@@ -166,8 +166,8 @@ fi
 # ---- memory with HOLD connections held, each a parked long-poll: measured first, while
 #      the heap holds only what registration left (later phases grow it and keep it).
 read -r before_rss before_anon < <(mem_kb "$GC_PID")
-sim --phase hold --satellite-api "$SAT" --management "$MGMT" --satellites "$HOLD" \
-  --duration "$((SMOKE == 1 ? 1 : 5))" >"$WORK/hold.out" &
+"${ONCPU1[@]}" "$FLEET_SIM" --phase hold --satellite-api "$SAT" --management "$MGMT" \
+  --satellites "$HOLD" --duration "$((SMOKE == 1 ? 1 : 5))" "${SIM_COMMON[@]}" >"$WORK/hold.out" &
 HOLD_PID=$!
 for ((i = 0; i < 3000; i++)); do
   grep -q '^HELD ' "$WORK/hold.out" && break
@@ -297,4 +297,4 @@ else
 fi
 echo "| ground control VmRSS / RssAnon MB, idle with the fleet | $(mb "${R[idle_rss]}") / $(mb "${R[idle_anon]}") | — | — | | |"
 echo "| … with $HOLD connections held (long-polls) | $(mb "${R[hold_rss]}") / $(mb "${R[hold_anon]}") | — | — | measured | ${R[per_conn_kb]} kB/conn |"
-echo "| fleet-sim VmRSS per held connection (an Asio ssl::stream client) | ${R[sim_per_conn_kb]} kB | — | — | | |"
+echo "| fleet-sim VmRSS / held connection (Asio ssl::stream client, keys loaded) | ${R[sim_per_conn_kb]} kB | — | — | | |"

@@ -1,16 +1,19 @@
 // Small waits the phases share: a timer sleep on the running coroutine's executor, a wait
 // for a condition polled every millisecond (phases meet at barriers this way: no locks on
 // the request path), and a cap on handshakes in flight so that opening 10,000 connections
-// does not overflow the server's accept backlog.
+// does not overflow the server's accept backlog (waiters sleep; nothing polls).
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <mutex>
 
 namespace fleet_sim {
 
@@ -32,22 +35,41 @@ boost::asio::awaitable<bool> wait_until(
   co_return true;
 }
 
-// At most `limit` connection set-ups at once across all threads.
+// At most `limit` connection set-ups at once across all threads. A waiter parks on a timer
+// that never expires; leave() hands its slot to the first waiter by cancelling that timer on
+// the waiter's own thread (posted: it runs only once the waiter is suspended in async_wait).
 class ConnectGate {
  public:
   explicit ConnectGate(int limit) : limit_(limit) {}
   boost::asio::awaitable<void> enter() {
-    for (;;) {
-      int now = in_flight_.load(std::memory_order_relaxed);
-      if (now < limit_ && in_flight_.compare_exchange_weak(now, now + 1)) co_return;
-      co_await sleep_for(std::chrono::milliseconds(1));
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
+                                    boost::asio::steady_timer::time_point::max());
+    {
+      std::lock_guard lock(mutex_);
+      if (in_flight_ < limit_) {
+        ++in_flight_;
+        co_return;
+      }
+      waiters_.push_back(&timer);
     }
+    (void)co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
-  void leave() { in_flight_.fetch_sub(1); }
+  void leave() {
+    std::lock_guard lock(mutex_);
+    if (waiters_.empty()) {
+      --in_flight_;
+      return;
+    }
+    auto* next = waiters_.front();
+    waiters_.pop_front();
+    boost::asio::post(next->get_executor(), [next] { next->cancel(); });
+  }
 
  private:
   const int limit_;
-  std::atomic<int> in_flight_{0};
+  std::mutex mutex_;
+  int in_flight_ = 0;                               // guarded by mutex_
+  std::deque<boost::asio::steady_timer*> waiters_;  // guarded by mutex_
 };
 
 inline std::int64_t steady_ns() {
