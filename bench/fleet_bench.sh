@@ -179,6 +179,15 @@ sleep 0.5
 read -r held_rss held_anon < <(mem_kb "$GC_PID")
 read -r sim_rss _ < <(mem_kb "$HOLD_PID")
 wait "$HOLD_PID" || die "hold phase failed"
+# The simulator exits with every connection open: ground control notices the disconnects and
+# ends the long-polls. Wait for that before measuring anything else (it loads the I/O thread).
+gauge() { curl -sS --noproxy '*' --cacert "$CA" "https://$MGMT/metrics" | awk -v g="$1" '$1 == g { print int($2) }'; }
+drain_began="$(date +%s.%N)"
+for ((i = 0; i < 1200; i++)); do
+  (($(gauge groundcontrol_long_polls_held) == 0)) && break
+  sleep 0.1
+done
+R[drain_s]="$(awk -v a="$(date +%s.%N)" -v b="$drain_began" 'BEGIN { printf "%.1f", a - b }')"
 R[hold_rss]="$held_rss"
 R[hold_anon]="$held_anon"
 R[per_conn_kb]="$(awk -v a="$held_rss" -v b="$before_rss" -v n="$HOLD" 'BEGIN { printf "%.1f", (a - b) / n }')"
@@ -297,4 +306,5 @@ else
 fi
 echo "| ground control VmRSS / RssAnon MB, idle with the fleet | $(mb "${R[idle_rss]}") / $(mb "${R[idle_anon]}") | — | — | | |"
 echo "| … with $HOLD connections held (long-polls) | $(mb "${R[hold_rss]}") / $(mb "${R[hold_anon]}") | — | — | measured | ${R[per_conn_kb]} kB/conn |"
+echo "| … long-polls ended after the $HOLD clients left, s | ${R[drain_s]} | — | — | | |"
 echo "| fleet-sim VmRSS / held connection (Asio ssl::stream client, keys loaded) | ${R[sim_per_conn_kb]} kB | — | — | | |"
