@@ -18,12 +18,13 @@
 #        LONGPOLL=1000        satellites long-polling when the group changes
 #        HOLD=10000           connections held for the memory reading
 #        DURATION=10          seconds per poll / heartbeat run
+#        HOLD_SECONDS=5       seconds the HOLD connections stay open
 #        PIN=1                taskset: servers on CPU 0, the simulator on CPU 1 (0: unpinned)
 #        SERVER_THREADS=      ground control's --threads (default: 1 pinned, 2 unpinned)
 #        SIM_THREADS=         the simulator's threads (default: 1 pinned, 2 unpinned)
 #        DATA_DIR=            keep ground control's data and the satellites' keys there and
 #                             reuse them on the next run (default: a fresh dir in /dev/shm)
-#        SMOKE=1              tiny sizes, 1 s runs, no targets: the ctest bench_smoke run
+#        SMOKE=1              tiny sizes, 0.5 s runs, no targets: the ctest bench_smoke run
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +33,7 @@ FLEET_SIM="${FLEET_SIM:-$ROOT/build/release/bench/fleet-sim}"
 SMOKE="${SMOKE:-0}"
 if [[ "$SMOKE" == 1 ]]; then
   : "${REGISTER:=40}" "${SATELLITES:=20}" "${POLL_CONNS:=20}" "${LONGPOLL:=20}" "${HOLD:=20}"
-  : "${DURATION:=1}" "${PIN:=0}"
+  : "${DURATION:=0.5}" "${HOLD_SECONDS:=1}" "${PIN:=0}"
 fi
 REGISTER="${REGISTER:-100000}"
 SATELLITES="${SATELLITES:-10000}"
@@ -40,6 +41,7 @@ POLL_CONNS="${POLL_CONNS:-200}"
 LONGPOLL="${LONGPOLL:-1000}"
 HOLD="${HOLD:-10000}"
 DURATION="${DURATION:-10}"
+HOLD_SECONDS="${HOLD_SECONDS:-5}"
 PIN="${PIN:-1}"
 if [[ "$PIN" == 1 ]]; then default_threads=1; else default_threads=2; fi
 SERVER_THREADS="${SERVER_THREADS:-$default_threads}"
@@ -167,7 +169,7 @@ fi
 #      the heap holds only what registration left (later phases grow it and keep it).
 read -r before_rss before_anon < <(mem_kb "$GC_PID")
 "${ONCPU1[@]}" "$FLEET_SIM" --phase hold --satellite-api "$SAT" --management "$MGMT" \
-  --satellites "$HOLD" --duration "$((SMOKE == 1 ? 1 : 5))" "${SIM_COMMON[@]}" >"$WORK/hold.out" &
+  --satellites "$HOLD" --duration "$HOLD_SECONDS" "${SIM_COMMON[@]}" >"$WORK/hold.out" &
 HOLD_PID=$!
 for ((i = 0; i < 3000; i++)); do
   grep -q '^HELD ' "$WORK/hold.out" && break
@@ -175,7 +177,6 @@ for ((i = 0; i < 3000; i++)); do
   sleep 0.1
 done
 grep -q '^HELD ' "$WORK/hold.out" || die "hold phase did not hold its connections"
-sleep 0.5
 read -r held_rss held_anon < <(mem_kb "$GC_PID")
 read -r sim_rss _ < <(mem_kb "$HOLD_PID")
 wait "$HOLD_PID" || die "hold phase failed"
