@@ -96,9 +96,12 @@ cpu_s() { local p; for p in "$@"; do cat "/proc/$p/stat"; done |
 mem_kb() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r, a }' "/proc/$1/status"; }
 
 # ---- ground control: prints its addresses, the admin password (first start) and the CA.
+# Each simulated satellite polls in a closed loop, far above a real one's rate: the limits
+# are raised (not switched off, so their cost per request is in the figures).
 GC_OUT="$WORK/gc.out"
 "${ONCPU0[@]}" "$GROUND_CONTROL" serve --data-dir "$DATA/groundcontrol" --management-listen 127.0.0.1:0 \
-  --satellite-listen 127.0.0.1:0 --threads "$SERVER_THREADS" >"$GC_OUT" 2>"$WORK/gc.err" &
+  --satellite-listen 127.0.0.1:0 --threads "$SERVER_THREADS" \
+  --satellite-rate-limit 1000000 --user-rate-limit 1000000 >"$GC_OUT" 2>"$WORK/gc.err" &
 GC_PID=$!
 PIDS+=("$GC_PID")
 for ((i = 0; i < 600; i++)); do

@@ -75,6 +75,21 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
                  "enrollment requests that may wait for an admin at once (more: 429)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd.add_option("--satellite-rate-limit", options.satellite_rate_limit,
+                 "requests a second per satellite, by its certificate (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--satellite-rate-burst", options.satellite_rate_burst,
+                 "requests a satellite may make at once")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--user-rate-limit", options.user_rate_limit,
+                 "management requests a second per user or Harbor credential (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--user-rate-burst", options.user_rate_burst, "requests a user may make at once")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd.add_option("--threads", options.threads, "I/O threads per listener (0: one per core)")
       ->capture_default_str();
   cmd.add_flag("--access-log", options.access_log, "log one line per request");

@@ -1,5 +1,7 @@
 #include "groundcontrol/api/bearer_access.hpp"
 
+#include <fmt/format.h>
+
 #include "common/http/offload.hpp"
 
 namespace groundcontrol::api {
@@ -25,6 +27,10 @@ boost::asio::awaitable<common::Result<Principal>> BearerAccess::authorize(
                            "log in first: send Authorization: Bearer <token>");
   auto principal = co_await common::http::offload(pool_, [&] { return auth_.authenticate(token); });
   if (!principal) co_return principal;
+  if (limiter_ != nullptr && !limiter_->allow(principal->actor))
+    co_return common::fail(common::ErrorCode::kTooManyRequests,
+                           fmt::format("{} is over its rate limit of {} requests a second",
+                                       principal->actor, limiter_->limit().rate));
   if (needed == Role::kAdmin && principal->role != Role::kAdmin)
     co_return common::fail(common::ErrorCode::kPermissionDenied,
                            "this needs the admin role; you are a viewer");

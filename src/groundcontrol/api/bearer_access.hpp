@@ -4,6 +4,8 @@
 // Ownership: borrows the service and pool. Thread-safety: any thread.
 #pragma once
 
+#include "common/rate_limiter.hpp"
+
 #include <boost/asio/thread_pool.hpp>
 
 #include "groundcontrol/api/principal.hpp"
@@ -13,8 +15,10 @@ namespace groundcontrol::api {
 
 class BearerAccess final : public Access {
  public:
-  BearerAccess(service::AuthService& auth, boost::asio::thread_pool& pool)
-      : auth_(auth), pool_(pool) {}
+  // `limiter` (optional) bounds each user's request rate: over it, kTooManyRequests.
+  BearerAccess(service::AuthService& auth, boost::asio::thread_pool& pool,
+               common::KeyedRateLimiter* limiter = nullptr)
+      : auth_(auth), pool_(pool), limiter_(limiter) {}
 
   boost::asio::awaitable<common::Result<Principal>> authorize(common::http::Request& request,
                                                               Role needed) override;
@@ -22,6 +26,7 @@ class BearerAccess final : public Access {
  private:
   service::AuthService& auth_;
   boost::asio::thread_pool& pool_;
+  common::KeyedRateLimiter* limiter_;
 };
 
 // The token of an `Authorization: Bearer …` header; empty when there is none.

@@ -1,5 +1,7 @@
 #include "groundcontrol/api/certificate_identity.hpp"
 
+#include <fmt/format.h>
+
 namespace groundcontrol::api {
 
 common::Result<std::string> CertificateIdentity::satellite_of(
@@ -18,6 +20,11 @@ common::Result<std::string> CertificateIdentity::satellite_of(
                         "the certificate's SPIFFE ID does not name its satellite");
   if (peer.not_after <= clock_.now())
     return common::fail(ErrorCode::kUnauthenticated, "the certificate has expired; enroll again");
+  if (limiter_ != nullptr && !limiter_->allow(*satellite))
+    return common::fail(ErrorCode::kTooManyRequests,
+                        fmt::format("satellite \"{}\" is over its rate limit of {} requests a "
+                                    "second; retry after Retry-After",
+                                    *satellite, limiter_->limit().rate));
   return std::move(*satellite);
 }
 

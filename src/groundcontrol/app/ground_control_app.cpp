@@ -198,9 +198,14 @@ class App final : public GroundControlApp {
   }
 
   common::Status start_servers() {
-    access_.emplace(*auth_, pool_);
-    identity_.emplace(view_, clock_,
-                      [this](std::string_view name) { return enrollment_->spiffe_id_of(name); });
+    user_limiter_.emplace(common::RateLimit{options_.user_rate_limit, options_.user_rate_burst},
+                          clock_);
+    satellite_limiter_.emplace(
+        common::RateLimit{options_.satellite_rate_limit, options_.satellite_rate_burst}, clock_);
+    access_.emplace(*auth_, pool_, &*user_limiter_);
+    identity_.emplace(
+        view_, clock_, [this](std::string_view name) { return enrollment_->spiffe_id_of(name); },
+        &*satellite_limiter_);
     harbor_access_.emplace(*group_credentials_, *access_, pool_);
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_, &*harbor_access_);
     user_handlers_.emplace(*auth_, *access_, pool_);
@@ -401,6 +406,8 @@ class App final : public GroundControlApp {
   std::optional<api::BearerAccess> access_;
   std::optional<api::CertificateIdentity> identity_;
   std::optional<api::HarborAccess> harbor_access_;
+  std::optional<common::KeyedRateLimiter> user_limiter_;
+  std::optional<common::KeyedRateLimiter> satellite_limiter_;
   std::optional<api::ResourceHandlers> resource_handlers_;
   std::optional<api::UserHandlers> user_handlers_;
   std::optional<service::ReportRecorder> reports_;

@@ -32,6 +32,11 @@ struct GroundControlOptions {
   std::chrono::seconds token_lifetime{24 * 3600};
   // EnrollmentRequests that may wait for an admin at once: anyone can post one.
   std::size_t max_pending_enrollment_requests = 10'000;
+  // Requests a second (and bursts) per satellite and per user, by identity; rate 0: none.
+  double satellite_rate_limit = 20;
+  double satellite_rate_burst = 100;
+  double user_rate_limit = 50;
+  double user_rate_burst = 200;
   unsigned threads = 0;           // I/O threads per listener; 0: one per core
   unsigned blocking_threads = 4;  // database and password work
   std::string log_level = "info";

@@ -60,7 +60,8 @@ common::Result<FleetSummary> FleetHealth::summary(std::string_view label_key) co
     }
     if (label_key.empty()) return;
     const auto label = satellite.labels.find(label_key);
-    const std::string_view value = label == satellite.labels.end() ? "" : label->second;
+    std::string_view value;  // "" without the label (a ?: would make a temporary string)
+    if (label != satellite.labels.end()) value = label->second;
     auto at = summary.by_label.find(value);
     if (at == summary.by_label.end())
       at = summary.by_label.emplace(std::string(value), HealthCounts{}).first;
