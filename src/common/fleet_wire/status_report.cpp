@@ -56,7 +56,7 @@ std::optional<ArtifactPhase> phase_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::string to_json(const StatusReport& report) {
+json artifacts_document(const StatusReport& report) {
   json artifacts = json::array();
   for (const auto& a : report.artifacts) {
     json entry = {
@@ -68,7 +68,29 @@ std::string to_json(const StatusReport& report) {
     if (!a.reason.empty()) entry["reason"] = a.reason;
     artifacts.push_back(std::move(entry));
   }
-  json document = {{"stateDigest", report.state_digest}, {"artifacts", std::move(artifacts)}};
+  return artifacts;
+}
+
+PhaseCounts count_phases(const StatusReport& report) noexcept {
+  PhaseCounts counts;
+  for (const auto& a : report.artifacts) {
+    switch (a.phase) {
+      case ArtifactPhase::kPresent:
+        ++counts.present;
+        break;
+      case ArtifactPhase::kPulling:
+        ++counts.pulling;
+        break;
+      case ArtifactPhase::kFailed:
+        ++counts.failed;
+        break;
+    }
+  }
+  return counts;
+}
+
+std::string to_json(const StatusReport& report) {
+  json document = {{"stateDigest", report.state_digest}, {"artifacts", artifacts_document(report)}};
   if (!report.last_sync_time.empty())
     document["lastSync"] = {{"time", report.last_sync_time},
                             {"durationMs", report.last_sync_duration_ms}};

@@ -42,6 +42,16 @@ inline constexpr std::size_t kMaxReportedArtifacts = 10'000;
 inline constexpr std::size_t kMaxReasonBytes = 1024;
 
 [[nodiscard]] std::string to_json(const StatusReport& report);
+// The artifacts as to_json writes them (a JSON array), for a reader that shows them.
+[[nodiscard]] nlohmann::json artifacts_document(const StatusReport& report);
+
+// How many of a report's artifacts are in each phase: what a sync state is judged on.
+struct PhaseCounts {
+  std::int64_t present = 0;
+  std::int64_t pulling = 0;
+  std::int64_t failed = 0;
+};
+[[nodiscard]] PhaseCounts count_phases(const StatusReport& report) noexcept;
 // kInvalidArgument naming the field: a missing or mistyped one, an unknown phase, a bad
 // digest, more than kMaxReportedArtifacts entries, a reason over kMaxReasonBytes.
 [[nodiscard]] Result<StatusReport> parse_status_report(std::string_view json);

@@ -118,7 +118,8 @@ boost::asio::awaitable<Response> ResourceHandlers::list(Kind kind, Request& requ
   if (!limit) co_return error_response(limit.error());
   const service::ListQuery query{request.query_param("labelSelector").value_or(""),
                                  request.query_param("fieldSelector").value_or(""), *limit,
-                                 request.query_param("continue").value_or("")};
+                                 request.query_param("continue").value_or(""),
+                                 request.query_param("sortBy").value_or("")};
   auto result = co_await common::http::offload(pool_, [&] { return service_.list(kind, query); });
   if (!result) co_return error_response(result.error());
   co_return json_response(200, list_json(model::info(kind).name, *result));

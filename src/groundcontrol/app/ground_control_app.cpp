@@ -7,8 +7,12 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <fmt/format.h>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -308,13 +312,27 @@ class App final : public GroundControlApp {
     return add_families();
   }
 
-  // Satellites by state (computed at each scrape: two narrow scans) and the jobs.
+  // Satellites by state (computed at each scrape: two narrow scans, shared by both families
+  // of one scrape) and the jobs.
   common::Status add_families() {
     const auto* health = &*health_;
     const auto* jobs = &*jobs_;
-    const auto summary = [health] {
-      auto summary = health->summary("");
-      return summary ? summary->fleet : service::HealthCounts{};
+    struct Shared {
+      std::mutex mutex;
+      std::optional<std::chrono::system_clock::time_point> at;
+      service::HealthCounts counts;
+    };
+    const auto shared = std::make_shared<Shared>();
+    const auto* clock = &clock_;
+    const auto summary = [health, shared, clock] {
+      std::lock_guard lock(shared->mutex);
+      const auto now = clock->now();
+      if (!shared->at || now - *shared->at > std::chrono::seconds(1) || now < *shared->at) {
+        auto summary = health->summary("");
+        shared->counts = summary ? summary->fleet : service::HealthCounts{};
+        shared->at = now;
+      }
+      return shared->counts;
     };
     if (auto ok = metrics_.add_family(
             "groundcontrol_satellites_by_connectivity", "Satellites by connectivity.", "gauge",

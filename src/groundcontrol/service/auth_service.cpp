@@ -172,6 +172,7 @@ common::Result<std::vector<UserInfo>> AuthService::list_users() {
       [&](Connection& db) -> common::Status {
         auto users = users_.list(db);
         if (!users) return fail(users.error());
+        out.clear();  // a retried attempt starts over
         for (const auto& u : *users)
           out.push_back({u.name, role_from_name(u.role).value_or(Role::kViewer), u.created_at});
         return {};

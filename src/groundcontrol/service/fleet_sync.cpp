@@ -178,6 +178,7 @@ common::Status FleetSync::catch_up_locked() {
     bool gap = false;
     auto read = db_.transact(
         [&](Connection& db) -> common::Status {
+          harbor.clear();  // a retried attempt starts over
           auto oldest = resources_.oldest_change(db);
           if (!oldest) return fail(oldest.error());
           gap = *oldest && **oldest > applied_ + 1 && applied_ > 0;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +18,7 @@
 #include "groundcontrol/model/satellite.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/model/satellite_health.hpp"
+#include "groundcontrol/model/sort_order.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 
 namespace groundcontrol::service {
@@ -33,6 +36,14 @@ constexpr std::array<std::string_view, 3> kSatelliteFields = {"metadata.name",
 constexpr std::array<std::string_view, 1> kNameField = {"metadata.name"};
 constexpr std::array<std::string_view, 2> kEnrollmentRequestFields = {"metadata.name",
                                                                       "status.phase"};
+// What each list sorts by (sortBy).
+constexpr std::array<std::string_view, 2> kSortFields = {"metadata.name",
+                                                         "metadata.creationTimestamp"};
+constexpr std::array<std::string_view, 5> kSatelliteSortFields = {
+    "metadata.name", "metadata.creationTimestamp", "status.connectivity", "status.sync",
+    "status.heartbeat.time"};
+constexpr std::array<std::string_view, 3> kEnrollmentRequestSortFields = {
+    "metadata.name", "metadata.creationTimestamp", "status.phase"};
 
 std::string_view kind_name(Kind kind) {
   return model::info(kind).name;
@@ -106,14 +117,33 @@ json patchable(const store::Resource& r) {
           {"spec", json::parse(r.spec)}};
 }
 
-std::string status_field(const store::Resource& r, std::string_view field) {
-  if (field == "metadata.name") return r.meta.name;
-  const auto status = json::parse(r.status, nullptr, false);
-  const auto key = field.substr(field.find('.') + 1);
-  if (status.is_object() && status.contains(key) && status[std::string(key)].is_string())
-    return status[std::string(key)].get<std::string>();
-  return {};
-}
+// The values of one resource's documented fields, as selectors and sorting read them
+// ("metadata.name", "status.heartbeat.time"): its status parsed once, however many fields
+// are asked. A missing field, or one that is not a string, reads as "".
+class ResourceFields {
+ public:
+  explicit ResourceFields(const store::Resource& r) : resource_(r) {}
+  std::string operator()(std::string_view field) const {
+    if (field == "metadata.name") return resource_.meta.name;
+    if (field == "metadata.creationTimestamp") return resource_.meta.creation_timestamp;
+    if (!field.starts_with("status.")) return {};
+    if (!status_) status_ = json::parse(resource_.status, nullptr, false);
+    const json* at = &*status_;
+    for (field.remove_prefix(7); at->is_object();) {
+      const auto dot = field.find('.');
+      const auto found = at->find(field.substr(0, dot));
+      if (found == at->end()) return {};
+      at = &*found;
+      if (dot == std::string_view::npos) return at->is_string() ? at->get<std::string>() : "";
+      field.remove_prefix(dot + 1);
+    }
+    return {};
+  }
+
+ private:
+  const store::Resource& resource_;
+  mutable std::optional<json> status_;
+};
 
 // Where a config's upstream password is kept, sealed.
 std::string password_secret(std::string_view config) {
@@ -154,14 +184,6 @@ json drift_of(const RenderedState* desired, const common::fleet_wire::StatusRepo
   return {{"missing", difference(wanted, present)}, {"unwanted", difference(present, wanted)}};
 }
 
-json artifact_counts(const common::fleet_wire::StatusReport& report) {
-  json counts = {{"present", 0}, {"pulling", 0}, {"failed", 0}};
-  for (const auto& a : report.artifacts)
-    counts[std::string(common::fleet_wire::phase_name(a.phase))] =
-        counts[std::string(common::fleet_wire::phase_name(a.phase))].get<std::int64_t>() + 1;
-  return counts;
-}
-
 }  // namespace
 
 common::Status ResourceService::add_reported_status(Connection& db, store::Resource& satellite,
@@ -195,17 +217,18 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
   }
   if (*stored_report) {
     const auto& r = (*stored_report)->report;
-    const auto counts = artifact_counts(r);
-    inputs.report = model::ReportedProgress{r.state_digest, counts["present"].get<std::int64_t>(),
-                                            counts["pulling"].get<std::int64_t>(),
-                                            counts["failed"].get<std::int64_t>()};
-    json report = {{"time", (*stored_report)->reported_at},
-                   {"stateDigest", r.state_digest},
-                   {"artifactCounts", counts}};
+    const auto counts = common::fleet_wire::count_phases(r);
+    inputs.report =
+        model::ReportedProgress{r.state_digest, counts.present, counts.pulling, counts.failed};
+    json report = {
+        {"time", (*stored_report)->reported_at},
+        {"stateDigest", r.state_digest},
+        {"artifactCounts",
+         {{"present", counts.present}, {"pulling", counts.pulling}, {"failed", counts.failed}}}};
     if (!r.last_sync_time.empty())
       report["lastSync"] = {{"time", r.last_sync_time}, {"durationMs", r.last_sync_duration_ms}};
     if (detail == StatusDetail::kFull) {
-      report["artifacts"] = json::parse(common::fleet_wire::to_json(r))["artifacts"];
+      report["artifacts"] = common::fleet_wire::artifacts_document(r);
       status["drift"] = drift_of(desired.get(), r);
     }
     status["report"] = std::move(report);
@@ -391,6 +414,7 @@ common::Result<WatchResult> ResourceService::watch(Kind kind, const WatchQuery& 
   WatchResult result{{}, query.after};
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
+        result = {{}, query.after};  // a retried attempt starts over
         auto oldest = resources_.oldest_change(db);
         if (!oldest) return fail(oldest.error());
         if (*oldest && **oldest > query.after + 1)
@@ -417,51 +441,111 @@ common::Result<WatchResult> ResourceService::watch(Kind kind, const WatchQuery& 
 common::Result<ListResult> ResourceService::list(Kind kind, const ListQuery& query) {
   if (query.limit == 0 || query.limit > kMaxLimit)
     return model::invalid_field("limit", fmt::format("must be 1 to {}", kMaxLimit));
-  if (!query.continue_token.empty()) {
-    if (auto ok = model::validate_name(query.continue_token, "continue"); !ok)
-      return fail(ok.error());
-  }
   auto labels = model::LabelSelector::parse(query.label_selector, "labelSelector");
   if (!labels) return fail(labels.error());
   std::span<const std::string_view> fields = kNameField;
-  if (kind == Kind::kSatellite) fields = kSatelliteFields;
-  if (kind == Kind::kEnrollmentRequest) fields = kEnrollmentRequestFields;
+  std::span<const std::string_view> sort_fields = kSortFields;
+  if (kind == Kind::kSatellite) fields = kSatelliteFields, sort_fields = kSatelliteSortFields;
+  if (kind == Kind::kEnrollmentRequest)
+    fields = kEnrollmentRequestFields, sort_fields = kEnrollmentRequestSortFields;
   auto selected = model::FieldSelector::parse(query.field_selector, fields);
   if (!selected) return fail(selected.error());
+  auto order = model::SortOrder::parse(query.sort_by, sort_fields);
+  if (!order) return fail(order.error());
+  // In name order a page resumes after the name its token is; in any other order the store
+  // is scanned whole and the token says where in the sorted sequence the page starts.
+  std::string start_after;
+  std::optional<model::SortedPosition> resume;
+  if (!query.continue_token.empty()) {
+    if (order->by_name_ascending()) {
+      if (auto ok = model::validate_name(query.continue_token, "continue"); !ok)
+        return fail(ok.error());
+      start_after = query.continue_token;
+    } else {
+      auto position = model::decode_continue_token(*order, query.continue_token);
+      if (!position) return fail(position.error());
+      resume = std::move(*position);
+    }
+  }
 
   ListResult result;
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
-        std::string after = query.continue_token;
-        const auto current_time = now();
-        const auto page_size = std::max<std::size_t>(query.limit, 200);
-        for (bool first = true;; first = false) {
-          auto page = resources_.list(db, kind_name(kind), after, page_size);
-          if (!page) return fail(page.error());
-          if (first) result.revision = page->revision;
-          for (auto& item : page->items) {
-            after = item.meta.name;
-            if (!labels->matches(item.meta.labels)) continue;
-            // Only what the labels let through costs its status read.
-            if (kind == Kind::kSatellite) {
-              if (auto ok = add_reported_status(db, item, current_time, StatusDetail::kSummary);
-                  !ok)
-                return ok;
-            }
-            if (!selected->matches([&](std::string_view f) { return status_field(item, f); }))
-              continue;
-            if (result.items.size() == query.limit) {
-              result.continue_token = result.items.back().meta.name;
-              return {};
-            }
-            result.items.push_back(std::move(item));
-          }
-          if (page->next_after.empty()) return {};
+        result = {};  // a retried attempt starts over
+        if (order->by_name_ascending())
+          return scan(db, kind, start_after, query.limit, *labels, *selected, "", result.revision,
+                      [&](store::Resource&& item, std::string) {
+                        if (result.items.size() == query.limit) {
+                          result.continue_token = result.items.back().meta.name;
+                          return false;
+                        }
+                        result.items.push_back(std::move(item));
+                        return true;
+                      });
+        // The first `limit` + 1 items of the order after `resume`, as a heap whose top is the
+        // last of them: one more than a page shows whether another page follows.
+        struct Keyed {
+          std::string key;
+          store::Resource item;
+        };
+        std::vector<Keyed> best;
+        const auto earlier = [&](const Keyed& a, const Keyed& b) {
+          return order->before(a.key, a.item.meta.name, b.key, b.item.meta.name);
+        };
+        auto scanned =
+            scan(db, kind, "", query.limit, *labels, *selected, order->field(), result.revision,
+                 [&](store::Resource&& item, std::string key) {
+                   if (resume && !order->before(resume->key, resume->name, key, item.meta.name))
+                     return true;
+                   best.push_back({std::move(key), std::move(item)});
+                   std::push_heap(best.begin(), best.end(), earlier);
+                   if (best.size() > query.limit + 1) {
+                     std::pop_heap(best.begin(), best.end(), earlier);
+                     best.pop_back();
+                   }
+                   return true;
+                 });
+        if (!scanned) return scanned;
+        std::sort_heap(best.begin(), best.end(), earlier);
+        if (best.size() > query.limit) {
+          best.pop_back();
+          result.continue_token =
+              model::encode_continue_token(*order, {best.back().key, best.back().item.meta.name});
         }
+        for (auto& kept : best) result.items.push_back(std::move(kept.item));
+        return {};
       },
       {.read_only = true});
   if (!done) return fail(done.error());
   return result;
+}
+
+common::Status ResourceService::scan(Connection& db, Kind kind, std::string after,
+                                     std::size_t limit, const model::LabelSelector& labels,
+                                     const model::FieldSelector& selected,
+                                     std::string_view sort_field, std::int64_t& revision,
+                                     const ScanVisitor& take) const {
+  const auto current_time = now();
+  const auto page_size = std::max<std::size_t>(limit, 200);
+  for (bool first = true;; first = false) {
+    auto page = resources_.list(db, kind_name(kind), after, page_size);
+    if (!page) return fail(page.error());
+    if (first) revision = page->revision;
+    for (auto& item : page->items) {
+      after = item.meta.name;
+      if (!labels.matches(item.meta.labels)) continue;
+      // Only what the labels let through costs its status read.
+      if (kind == Kind::kSatellite) {
+        if (auto ok = add_reported_status(db, item, current_time, StatusDetail::kSummary); !ok)
+          return ok;
+      }
+      const ResourceFields values(item);
+      if (!selected.matches(values)) continue;
+      auto key = sort_field.empty() ? std::string() : values(sort_field);
+      if (!take(std::move(item), std::move(key))) return {};
+    }
+    if (page->next_after.empty()) return {};
+  }
 }
 
 common::Result<IngestResult> ResourceService::ingest_harbor_state(
@@ -469,6 +553,7 @@ common::Result<IngestResult> ResourceService::ingest_harbor_state(
   IngestResult result;
   auto done = write(
       [&](Connection& db) -> common::Result<store::Resource> {
+        result = {};  // a retried attempt starts over
         auto exists = resources_.get(db, kind_name(Kind::kGroup), group);
         if (!exists) return fail(exists.error());
         if (full) {

@@ -21,8 +21,10 @@
 #include "common/crypto/secret_box.hpp"
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
+#include "groundcontrol/model/field_selector.hpp"
 #include "groundcontrol/model/harbor_state_file.hpp"
 #include "groundcontrol/model/kind.hpp"
+#include "groundcontrol/model/label_selector.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
@@ -47,6 +49,7 @@ struct ListQuery {
   std::string field_selector;
   std::size_t limit = 500;     // 1..10000
   std::string continue_token;  // from the previous page
+  std::string sort_by;         // "" (by name), or a documented field, '-' for descending
 };
 
 struct ListResult {
@@ -167,6 +170,16 @@ class ResourceService {
   // a Satellite read.
   common::Status add_reported_status(common::sql::Connection& db, store::Resource& satellite,
                                      const std::string& now_text, StatusDetail detail) const;
+  // Takes an item and the value of the sort field; false stops the scan.
+  using ScanVisitor = std::function<bool(store::Resource&& item, std::string sort_key)>;
+  // Reads the resources of `kind` named after `after`, in name order, in pages sized for
+  // `limit`; gives `take` each that `labels` and `selected` let through (satellites with
+  // their reported status), with its `sort_field` value ("" for none). Sets `revision` to
+  // the store's as of the first page.
+  common::Status scan(common::sql::Connection& db, model::Kind kind, std::string after,
+                      std::size_t limit, const model::LabelSelector& labels,
+                      const model::FieldSelector& selected, std::string_view sort_field,
+                      std::int64_t& revision, const ScanVisitor& take) const;
   std::string now() const;
 
   common::sql::Database& db_;

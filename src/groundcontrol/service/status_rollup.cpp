@@ -19,6 +19,7 @@ common::Result<std::size_t> StatusRollup::run() {
       [&](common::sql::Connection& db) -> common::Status {
         auto rows = rollups_.scan(db);
         if (!rows) return common::fail(rows.error());
+        shown.clear();  // a retried attempt starts over
         shown.reserve(rows->size());
         for (auto& row : *rows) {
           auto name = row.satellite;
@@ -59,7 +60,7 @@ common::Result<std::size_t> StatusRollup::run() {
         if (!status.is_object()) status = nlohmann::json::object();
         status["connectivity"] = move.connectivity;
         status["sync"] = move.sync;
-        auto updated = resources_.update_status(db, kind, move.satellite, status.dump(), now);
+        auto updated = resources_.update_status(db, std::move(*current), status.dump(), now);
         if (!updated) return common::fail(updated.error());
         revision = updated->meta.resource_version;
         if (auto kept = rollups_.put(db, move); !kept) return kept;

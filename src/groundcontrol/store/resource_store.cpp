@@ -201,14 +201,20 @@ common::Result<Resource> ResourceStore::update_status(Connection& db, std::strin
                                                       std::string_view now) const {
   auto stored = get(db, kind, name);
   if (!stored) return fail(stored.error());
-  stored->status = std::move(status);
-  auto revision = record_change(db, *stored, ChangeType::kModified, now);
+  return update_status(db, std::move(*stored), std::move(status), now);
+}
+
+common::Result<Resource> ResourceStore::update_status(Connection& db, Resource current,
+                                                      std::string status,
+                                                      std::string_view now) const {
+  current.status = std::move(status);
+  auto revision = record_change(db, current, ChangeType::kModified, now);
   if (!revision) return fail(revision.error());
   auto updated = db.exec(
       "UPDATE resources SET resource_version = $3, status = $4 WHERE kind = $1 AND name = $2",
-      {kind, name, *revision, stored->status});
+      {current.kind, current.meta.name, *revision, current.status});
   if (!updated) return fail(updated.error());
-  return stored;
+  return current;
 }
 
 common::Result<Resource> ResourceStore::touch(Connection& db, std::string_view kind,

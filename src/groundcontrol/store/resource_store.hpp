@@ -60,6 +60,10 @@ class ResourceStore {
                                                        std::string_view kind, std::string_view name,
                                                        std::string status,
                                                        std::string_view now) const;
+  // The same for `current`, as get() read it in this transaction (not read again).
+  [[nodiscard]] common::Result<Resource> update_status(common::sql::Connection& db,
+                                                       Resource current, std::string status,
+                                                       std::string_view now) const;
   // Marks the resource changed without altering it (a new revision, e.g. when rows it
   // owns elsewhere changed); kNotFound when absent.
   [[nodiscard]] common::Result<Resource> touch(common::sql::Connection& db, std::string_view kind,

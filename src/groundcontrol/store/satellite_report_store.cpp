@@ -3,25 +3,20 @@
 namespace groundcontrol::store {
 
 using common::fail;
-using common::fleet_wire::ArtifactPhase;
 using common::sql::Connection;
 
 common::Status SatelliteReportStore::upsert(Connection& db,
                                             std::span<const StoredReport> reports) const {
   for (const auto& r : reports) {
-    std::int64_t counts[3] = {0, 0, 0};
-    for (const auto& artifact : r.report.artifacts) ++counts[static_cast<int>(artifact.phase)];
-    static_assert(static_cast<int>(ArtifactPhase::kPresent) == 0 &&
-                  static_cast<int>(ArtifactPhase::kPulling) == 1 &&
-                  static_cast<int>(ArtifactPhase::kFailed) == 2);
+    const auto counts = common::fleet_wire::count_phases(r.report);
     auto done = db.exec(
         "INSERT INTO satellite_reports (satellite, reported_at, state_digest, present, pulling, "
         "failed, document) VALUES ($1, $2, $3, $4, $5, $6, $7) "
         "ON CONFLICT (satellite) DO UPDATE SET reported_at = excluded.reported_at, "
         "state_digest = excluded.state_digest, present = excluded.present, "
         "pulling = excluded.pulling, failed = excluded.failed, document = excluded.document",
-        {r.satellite, r.reported_at, r.report.state_digest, counts[0], counts[1], counts[2],
-         common::fleet_wire::to_json(r.report)});
+        {r.satellite, r.reported_at, r.report.state_digest, counts.present, counts.pulling,
+         counts.failed, common::fleet_wire::to_json(r.report)});
     if (!done) return fail(done.error());
   }
   return {};

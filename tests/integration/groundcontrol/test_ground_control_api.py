@@ -296,9 +296,12 @@ def test_bad_input_elsewhere_never_changes_anything(admin):
     stale["metadata"] = dict(before["metadata"], resourceVersion="1")
     assert admin.call("PUT", "/api/v1/groups/{name}", {"name": "kept"}, body=stale)[0] == 409
     assert admin.call("GET", "/api/v1/groups/{name}", {"name": "kept"})[1] == before
-    for query in ("labelSelector=%3Dx", "fieldSelector=spec.x%3D1", "limit=0", "continue=Not%20a%20name"):
+    for query in ("labelSelector=%3Dx", "fieldSelector=spec.x%3D1", "limit=0", "continue=Not%20a%20name",
+                  "sortBy=spec.config", "sortBy=-metadata.creationTimestamp&continue=sat-1"):
         status, body, _ = admin.call("GET", "/api/v1/satellites", query=query)
         assert status == 400, (query, body)
+        field = query.split("&")[-1].split("=")[0]
+        assert body["error"]["message"].startswith(field), (query, body)
 
 
 def test_a_restart_keeps_the_ca_users_satellites_tokens_and_certificates(contract, tmp_path,
@@ -413,6 +416,16 @@ def test_heartbeats_show_as_connectivity_sync_and_clock_offset(server, contract,
     assert "sat-beat" in [item["metadata"]["name"] for item in online["items"]]
     offline = admin.call("GET", "/api/v1/satellites", query="fieldSelector=status.connectivity%3Doffline")[1]
     assert "sat-beat" not in [item["metadata"]["name"] for item in offline["items"]]
+    # Most recently heard from first; a page resumes in that order.
+    assert create_satellite(admin, "sat-silent")
+    status, recent, _ = admin.call("GET", "/api/v1/satellites",
+                                   query="sortBy=-status.heartbeat.time&limit=1")
+    assert status == 200, recent
+    assert [item["metadata"]["name"] for item in recent["items"]] == ["sat-beat"]
+    rest = admin.call("GET", "/api/v1/satellites", query="sortBy=-status.heartbeat.time&continue="
+                      + recent["metadata"]["continue"])[1]
+    assert "sat-silent" in [item["metadata"]["name"] for item in rest["items"]]
+    assert "sat-beat" not in [item["metadata"]["name"] for item in rest["items"]]
     for bad in ({"uptimeSeconds": -1}, {"time": "yesterday"}, {"version": 7}):
         status, body, _ = satellite.call("POST", "/satellite/v1/heartbeat", body=bad)
         assert status == 400, (bad, body)

@@ -113,8 +113,7 @@ TEST_P(AuthServiceTest, ViewersAndTheLastWordOnAdmin) {
   EXPECT_EQ(auth_->authenticate(viewer->token).error().code(), ErrorCode::kUnauthenticated);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AuthServiceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, AuthServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace

@@ -177,9 +177,7 @@ TEST_P(EnrollmentRequestServiceTest, AnApprovalRefusesANameASatelliteTookMeanwhi
   EXPECT_FALSE(status_of(*resources_->get(Kind::kSatellite, "sat-late")).contains("certificate"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EnrollmentRequestServiceTest,
-                         ::testing::Values(store::test::Backend::kSqlite,
-                                           store::test::Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, EnrollmentRequestServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace

@@ -173,8 +173,7 @@ TEST_P(FleetHealthTest, HousekeepingPrunesOldChangesAndAWatchFromBeforeThemIsGon
   EXPECT_EQ(fresh->changes[0].object.meta.name, "later");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FleetHealthTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, FleetHealthTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace

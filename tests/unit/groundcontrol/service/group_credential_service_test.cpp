@@ -117,9 +117,7 @@ TEST_P(GroupCredentialServiceTest, ADeletedPairOrGroupEndsItsAccess) {
   EXPECT_TRUE(fresh->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, GroupCredentialServiceTest,
-                         ::testing::Values(store::test::Backend::kSqlite,
-                                           store::test::Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, GroupCredentialServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace

@@ -76,7 +76,9 @@ TEST_P(ReportRecorderTest, StatusReportsAreWrittenWithHeartbeatsAndScannedAsCoun
     if (a && *a) {
       EXPECT_EQ((*a)->reported_at, "2026-12-01T00:00:01Z");
       EXPECT_EQ((*a)->report.artifacts.size(), 2u);
-      if ((*a)->report.artifacts.size() == 2) EXPECT_EQ((*a)->report.artifacts[1].reason, "401");
+      if ((*a)->report.artifacts.size() == 2) {
+        EXPECT_EQ((*a)->report.artifacts[1].reason, "401");
+      }
     }
     auto rows = reports.scan(c);
     EXPECT_TRUE(rows);
@@ -94,8 +96,7 @@ TEST_P(ReportRecorderTest, StatusReportsAreWrittenWithHeartbeatsAndScannedAsCoun
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ReportRecorderTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, ReportRecorderTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace

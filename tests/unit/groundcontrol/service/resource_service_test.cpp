@@ -80,8 +80,12 @@ TEST_P(ResourceServiceTest, HarborsSampleInTwoGroupsGivesTheSatelliteTheirUnion)
   model::HarborStateFile first{sample->registry, {}}, second{sample->registry, {}};
   for (std::size_t i = 0; i < sample->entries.size(); ++i)
     (i % 2 == 0 ? first : second).entries.push_back(sample->entries[i]);
-  ASSERT_TRUE(service().ingest_harbor_state("edge", first, false, {"harbor:edge"}));
-  ASSERT_TRUE(service().ingest_harbor_state("berlin", second, false, {"harbor:berlin"}));
+  auto to_edge = service().ingest_harbor_state("edge", first, false, {"harbor:edge"});
+  ASSERT_TRUE(to_edge);
+  EXPECT_EQ(to_edge->upserted, first.entries.size());
+  auto to_berlin = service().ingest_harbor_state("berlin", second, false, {"harbor:berlin"});
+  ASSERT_TRUE(to_berlin);
+  EXPECT_EQ(to_berlin->upserted, second.entries.size());
 
   const auto state = replica_->view.state_of("sat-1");
   ASSERT_TRUE(state);
@@ -184,6 +188,51 @@ TEST_P(ResourceServiceTest, ListsFilterBySelectorsAndPage) {
     EXPECT_EQ(service().list(Kind::kSatellite, bad).error().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_P(ResourceServiceTest, ListsSortByAFieldAndPageInThatOrder) {
+  // Created a second apart, names in another order than creation, labels to filter by.
+  const std::vector<std::string> created = {"sat-c", "sat-a", "sat-e", "sat-b", "sat-d"};
+  for (std::size_t i = 0; i < created.size(); ++i) {
+    auto satellite = kSatellite;
+    satellite["metadata"]["name"] = created[i];
+    satellite["metadata"]["labels"]["tier"] = created[i] == "sat-b" ? "core" : "edge";
+    must(service().create(Kind::kSatellite, satellite, admin_));
+    clock_.advance(std::chrono::seconds(1));
+  }
+  const auto read_all = [&](ListQuery query) {
+    std::vector<std::string> names;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = service().list(Kind::kSatellite, query);
+      EXPECT_TRUE(page) << page.error().message();
+      if (!page) break;
+      EXPECT_LE(page->items.size(), query.limit);
+      for (const auto& item : page->items) names.push_back(item.meta.name);
+      if (page->continue_token.empty()) break;
+      query.continue_token = page->continue_token;
+    }
+    return names;
+  };
+  EXPECT_EQ(read_all({"", "", 2, "", "-metadata.creationTimestamp"}),
+            (std::vector<std::string>{"sat-d", "sat-b", "sat-e", "sat-a", "sat-c"}));
+  EXPECT_EQ(read_all({"tier=edge", "", 3, "", "metadata.creationTimestamp"}),
+            (std::vector<std::string>{"sat-c", "sat-a", "sat-e", "sat-d"}));
+  // Equal values (no satellite has reported) fall back to the name, in the same direction.
+  EXPECT_EQ(read_all({"", "", 4, "", "-status.sync"}),
+            (std::vector<std::string>{"sat-e", "sat-d", "sat-c", "sat-b", "sat-a"}));
+  EXPECT_EQ(read_all({"", "", 1, "", "-metadata.name"}),
+            (std::vector<std::string>{"sat-e", "sat-d", "sat-c", "sat-b", "sat-a"}));
+
+  auto first = service().list(Kind::kSatellite, {"", "", 2, "", "-metadata.creationTimestamp"});
+  ASSERT_TRUE(first);
+  for (const auto& bad : {ListQuery{"", "", 2, first->continue_token, "metadata.creationTimestamp"},
+                          ListQuery{"", "", 2, first->continue_token, ""},
+                          ListQuery{"", "", 2, "sat-a", "-metadata.creationTimestamp"},
+                          ListQuery{"", "", 2, "", "spec.config"}})
+    EXPECT_EQ(service().list(Kind::kSatellite, bad).error().code(), ErrorCode::kInvalidArgument)
+        << bad.sort_by << " " << bad.continue_token;
+  EXPECT_EQ(service().list(Kind::kGroup, {"", "", 2, "", "status.sync"}).error().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 // Replicas share a PostgreSQL database (a SQLite deployment is one process).
 class ReplicaTest : public ResourceServiceTest {};
 
@@ -215,8 +264,7 @@ TEST_P(ReplicaTest, AChangeThroughOneReplicaWakesALongPollOnAnother) {
             replica_->view.state_of("sat-1")->state_digest);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ResourceServiceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, ResourceServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, ReplicaTest, ::testing::Values(Backend::kPostgres),
                          store::test::backend_name);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "groundcontrol/store/schema.hpp"
+#include "store/replaying_database.hpp"
 #include "testutil/postgres_instance.hpp"
 
 namespace groundcontrol::store::test {
@@ -25,17 +26,27 @@ std::string next_database_name() {
 }  // namespace
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+  switch (info.param) {
+    case Backend::kSqlite:
+      return "Sqlite";
+    case Backend::kPostgres:
+      return "Postgres";
+    case Backend::kSqliteReplayed:
+      return "SqliteReplayed";
+  }
+  return "Unknown";
 }
 
 void StoreTest::SetUp() {
-  url_ = GetParam() == Backend::kSqlite ? (dir_.path() / "groundcontrol.db").string()
-                                        : postgres().create_database(next_database_name());
+  url_ = GetParam() == Backend::kPostgres ? postgres().create_database(next_database_name())
+                                          : (dir_.path() / "groundcontrol.db").string();
   auto db = common::sql::Database::open(url_);
   ASSERT_TRUE(db) << db.error().message() << " " << db.error().detail();
   db_ = std::move(*db);
   auto migrated = db_->migrate(migrations());
   ASSERT_TRUE(migrated) << migrated.error().message() << " " << migrated.error().detail();
+  if (GetParam() == Backend::kSqliteReplayed)
+    db_ = std::make_unique<ReplayingDatabase>(std::move(db_));
 }
 
 std::unique_ptr<common::sql::Database> StoreTest::open_again() const {

@@ -1,6 +1,7 @@
 // What ground control's store and service tests share: a fresh, migrated database per test
 // on each backend (SQLite in a temp dir; PostgreSQL on one throw-away cluster per test
-// binary, a new database per test), for suites parameterised over both.
+// binary, a new database per test), for suites parameterised over both; service suites add
+// SQLite behind a ReplayingDatabase, which runs every transaction twice as a retry would.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,7 +14,12 @@
 
 namespace groundcontrol::store::test {
 
-enum class Backend { kSqlite, kPostgres };
+enum class Backend { kSqlite, kPostgres, kSqliteReplayed };
+
+// What a service suite runs on: both engines, and SQLite with every transaction replayed.
+inline auto service_backends() {
+  return ::testing::Values(Backend::kSqlite, Backend::kPostgres, Backend::kSqliteReplayed);
+}
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 
