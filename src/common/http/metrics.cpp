@@ -51,6 +51,21 @@ std::string escape_label(std::string_view value) {
   return escape(value, true);
 }
 
+// One series of a histogram family: its cumulative buckets, +Inf, _sum and _count, from one
+// snapshot so that they agree even while durations are recorded. `labels` is `key="value"`.
+void render_series(std::string& out, std::string_view family, std::string_view labels,
+                   const LatencyHistogram::Snapshot& snapshot) {
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < LatencyHistogram::kBounds.size(); ++b) {
+    cumulative += snapshot.counts[b];
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", family, labels,
+                       LatencyHistogram::kBounds[b], cumulative);
+  }
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", family, labels, snapshot.total);
+  out += fmt::format("{}_sum{{{}}} {:.6f}\n", family, labels, snapshot.sum_seconds);
+  out += fmt::format("{}_count{{{}}} {}\n", family, labels, snapshot.total);
+}
+
 }  // namespace
 
 Metrics::Metrics(std::string prefix) : prefix_(std::move(prefix)) {
@@ -95,6 +110,22 @@ Status Metrics::add_family(std::string name, std::string help, std::string type,
   return {};
 }
 
+Status Metrics::add_histogram(std::string name, std::string help, std::string label,
+                              Series series) {
+  if (!valid_metric_name(name) || !valid_metric_name(label))
+    return fail(ErrorCode::kInvalidArgument, "not a Prometheus metric or label name", name);
+  for (const auto& [value, histogram] : series) {
+    if (histogram == nullptr)
+      return fail(ErrorCode::kInvalidArgument, "a histogram series needs its histogram", value);
+  }
+  for (const auto& histogram : histograms_) {
+    if (histogram.name == name) return fail(ErrorCode::kAlreadyExists, "histogram exists", name);
+  }
+  histograms_.push_back(
+      Histogram{std::move(name), escape_help(help), std::move(label), std::move(series)});
+  return {};
+}
+
 Metrics::RouteStats& Metrics::stats_for(std::string_view route) noexcept {
   // Response::route points at the registered string itself, so the pointer usually decides.
   for (const auto& stats : routes_) {
@@ -115,13 +146,7 @@ void Metrics::record(std::string_view route, int status, std::uint64_t bytes_sen
     slot = kStatuses.size() + static_cast<std::size_t>(std::clamp(status / 100, 1, 5) - 1);
   }
   stats.requests[slot].fetch_add(1, std::memory_order_relaxed);
-  const double seconds = std::chrono::duration<double>(duration).count();
-  std::size_t bucket = 0;
-  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
-  stats.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  stats.duration_ns.fetch_add(
-      static_cast<std::uint64_t>(std::max<std::int64_t>(duration.count(), 0)),
-      std::memory_order_relaxed);
+  stats.durations.record(duration);
   bytes_sent_.fetch_add(bytes_sent, std::memory_order_relaxed);
 }
 
@@ -146,25 +171,9 @@ void Metrics::render_durations(std::string& out) const {
   out += fmt::format("# HELP {} Time from request header to response written.\n", family);
   out += fmt::format("# TYPE {} histogram\n", family);
   for (const auto& stats : routes_) {
-    // One snapshot, so the buckets, +Inf and _count agree even while requests are recorded.
-    std::array<std::uint64_t, kBuckets.size() + 1> counts{};
-    std::uint64_t total = 0;
-    for (std::size_t b = 0; b < counts.size(); ++b) {
-      counts[b] = stats->buckets[b].load(std::memory_order_relaxed);
-      total += counts[b];
-    }
-    if (total == 0) continue;
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < kBuckets.size(); ++b) {
-      cumulative += counts[b];
-      out += fmt::format("{}_bucket{{route=\"{}\",le=\"{}\"}} {}\n", family, stats->name,
-                         kBuckets[b], cumulative);
-    }
-    out += fmt::format("{}_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", family, stats->name, total);
-    out +=
-        fmt::format("{}_sum{{route=\"{}\"}} {:.6f}\n", family, stats->name,
-                    static_cast<double>(stats->duration_ns.load(std::memory_order_relaxed)) / 1e9);
-    out += fmt::format("{}_count{{route=\"{}\"}} {}\n", family, stats->name, total);
+    const auto snapshot = stats->durations.snapshot();
+    if (snapshot.total == 0) continue;
+    render_series(out, family, fmt::format("route=\"{}\"", stats->name), snapshot);
   }
 }
 
@@ -185,6 +194,14 @@ std::string Metrics::render() const {
     for (const auto& [value, sample] : family.read())
       out += fmt::format("{}{{{}=\"{}\"}} {}\n", family.name, family.label, escape_label(value),
                          sample);
+  }
+  for (const auto& histogram : histograms_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", histogram.name, histogram.help,
+                       histogram.name);
+    for (const auto& [value, series] : histogram.series)
+      render_series(out, histogram.name,
+                    fmt::format("{}=\"{}\"", histogram.label, escape_label(value)),
+                    series->snapshot());
   }
   return out;
 }

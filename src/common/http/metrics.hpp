@@ -1,12 +1,13 @@
 // Metrics: one server's HTTP metrics (Envoy-stats style), rendered as Prometheus text:
 //   <prefix>_http_requests_total{route,status}       counter; status is the code for common
 //                                                    ones, else its class ("4xx")
-//   <prefix>_http_request_duration_seconds{route}    histogram (buckets 0.5 ms … 30 s)
+//   <prefix>_http_request_duration_seconds{route}    histogram (LatencyHistogram's buckets)
 //   <prefix>_http_response_bytes_total               counter of response body bytes
 // plus the gauges the application registers (a registry's stored blobs, say). Routes register
 // their names as the Router's table is built (Router::add), so there is no second list of
 // routes; "unmatched" is always there and takes requests for names never registered.
-// Thread-safety: add_route(), add_gauge() and add_family() before serving, from one thread;
+// Thread-safety: add_route(), add_gauge(), add_family() and add_histogram() before serving,
+// from one thread;
 // record() is lock-free (relaxed atomics) from every I/O thread; render() from any thread (gauge
 // callbacks run on its thread).
 #pragma once
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "common/http/server.hpp"
+#include "common/latency_histogram.hpp"
 #include "common/result.hpp"
 
 namespace common::http {
@@ -46,6 +48,12 @@ class Metrics {
   [[nodiscard]] Status add_family(std::string name, std::string help, std::string type,
                                   std::string label, std::function<Samples()> read);
 
+  // A histogram family by one label, e.g. database transactions by kind: each series is a
+  // LatencyHistogram its owner records into, which must outlive this Metrics' render()s.
+  using Series = std::vector<std::pair<std::string, const LatencyHistogram*>>;
+  [[nodiscard]] Status add_histogram(std::string name, std::string help, std::string label,
+                                     Series series);
+
   // Counts one finished request; a route never registered counts as "unmatched".
   void record(std::string_view route, int status, std::uint64_t bytes_sent,
               std::chrono::nanoseconds duration) noexcept;
@@ -60,13 +68,10 @@ class Metrics {
   static constexpr std::array<int, 18> kStatuses = {200, 201, 202, 204, 206, 307, 400, 401, 403,
                                                     404, 405, 413, 416, 429, 431, 500, 503, 507};
   static constexpr std::size_t kClasses = 5;  // 1xx … 5xx, for the statuses not listed
-  static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.005, 0.01, 0.05,
-                                                      0.1,    0.5,   1,     5,    30};
   struct RouteStats {
     std::string_view name;
     std::array<std::atomic<std::uint64_t>, kStatuses.size() + kClasses> requests{};
-    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // not cumulative
-    std::atomic<std::uint64_t> duration_ns{0};
+    LatencyHistogram durations;
   };
   struct Gauge {
     std::string name;
@@ -81,6 +86,12 @@ class Metrics {
     std::string label;
     std::function<Samples()> read;
   };
+  struct Histogram {
+    std::string name;
+    std::string help;
+    std::string label;
+    Series series;
+  };
 
   RouteStats& stats_for(std::string_view route) noexcept;
   void render_requests(std::string& out) const;
@@ -90,6 +101,7 @@ class Metrics {
   std::vector<std::unique_ptr<RouteStats>> routes_;  // [0] is "unmatched"
   std::vector<Gauge> gauges_;
   std::vector<Family> families_;
+  std::vector<Histogram> histograms_;
   std::atomic<std::uint64_t> bytes_sent_{0};
 };
 

@@ -26,6 +26,7 @@
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
 #include "common/sql/database.hpp"
+#include "common/sql/timed_database.hpp"
 #include "common/time_format.hpp"
 #include "groundcontrol/api/bearer_access.hpp"
 #include "groundcontrol/api/certificate_identity.hpp"
@@ -116,7 +117,9 @@ class App final : public GroundControlApp {
     ::chmod(options_.data_dir.c_str(), 0700);
     auto db = open_database(options_);
     if (!db) return fail(db.error());
-    db_ = std::move(*db);
+    auto timed = std::make_unique<common::sql::TimedDatabase>(std::move(*db));
+    timed_db_ = timed.get();
+    db_ = std::move(timed);
     auto key = master_key(options_);
     if (!key) return fail(key.error());
     box_.emplace(std::move(*key));
@@ -317,6 +320,12 @@ class App final : public GroundControlApp {
   common::Status add_families() {
     const auto* health = &*health_;
     const auto* jobs = &*jobs_;
+    if (auto ok = metrics_.add_histogram(
+            "groundcontrol_db_transaction_duration_seconds",
+            "Database transactions by kind, retries and the wait for a connection included.",
+            "kind", {{"read", &timed_db_->reads()}, {"write", &timed_db_->writes()}});
+        !ok)
+      return ok;
     struct Shared {
       std::mutex mutex;
       std::optional<std::chrono::system_clock::time_point> at;
@@ -409,6 +418,7 @@ class App final : public GroundControlApp {
   boost::asio::thread_pool pool_;
   common::http::Metrics metrics_{"groundcontrol"};
   std::unique_ptr<common::sql::Database> db_;
+  const common::sql::TimedDatabase* timed_db_ = nullptr;  // db_, for its histograms
   std::optional<common::crypto::SecretBox> box_;
   std::optional<pki::CertificateAuthority> ca_;
   std::string ca_file_, cert_file_, key_file_;

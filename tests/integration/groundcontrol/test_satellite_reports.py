@@ -162,6 +162,13 @@ def test_the_fleet_summary_counts_by_state_group_and_label(server, contract, adm
     assert samples['groundcontrol_job_runs_total{job="housekeeping"}'] >= 1
     assert any(name.startswith("groundcontrol_http_request_duration_seconds_bucket{")
                for name in samples)
+    # Every request above ran transactions: reads and writes each show in the database's
+    # histogram, every one of them under +Inf.
+    for kind in ("read", "write"):
+        count = samples[f'groundcontrol_db_transaction_duration_seconds_count{{kind="{kind}"}}']
+        assert count >= 1, kind
+        assert samples[f'groundcontrol_db_transaction_duration_seconds_bucket{{kind="{kind}",le="+Inf"}}'] == count
+        assert samples[f'groundcontrol_db_transaction_duration_seconds_sum{{kind="{kind}"}}'] > 0
     # Prometheus' own linter (Debian's prometheus package) accepts the exposition.
     checked = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
                              capture_output=True)

@@ -109,5 +109,26 @@ TEST(MetricsTest, GaugesAreReadAtRender) {
             std::string::npos);
 }
 
+TEST(MetricsTest, AHistogramFamilyRendersEachSeriesItsOwnersRecorded) {
+  Metrics metrics("svc");
+  LatencyHistogram reads, writes;
+  ASSERT_TRUE(metrics.add_histogram("svc_db_seconds", "Transactions.", "kind",
+                                    {{"read", &reads}, {"write", &writes}}));
+  EXPECT_FALSE(metrics.add_histogram("svc_db_seconds", "again", "kind", {{"read", &reads}}));
+  EXPECT_FALSE(metrics.add_histogram("svc_other", "no histogram", "kind", {{"read", nullptr}}));
+  EXPECT_FALSE(metrics.add_histogram("svc_other", "bad label", "9kind", {{"read", &reads}}));
+  reads.record(std::chrono::microseconds(200));
+  reads.record(milliseconds(40));
+  writes.record(std::chrono::seconds(2));
+  const auto text = metrics.render();
+  expect_valid_prometheus_text(text);
+  EXPECT_EQ(value_of(text, R"(svc_db_seconds_bucket{kind="read",le="0.0005"})"), 1);
+  EXPECT_EQ(value_of(text, R"(svc_db_seconds_bucket{kind="read",le="0.05"})"), 2);
+  EXPECT_EQ(value_of(text, R"(svc_db_seconds_count{kind="read"})"), 2);
+  EXPECT_EQ(value_of(text, R"(svc_db_seconds_bucket{kind="write",le="1"})"), 0);
+  EXPECT_EQ(value_of(text, R"(svc_db_seconds_bucket{kind="write",le="5"})"), 1);
+  EXPECT_NEAR(value_of(text, R"(svc_db_seconds_sum{kind="write"})"), 2.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace common::http
