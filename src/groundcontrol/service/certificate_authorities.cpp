@@ -70,14 +70,24 @@ common::Status CertificateAuthorities::create_if_absent(std::string_view trust_d
 }
 
 common::Status CertificateAuthorities::refresh() {
-  auto read = db_.transact(
+  std::shared_ptr<const CaSet> read;
+  auto done = db_.transact(
       [&](common::sql::Connection& c) -> common::Status {
         auto cas = current_within(c);
         if (!cas) return fail(cas.error());
+        read = std::move(*cas);
         return {};
       },
       {.read_only = true});
-  return read;
+  if (!done) return done;
+  // Adopted only here, after a read of its own: a transaction's read (current_within) may
+  // see an older snapshot or roll back, and must change nothing outside it.
+  std::lock_guard lock(mutex_);
+  if (read != held_) {
+    held_ = std::move(read);
+    ++generation_;
+  }
+  return {};
 }
 
 common::Result<std::shared_ptr<const CaSet>> CertificateAuthorities::current_within(
@@ -90,12 +100,10 @@ common::Result<std::shared_ptr<const CaSet>> CertificateAuthorities::current_wit
     *slot = std::move(*found);
   }
   if (!stored.active) return fail(ErrorCode::kNotFound, "the database holds no CA");
-  {
-    std::lock_guard lock(mutex_);
-    if (held_ && same_certificate(&held_->active, stored.active) &&
-        same_certificate(held_->previous ? &*held_->previous : nullptr, stored.previous))
-      return held_;
-  }
+  if (auto held = current();
+      held && same_certificate(&held->active, stored.active) &&
+      same_certificate(held->previous ? &*held->previous : nullptr, stored.previous))
+    return held;
   auto active = open_stored_ca(*stored.active, box_, clock_);
   if (!active) return fail(active.error());
   std::optional<pki::CertificateAuthority> previous;
@@ -108,15 +116,8 @@ common::Result<std::shared_ptr<const CaSet>> CertificateAuthorities::current_wit
   for (const auto* ca : {&*active, previous ? &*previous : nullptr})
     if (ca != nullptr)
       if (auto added = bundle.add(ca->cert_pem()); !added) return fail(added.error());
-  auto made = std::make_shared<const CaSet>(
+  return std::make_shared<const CaSet>(
       CaSet{std::move(*active), std::move(previous), std::move(bundle)});
-  std::lock_guard lock(mutex_);
-  // Another thread may have loaded the same CAs meanwhile: count a change once.
-  if (!held_ || held_->active.fingerprint_sha256() != made->active.fingerprint_sha256() ||
-      held_->bundle.fingerprints() != made->bundle.fingerprints())
-    ++generation_;
-  held_ = made;
-  return made;
 }
 
 std::shared_ptr<const CaSet> CertificateAuthorities::current() const {

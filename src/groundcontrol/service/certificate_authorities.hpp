@@ -1,11 +1,12 @@
 // CertificateAuthorities: the CAs ground control holds, as the database keeps them in
 // `secrets` (certificate in clear, key sealed under the master key): the active one, which
 // signs every certificate (secret "ca"), and after a rotation, until it is retired, the
-// previous one, trusted only (secret "ca-previous"). Each replica holds them in memory:
-// refresh() re-reads them (the app's periodic check), and current_within() re-reads them
-// inside a signing transaction, so a certificate is always signed by the CA the database
-// calls active at that moment, whichever replica rotated. generation() grows each time the
-// held CAs change, so that the app knows to re-write its TLS files.
+// previous one, trusted only (secret "ca-previous"). Each replica holds them in memory and
+// refresh() re-reads them (the app's periodic check); current_within() reads them inside a
+// signing transaction (loading them when they differ from those held, without adopting
+// them), so a certificate is always signed by the CA the database calls active at that
+// moment, whichever replica rotated. generation() grows each time refresh() adopts a
+// change, so that the app knows to re-write its TLS files.
 // Ownership: borrows the database, the box and the clock. Thread-safety: any thread; a
 // CaSet snapshot is immutable and outlives any change.
 #pragma once
@@ -68,15 +69,16 @@ class CertificateAuthorities {
   // replicas starting together all end up with the one whose insert won). kInternal when
   // OpenSSL fails; the database's errors.
   [[nodiscard]] common::Status create_if_absent(std::string_view trust_domain);
-  // Reads the stored CAs, loading them anew when they differ from those held. kNotFound
-  // when the database holds no active CA; errors of open_stored_ca; the database's.
+  // Reads the stored CAs and holds them when they differ from those held. kNotFound when the
+  // database holds no active CA; errors of open_stored_ca; the database's.
   [[nodiscard]] common::Status refresh();
-  // As refresh(), inside the caller's transaction: the CAs as that transaction sees them.
+  // The CAs as the caller's transaction sees them (those held when the same); changes
+  // nothing held, so it is safe in a transaction that may run again. Errors as refresh().
   [[nodiscard]] common::Result<std::shared_ptr<const CaSet>> current_within(
       common::sql::Connection& db);
   // The CAs held; null before the first successful refresh().
   std::shared_ptr<const CaSet> current() const;
-  // Grows by one each time the held CAs change (0 before the first refresh()).
+  // Grows by one each time refresh() holds other CAs (0 before the first).
   std::uint64_t generation() const;
 
  private:

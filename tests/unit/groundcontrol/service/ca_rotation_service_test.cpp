@@ -178,6 +178,17 @@ TEST_P(CaRotationServiceTest, AnotherReplicaSignsWithTheRotatedCaAndSeesItOnRefr
   ASSERT_TRUE(rotation_->rotate(admin_));
   const auto rotated = cas_->current()->active.fingerprint_sha256();
   EXPECT_NE(other.current()->active.fingerprint_sha256(), rotated);  // not re-read yet
+  // Signing reads the CAs inside its own transaction: it never waits for a refresh, and
+  // that read (the transaction may run again) changes nothing held.
+  std::string signer;
+  ASSERT_TRUE(other_db->transact([&](common::sql::Connection& c) -> common::Status {
+    auto cas = other.current_within(c);
+    if (!cas) return common::fail(cas.error());
+    signer = (*cas)->active.fingerprint_sha256();
+    return {};
+  }));
+  EXPECT_EQ(signer, rotated);
+  EXPECT_EQ(other.generation(), first);
   ASSERT_TRUE(other.refresh());
   EXPECT_EQ(other.current()->active.fingerprint_sha256(), rotated);
   EXPECT_EQ(other.current()->bundle.size(), 2u);
