@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/certificate_request.hpp"
@@ -195,6 +198,23 @@ TEST_P(CaRotationServiceTest, AnotherReplicaSignsWithTheRotatedCaAndSeesItOnRefr
   EXPECT_EQ(other.generation(), first + 1);
   ASSERT_TRUE(other.refresh());
   EXPECT_EQ(other.generation(), first + 1);  // nothing changed, nothing counted
+}
+
+TEST_P(CaRotationServiceTest, OfTwoRotationsAtOnceOneWinsAndTheOtherIsTold) {
+  const auto before = cas_->current()->active.fingerprint_sha256();
+  std::array<std::optional<common::Result<std::vector<CaSummary>>>, 2> outcomes;
+  {
+    std::array<std::jthread, 2> racers;
+    for (std::size_t i = 0; i < racers.size(); ++i)
+      racers[i] = std::jthread([&, i] { outcomes[i] = rotation_->rotate(admin_); });
+  }
+  const int won = (*outcomes[0] ? 1 : 0) + (*outcomes[1] ? 1 : 0);
+  ASSERT_EQ(won, 1);
+  const auto& lost = *outcomes[0] ? *outcomes[1] : *outcomes[0];
+  EXPECT_EQ(lost.error().code(), ErrorCode::kConflict);
+  const auto cas = listed();
+  ASSERT_EQ(cas.size(), 2u);
+  EXPECT_EQ(cas[1].fingerprint, before);  // the first CA is the previous one, not lost
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CaRotationServiceTest,
