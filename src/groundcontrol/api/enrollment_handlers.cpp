@@ -20,11 +20,9 @@ using nlohmann::json;
 constexpr std::size_t kMaxEnrollBytes = 64 * 1024;
 
 json enrollment_json(const service::Enrollment& e) {
-  return {{"satellite", e.satellite},
-          {"certificate", e.certificate_pem},
-          {"ca", e.ca_pem},
-          {"serial", e.serial},
-          {"notAfter", e.not_after}};
+  return {{"satellite", e.satellite}, {"certificate", e.certificate_pem},
+          {"ca", e.ca_pem},           {"caBundle", e.ca_bundle_pem},
+          {"serial", e.serial},       {"notAfter", e.not_after}};
 }
 
 }  // namespace

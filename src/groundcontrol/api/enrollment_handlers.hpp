@@ -1,6 +1,7 @@
 // EnrollmentHandlers: how satellites get and renew their identity, and how an admin hands
 // out and takes back enrollment:
-//   POST /satellite/v1/enroll  {"token","csr"} → {"satellite","certificate","ca","notAfter"}
+//   POST /satellite/v1/enroll  {"token","csr"} → {"satellite","certificate","ca" (its
+//                              signer),"caBundle" (every CA to trust),"serial","notAfter"}
 //                              (the one satellite call that needs no client certificate)
 //   POST /satellite/v1/renew   {"csr"} with the current certificate → the same document
 //   POST /api/v1/satellites/{name}/token   (admin) a new one-time token, voiding the last

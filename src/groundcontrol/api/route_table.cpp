@@ -1,6 +1,7 @@
 #include "groundcontrol/api/route_table.hpp"
 
 #include "common/http/builtin_routes.hpp"
+#include "groundcontrol/api/ca_handlers.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
@@ -57,6 +58,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.enrollment_requests.management_routes())
     routes.push_back(std::move(route));
   for (auto& route : handlers.group_credentials.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.cas.management_routes()) routes.push_back(std::move(route));
   return routes;
 }
 
@@ -67,6 +69,7 @@ std::vector<Route> satellite_routes(const SatelliteApiHandlers& handlers) {
   for (auto& route : handlers.enrollment.satellite_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.enrollment_requests.satellite_routes())
     routes.push_back(std::move(route));
+  for (auto& route : handlers.cas.satellite_routes()) routes.push_back(std::move(route));
   return routes;
 }
 

@@ -4,9 +4,9 @@
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
 //                        UserHandlers, EnrollmentHandlers' admin routes,
 //                        EnrollmentRequestHandlers (the approval), GroupCredentialHandlers,
-//                        FleetHandlers
+//                        FleetHandlers, CaHandlers' admin routes
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
-//                        EnrollmentRequestHandlers)
+//                        EnrollmentRequestHandlers, CaHandlers' bundle)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
 
@@ -25,6 +25,7 @@ class SatelliteHandlers;
 class EnrollmentHandlers;
 class EnrollmentRequestHandlers;
 class GroupCredentialHandlers;
+class CaHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -35,12 +36,14 @@ struct ManagementHandlers {
   std::function<bool()> ready;  // /readyz: the database answers and the schema is current
   EnrollmentRequestHandlers& enrollment_requests;
   GroupCredentialHandlers& group_credentials;
+  CaHandlers& cas;
 };
 
 struct SatelliteApiHandlers {
   SatelliteHandlers& satellites;
   EnrollmentHandlers& enrollment;
   EnrollmentRequestHandlers& enrollment_requests;
+  CaHandlers& cas;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);

@@ -20,8 +20,6 @@
 #include "common/crypto/master_key.hpp"
 #include "common/crypto/random_bytes.hpp"
 #include "common/crypto/secret_box.hpp"
-#include "common/fs/file_ops.hpp"
-#include "common/fs/secret_file.hpp"
 #include "common/http/metrics.hpp"
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
@@ -29,6 +27,7 @@
 #include "common/sql/timed_database.hpp"
 #include "common/time_format.hpp"
 #include "groundcontrol/api/bearer_access.hpp"
+#include "groundcontrol/api/ca_handlers.hpp"
 #include "groundcontrol/api/certificate_identity.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
@@ -40,7 +39,10 @@
 #include "groundcontrol/api/satellite_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
+#include "groundcontrol/app/server_tls_files.hpp"
 #include "groundcontrol/service/auth_service.hpp"
+#include "groundcontrol/service/ca_rotation_service.hpp"
+#include "groundcontrol/service/certificate_authorities.hpp"
 #include "groundcontrol/service/enrollment_request_service.hpp"
 #include "groundcontrol/service/enrollment_service.hpp"
 #include "groundcontrol/service/fleet_health.hpp"
@@ -123,10 +125,14 @@ class App final : public GroundControlApp {
     auto key = master_key(options_);
     if (!key) return fail(key.error());
     box_.emplace(std::move(*key));
-    auto ca = load_or_create_ca(*db_, *box_, clock_, options_.trust_domain);
-    if (!ca) return fail(ca.error());
-    ca_.emplace(std::move(*ca));
-    if (auto ok = write_tls_files(); !ok) return ok;
+    if (auto ca = load_or_create_ca(*db_, *box_, clock_, options_.trust_domain); !ca)
+      return fail(ca.error());
+    cas_.emplace(*db_, *box_, clock_);
+    if (auto ok = cas_->refresh(); !ok) return ok;
+    tls_files_.emplace(ServerTlsConfig{options_.data_dir, options_.tls_cert_file,
+                                       options_.tls_key_file, options_.server_names});
+    if (auto ok = tls_files_->write(*cas_->current()); !ok) return ok;
+    tls_generation_ = cas_->generation();
 
     sync_.emplace(*db_, view_, logger_);
     if (auto ok = sync_->load(); !ok) return ok;
@@ -141,13 +147,15 @@ class App final : public GroundControlApp {
     if (!admin) return fail(admin.error());
     generated_password_ = *admin;
     enrollment_.emplace(
-        *db_, clock_, *ca_, *sync_,
+        *db_, clock_, *cas_, *sync_,
         service::EnrollmentConfig{options_.trust_domain, options_.certificate_validity,
                                   options_.token_lifetime});
     enrollment_requests_.emplace(
         *db_, clock_, *enrollment_, *sync_, random_uid,
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
+    ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
+                         [this] { apply_cas(); });
     return start_servers();
   }
 
@@ -156,8 +164,10 @@ class App final : public GroundControlApp {
   std::optional<std::string> generated_admin_password() const override {
     return generated_password_;
   }
-  std::string ca_file() const override { return ca_file_; }
-  std::string ca_fingerprint() const override { return ca_->fingerprint_sha256(); }
+  std::string ca_file() const override { return tls_files_->ca_file(); }
+  std::string ca_fingerprint() const override {
+    return cas_->current()->active.fingerprint_sha256();
+  }
 
   void run() override {
     ticker_ = std::thread([this] { tick(); });
@@ -177,31 +187,24 @@ class App final : public GroundControlApp {
   }
 
  private:
-  // The server certificate of both listeners: the files given, or one from the CA for the
-  // configured names, written under <data_dir>/tls at each start.
-  common::Status write_tls_files() {
-    const auto dir = fs::path(options_.data_dir) / "tls";
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    ca_file_ = (dir / "ca.crt").string();
-    if (auto ok = common::fs::atomic_write_file(ca_file_, ca_->cert_pem()); !ok) return ok;
-    if (!options_.tls_cert_file.empty()) {
-      cert_file_ = options_.tls_cert_file;
-      key_file_ = options_.tls_key_file;
-      return {};
+  // After a rotation or a retirement (made here or on another replica): the listeners'
+  // TLS files from the CAs now held, re-read by both listeners for new connections.
+  void apply_cas() {
+    std::lock_guard lock(tls_mutex_);
+    const auto generation = cas_->generation();
+    if (generation == tls_generation_) return;
+    const auto cas = cas_->current();
+    if (auto ok = tls_files_->write(*cas); !ok) {
+      logger_->warn("CA change: writing the TLS files failed: {}", ok.error().message());
+      return;
     }
-    std::vector<std::string> names, addresses;
-    for (const auto& name : options_.server_names) {
-      const bool address = name.find_first_not_of("0123456789.") == std::string::npos ||
-                           name.find(':') != std::string::npos;
-      (address ? addresses : names).push_back(name);
-    }
-    auto issued = ca_->issue_server_certificate(names, addresses, std::chrono::hours(24 * 90));
-    if (!issued) return fail(issued.error());
-    cert_file_ = (dir / "server.crt").string();
-    key_file_ = (dir / "server.key").string();
-    if (auto ok = common::fs::write_secret_file(key_file_, issued->key_pem); !ok) return ok;
-    return common::fs::atomic_write_file(cert_file_, issued->chain_pem);
+    for (auto* server : {options_.insecure_http ? nullptr : management_.get(), satellite_.get()})
+      if (server != nullptr)
+        if (auto ok = server->reload_tls(); !ok)
+          logger_->warn("CA change: reloading TLS failed: {}", ok.error().message());
+    tls_generation_ = generation;
+    logger_->info("CA change: active CA {}, {} trusted; TLS files reloaded",
+                  cas->active.fingerprint_sha256(), cas->bundle.size());
   }
 
   common::Status start_servers() {
@@ -225,6 +228,7 @@ class App final : public GroundControlApp {
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
+    ca_handlers_.emplace(*ca_rotation_, *cas_, *identity_, *access_, pool_);
 
     if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
@@ -232,11 +236,11 @@ class App final : public GroundControlApp {
     for (auto& route : api::management_routes(
              {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
               metrics_, [db] { return static_cast<bool>(db->ping()); },
-              *enrollment_request_handlers_, *group_credential_handlers_}))
+              *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
-    for (auto& route : api::satellite_routes(
-             {*satellite_handlers_, *enrollment_handlers_, *enrollment_request_handlers_}))
+    for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
+                                              *enrollment_request_handlers_, *ca_handlers_}))
       if (auto ok = satellite_router_->add(std::move(route)); !ok) return ok;
 
     common::http::ServerConfig management;
@@ -248,7 +252,8 @@ class App final : public GroundControlApp {
           "the management API serves plain HTTP (--insecure-http): tokens and "
           "passwords cross the network in clear");
     } else {
-      management.tls = common::http::TlsConfig{cert_file_, key_file_, "", {}};
+      management.tls =
+          common::http::TlsConfig{tls_files_->cert_file(), tls_files_->key_file(), "", {}};
     }
     auto management_server = common::http::Server::create(
         management, [this](common::http::Request& r) { return management_router_->handle(r); },
@@ -262,8 +267,9 @@ class App final : public GroundControlApp {
     satellite.threads = options_.threads;
     satellite.max_connections = 16'384;
     satellite.idle_timeout = std::chrono::seconds(360);  // a long-poll's keep-alive
-    satellite.tls = common::http::TlsConfig{cert_file_, key_file_, ca_file_,
-                                            common::http::ClientCertMode::kOptional};
+    satellite.tls =
+        common::http::TlsConfig{tls_files_->cert_file(), tls_files_->key_file(),
+                                tls_files_->ca_file(), common::http::ClientCertMode::kOptional};
     auto satellite_server = common::http::Server::create(
         satellite, [this](common::http::Request& r) { return satellite_router_->handle(r); },
         [this](const common::http::Exchange& e) { observe(e); }, logger_, clock_);
@@ -404,6 +410,10 @@ class App final : public GroundControlApp {
       }
       for (const auto& [job, error] : jobs_->run_due())
         logger_->warn("{}: {}", job, error.message());
+      // A rotation made on another replica shows here within a tick: two rows read.
+      if (auto ok = cas_->refresh(); !ok)
+        logger_->warn("CAs: re-reading failed: {}", ok.error().message());
+      apply_cas();
       if (ticks % (kTick / kFlush) == 0) {
         if (auto ok = sync_->catch_up(); !ok)
           logger_->warn("fleet view: catching up failed: {}", ok.error().message());
@@ -420,8 +430,12 @@ class App final : public GroundControlApp {
   std::unique_ptr<common::sql::Database> db_;
   const common::sql::TimedDatabase* timed_db_ = nullptr;  // db_, for its histograms
   std::optional<common::crypto::SecretBox> box_;
-  std::optional<pki::CertificateAuthority> ca_;
-  std::string ca_file_, cert_file_, key_file_;
+  std::optional<service::CertificateAuthorities> cas_;
+  std::optional<ServerTlsFiles> tls_files_;
+  std::mutex tls_mutex_;  // guards tls_generation_ and the TLS files
+  std::uint64_t tls_generation_ = 0;
+  std::optional<service::CaRotationService> ca_rotation_;
+  std::optional<api::CaHandlers> ca_handlers_;
   service::FleetView view_;
   std::optional<service::FleetSync> sync_;
   std::optional<common::sql::Subscription> following_;

@@ -107,6 +107,7 @@ CertificateAuthority::CertificateAuthority(X509Ptr cert, KeyPair key, std::strin
       key_(std::move(key)),
       cert_pem_(std::move(cert_pem)),
       fingerprint_(detail::fingerprint_sha256(cert_.get())),
+      subject_(detail::subject_text(cert_.get())),
       not_before_(detail::time_of(X509_get0_notBefore(cert_.get()))),
       not_after_(detail::time_of(X509_get0_notAfter(cert_.get()))),
       clock_(&clock) {}

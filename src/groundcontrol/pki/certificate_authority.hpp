@@ -57,6 +57,8 @@ class CertificateAuthority {
   // SHA-256 of the CA certificate's DER, lowercase hex (PeerIdentity's form; a
   // "--ca-fingerprint sha256:<hex>" pin compares against it).
   const std::string& fingerprint_sha256() const noexcept { return fingerprint_; }
+  // The CA's subject, RFC 2253 ("CN=example ground control CA").
+  const std::string& subject() const noexcept { return subject_; }
   std::chrono::system_clock::time_point not_before() const noexcept { return not_before_; }
   std::chrono::system_clock::time_point not_after() const noexcept { return not_after_; }
 
@@ -95,6 +97,7 @@ class CertificateAuthority {
   common::crypto::KeyPair key_;
   std::string cert_pem_;
   std::string fingerprint_;
+  std::string subject_;
   std::chrono::system_clock::time_point not_before_;
   std::chrono::system_clock::time_point not_after_;
   const common::Clock* clock_;

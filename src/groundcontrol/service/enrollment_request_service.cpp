@@ -147,11 +147,9 @@ common::Result<json> EnrollmentRequestService::approve_within(
                    {"decidedAt", at},
                    {"labels", labels_json(labels)}};
   if (!decision.reason.empty()) approval["reason"] = decision.reason;
-  return json{{"phase", model::kPhaseApproved},
-              {"approval", std::move(approval)},
-              {"certificate", enrolled->certificate_pem},
-              {"ca", enrolled->ca_pem},
-              {"serial", enrolled->serial},
+  return json{{"phase", model::kPhaseApproved},           {"approval", std::move(approval)},
+              {"certificate", enrolled->certificate_pem}, {"ca", enrolled->ca_pem},
+              {"caBundle", enrolled->ca_bundle_pem},      {"serial", enrolled->serial},
               {"notAfter", enrolled->not_after}};
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/secret_token.hpp"
@@ -21,6 +23,37 @@ constexpr std::string_view kSatellite = "Satellite";
 std::unexpected<common::Error> bad_token() {
   return fail(ErrorCode::kUnauthenticated,
               "the enrollment token is unknown, used or expired; ask for a new one");
+}
+
+// Sets the satellite's status.acceptedSerials to the serials of its unrevoked, unexpired
+// certificates, after `edit` changed what else of its status changes; records a `verb`
+// event with `message` and announces the change, inside the caller's transaction.
+common::Result<store::Resource> update_accepted_serials(Connection& db,
+                                                        const store::Resource& satellite,
+                                                        const std::string& current,
+                                                        std::string_view verb, const Actor& actor,
+                                                        const std::string& message,
+                                                        const std::function<void(json&)>& edit) {
+  auto records = store::EnrollmentStore{}.certificates_of(db, satellite.meta.name);
+  if (!records) return fail(records.error());
+  json accepted = json::array();
+  for (const auto& record : *records)
+    if (!record.revoked_at && record.not_after > current) accepted.push_back(record.serial);
+  auto status = json::parse(satellite.status, nullptr, false);
+  if (!status.is_object()) status = json::object();
+  edit(status);
+  status["acceptedSerials"] = std::move(accepted);
+  auto updated = store::ResourceStore{}.update_status(db, kSatellite, satellite.meta.name,
+                                                      status.dump(), current);
+  if (!updated) return fail(updated.error());
+  if (auto ok = store::EventStore{}.record(
+          db, {updated->meta.resource_version, current, actor.name, std::string(verb),
+               std::string(kSatellite), satellite.meta.name, message});
+      !ok)
+    return fail(ok.error());
+  if (auto ok = db.notify(kChangeChannel, std::to_string(updated->meta.resource_version)); !ok)
+    return fail(ok.error());
+  return updated;
 }
 
 }  // namespace
@@ -59,41 +92,49 @@ common::Result<Enrollment> EnrollmentService::issue_within(Connection& db,
                                                            const Actor& actor) {
   auto resource = resources_.get(db, kSatellite, satellite);
   if (!resource) return fail(resource.error());
-  auto issued = ca_.sign_client_certificate(
+  auto cas = cas_.current_within(db);
+  if (!cas) return fail(cas.error());
+  const auto& signer = (*cas)->active;
+  auto issued = signer.sign_client_certificate(
       csr_pem, {std::string(satellite), spiffe_id_of(satellite), config_.certificate_validity});
   if (!issued) return fail(issued.error());
   const auto not_before = common::format_rfc3339(issued->not_before);
   const auto not_after = common::format_rfc3339(issued->not_after);
-  if (auto ok = enrollment_.add_certificate(
-          db, {issued->serial_hex, std::string(satellite), not_before, not_after, std::nullopt});
-      !ok)
-    return fail(ok.error());
-  // The serials it may present: this one, and earlier ones not revoked and not expired.
-  auto records = enrollment_.certificates_of(db, satellite);
-  if (!records) return fail(records.error());
-  json accepted = json::array();
   const auto current = now();
-  for (const auto& record : *records)
-    if (!record.revoked_at && record.not_after > current) accepted.push_back(record.serial);
-  auto status = json::parse(resource->status, nullptr, false);
-  if (!status.is_object()) status = json::object();
-  status["certificate"] = {{"serial", issued->serial_hex},
-                           {"notBefore", not_before},
-                           {"notAfter", not_after},
-                           {"fingerprint", issued->fingerprint_sha256}};
-  status["acceptedSerials"] = std::move(accepted);
-  auto updated = resources_.update_status(db, kSatellite, satellite, status.dump(), current);
-  if (!updated) return fail(updated.error());
-  if (auto ok = events_.record(
-          db, {updated->meta.resource_version, current, actor.name, std::string(verb),
-               std::string(kSatellite), std::string(satellite),
-               fmt::format("certificate {} until {}", issued->serial_hex, not_after)});
+  if (auto ok = enrollment_.add_certificate(db,
+                                            {issued->serial_hex, std::string(satellite), not_before,
+                                             not_after, std::nullopt, signer.fingerprint_sha256()},
+                                            current);
       !ok)
     return fail(ok.error());
-  if (auto ok = db.notify(kChangeChannel, std::to_string(updated->meta.resource_version)); !ok)
-    return fail(ok.error());
-  return Enrollment{std::string(satellite), issued->cert_pem, ca_.cert_pem(), issued->serial_hex,
-                    not_after};
+  auto updated = update_accepted_serials(
+      db, *resource, current, verb, actor,
+      fmt::format("certificate {} until {}", issued->serial_hex, not_after), [&](json& status) {
+        status["certificate"] = {{"serial", issued->serial_hex},
+                                 {"notBefore", not_before},
+                                 {"notAfter", not_after},
+                                 {"fingerprint", issued->fingerprint_sha256},
+                                 {"issuer", signer.fingerprint_sha256()}};
+      });
+  if (!updated) return fail(updated.error());
+  return Enrollment{std::string(satellite), issued->cert_pem,   signer.cert_pem(),
+                    (*cas)->bundle.pem(),   issued->serial_hex, not_after};
+}
+
+common::Result<std::vector<std::string>> EnrollmentService::revoke_issued_by_within(
+    Connection& db, std::string_view issuer, std::string_view verb, const Actor& actor) {
+  auto satellites = enrollment_.revoke_issued_by(db, issuer, now());
+  if (!satellites) return fail(satellites.error());
+  for (const auto& satellite : *satellites) {
+    auto resource = resources_.get(db, kSatellite, satellite);
+    if (!resource && resource.error().code() == ErrorCode::kNotFound) continue;  // deleted
+    if (!resource) return fail(resource.error());
+    auto updated = update_accepted_serials(db, *resource, now(), verb, actor,
+                                           fmt::format("certificates from CA {} revoked", issuer),
+                                           [](json&) {});
+    if (!updated) return fail(updated.error());
+  }
+  return satellites;
 }
 
 common::Result<Enrollment> EnrollmentService::enroll(std::string_view token,

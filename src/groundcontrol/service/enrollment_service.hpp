@@ -6,18 +6,22 @@
 // same transaction. renew() issues a new certificate to the holder of a valid one;
 // revoke() voids them all. The serials a satellite may present are kept in its status
 // (status.certificate, status.acceptedSerials), so every replica's FleetView learns of an
-// enrollment or a revocation from the change log within moments.
+// enrollment or a revocation from the change log within moments. Certificates are signed by
+// the CA the database calls active at that moment (CertificateAuthorities), and every answer
+// carries the bundle of all trusted CAs, so a satellite learns a new CA before the old
+// one is retired.
 // Blocking (database): call from the blocking pool. Thread-safety: any thread.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
-#include "groundcontrol/pki/certificate_authority.hpp"
+#include "groundcontrol/service/certificate_authorities.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
@@ -40,7 +44,8 @@ struct IssuedToken {
 struct Enrollment {
   std::string satellite;
   std::string certificate_pem;
-  std::string ca_pem;  // the bundle the satellite trusts ground control with
+  std::string ca_pem;         // the CA that signed the certificate
+  std::string ca_bundle_pem;  // every CA ground control trusts now (active, then previous)
   std::string serial;
   std::string not_after;
 };
@@ -48,8 +53,8 @@ struct Enrollment {
 class EnrollmentService {
  public:
   EnrollmentService(common::sql::Database& db, const common::Clock& clock,
-                    const pki::CertificateAuthority& ca, FleetSync& sync, EnrollmentConfig config)
-      : db_(db), clock_(clock), ca_(ca), sync_(sync), config_(std::move(config)) {}
+                    CertificateAuthorities& cas, FleetSync& sync, EnrollmentConfig config)
+      : db_(db), clock_(clock), cas_(cas), sync_(sync), config_(std::move(config)) {}
 
   // A new token for the satellite, voiding any earlier one. kNotFound for no satellite.
   [[nodiscard]] common::Result<IssuedToken> issue_token(std::string_view satellite,
@@ -77,12 +82,20 @@ class EnrollmentService {
                                                         std::string_view csr_pem,
                                                         std::string_view verb, const Actor& actor);
 
+  // Revokes every certificate signed by the CA with fingerprint `issuer` (being retired),
+  // taking their serials from their satellites' acceptedSerials and recording a `verb`
+  // event on each, inside the caller's transaction `db`; the caller catches the view up
+  // after commit. Returns the satellites that lost a certificate.
+  [[nodiscard]] common::Result<std::vector<std::string>> revoke_issued_by_within(
+      common::sql::Connection& db, std::string_view issuer, std::string_view verb,
+      const Actor& actor);
+
  private:
   std::string now() const;
 
   common::sql::Database& db_;
   const common::Clock& clock_;
-  const pki::CertificateAuthority& ca_;
+  CertificateAuthorities& cas_;
   FleetSync& sync_;
   const EnrollmentConfig config_;
   store::EnrollmentStore enrollment_;

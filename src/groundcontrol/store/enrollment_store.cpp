@@ -1,5 +1,7 @@
 #include "groundcontrol/store/enrollment_store.hpp"
 
+#include <algorithm>
+
 namespace groundcontrol::store {
 
 using common::fail;
@@ -39,11 +41,17 @@ common::Status EnrollmentStore::remove_tokens_of(Connection& db, std::string_vie
   return {};
 }
 
-common::Status EnrollmentStore::add_certificate(Connection& db, const CertificateRecord& c) const {
+common::Status EnrollmentStore::add_certificate(Connection& db, const CertificateRecord& c,
+                                                std::string_view now) const {
+  if (auto superseded = db.exec("UPDATE certificates SET superseded_at = $2 "
+                                "WHERE satellite = $1 AND superseded_at IS NULL",
+                                {c.satellite, now});
+      !superseded)
+    return fail(superseded.error());
   auto done = db.exec(
-      "INSERT INTO certificates (serial, satellite, not_before, not_after, revoked_at) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {c.serial, c.satellite, c.not_before, c.not_after, c.revoked_at});
+      "INSERT INTO certificates (serial, satellite, not_before, not_after, revoked_at, issuer) "
+      "VALUES ($1, $2, $3, $4, $5, $6)",
+      {c.serial, c.satellite, c.not_before, c.not_after, c.revoked_at, c.issuer});
   if (!done) return fail(done.error());
   return {};
 }
@@ -51,13 +59,13 @@ common::Status EnrollmentStore::add_certificate(Connection& db, const Certificat
 common::Result<std::vector<CertificateRecord>> EnrollmentStore::certificates_of(
     Connection& db, std::string_view satellite) const {
   auto rows = db.query(
-      "SELECT serial, satellite, not_before, not_after, revoked_at FROM certificates "
+      "SELECT serial, satellite, not_before, not_after, revoked_at, issuer FROM certificates "
       "WHERE satellite = $1 ORDER BY not_before DESC, serial",
       {satellite});
   if (!rows) return fail(rows.error());
   std::vector<CertificateRecord> out;
   for (const auto& r : *rows)
-    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.optional_text(4)});
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.optional_text(4), r.text(5)});
   return out;
 }
 
@@ -66,6 +74,39 @@ common::Result<std::int64_t> EnrollmentStore::revoke_all(Connection& db, std::st
   return db.exec(
       "UPDATE certificates SET revoked_at = $2 WHERE satellite = $1 AND revoked_at IS NULL",
       {satellite, now});
+}
+
+common::Result<std::vector<IssuerCount>> EnrollmentStore::count_held_by_issuer(
+    Connection& db, std::string_view now) const {
+  auto rows = db.query(
+      "SELECT issuer, COUNT(*) FROM certificates WHERE superseded_at IS NULL "
+      "AND revoked_at IS NULL AND not_after > $1 GROUP BY issuer ORDER BY issuer",
+      {now});
+  if (!rows) return fail(rows.error());
+  std::vector<IssuerCount> out;
+  for (const auto& r : *rows) out.push_back({r.text(0), r.int64(1)});
+  return out;
+}
+
+common::Status EnrollmentStore::attribute_unattributed(Connection& db,
+                                                       std::string_view issuer) const {
+  auto done = db.exec("UPDATE certificates SET issuer = $1 WHERE issuer = ''", {issuer});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+common::Result<std::vector<std::string>> EnrollmentStore::revoke_issued_by(
+    Connection& db, std::string_view issuer, std::string_view now) const {
+  auto rows = db.query(
+      "UPDATE certificates SET revoked_at = $2 WHERE issuer = $1 AND revoked_at IS NULL "
+      "RETURNING satellite",
+      {issuer, now});
+  if (!rows) return fail(rows.error());
+  std::vector<std::string> out;
+  for (const auto& r : *rows) out.push_back(r.text(0));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 common::Status EnrollmentStore::add_pending_request(Connection& db, std::string_view name,

@@ -27,6 +27,13 @@ struct CertificateRecord {
   std::string not_before;
   std::string not_after;
   std::optional<std::string> revoked_at;
+  std::string issuer;  // the signing CA's fingerprint; '' for one issued before rotation existed
+};
+
+// How many satellites hold a certificate (their newest, unexpired, unrevoked) from `issuer`.
+struct IssuerCount {
+  std::string issuer;
+  std::int64_t satellites = 0;
 };
 
 class EnrollmentStore {
@@ -44,8 +51,11 @@ class EnrollmentStore {
   [[nodiscard]] common::Status remove_tokens_of(common::sql::Connection& db,
                                                 std::string_view satellite) const;
 
+  // Records `certificate` as its satellite's newest: the earlier ones are marked superseded
+  // (still accepted until they expire, but no longer what the satellite holds).
   [[nodiscard]] common::Status add_certificate(common::sql::Connection& db,
-                                               const CertificateRecord& certificate) const;
+                                               const CertificateRecord& certificate,
+                                               std::string_view now) const;
   // Every certificate of the satellite, newest first.
   [[nodiscard]] common::Result<std::vector<CertificateRecord>> certificates_of(
       common::sql::Connection& db, std::string_view satellite) const;
@@ -53,6 +63,18 @@ class EnrollmentStore {
   [[nodiscard]] common::Result<std::int64_t> revoke_all(common::sql::Connection& db,
                                                         std::string_view satellite,
                                                         std::string_view now) const;
+
+  // Per issuer, the satellites whose newest certificate is unexpired and unrevoked at `now`.
+  [[nodiscard]] common::Result<std::vector<IssuerCount>> count_held_by_issuer(
+      common::sql::Connection& db, std::string_view now) const;
+  // Names `issuer` as the signer of every certificate recorded without one (those from
+  // before rotation existed; the first rotation knows which CA that was).
+  [[nodiscard]] common::Status attribute_unattributed(common::sql::Connection& db,
+                                                      std::string_view issuer) const;
+  // Marks every unrevoked certificate from `issuer` revoked (its CA retired); returns the
+  // satellites that had one, sorted.
+  [[nodiscard]] common::Result<std::vector<std::string>> revoke_issued_by(
+      common::sql::Connection& db, std::string_view issuer, std::string_view now) const;
 
   // Marks the EnrollmentRequest `name` pending (kAlreadyExists when it is).
   [[nodiscard]] common::Status add_pending_request(common::sql::Connection& db,

@@ -180,6 +180,19 @@ CREATE TABLE group_credentials (
 CREATE INDEX group_credentials_by_group ON group_credentials (group_name, created_at);
 )sql";
 
+// CA rotation (issue 11): which CA signed each certificate (the SHA-256 fingerprint of its
+// certificate; '' for those issued before this step, all by the one CA there was, filled in
+// by the first rotation), and when a newer certificate of the same satellite took its
+// place, so that "satellites still holding a certificate from this CA" is one count.
+constexpr std::string_view kCertificateIssuers = R"sql(
+ALTER TABLE certificates ADD COLUMN issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE certificates ADD COLUMN superseded_at TEXT;
+UPDATE certificates SET superseded_at = not_before
+  WHERE EXISTS (SELECT 1 FROM certificates newer WHERE newer.satellite = certificates.satellite
+                AND newer.not_before > certificates.not_before);
+CREATE INDEX certificates_by_issuer ON certificates (issuer);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -209,6 +222,7 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string sqlite_5 = with_key_text(kRequestsAndCredentials, "TEXT");
   static const std::string postgres_5 =
       with_key_text(kRequestsAndCredentials, "TEXT COLLATE \"C\"");
+  static const std::string certificate_issuers(kCertificateIssuers);
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -218,6 +232,8 @@ std::span<const common::sql::Migration> migrations() {
       common::sql::Migration{4, "satellite status reports, roll-up, leases", sqlite_4, postgres_4},
       common::sql::Migration{5, "pending enrollment requests, group credentials", sqlite_5,
                              postgres_5},
+      common::sql::Migration{6, "certificates: issuing CA, superseded", certificate_issuers,
+                             certificate_issuers},
   };
   return steps;
 }

@@ -146,6 +146,11 @@ MATRIX = {
     ("GET", "/api/v1/users"): (401, 200, 200),
     ("POST", "/api/v1/users"): (401, 403, 201),
     ("DELETE", "/api/v1/users/{name}"): (401, 403, 204),
+    # Before the rotation there is no previous CA to retire (404); the rotation leaves one,
+    # so the listeners keep their certificate and every client here its trust.
+    ("DELETE", "/api/v1/ca/previous"): (401, 403, 404),
+    ("GET", "/api/v1/ca"): (401, 200, 200),
+    ("POST", "/api/v1/ca/rotation"): (401, 403, 201),
 }
 OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", "/readyz"),
         ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
@@ -154,7 +159,8 @@ SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/confi
                     ("POST", "/satellite/v1/heartbeat"), ("POST", "/satellite/v1/status"),
                     ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew"),
                     ("POST", "/satellite/v1/enrollmentrequests"),
-                    ("GET", "/satellite/v1/enrollmentrequests/{name}")}
+                    ("GET", "/satellite/v1/enrollmentrequests/{name}"),
+                    ("GET", "/satellite/v1/ca")}
 # A group's Harbor credentials (HTTP basic) open that group's state file and nothing else:
 # every other route answers as to no credentials (401); another group's state file 403.
 HARBOR_PAIR = {("PUT", "/api/v1/groups/{name}/state"): 403,

@@ -2,9 +2,11 @@
 (sealed in the database, opened with the same master key: A reads it from a file, B from
 GROUND_CONTROL_MASTER_KEY), what is made through A is read through B, a satellite enrolled
 through A is served by B with the same certificate, a long-poll held by B ends because of a
-group change made through A, and a revocation made on A is enforced by B within seconds."""
+group change made through A, a revocation made on A is enforced by B within seconds, and
+so is a CA rotation and retirement made on A."""
 import json
 import pathlib
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -12,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Client, Server, enroll, login
+from conftest import ROOT, Client, Server, enroll, login, make_key_and_csr
 
 SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
 
@@ -122,6 +124,48 @@ def test_a_revocation_made_on_a_is_refused_on_b_within_seconds(replicas, contrac
     assert eventually(lambda: satellite.call("GET", "/satellite/v1/state")[0] == 401), \
         f"B still serves a certificate revoked on A {PROPAGATION} s later"
     assert time.time() - began < PROPAGATION
+
+
+def test_a_ca_rotation_made_on_a_is_honoured_by_b_within_seconds(replicas, contract):
+    a, b, admin_a = replicas
+    satellite = enrolled_on_a(replicas, contract, "rotating-sat")
+    status, rotated, _ = admin_a.call("POST", "/api/v1/ca/rotation")
+    assert status == 201, rotated
+    new_ca, old_ca = (ca["fingerprint"] for ca in rotated["items"])
+    began = time.time()
+    # B trusts both, tells the satellite so, and signs a renewal with the new CA.
+    assert eventually(lambda: satellite.call("GET", "/satellite/v1/ca")[1]["fingerprints"]
+                      == [new_ca, old_ca]), "B did not learn of the rotation"
+    assert time.time() - began < PROPAGATION
+    key, csr = make_key_and_csr(b.data_dir, "rotating-sat-renewed")
+    status, renewed, _ = satellite.call("POST", "/satellite/v1/renew", body={"csr": csr})
+    assert status == 200 and renewed["ca"] == rotated["items"][0]["certificate"], renewed
+    cert = pathlib.Path(b.data_dir, "rotating-sat-renewed.crt")
+    cert.write_text(renewed["certificate"])
+    on_b = Client(b.printed["satellite"], b.ca_file, contract, cert=(str(cert), key))
+    assert eventually(lambda: on_b.call("GET", "/satellite/v1/state")[0] == 200)
+    # Retired on A (the other satellites of this module hold old certificates: by force),
+    # B stops trusting the old CA and presents a server certificate from the new one.
+    assert admin_a.call("DELETE", "/api/v1/ca/previous", query="force=true")[0] == 204
+    began = time.time()
+    assert eventually(lambda: pathlib.Path(b.ca_file).read_text()
+                      == pathlib.Path(a.ca_file).read_text()), "B still trusts the old CA"
+    assert time.time() - began < PROPAGATION
+
+    def refused_on_b():  # a client trusting B's CA file now, so only its certificate may fail
+        old = (str(pathlib.Path(a.data_dir, "rotating-sat.crt")),
+               str(pathlib.Path(a.data_dir, "rotating-sat.key")))
+        try:
+            return Client(b.printed["satellite"], b.ca_file, contract, cert=old).call(
+                "GET", "/satellite/v1/state")[0] == 401
+        except ssl.SSLCertVerificationError:  # B's server certificate not re-issued yet
+            return False
+        except (ssl.SSLError, ConnectionError):  # B refused the certificate
+            return True
+    assert eventually(refused_on_b), "B still serves a certificate from the retired CA"
+    assert eventually(lambda: Client(b.printed["satellite"], b.ca_file, contract,
+                                     cert=(str(cert), key)).call("GET", "/satellite/v1/state")[0]
+                      == 200)
 
 
 def job_samples(server):

@@ -48,6 +48,15 @@ std::string fingerprint_sha256(X509* cert) {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
+std::string subject_text(const X509* cert) {
+  auto bio = common::crypto::memory_bio();
+  if (!bio || X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) < 0)
+    return {};
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
 std::chrono::system_clock::time_point time_of(const ASN1_TIME* time) {
   std::tm parts{};
   if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return {};

@@ -25,6 +25,9 @@ inline constexpr std::size_t kMaxCertPemBytes = 1024 * 1024;
 std::string serial_hex(const X509* cert);
 // SHA-256 of the DER encoding, lowercase hex (PeerIdentity::sha256_fingerprint).
 std::string fingerprint_sha256(X509* cert);
+// The subject name in RFC 2253 form ("CN=example ground control CA"); empty when OpenSSL
+// cannot print it.
+std::string subject_text(const X509* cert);
 // An ASN1_TIME as a time point (seconds); the epoch when it cannot be read.
 std::chrono::system_clock::time_point time_of(const ASN1_TIME* time);
 // True when `cert` says it is a CA: basicConstraints CA:TRUE and, when keyUsage is present,

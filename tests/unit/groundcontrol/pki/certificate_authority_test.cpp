@@ -33,6 +33,7 @@ TEST_F(CertificateAuthorityTest, CreateMakesASelfSignedP256Ca) {
   X509Probe cert(ca.cert_pem());
   EXPECT_EQ(cert.subject_cn(), "Ground Control CA");
   EXPECT_EQ(cert.issuer_cn(), "Ground Control CA");
+  EXPECT_EQ(ca.subject(), "CN=Ground Control CA");
   EXPECT_TRUE(cert.signed_by(cert.public_key()));
   EXPECT_EQ(X509_get_version(cert.get()), X509_VERSION_3);
   const auto basic = cert.basic_constraints();

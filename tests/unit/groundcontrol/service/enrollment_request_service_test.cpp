@@ -41,15 +41,15 @@ class EnrollmentRequestServiceTest : public StoreTest {
   void SetUp() override {
     StoreTest::SetUp();
     if (HasFatalFailure()) return;
-    auto ca = pki::CertificateAuthority::create("test ca", std::chrono::hours(24 * 365), clock_);
-    ASSERT_TRUE(ca);
-    ca_.emplace(std::move(*ca));
+    cas_.emplace(*db_, box_, clock_);
+    ASSERT_TRUE(cas_->create_if_absent("gc.example"));
+    ASSERT_TRUE(cas_->refresh());
     sync_.emplace(*db_, view_, common::log::null_logger());
     ASSERT_TRUE(sync_->load());
     const UidSource uids = [this] { return "uid-" + std::to_string(++uids_); };
     resources_.emplace(*db_, clock_, *sync_, uids);
     ASSERT_TRUE(resources_->ensure_default_config());
-    enrollment_.emplace(*db_, clock_, *ca_, *sync_, EnrollmentConfig{});
+    enrollment_.emplace(*db_, clock_, *cas_, *sync_, EnrollmentConfig{});
     requests_.emplace(*db_, clock_, *enrollment_, *sync_, uids, EnrollmentRequestConfig{2});
   }
   static json status_of(const store::Resource& r) { return json::parse(r.status); }
@@ -58,7 +58,8 @@ class EnrollmentRequestServiceTest : public StoreTest {
   }
 
   testutil::FakeClock clock_;
-  std::optional<pki::CertificateAuthority> ca_;
+  const common::crypto::SecretBox box_{common::crypto::MasterKey::generate()};
+  std::optional<CertificateAuthorities> cas_;
   FleetView view_;
   std::optional<FleetSync> sync_;
   std::optional<ResourceService> resources_;
@@ -85,7 +86,8 @@ TEST_P(EnrollmentRequestServiceTest, AnApprovedRequestBecomesASatelliteWithItsCe
   EXPECT_EQ(status["phase"], "Approved");
   EXPECT_EQ(status["approval"]["decidedBy"], "user:admin");
   EXPECT_EQ(status["approval"]["labels"], json({{"site", "munich"}, {"tier", "edge"}}));
-  EXPECT_EQ(status["ca"], ca_->cert_pem());
+  EXPECT_EQ(status["ca"], cas_->current()->active.cert_pem());
+  EXPECT_EQ(status["caBundle"], cas_->current()->bundle.pem());
   EXPECT_TRUE(status["certificate"].get<std::string>().starts_with("-----BEGIN CERTIFICATE"));
 
   auto satellite = resources_->get(Kind::kSatellite, "sat-new");

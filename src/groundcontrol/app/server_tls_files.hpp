@@ -1,0 +1,43 @@
+// ServerTlsFiles: the files both listeners' TLS reads, under <data_dir>/tls: ca.crt, the
+// client-CA bundle (every CA ground control trusts: both while a rotation is under way),
+// and, unless the operator gave certificate files, server.crt (the server certificate for
+// the configured names and the CA that issued it) and server.key. write() replaces them
+// from a CaSet — at start and after each rotation or retirement — and the listeners then
+// re-read them (Server::reload_tls), so no restart is needed.
+// Not thread-safe: the app calls write() under its own lock.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "groundcontrol/service/certificate_authorities.hpp"
+
+namespace groundcontrol::app {
+
+struct ServerTlsConfig {
+  std::string data_dir;
+  std::string given_cert_file;  // the operator's own server certificate, or empty
+  std::string given_key_file;
+  std::vector<std::string> server_names;  // DNS names and IP addresses for our own certificate
+};
+
+class ServerTlsFiles {
+ public:
+  explicit ServerTlsFiles(ServerTlsConfig config);
+
+  // Writes the bundle of `cas` and, unless given, a server certificate from
+  // cas.server_issuer(). kUnavailable when a file cannot be written; the CA's errors
+  // (kInvalidArgument for a bad server name).
+  [[nodiscard]] common::Status write(const service::CaSet& cas);
+
+  const std::string& ca_file() const noexcept { return ca_file_; }
+  const std::string& cert_file() const noexcept { return cert_file_; }
+  const std::string& key_file() const noexcept { return key_file_; }
+
+ private:
+  const ServerTlsConfig config_;
+  std::string ca_file_, cert_file_, key_file_;
+};
+
+}  // namespace groundcontrol::app
