@@ -217,9 +217,7 @@ TEST_P(CaRotationServiceTest, OfTwoRotationsAtOnceOneWinsAndTheOtherIsTold) {
   EXPECT_EQ(cas[1].fingerprint, before);  // the first CA is the previous one, not lost
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CaRotationServiceTest,
-                         ::testing::Values(store::test::Backend::kSqlite,
-                                           store::test::Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, CaRotationServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
 }  // namespace
