@@ -231,6 +231,19 @@ common::Result<bool> RegistryService::mount_blob(std::string_view repository, st
   return true;
 }
 
+common::Result<bool> RegistryService::link_stored_blob(std::string_view repository,
+                                                       const common::Digest& digest) {
+  if (auto status = common::oci::validate_repository_name(repository); !status)
+    return fail(status.error());
+  std::shared_lock blobs_stay(blob_lock_);
+  if (auto status = blobs_.retain(digest); !status) {
+    if (status.error().code() == ErrorCode::kBlobUnknown) return false;
+    return fail(status.error());
+  }
+  if (auto status = metadata_->link_blob(repository, digest); !status) return fail(status.error());
+  return true;
+}
+
 common::Result<storage::UploadState> RegistryService::start_upload(std::string_view repository) {
   if (auto status = common::oci::validate_repository_name(repository); !status)
     return fail(status.error());

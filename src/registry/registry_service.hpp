@@ -93,6 +93,11 @@ class RegistryService {
   // hold it (the caller then starts a normal upload). Blocking.
   [[nodiscard]] common::Result<bool> mount_blob(std::string_view repository, std::string_view from,
                                                 const common::Digest& digest);
+  // Links a blob already in the store (held by any repository, or left by an interrupted
+  // replication) into `repository` without its bytes; false when no such blob is stored.
+  // For replication and import, which know a blob by its digest only. Blocking.
+  [[nodiscard]] common::Result<bool> link_stored_blob(std::string_view repository,
+                                                      const common::Digest& digest);
 
   [[nodiscard]] common::Result<storage::UploadState> start_upload(std::string_view repository);
   // kBlobUploadUnknown when the id is malformed, unknown or of another repository.

@@ -350,6 +350,21 @@ TEST_F(RegistryServiceTest, MountLinksABlobHeldByTheSourceRepository) {
   EXPECT_EQ(code_of(service_->mount_blob("Invalid Name", "a", digest)), ErrorCode::kNameInvalid);
 }
 
+TEST_F(RegistryServiceTest, LinkStoredBlobGivesARepositoryABlobByDigestAlone) {
+  const auto digest = push_blob("a", "shared layer");
+  ASSERT_TRUE(service_->delete_blob("a", digest).has_value());  // stored, linked nowhere
+  auto linked = service_->link_stored_blob("b", digest);
+  ASSERT_TRUE(linked.has_value());
+  EXPECT_TRUE(*linked);
+  EXPECT_EQ(service_->stat_blob("b", digest).value(), 12u);
+  EXPECT_EQ(service_->storage_stats().blobs, 1u);
+
+  EXPECT_FALSE(service_->link_stored_blob("c", common::crypto::digest_of("absent")).value());
+  EXPECT_EQ(code_of(service_->stat_blob("c", common::crypto::digest_of("absent"))),
+            ErrorCode::kBlobUnknown);
+  EXPECT_EQ(code_of(service_->link_stored_blob("Invalid Name", digest)), ErrorCode::kNameInvalid);
+}
+
 TEST_F(RegistryServiceTest, FinishUploadWithTheWrongDigestMakesNothingVisible) {
   auto state = service_->start_upload("repo");
   ASSERT_TRUE(state.has_value());
