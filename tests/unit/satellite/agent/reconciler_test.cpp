@@ -12,6 +12,7 @@
 #include "testutil/fake_clock.hpp"
 #include "testutil/temp_dir.hpp"
 #include "testutil/test_image.hpp"
+#include "unit/satellite/agent/fake_upstream.hpp"
 
 namespace satellite::agent {
 namespace {
@@ -21,75 +22,6 @@ using common::fleet_wire::ArtifactPhase;
 using common::fleet_wire::SatelliteState;
 using common::fleet_wire::StateArtifact;
 namespace media_type = common::oci::media_type;
-
-// Pushes blobs and manifests into the registry as the replication engine would, from an
-// "upstream" of test images; digests in `broken` fail as a missing upstream manifest does.
-class FakeUpstream {
- public:
-  explicit FakeUpstream(registry::RegistryService& registry) : registry_(registry) {}
-  void add(const testutil::TestImage& image) { images_.emplace(image.digest(), image); }
-  void add_index(const std::string& index, std::vector<testutil::TestImage> children) {
-    indexes_.emplace(common::crypto::digest_of(index), std::make_pair(index, std::move(children)));
-  }
-  void break_digest(const Digest& digest) { broken_.insert(digest); }
-  void repair(const Digest& digest) { broken_.erase(digest); }
-  int pulls(const Digest& digest) const {
-    std::lock_guard lock(mutex_);
-    const auto it = pulls_.find(digest);
-    return it == pulls_.end() ? 0 : it->second;
-  }
-
-  PullFunction function() {
-    return [this](const PullJob& job, PullProgress& progress,
-                  std::stop_token) -> common::Result<PulledArtifact> {
-      {
-        std::lock_guard lock(mutex_);
-        ++pulls_[job.digest];
-      }
-      if (broken_.contains(job.digest))
-        return common::fail(common::ErrorCode::kNotFound,
-                            "manifest " + job.digest.str() + " not found in " + job.repository);
-      if (const auto it = images_.find(job.digest); it != images_.end()) {
-        store(job.repository, it->second);
-        progress.bytes_done = it->second.layer.size();
-        return PulledArtifact{job.digest, false, it->second.layer.size()};
-      }
-      const auto& [index, children] = indexes_.at(job.digest);
-      for (const auto& child : children) store(job.repository, child);
-      put(job.repository, job.digest.str(), index, media_type::kOciIndex);
-      return PulledArtifact{job.digest, false, 0};
-    };
-  }
-
-  void store(const std::string& repository, const testutil::TestImage& image) {
-    push_blob(repository, image.config);
-    push_blob(repository, image.layer);
-    put(repository, image.digest().str(), image.manifest, media_type::kOciManifest);
-  }
-
- private:
-  void push_blob(const std::string& repository, const std::string& content) {
-    auto state = registry_.start_upload(repository).value();
-    {
-      auto writer = registry_.open_upload(repository, state.id.str(), 0).value();
-      ASSERT_TRUE(writer.write(content).has_value());
-    }
-    ASSERT_TRUE(
-        registry_.finish_upload(repository, state.id.str(), common::crypto::digest_of(content)));
-  }
-  void put(const std::string& repository, const std::string& reference, const std::string& body,
-           std::string_view type) {
-    auto put = registry_.put_manifest(repository, reference, body, type);
-    ASSERT_TRUE(put.has_value()) << put.error().message();
-  }
-
-  registry::RegistryService& registry_;
-  std::map<Digest, testutil::TestImage> images_;
-  std::map<Digest, std::pair<std::string, std::vector<testutil::TestImage>>> indexes_;
-  std::set<Digest> broken_;
-  mutable std::mutex mutex_;
-  std::map<Digest, int> pulls_;
-};
 
 StateArtifact artifact(std::string repository, const Digest& digest,
                        std::vector<std::string> tags) {
