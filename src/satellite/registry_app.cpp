@@ -48,6 +48,8 @@ class RegistryAppImpl final : public RegistryApp {
     return {};
   }
 
+  registry::RegistryService& registry() override { return *service_; }
+
   std::string address() const override { return server_->local_address(); }
 
   void run() override {

@@ -9,6 +9,7 @@
 
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
+#include "registry/registry_service.hpp"
 #include "satellite/serve_options.hpp"
 
 namespace satellite {
@@ -19,6 +20,8 @@ class RegistryApp {
   [[nodiscard]] static common::Result<std::unique_ptr<RegistryApp>> create(
       ServeOptions options, common::log::Logger logger);
   virtual ~RegistryApp() = default;
+  // The registry library the server serves from (the agent writes through it).
+  virtual registry::RegistryService& registry() = 0;
   // The bound "host:port".
   virtual std::string address() const = 0;
   // Serves until stop() has drained in-flight requests.
