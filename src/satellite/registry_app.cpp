@@ -49,6 +49,7 @@ class RegistryAppImpl final : public RegistryApp {
   }
 
   registry::RegistryService& registry() override { return *service_; }
+  common::http::Metrics& metrics() override { return metrics_; }
 
   std::string address() const override { return server_->local_address(); }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "common/http/metrics.hpp"
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
 #include "registry/registry_service.hpp"
@@ -22,6 +23,8 @@ class RegistryApp {
   virtual ~RegistryApp() = default;
   // The registry library the server serves from (the agent writes through it).
   virtual registry::RegistryService& registry() = 0;
+  // The metrics /metrics renders; add gauges before run().
+  virtual common::http::Metrics& metrics() = 0;
   // The bound "host:port".
   virtual std::string address() const = 0;
   // Serves until stop() has drained in-flight requests.

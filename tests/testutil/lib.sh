@@ -56,7 +56,8 @@ tu_wait_for() {
   done
 }
 
-# tu_start_satellite NAME DATA_DIR [serve flags...]: sets SAT_ADDR and SAT_PID.
+# tu_start_satellite NAME DATA_DIR [serve flags...]: sets SAT_ADDR and SAT_PID. With
+# TU_SAT_COMMAND=run it starts `satellite run` (registry and agent) instead of `serve`.
 # The satellite binds port 0 unless the flags hold a --listen (e.g. to restart on the same
 # address), and prints "listening on HOST:PORT" as its first stdout line.
 tu_start_satellite() {
@@ -64,7 +65,7 @@ tu_start_satellite() {
   shift 2
   for arg in "$@"; do [[ "$arg" != --listen* ]] || listen=(); done
   local out="$TU_DIR/$name.out"
-  "$SATELLITE" serve --data-dir "$data" "${listen[@]}" "$@" >"$out" 2>"$TU_DIR/$name.log" &
+  "$SATELLITE" "${TU_SAT_COMMAND:-serve}" --data-dir "$data" "${listen[@]}" "$@" >"$out" 2>"$TU_DIR/$name.log" &
   SAT_PID=$!
   TU_PIDS+=("$SAT_PID")
   tu_wait_for 10 grep -q '^listening on ' "$out" || {

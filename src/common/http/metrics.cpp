@@ -96,6 +96,13 @@ Status Metrics::add_gauge(std::string name, std::string help, std::function<doub
   return {};
 }
 
+Status Metrics::add_counter(std::string name, std::string help, std::function<double()> read) {
+  if (auto added = add_gauge(std::move(name), std::move(help), std::move(read)); !added)
+    return added;
+  gauges_.back().type = "counter";
+  return {};
+}
+
 Status Metrics::add_family(std::string name, std::string help, std::string type, std::string label,
                            std::function<Samples()> read) {
   if (!valid_metric_name(name) || !valid_metric_name(label) || !read)
@@ -185,8 +192,8 @@ std::string Metrics::render() const {
   out += fmt::format("# HELP {} Response body bytes sent.\n# TYPE {} counter\n{} {}\n", bytes,
                      bytes, bytes, bytes_sent_.load(std::memory_order_relaxed));
   for (const auto& gauge : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name,
-                       gauge.name, gauge.read());
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", gauge.name, gauge.help, gauge.name,
+                       gauge.type, gauge.name, gauge.read());
   }
   for (const auto& family : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name,

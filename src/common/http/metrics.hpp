@@ -41,6 +41,10 @@ class Metrics {
   // Registers a gauge read at each render(). kInvalidArgument for a name that is not a
   // Prometheus metric name; kAlreadyExists when the name is taken.
   [[nodiscard]] Status add_gauge(std::string name, std::string help, std::function<double()> read);
+  // The same for a counter the application keeps (a value that only grows, e.g. bytes
+  // pulled); its name should end in _total.
+  [[nodiscard]] Status add_counter(std::string name, std::string help,
+                                   std::function<double()> read);
 
   // A family of samples by one label, read at each render(): `read` returns (label value,
   // sample) pairs, e.g. satellites by connectivity. `type` is "gauge" or "counter".
@@ -77,6 +81,7 @@ class Metrics {
     std::string name;
     std::string help;
     std::function<double()> read;
+    std::string_view type = "gauge";
   };
 
   struct Family {

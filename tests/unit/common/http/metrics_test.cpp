@@ -109,6 +109,18 @@ TEST(MetricsTest, GaugesAreReadAtRender) {
             std::string::npos);
 }
 
+TEST(MetricsTest, CountersTheApplicationKeepsSayTheyAreCounters) {
+  Metrics metrics("svc");
+  double pulled = 0;
+  ASSERT_TRUE(metrics.add_counter("svc_pulled_bytes_total", "Bytes.", [&] { return pulled; }));
+  EXPECT_FALSE(metrics.add_counter("svc_pulled_bytes_total", "again", [] { return 0.0; }));
+  pulled = 42;
+  const auto text = metrics.render();
+  expect_valid_prometheus_text(text);
+  EXPECT_NE(text.find("# TYPE svc_pulled_bytes_total counter\nsvc_pulled_bytes_total 42\n"),
+            std::string::npos);
+}
+
 TEST(MetricsTest, AHistogramFamilyRendersEachSeriesItsOwnersRecorded) {
   Metrics metrics("svc");
   LatencyHistogram reads, writes;
