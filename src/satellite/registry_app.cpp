@@ -50,6 +50,9 @@ class RegistryAppImpl final : public RegistryApp {
 
   registry::RegistryService& registry() override { return *service_; }
   common::http::Metrics& metrics() override { return metrics_; }
+  void set_content_fetcher(registry::http::ContentFetcher* fetcher) override {
+    router_->set_fetcher(fetcher);
+  }
 
   std::string address() const override { return server_->local_address(); }
 

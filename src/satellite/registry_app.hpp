@@ -10,6 +10,7 @@
 #include "common/http/metrics.hpp"
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
+#include "registry/http/content_fetcher.hpp"
 #include "registry/registry_service.hpp"
 #include "satellite/serve_options.hpp"
 
@@ -25,6 +26,9 @@ class RegistryApp {
   virtual registry::RegistryService& registry() = 0;
   // The metrics /metrics renders; add gauges before run().
   virtual common::http::Metrics& metrics() = 0;
+  // Pull-through proxy mode: pulls of content not held are filled through `fetcher`
+  // (borrowed, must outlive run()). Before run() only.
+  virtual void set_content_fetcher(registry::http::ContentFetcher* fetcher) = 0;
   // The bound "host:port".
   virtual std::string address() const = 0;
   // Serves until stop() has drained in-flight requests.

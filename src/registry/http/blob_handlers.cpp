@@ -19,6 +19,14 @@ void set_blob_headers(Response& response, const std::string& digest) {
 
 HandlerResult get_blob(HandlerContext& ctx, common::http::Request& request,
                        const common::Digest& digest, const OciRoute& route) {
+  if (ctx.fetcher && !ctx.service.stat_blob(route.name, digest)) {
+    // Pull-through: a blob asked for without its manifest (a client that resolved the
+    // manifest elsewhere); fetched from upstream, then served from what is held.
+    auto fetched = co_await common::http::offload(
+        ctx.fetcher->pool(), [&] { return ctx.fetcher->fetch_blob(route.name, digest); });
+    if (!fetched && fetched.error().code() != common::ErrorCode::kBlobUnknown)
+      co_return error_response(fetched.error());
+  }
   if (request.method == Method::kHead) {
     auto size = ctx.service.stat_blob(route.name, digest);
     if (!size) co_return error_response(size.error());

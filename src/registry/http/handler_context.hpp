@@ -8,6 +8,7 @@
 
 #include "common/http/request.hpp"
 #include "common/http/response.hpp"
+#include "registry/http/content_fetcher.hpp"
 #include "registry/http/oci_route.hpp"
 #include "registry/registry_service.hpp"
 
@@ -16,6 +17,9 @@ namespace registry::http {
 struct HandlerContext {
   RegistryService& service;
   boost::asio::thread_pool& pool;
+  // Pull-through: fills what a pull misses from upstream; null when the registry is not a
+  // proxy.
+  ContentFetcher* fetcher = nullptr;
 };
 
 using HandlerResult = boost::asio::awaitable<common::http::Response>;

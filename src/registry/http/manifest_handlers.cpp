@@ -10,6 +10,11 @@ using common::http::Response;
 
 namespace {
 
+bool is_unknown(const common::Error& error) {
+  return error.code() == common::ErrorCode::kManifestUnknown ||
+         error.code() == common::ErrorCode::kNameUnknown;
+}
+
 HandlerResult get_manifest(HandlerContext& ctx, const OciRoute& route) {
   auto answer = ctx.service.cached_manifest(route.name, route.reference);
   // A miss reads SQLite: on the pool, not on the I/O thread. (No co_await inside a ?: here:
@@ -17,6 +22,19 @@ HandlerResult get_manifest(HandlerContext& ctx, const OciRoute& route) {
   if (!answer) {
     answer.emplace(co_await common::http::offload(
         ctx.pool, [&] { return ctx.service.get_manifest(route.name, route.reference); }));
+  }
+  if (!*answer && ctx.fetcher && is_unknown(answer->error())) {
+    // Pull-through: fetched from upstream, then answered from what is now held.
+    auto fetched = co_await common::http::offload(ctx.fetcher->pool(), [&] {
+      return ctx.fetcher->fetch_manifest(route.name, route.reference);
+    });
+    if (!fetched && fetched.error().code() != common::ErrorCode::kManifestUnknown)
+      co_return error_response(fetched.error());
+    if (fetched)
+      answer.emplace(co_await common::http::offload(
+          ctx.pool, [&] { return ctx.service.get_manifest(route.name, route.reference); }));
+  } else if (*answer && ctx.fetcher) {
+    ctx.fetcher->served(route.name, (**answer)->digest);
   }
   auto& manifest = *answer;
   if (!manifest) co_return error_response(manifest.error());

@@ -37,6 +37,9 @@ class RegistryRouter {
     return router_.handle(request);
   }
   void observe(const common::http::Exchange& exchange);
+  // Makes the registry a pull-through proxy: pulls of content it does not hold are filled
+  // through `fetcher` (borrowed; null turns it off). Before serving only.
+  void set_fetcher(ContentFetcher* fetcher) noexcept { ctx_.fetcher = fetcher; }
 
  private:
   RegistryRouter(RegistryService& service, boost::asio::thread_pool& pool,
