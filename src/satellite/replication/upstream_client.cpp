@@ -197,6 +197,9 @@ common::Result<FetchedManifest> UpstreamClient::get_manifest(std::string_view re
   FetchedManifest manifest;
   manifest.content = std::move(response->body);
   manifest.media_type = without_parameters(response->headers.get("Content-Type").value_or(""));
+  // A server that labels manifests generically (a static file server, a CDN) leaves the
+  // type to the manifest's own mediaType field.
+  if (!media_type::is_manifest(manifest.media_type)) manifest.media_type.clear();
   return manifest;
 }
 

@@ -11,6 +11,7 @@
 #include "common/oci/manifest.hpp"
 #include "common/oci/media_types.hpp"
 #include "testutil/docker_registry.hpp"
+#include "testutil/static_http_server.hpp"
 #include "testutil/temp_dir.hpp"
 #include "testutil/test_image.hpp"
 
@@ -45,12 +46,13 @@ class ImagePullerTest : public ::testing::Test {
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     registry_ = std::move(*opened);
   }
-  std::unique_ptr<ImagePuller> make_puller(UpstreamConfig upstream = {}) {
+  // A puller on the test's state dir for `url` (default: the docker-registry).
+  std::unique_ptr<ImagePuller> make_puller(UpstreamConfig upstream = {}, std::string url = {}) {
     PullerOptions options;
     options.state_dir = dir_.path() / "state";
     auto puller = ImagePuller::create(*registry_, options, common::log::null_logger());
     EXPECT_TRUE(puller.has_value());
-    upstream.url = upstream_->url();
+    upstream.url = url.empty() ? upstream_->url() : url;
     (*puller)->set_upstream(upstream);
     return std::move(*puller);
   }
@@ -75,6 +77,37 @@ class ImagePullerTest : public ::testing::Test {
       ASSERT_TRUE(actual.has_value());
       EXPECT_EQ(*actual, digest);
     }
+  }
+  // Writes the image where a registry would serve it by digest.
+  static void publish(const testutil::StaticHttpServer& server, const std::string& repository,
+                      const TestImage& image) {
+    const std::string base = "v2/" + repository;
+    server.put(base + "/manifests/" + image.digest().str(), image.manifest);
+    server.put(base + "/blobs/" + common::crypto::digest_of(image.config).str(), image.config);
+    for (const auto& layer : image.layers) {
+      server.put(base + "/blobs/" + common::crypto::digest_of(layer).str(), layer);
+    }
+  }
+  // Pulls `job` at a limited rate and stops it once more than half of `layer` has arrived:
+  // nothing is visible yet, the partial upload stays for a resume.
+  void stop_midway(const PullJob& job, const std::string& layer) {
+    auto puller = make_puller();
+    puller->set_bandwidth_limit(8 * 1024 * 1024);
+    PullProgress progress;
+    std::stop_source stop;
+    std::jthread watcher([&](std::stop_token done) {
+      while (!done.stop_requested() && progress.bytes_done.load() <= layer.size() / 2) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      stop.request_stop();
+    });
+    auto pulled = puller->pull(job, progress, stop.get_token());
+    ASSERT_FALSE(pulled.has_value());
+    EXPECT_EQ(pulled.error().code(), ErrorCode::kUnavailable);
+    EXPECT_EQ(pulled.error().message(), "pull stopped");
+    EXPECT_FALSE(registry_->get_manifest(job.repository, job.digest.str()).has_value());
+    EXPECT_FALSE(
+        registry_->stat_blob(job.repository, common::crypto::digest_of(layer)).has_value());
   }
   static std::uint64_t bytes_of(const TestImage& image) {
     std::uint64_t total = image.config.size() + image.manifest.size();
@@ -223,24 +256,7 @@ TEST_F(ImagePullerTest, AStoppedPullResumesWithARangeAfterARestart) {
   const auto layer = test_blob("resumable", 4 * 1024 * 1024);
   const auto image = make_test_image("resumable", {layer});
   seed("library/resume", image);
-  {
-    auto puller = make_puller();
-    puller->set_bandwidth_limit(8 * 1024 * 1024);
-    PullProgress progress;
-    std::stop_source stop;
-    std::jthread watcher([&](std::stop_token done) {
-      while (!done.stop_requested() && progress.bytes_done.load() <= layer.size() / 2) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-      stop.request_stop();
-    });
-    auto pulled = puller->pull({"library/resume", image.digest(), {}}, progress, stop.get_token());
-    ASSERT_FALSE(pulled.has_value());
-    EXPECT_EQ(pulled.error().code(), ErrorCode::kUnavailable);
-  }
-  EXPECT_FALSE(registry_->get_manifest("library/resume", image.digest().str()).has_value());
-  EXPECT_FALSE(
-      registry_->stat_blob("library/resume", common::crypto::digest_of(layer)).has_value());
+  stop_midway({"library/resume", image.digest(), {}}, layer);
   open_registry();  // the process restarts: upload sessions and records survive
 
   auto puller = make_puller();
@@ -254,6 +270,53 @@ TEST_F(ImagePullerTest, AStoppedPullResumesWithARangeAfterARestart) {
   EXPECT_NE(log.find("/blobs/" + common::crypto::digest_of(layer).str() + " HTTP/1.1\" 206"),
             std::string::npos)
       << log;
+}
+
+TEST_F(ImagePullerTest, AnUpstreamThatIgnoresTheRangeRestartsTheBlobCleanly) {
+  const auto layer = test_blob("no-range", 4 * 1024 * 1024);
+  const auto image = make_test_image("no-range", {layer});
+  seed("library/mirror", image);
+  stop_midway({"library/mirror", image.digest(), {}}, layer);
+
+  testutil::StaticHttpServer mirror(dir_.path() / "mirror" / "root");
+  publish(mirror, "library/mirror", image);
+  auto puller = make_puller({}, mirror.url());
+  PullProgress progress;
+  auto pulled = puller->pull({"library/mirror", image.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  // The whole layer again, once (the config arrived before the stop).
+  EXPECT_EQ(pulled->bytes_fetched, image.manifest.size() + layer.size());
+  EXPECT_EQ(progress.bytes_done.load(), progress.bytes_total.load());
+  expect_held("library/mirror", image);
+  EXPECT_NE(mirror.log().find(common::crypto::digest_of(layer).str() + " HTTP/1.1\" 200"),
+            std::string::npos)
+      << mirror.log();
+}
+
+TEST_F(ImagePullerTest, BytesThatDoNotMatchTheirDigestNeverBecomeVisible) {
+  const auto image = make_test_image("tampered", {test_blob("good", 10'000)});
+  testutil::StaticHttpServer mirror(dir_.path() / "mirror" / "root");
+  publish(mirror, "evil/app", image);
+  const auto layer_digest = common::crypto::digest_of(image.layers[0]);
+  mirror.put("v2/evil/app/blobs/" + layer_digest.str(), test_blob("bad", 10'000));
+  const auto lying = common::crypto::digest_of("another manifest");
+  mirror.put("v2/evil/app/manifests/" + lying.str(), image.manifest);
+  auto puller = make_puller({}, mirror.url());
+
+  PullProgress progress;
+  auto pulled = puller->pull({"evil/app", lying, {}}, progress, {});
+  ASSERT_FALSE(pulled.has_value());
+  EXPECT_EQ(pulled.error().code(), ErrorCode::kDigestInvalid);
+  EXPECT_NE(pulled.error().message().find(lying.str()), std::string::npos);
+
+  pulled = puller->pull({"evil/app", image.digest(), {}}, progress, {});
+  ASSERT_FALSE(pulled.has_value());
+  EXPECT_EQ(pulled.error().code(), ErrorCode::kDigestInvalid);
+  EXPECT_EQ(pulled.error().message(), "blob " + layer_digest.str() +
+                                          " from evil/app upstream does not match its digest: "
+                                          "refused");
+  EXPECT_FALSE(registry_->get_manifest("evil/app", image.digest().str()).has_value());
+  EXPECT_FALSE(registry_->link_stored_blob("evil/app", layer_digest).value_or(true));
 }
 
 class ImagePullerAuthTest : public ImagePullerTest {
