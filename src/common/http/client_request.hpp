@@ -41,7 +41,10 @@ struct ClientRequest {
   std::optional<UploadSource> upload;  // streamed body
 
   // Asks for the bytes from `offset` on (Range: bytes=offset-), to resume a download;
-  // a 206 response then carries Content-Range (ClientResponse::content_range()).
+  // a 206 response then carries Content-Range (ClientResponse::content_range()). A server
+  // that ignores the range answers 200 with the whole body: a streaming request then stops
+  // before any byte reaches the sink and returns that 200 response with an empty body, so
+  // the caller can start again from 0.
   std::optional<std::uint64_t> resume_from;
 };
 

@@ -37,6 +37,8 @@ struct Transfer {
   std::size_t max_buffered = 0;
   std::optional<Error> callback_error;  // from the sink or the upload source
   bool too_large = false;
+  bool resuming = false;       // the request asked for a range
+  bool range_ignored = false;  // ... and the server answered 200 with the whole body
   // Request body: a held string (seekable) or a streamed source.
   std::string_view body;
   std::size_t body_offset = 0;
@@ -69,6 +71,10 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
   const std::string_view chunk(data, size * count);
+  if (transfer.sink != nullptr && transfer.resuming && transfer.response.status == 200) {
+    transfer.range_ignored = true;  // not the bytes the sink expects: stop before any arrives
+    return 0;
+  }
   if (transfer.sink != nullptr && is_2xx(transfer.response.status)) {
     auto status = (*transfer.sink)(chunk);
     if (!status) {
@@ -222,6 +228,7 @@ Result<ClientResponse> HttpClient::Impl::perform(const ClientRequest& request,
 
   Transfer transfer;
   transfer.sink = sink;
+  transfer.resuming = request.resume_from.has_value();
   transfer.max_buffered = options.max_buffered_body;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer.data());
@@ -284,7 +291,7 @@ Result<ClientResponse> HttpClient::Impl::perform(const ClientRequest& request,
                     ": response body exceeds the buffered limit",
                 std::to_string(options.max_buffered_body) + " bytes");
   }
-  if (code != CURLE_OK) {
+  if (code != CURLE_OK && !transfer.range_ignored) {
     return fail(detail::curl_error(code, request.method, request.url, error_buffer.data()));
   }
   response.status = static_cast<int>(status);

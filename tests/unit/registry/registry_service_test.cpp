@@ -13,7 +13,6 @@
 #include "common/oci/media_types.hpp"
 #include "registry/meta/metadata_store.hpp"
 #include "testutil/temp_dir.hpp"
-#include "testutil/test_image.hpp"
 
 namespace registry {
 namespace {
@@ -22,12 +21,48 @@ using common::Digest;
 using common::ErrorCode;
 namespace media_type = common::oci::media_type;
 
-using Image = testutil::TestImage;
-Image make_image(std::string_view name) {
-  return testutil::make_test_image(name);
+std::string descriptor(std::string_view media_type, const Digest& digest, std::size_t size) {
+  return std::string(R"({"mediaType":")") + std::string(media_type) + R"(","digest":")" +
+         digest.str() + R"(","size":)" + std::to_string(size) + "}";
 }
+
+// An image the tests push: its config and layer blobs and its manifest bytes.
+struct Image {
+  std::string config;
+  std::string layer;
+  std::string manifest;
+  Digest digest() const { return common::crypto::digest_of(manifest); }
+  Digest config_digest() const { return common::crypto::digest_of(config); }
+  Digest layer_digest() const { return common::crypto::digest_of(layer); }
+};
+
+// An OCI image manifest with one layer; `name` makes its blobs and bytes unique.
+Image make_image(std::string_view name) {
+  Image image;
+  image.config =
+      std::string(R"({"architecture":"amd64","os":"linux","name":")") + std::string(name) + "\"}";
+  image.layer = "layer bytes of " + std::string(name);
+  image.manifest = std::string(R"({"schemaVersion":2,"mediaType":")") +
+                   std::string(media_type::kOciManifest) + R"(","config":)" +
+                   descriptor("application/vnd.oci.image.config.v1+json", image.config_digest(),
+                              image.config.size()) +
+                   R"(,"layers":[)" +
+                   descriptor("application/vnd.oci.image.layer.v1.tar", image.layer_digest(),
+                              image.layer.size()) +
+                   "]}";
+  return image;
+}
+
+// An OCI image index over `children` (manifest bytes).
 std::string make_index(const std::vector<std::string>& children) {
-  return testutil::make_test_index(children);
+  std::string out = std::string(R"({"schemaVersion":2,"mediaType":")") +
+                    std::string(media_type::kOciIndex) + R"(","manifests":[)";
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (i > 0) out += ",";
+    out += descriptor(media_type::kOciManifest, common::crypto::digest_of(children[i]),
+                      children[i].size());
+  }
+  return out + "]}";
 }
 
 class RegistryServiceTest : public ::testing::Test {

@@ -51,8 +51,8 @@ class FakeUpstream {
                             "manifest " + job.digest.str() + " not found in " + job.repository);
       if (const auto it = images_.find(job.digest); it != images_.end()) {
         store(job.repository, it->second);
-        progress.bytes_done = it->second.layer.size();
-        return PulledArtifact{job.digest, false, it->second.layer.size()};
+        progress.bytes_done = it->second.layers[0].size();
+        return PulledArtifact{job.digest, false, it->second.layers[0].size()};
       }
       const auto& [index, children] = indexes_.at(job.digest);
       for (const auto& child : children) store(job.repository, child);
@@ -63,7 +63,7 @@ class FakeUpstream {
 
   void store(const std::string& repository, const testutil::TestImage& image) {
     push_blob(repository, image.config);
-    push_blob(repository, image.layer);
+    for (const auto& layer : image.layers) push_blob(repository, layer);
     put(repository, image.digest().str(), image.manifest, media_type::kOciManifest);
   }
 

@@ -211,8 +211,8 @@ TEST_F(ReconcilerTest, RemovingAnIndexKeepsTheChildrenAnotherKeptIndexStillLists
   const auto amd64 = testutil::make_test_image("amd64");
   const auto arm64_old = testutil::make_test_image("arm64 old");
   const auto arm64_new = testutil::make_test_image("arm64 new");
-  const auto old_index = testutil::make_test_index({amd64.manifest, arm64_old.manifest});
-  const auto new_index = testutil::make_test_index({amd64.manifest, arm64_new.manifest});
+  const auto old_index = testutil::make_test_index({amd64, arm64_old});
+  const auto new_index = testutil::make_test_index({amd64, arm64_new});
   upstream_->add_index(old_index, {amd64, arm64_old});
   upstream_->add_index(new_index, {amd64, arm64_new});
   const auto old_digest = common::crypto::digest_of(old_index);

@@ -1,0 +1,355 @@
+// ImagePuller against a real upstream: Debian's docker-registry on a loopback port, seeded
+// through HttpClient, replicated into a RegistryService on a temp dir.
+#include "satellite/replication/image_puller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "common/crypto/hasher.hpp"
+#include "common/oci/manifest.hpp"
+#include "common/oci/media_types.hpp"
+#include "testutil/docker_registry.hpp"
+#include "testutil/static_http_server.hpp"
+#include "testutil/temp_dir.hpp"
+#include "testutil/test_image.hpp"
+
+namespace satellite::replication {
+namespace {
+
+using common::ErrorCode;
+using testutil::make_test_image;
+using testutil::test_blob;
+using testutil::TestImage;
+namespace media_type = common::oci::media_type;
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+class ImagePullerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    upstream_ = std::make_unique<testutil::DockerRegistry>(dir_.path() / "upstream", auth_);
+    open_registry();
+  }
+  void open_registry() {
+    registry_.reset();
+    registry::RegistryConfig config;
+    config.data_dir = (dir_.path() / "local").string();
+    auto opened = registry::RegistryService::open(config, common::log::null_logger());
+    ASSERT_TRUE(opened.has_value()) << opened.error().message();
+    registry_ = std::move(*opened);
+  }
+  // A puller on the test's state dir for `url` (default: the docker-registry).
+  std::unique_ptr<ImagePuller> make_puller(UpstreamConfig upstream = {}, std::string url = {}) {
+    PullerOptions options;
+    options.state_dir = dir_.path() / "state";
+    auto puller = ImagePuller::create(*registry_, options, common::log::null_logger());
+    EXPECT_TRUE(puller.has_value());
+    upstream.url = url.empty() ? upstream_->url() : url;
+    (*puller)->set_upstream(upstream);
+    return std::move(*puller);
+  }
+  void seed(const std::string& repository, const TestImage& image) {
+    upstream_->push_blob(repository, image.config);
+    for (const auto& layer : image.layers) upstream_->push_blob(repository, layer);
+    upstream_->push_manifest(repository, image.digest().str(), image.manifest,
+                             std::string(media_type::kOciManifest));
+  }
+  // Every blob of `image` is held by `repository` and hashes to its digest.
+  void expect_held(const std::string& repository, const TestImage& image) {
+    auto manifest = registry_->get_manifest(repository, image.digest().str());
+    ASSERT_TRUE(manifest.has_value()) << manifest.error().message();
+    EXPECT_EQ((*manifest)->content, image.manifest);
+    std::vector<std::string> blobs = image.layers;
+    blobs.push_back(image.config);
+    for (const auto& content : blobs) {
+      const auto digest = common::crypto::digest_of(content);
+      auto blob = registry_->open_blob(repository, digest);
+      ASSERT_TRUE(blob.has_value()) << digest.str();
+      auto actual = common::crypto::digest_of_fd(blob->fd.get(), digest.algorithm());
+      ASSERT_TRUE(actual.has_value());
+      EXPECT_EQ(*actual, digest);
+    }
+  }
+  // Writes the image where a registry would serve it by digest.
+  static void publish(const testutil::StaticHttpServer& server, const std::string& repository,
+                      const TestImage& image) {
+    const std::string base = "v2/" + repository;
+    server.put(base + "/manifests/" + image.digest().str(), image.manifest);
+    server.put(base + "/blobs/" + common::crypto::digest_of(image.config).str(), image.config);
+    for (const auto& layer : image.layers) {
+      server.put(base + "/blobs/" + common::crypto::digest_of(layer).str(), layer);
+    }
+  }
+  // Pulls `job` at a limited rate and stops it once more than half of `layer` has arrived:
+  // nothing is visible yet, the partial upload stays for a resume.
+  void stop_midway(const PullJob& job, const std::string& layer) {
+    auto puller = make_puller();
+    puller->set_bandwidth_limit(8 * 1024 * 1024);
+    PullProgress progress;
+    std::stop_source stop;
+    std::jthread watcher([&](std::stop_token done) {
+      while (!done.stop_requested() && progress.bytes_done.load() <= layer.size() / 2) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      stop.request_stop();
+    });
+    auto pulled = puller->pull(job, progress, stop.get_token());
+    ASSERT_FALSE(pulled.has_value());
+    EXPECT_EQ(pulled.error().code(), ErrorCode::kUnavailable);
+    EXPECT_EQ(pulled.error().message(), "pull stopped");
+    EXPECT_FALSE(registry_->get_manifest(job.repository, job.digest.str()).has_value());
+    EXPECT_FALSE(
+        registry_->stat_blob(job.repository, common::crypto::digest_of(layer)).has_value());
+  }
+  static std::uint64_t bytes_of(const TestImage& image) {
+    std::uint64_t total = image.config.size() + image.manifest.size();
+    for (const auto& layer : image.layers) total += layer.size();
+    return total;
+  }
+
+  testutil::TempDir dir_;
+  std::optional<testutil::DockerRegistry::Credentials> auth_;
+  std::unique_ptr<testutil::DockerRegistry> upstream_;
+  std::unique_ptr<registry::RegistryService> registry_;
+};
+
+TEST_F(ImagePullerTest, PullsAnImageByDigestAndFetchesOnlyNewBlobsOfTheNext) {
+  const auto shared = test_blob("shared", 300'000);
+  const auto first = make_test_image("first", {shared, test_blob("a", 100'000)});
+  const auto second = make_test_image("second", {shared, test_blob("b", 50'000)});
+  seed("library/app", first);
+  seed("library/app", second);
+  auto puller = make_puller();
+
+  PullProgress progress;
+  auto pulled = puller->pull({"library/app", first.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_EQ(pulled->stored, first.digest());
+  EXPECT_FALSE(pulled->platforms_filtered);
+  EXPECT_EQ(pulled->bytes_fetched, bytes_of(first));
+  EXPECT_EQ(progress.bytes_done.load(), progress.bytes_total.load());
+  expect_held("library/app", first);
+
+  PullProgress next;
+  pulled = puller->pull({"library/app", second.digest(), {}}, next, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_EQ(pulled->bytes_fetched, bytes_of(second) - shared.size());
+  expect_held("library/app", second);
+  EXPECT_EQ(puller->bytes_transferred(), bytes_of(first) + bytes_of(second) - shared.size());
+
+  // Held already: nothing more from upstream.
+  pulled = puller->pull({"library/app", second.digest(), {}}, next, {});
+  ASSERT_TRUE(pulled.has_value());
+  EXPECT_EQ(pulled->bytes_fetched, 0u);
+}
+
+TEST_F(ImagePullerTest, ConcurrentPullsFetchASharedLayerOnce) {
+  const auto shared = test_blob("shared-layer", 2'000'000);
+  const auto one = make_test_image("one", {shared, test_blob("one", 10'000)});
+  const auto two = make_test_image("two", {shared, test_blob("two", 10'000)});
+  seed("team/one", one);
+  seed("team/two", two);
+  auto puller = make_puller();
+  puller->set_bandwidth_limit(8 * 1024 * 1024);  // both pulls overlap for ~0.25 s
+
+  std::uint64_t fetched_one = 0, fetched_two = 0;
+  std::thread other([&] {
+    PullProgress progress;
+    auto pulled = puller->pull({"team/two", two.digest(), {}}, progress, {});
+    ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+    fetched_two = pulled->bytes_fetched;
+  });
+  PullProgress progress;
+  auto pulled = puller->pull({"team/one", one.digest(), {}}, progress, {});
+  other.join();
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  fetched_one = pulled->bytes_fetched;
+
+  expect_held("team/one", one);
+  expect_held("team/two", two);
+  EXPECT_EQ(fetched_one + fetched_two, bytes_of(one) + bytes_of(two) - shared.size());
+  const auto shared_digest = common::crypto::digest_of(shared).str();
+  EXPECT_EQ(count_of(upstream_->log(), "/blobs/" + shared_digest + " HTTP"), 1u)
+      << upstream_->log();
+}
+
+TEST_F(ImagePullerTest, KeepsAnIndexWholeOrFiltersItToThePlatformsAsked) {
+  const auto amd64 = make_test_image("multi", {test_blob("amd64", 20'000)}, "linux", "amd64");
+  const auto arm64 = make_test_image("multi", {test_blob("arm64", 20'000)}, "linux", "arm64");
+  seed("multi/arch", amd64);
+  seed("multi/arch", arm64);
+  const auto index = testutil::make_test_index({amd64, arm64});
+  const auto index_digest = common::crypto::digest_of(index);
+  upstream_->push_manifest("multi/arch", index_digest.str(), index,
+                           std::string(media_type::kOciIndex));
+
+  auto puller = make_puller();
+  PullProgress progress;
+  auto filtered = puller->pull({"multi/arch", index_digest, {"linux/arm64"}}, progress, {});
+  ASSERT_TRUE(filtered.has_value()) << filtered.error().message();
+  EXPECT_TRUE(filtered->platforms_filtered);
+  EXPECT_NE(filtered->stored, index_digest);
+  auto stored = registry_->get_manifest("multi/arch", filtered->stored.str());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ((*stored)->media_type, media_type::kOciIndex);
+  EXPECT_EQ(common::crypto::digest_of((*stored)->content), filtered->stored);
+  auto parsed = common::oci::parse_manifest((*stored)->content, (*stored)->media_type);
+  ASSERT_TRUE(parsed.has_value());
+  ASSERT_EQ(parsed->manifests.size(), 1u);
+  EXPECT_EQ(parsed->manifests[0].digest, arm64.digest());
+  expect_held("multi/arch", arm64);
+  EXPECT_FALSE(registry_->get_manifest("multi/arch", amd64.digest().str()).has_value());
+  EXPECT_FALSE(registry_->get_manifest("multi/arch", index_digest.str()).has_value());
+
+  auto whole = puller->pull({"multi/arch", index_digest, {}}, progress, {});
+  ASSERT_TRUE(whole.has_value()) << whole.error().message();
+  EXPECT_EQ(whole->stored, index_digest);
+  EXPECT_FALSE(whole->platforms_filtered);
+  stored = registry_->get_manifest("multi/arch", index_digest.str());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ((*stored)->content, index);
+  expect_held("multi/arch", amd64);
+  expect_held("multi/arch", arm64);
+
+  auto none = puller->pull({"multi/arch", index_digest, {"linux/s390x"}}, progress, {});
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(none.error().message().find("linux/s390x"), std::string::npos);
+}
+
+TEST_F(ImagePullerTest, AMissingDigestIsNotFoundAndNamesIt) {
+  const auto image = make_test_image("present", {test_blob("present", 1000)});
+  seed("library/app", image);
+  const auto missing = common::crypto::digest_of("no such manifest");
+  auto puller = make_puller();
+  PullProgress progress;
+  auto pulled = puller->pull({"library/app", missing, {}}, progress, {});
+  ASSERT_FALSE(pulled.has_value());
+  EXPECT_EQ(pulled.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(pulled.error().message(),
+            "manifest " + missing.str() + " not found in library/app upstream");
+}
+
+TEST_F(ImagePullerTest, ABandwidthLimitSlowsTheTransfer) {
+  const auto image = make_test_image("big", {test_blob("big", 2 * 1024 * 1024)});
+  seed("library/big", image);
+  auto puller = make_puller();
+  puller->set_bandwidth_limit(4 * 1024 * 1024);
+  PullProgress progress;
+  const auto started = std::chrono::steady_clock::now();
+  auto pulled = puller->pull({"library/big", image.digest(), {}}, progress, {});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_GE(took, std::chrono::milliseconds(400));
+  expect_held("library/big", image);
+}
+
+TEST_F(ImagePullerTest, AStoppedPullResumesWithARangeAfterARestart) {
+  const auto layer = test_blob("resumable", 4 * 1024 * 1024);
+  const auto image = make_test_image("resumable", {layer});
+  seed("library/resume", image);
+  stop_midway({"library/resume", image.digest(), {}}, layer);
+  open_registry();  // the process restarts: upload sessions and records survive
+
+  auto puller = make_puller();
+  PullProgress progress;
+  auto pulled = puller->pull({"library/resume", image.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_LT(pulled->bytes_fetched, bytes_of(image) - layer.size() / 2);
+  EXPECT_EQ(progress.bytes_done.load(), progress.bytes_total.load());
+  expect_held("library/resume", image);
+  const auto log = upstream_->log();
+  EXPECT_NE(log.find("/blobs/" + common::crypto::digest_of(layer).str() + " HTTP/1.1\" 206"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(ImagePullerTest, AnUpstreamThatIgnoresTheRangeRestartsTheBlobCleanly) {
+  const auto layer = test_blob("no-range", 4 * 1024 * 1024);
+  const auto image = make_test_image("no-range", {layer});
+  seed("library/mirror", image);
+  stop_midway({"library/mirror", image.digest(), {}}, layer);
+
+  testutil::StaticHttpServer mirror(dir_.path() / "mirror" / "root");
+  publish(mirror, "library/mirror", image);
+  auto puller = make_puller({}, mirror.url());
+  PullProgress progress;
+  auto pulled = puller->pull({"library/mirror", image.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  // The whole layer again, once (the config arrived before the stop).
+  EXPECT_EQ(pulled->bytes_fetched, image.manifest.size() + layer.size());
+  EXPECT_EQ(progress.bytes_done.load(), progress.bytes_total.load());
+  expect_held("library/mirror", image);
+  EXPECT_NE(mirror.log().find(common::crypto::digest_of(layer).str() + " HTTP/1.1\" 200"),
+            std::string::npos)
+      << mirror.log();
+}
+
+TEST_F(ImagePullerTest, BytesThatDoNotMatchTheirDigestNeverBecomeVisible) {
+  const auto image = make_test_image("tampered", {test_blob("good", 10'000)});
+  testutil::StaticHttpServer mirror(dir_.path() / "mirror" / "root");
+  publish(mirror, "evil/app", image);
+  const auto layer_digest = common::crypto::digest_of(image.layers[0]);
+  mirror.put("v2/evil/app/blobs/" + layer_digest.str(), test_blob("bad", 10'000));
+  const auto lying = common::crypto::digest_of("another manifest");
+  mirror.put("v2/evil/app/manifests/" + lying.str(), image.manifest);
+  auto puller = make_puller({}, mirror.url());
+
+  PullProgress progress;
+  auto pulled = puller->pull({"evil/app", lying, {}}, progress, {});
+  ASSERT_FALSE(pulled.has_value());
+  EXPECT_EQ(pulled.error().code(), ErrorCode::kDigestInvalid);
+  EXPECT_NE(pulled.error().message().find(lying.str()), std::string::npos);
+
+  pulled = puller->pull({"evil/app", image.digest(), {}}, progress, {});
+  ASSERT_FALSE(pulled.has_value());
+  EXPECT_EQ(pulled.error().code(), ErrorCode::kDigestInvalid);
+  EXPECT_EQ(pulled.error().message(), "blob " + layer_digest.str() +
+                                          " from evil/app upstream does not match its digest: "
+                                          "refused");
+  EXPECT_FALSE(registry_->get_manifest("evil/app", image.digest().str()).has_value());
+  EXPECT_FALSE(registry_->link_stored_blob("evil/app", layer_digest).value_or(true));
+}
+
+class ImagePullerAuthTest : public ImagePullerTest {
+ protected:
+  void SetUp() override {
+    auth_ = testutil::DockerRegistry::Credentials{"alice", "s3cret"};
+    ImagePullerTest::SetUp();
+  }
+};
+
+TEST_F(ImagePullerAuthTest, BasicCredentialsPullAndAWrongPasswordIsDenied) {
+  const auto image = make_test_image("private", {test_blob("private", 5000)});
+  seed("private/app", image);
+
+  auto wrong = make_puller({.username = "alice", .password = "wrong"});
+  PullProgress progress;
+  auto denied = wrong->pull({"private/app", image.digest(), {}}, progress, {});
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(denied.error().message().find("s3cret"), std::string::npos);
+  wrong.reset();
+
+  auto anonymous = make_puller();
+  denied = anonymous->pull({"private/app", image.digest(), {}}, progress, {});
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+  anonymous.reset();
+
+  auto right = make_puller({.username = "alice", .password = "s3cret"});
+  auto pulled = right->pull({"private/app", image.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  expect_held("private/app", image);
+}
+
+}  // namespace
+}  // namespace satellite::replication
