@@ -7,6 +7,7 @@
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
 #include "registry/registry_config.hpp"
+#include "satellite/run_options.hpp"
 #include "satellite/serve_options.hpp"
 
 namespace satellite {
@@ -14,6 +15,10 @@ namespace satellite {
 // `satellite serve`: runs the registry until SIGTERM/SIGINT; SIGUSR1 collects garbage now.
 // Prints "listening on HOST:PORT" on stdout once ready.
 [[nodiscard]] common::Status serve_command(const ServeOptions& options, common::log::Logger logger);
+
+// `satellite run`: the registry and the agent in one process, until SIGTERM/SIGINT (the
+// agent stops first, then the registry drains). Prints "listening on HOST:PORT" when ready.
+[[nodiscard]] common::Status run_command(const RunOptions& options, common::log::Logger logger);
 
 // `satellite gc`: collects garbage in `config.data_dir` directly, or, when a running
 // satellite holds the directory, asks it to (SIGUSR1) and waits for its report. Prints the

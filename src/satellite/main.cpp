@@ -1,5 +1,6 @@
-// satellite: the edge agent. For now it runs the local OCI registry (`serve`) and its
-// garbage collector (`gc`). main only parses and validates flags, then runs one command.
+// satellite: the edge agent and its local OCI registry (`run`), the registry alone
+// (`serve`), and its garbage collector (`gc`). main only parses and validates flags, then runs one
+// command.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "common/config/duration.hpp"
 #include "common/config/host_port.hpp"
 #include "common/config/yaml_config.hpp"
+#include "common/fs/file_ops.hpp"
 #include "satellite/commands.hpp"
 
 namespace {
@@ -155,6 +157,97 @@ void apply_serve_flags(satellite::ServeOptions& options, const TextFlags& text) 
         common::http::TlsConfig{text.tls_cert, text.tls_key, text.tls_client_ca, mode};
 }
 
+// The agent's durations, sizes and lists as typed, validated after parsing.
+struct RunTextFlags {
+  std::string upstream_password_file;
+  std::string state_poll_interval = "5m";
+  std::string state_wait = "60s";
+  std::string sync_window;
+  std::string bandwidth_limit = "0";
+  std::string removal_grace = "1h";
+  std::string resync = "1m";
+  std::vector<std::string> platforms;
+};
+
+void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& text) {
+  cmd.add_option("--ground-control", options.ground_control_url,
+                 "ground control's satellite API, https://HOST:PORT")
+      ->envname("SATELLITE_GROUND_CONTROL");
+  cmd.add_option("--token", options.token, "one-time enrollment token (first start only)")
+      ->envname("SATELLITE_TOKEN");
+  cmd.add_option("--ca-file", options.ca_file, "PEM CA certificate ground control's chains to");
+  cmd.add_option("--ca-fingerprint", options.ca_fingerprint,
+                 "sha256:HEX of ground control's CA certificate (instead of --ca-file)");
+  cmd.add_option("--state-file", options.state_file,
+                 "headless: follow this satellite state or Harbor state file, no ground control")
+      ->envname("SATELLITE_STATE_FILE");
+  cmd.add_option("--upstream", options.upstream.url,
+                 "registry to pull from, http(s)://HOST[:PORT] (overrides the state's)");
+  cmd.add_option("--upstream-username", options.upstream.username, "upstream registry user");
+  cmd.add_option("--upstream-password-file", text.upstream_password_file,
+                 "file holding the upstream password (or SATELLITE_UPSTREAM_PASSWORD)");
+  cmd.add_flag("--upstream-insecure", options.upstream.insecure_skip_verify,
+               "do not verify the upstream's TLS certificate");
+  cmd.add_option("--upstream-ca-file", options.upstream.ca_file,
+                 "PEM CA bundle for the upstream's TLS certificate");
+  cmd.add_option("--platforms", text.platforms,
+                 "keep only these platforms of multi-arch images (os/arch[/variant], comma list)")
+      ->delimiter(',');
+  cmd.add_option("--state-poll-interval", text.state_poll_interval,
+                 "how often the desired state is read when no change is pushed")
+      ->capture_default_str();
+  cmd.add_option("--state-wait", text.state_wait, "how long one long-poll on ground control waits")
+      ->capture_default_str();
+  cmd.add_option("--sync-window", text.sync_window,
+                 "pull from upstream only in this local time window, HH:MM-HH:MM");
+  cmd.add_option("--bandwidth-limit", text.bandwidth_limit,
+                 "upstream bytes per second at most, e.g. 10MiB (0: unlimited)")
+      ->capture_default_str();
+  cmd.add_option("--removal-grace", text.removal_grace,
+                 "an image that left the desired state is removed this long after")
+      ->capture_default_str();
+  cmd.add_option("--resync-interval", text.resync,
+                 "a reconcile pass at least this often (retries, removals)")
+      ->capture_default_str();
+  cmd.add_option("--parallel-pulls", options.agent.pass.parallel_artifacts, "images pulled at once")
+      ->capture_default_str();
+  cmd.add_option("--parallel-blobs", options.parallel_blobs, "blobs fetched at once")
+      ->capture_default_str();
+}
+
+void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
+  if (options.state_file.empty() == options.ground_control_url.empty()) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "give either --ground-control URL (with --token on first start) or "
+                      "--state-file FILE"));
+  }
+  if (options.parallel_blobs == 0 || options.agent.pass.parallel_artifacts == 0) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--parallel-pulls and --parallel-blobs must be >= 1"));
+  }
+  if (!text.upstream_password_file.empty()) {
+    auto password = value_or_die(common::fs::read_file(text.upstream_password_file));
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+      password.pop_back();
+    options.upstream.password = std::move(password);
+  } else if (const char* env = std::getenv("SATELLITE_UPSTREAM_PASSWORD")) {
+    options.upstream.password = env;
+  }
+  options.state_poll_interval =
+      value_or_die(common::config::parse_duration(text.state_poll_interval));
+  options.state_wait = value_or_die(common::config::parse_duration(text.state_wait));
+  options.agent.window = value_or_die(satellite::agent::SyncWindow::parse(text.sync_window));
+  options.bandwidth_limit = value_or_die(common::config::parse_size(text.bandwidth_limit));
+  options.agent.pass.removal_grace =
+      value_or_die(common::config::parse_duration(text.removal_grace));
+  options.agent.resync = value_or_die(common::config::parse_duration(text.resync));
+  if (options.state_poll_interval.count() == 0 || options.agent.resync.count() == 0) {
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--state-poll-interval and --resync-interval must be at least 1s"));
+  }
+  options.agent.pass.platforms = text.platforms;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +266,14 @@ int main(int argc, char** argv) {
   TextFlags serve_text;
   auto* serve = cli.add_subcommand("serve", "run the local OCI registry");
   add_serve_flags(*serve, serve_options, serve_text);
+
+  satellite::RunOptions run_options;
+  TextFlags run_serve_text;
+  RunTextFlags run_text;
+  auto* run = cli.add_subcommand(
+      "run", "run the satellite: the local registry and the agent that fills it");
+  add_serve_flags(*run, run_options.serve, run_serve_text);
+  add_run_flags(*run, run_options, run_text);
 
   registry::RegistryConfig gc_config;
   TextFlags gc_text;
@@ -194,6 +295,10 @@ int main(int argc, char** argv) {
     gc_config.upload_max_idle =
         value_or_die(common::config::parse_duration(gc_text.upload_max_idle));
     status = satellite::gc_command(gc_config, logger);
+  } else if (run->parsed()) {
+    apply_serve_flags(run_options.serve, run_serve_text);
+    apply_run_flags(run_options, run_text);
+    status = satellite::run_command(run_options, logger);
   } else {
     apply_serve_flags(serve_options, serve_text);
     status = satellite::serve_command(serve_options, logger);

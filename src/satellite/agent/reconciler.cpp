@@ -83,8 +83,8 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
                 {},
                 result.outcome->platforms_filtered,
                 std::nullopt});
-    logger_->info("stored {}@{} ({} bytes fetched)", key.first, key.second.str(),
-                  result.outcome->bytes_fetched);
+    logger_->debug("stored {}@{} ({} bytes fetched)", key.first, key.second.str(),
+                   result.outcome->bytes_fetched);
   }
 
   // 2. Tags of everything held; the ledger marks what is desired again as kept.

@@ -1,0 +1,40 @@
+// RunOptions: everything `satellite run` (the registry and the agent in one process) is
+// configured with, validated once by main before anything starts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "satellite/agent/agent.hpp"
+#include "satellite/serve_options.hpp"
+
+namespace satellite {
+
+struct UpstreamOptions {
+  std::string url;       // overrides the state's upstream when set
+  std::string username;  // empty: anonymous (or the token flow without credentials)
+  std::string password;  // from --upstream-password-file or SATELLITE_UPSTREAM_PASSWORD
+  bool insecure_skip_verify = false;
+  std::string ca_file;
+};
+
+struct RunOptions {
+  ServeOptions serve;
+  // Headless: the desired state from this file (satellite state or Harbor state file).
+  std::string state_file;
+  // Fleet: ground control's satellite API, enrollment token, trust in its CA.
+  std::string ground_control_url;
+  std::string token;
+  std::string ca_file;
+  std::string ca_fingerprint;
+  std::chrono::seconds state_poll_interval{300};
+  std::chrono::seconds state_wait{60};  // how long one long-poll is held open
+  UpstreamOptions upstream;
+  agent::AgentSettings agent;
+  std::uint64_t bandwidth_limit = 0;  // bytes/s; 0: unlimited
+  unsigned parallel_blobs = 4;
+};
+
+}  // namespace satellite
