@@ -167,6 +167,7 @@ struct RunTextFlags {
   std::string removal_grace = "1h";
   std::string resync = "1m";
   std::vector<std::string> platforms;
+  std::string proxy_disk_quota = "0";
 };
 
 void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& text) {
@@ -209,6 +210,14 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--resync-interval", text.resync,
                  "a reconcile pass at least this often (retries, removals)")
       ->capture_default_str();
+  cmd.add_flag("--proxy", options.proxy,
+               "pull-through: fetch what a pull asks for and no state names from upstream");
+  cmd.add_option(
+      "--proxy-repository", options.proxy_repositories,
+      "a repository (or prefix ending in /) the proxy may fetch; repeatable (default: all)");
+  cmd.add_option("--proxy-disk-quota", text.proxy_disk_quota,
+                 "stored bytes beyond which proxied images are evicted, least recently used first")
+      ->capture_default_str();
   cmd.add_option("--parallel-pulls", options.agent.pass.parallel_artifacts, "images pulled at once")
       ->capture_default_str();
   cmd.add_option("--parallel-blobs", options.parallel_blobs, "blobs fetched at once")
@@ -246,6 +255,7 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
                       "--state-poll-interval and --resync-interval must be at least 1s"));
   }
   options.agent.pass.platforms = text.platforms;
+  options.proxy_disk_quota = value_or_die(common::config::parse_size(text.proxy_disk_quota));
 }
 
 }  // namespace

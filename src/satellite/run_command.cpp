@@ -6,6 +6,7 @@
 #include "satellite/agent_metrics.hpp"
 #include "satellite/commands.hpp"
 #include "satellite/process_signals.hpp"
+#include "satellite/proxy/pull_through_proxy.hpp"
 #include "satellite/registry_app.hpp"
 #include "satellite/replication/image_puller.hpp"
 
@@ -58,6 +59,21 @@ common::Status run_command(const RunOptions& options, common::log::Logger logger
                                      [&] { return (*puller)->bytes_transferred(); });
       !added)
     return common::fail(added.error());
+
+  std::unique_ptr<proxy::PullThroughProxy> pull_through_proxy;
+  if (options.proxy) {
+    proxy::ProxyOptions proxy_options{options.proxy_repositories, options.proxy_disk_quota,
+                                      options.agent.pass.platforms, 2,
+                                      data_dir + "/proxy/cache.json"};
+    pull_through_proxy = std::make_unique<proxy::PullThroughProxy>(
+        (*app)->registry(), **puller, std::move(proxy_options),
+        [&](const std::string& repository, const common::Digest& digest) {
+          return (*agent)->wants(repository, digest);
+        },
+        [&] { (*app)->trigger_gc(); }, clock, logger);
+    (*app)->set_content_fetcher(pull_through_proxy.get());
+    logger->info("proxy mode: pulls of what is not held are fetched from upstream");
+  }
 
   std::printf("listening on %s\n", (*app)->address().c_str());
   std::fflush(stdout);

@@ -34,6 +34,10 @@ struct RunOptions {
   UpstreamOptions upstream;
   agent::AgentSettings agent;
   std::uint64_t bandwidth_limit = 0;  // bytes/s; 0: unlimited
+  // Pull-through proxy: pulls of what no state names are fetched from upstream on demand.
+  bool proxy = false;
+  std::vector<std::string> proxy_repositories;  // allowed; empty: all
+  std::uint64_t proxy_disk_quota = 0;           // stored bytes before eviction; 0: none
   unsigned parallel_blobs = 4;
 };
 

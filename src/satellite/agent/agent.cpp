@@ -85,6 +85,14 @@ AgentStatus Agent::status() const {
   return out;
 }
 
+bool Agent::wants(const std::string& repository, const common::Digest& digest) const {
+  std::lock_guard lock(mutex_);
+  if (!desired_) return false;
+  return std::any_of(desired_->artifacts.begin(), desired_->artifacts.end(), [&](const auto& a) {
+    return a.repository == repository && a.digest == digest;
+  });
+}
+
 void Agent::feed(std::stop_token stop) {
   std::string known;
   {

@@ -77,6 +77,9 @@ class Agent {
   // Takes effect at the next pass, which it starts.
   void update_settings(AgentSettings settings);
   [[nodiscard]] AgentStatus status() const;
+  // True when the current desired state names (repository, digest): content the proxy's
+  // cache eviction must leave alone.
+  [[nodiscard]] bool wants(const std::string& repository, const common::Digest& digest) const;
 
  private:
   Agent(registry::RegistryService& registry, PullFunction pull, std::unique_ptr<StateSource> source,

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/crypto/hasher.hpp"
+#include "common/oci/repository_name.hpp"
 #include "satellite/replication/index_filter.hpp"
 
 namespace satellite::replication {
@@ -187,6 +188,21 @@ common::Result<PulledArtifact> ImagePuller::pull(const PullJob& job, PullProgres
   logger_->info("pulled {}@{} ({} bytes from upstream)", job.repository, artifact.stored.str(),
                 artifact.bytes_fetched);
   return artifact;
+}
+
+}  // namespace satellite::replication
+
+namespace satellite::replication {
+
+common::Status ImagePuller::fetch_blob(std::string_view repository, const common::Digest& digest) {
+  if (auto valid = common::oci::validate_repository_name(repository); !valid) return valid;
+  PullProgress progress;
+  // Size unknown (no manifest names it here): the download takes what the upstream sends,
+  // and the digest check decides.
+  const common::oci::Descriptor blob{"application/octet-stream", digest, 0, ""};
+  auto fetched = fetcher_->fetch(repository, blob, progress, {});
+  if (!fetched) return common::fail(std::move(fetched.error()));
+  return {};
 }
 
 }  // namespace satellite::replication

@@ -72,6 +72,15 @@ class ImagePuller {
   // (kManifestInvalid for an upstream manifest the registry refuses). Blocking.
   [[nodiscard]] common::Result<PulledArtifact> pull(const PullJob& job, PullProgress& progress,
                                                     std::stop_token stop);
+  // The digest `tag` of `repository` names upstream now (proxy mode). Errors as pull().
+  [[nodiscard]] common::Result<common::Digest> resolve(std::string_view repository,
+                                                       std::string_view tag) {
+    return upstream_.resolve_tag(repository, tag);
+  }
+  // Makes one blob held by `repository` (proxy mode: a blob asked for without its
+  // manifest); fetched once however many ask at once. Errors as pull(). Blocking.
+  [[nodiscard]] common::Status fetch_blob(std::string_view repository,
+                                          const common::Digest& digest);
   // Bytes taken from the upstream since start (blobs and manifests; for metered links).
   std::uint64_t bytes_transferred() const noexcept {
     return fetcher_->bytes_transferred() + manifest_bytes_.load();

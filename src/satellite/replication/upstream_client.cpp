@@ -203,6 +203,30 @@ common::Result<FetchedManifest> UpstreamClient::get_manifest(std::string_view re
   return manifest;
 }
 
+common::Result<common::Digest> UpstreamClient::resolve_tag(std::string_view repository,
+                                                           std::string_view tag) {
+  const auto upstream = current();
+  if (!upstream) return common::fail(ErrorCode::kUnavailable, "no upstream registry configured");
+  if (upstream->error) return common::fail(*upstream->error);
+  ClientRequest request;
+  request.method = "HEAD";
+  request.url = fmt::format("{}/v2/{}/manifests/{}", upstream->config.url, repository, tag);
+  request.headers.emplace_back(
+      "Accept", fmt::format("{}, {}, {}, {}", media_type::kOciManifest, media_type::kOciIndex,
+                            media_type::kDockerManifest, media_type::kDockerManifestList));
+  auto response = send(*upstream, repository, std::move(request), nullptr);
+  if (!response) return common::fail(std::move(response.error()));
+  const std::string what = "tag " + std::string(tag);
+  if (response->status != 200)
+    return common::fail(status_error(response->status, what, repository));
+  auto digest = common::Digest::parse(response->headers.get("Docker-Content-Digest").value_or(""));
+  if (!digest)
+    return common::fail(
+        ErrorCode::kUnavailable,
+        fmt::format("{} of {} upstream: no Docker-Content-Digest", what, repository));
+  return digest;
+}
+
 common::Result<ClientResponse> UpstreamClient::get_blob(std::string_view repository,
                                                         const common::Digest& digest,
                                                         std::optional<std::uint64_t> resume_from,

@@ -52,6 +52,10 @@ class UpstreamClient {
   // otherwise); errors as in the header.
   [[nodiscard]] common::Result<FetchedManifest> get_manifest(std::string_view repository,
                                                              const common::Digest& digest);
+  // The digest the upstream's tag names now (HEAD, Docker-Content-Digest); errors as in the
+  // header. The manifest itself is then fetched, and verified, by digest.
+  [[nodiscard]] common::Result<common::Digest> resolve_tag(std::string_view repository,
+                                                           std::string_view tag);
   // Streams blob `digest` into `sink` from `resume_from` on. Returns the 2xx response: 206
   // when the range was honoured, 200 with nothing sent to the sink when the upstream
   // ignored it (start again from 0). Errors as in the header, or the sink's.

@@ -1,0 +1,87 @@
+// PullThroughProxy: the satellite's proxy mode (use case 3 of the design). A pull of a
+// manifest or blob that the satellite does not hold is fetched from the upstream by the
+// replication engine — verified, stored, then served — optionally only for the allowed
+// repositories; concurrent pulls share the blob downloads (the engine fetches a blob once).
+// What it fetched that no desired state names is a cache: each entry remembers when it was
+// last served, and when the registry's stored bytes pass the disk quota the least recently
+// served entries are deleted (and garbage collection asked for) until it fits again.
+// Desired content is never evicted. The cache's entries are kept in
+// `<data-dir>/proxy/cache.json` so that eviction still knows them after a restart.
+// Thread-safety: every call from any thread (the registry's I/O threads and the pool).
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/log/logger.hpp"
+#include "registry/http/content_fetcher.hpp"
+#include "registry/registry_service.hpp"
+#include "satellite/replication/image_puller.hpp"
+
+namespace satellite::proxy {
+
+struct ProxyOptions {
+  // Repositories that may be fetched: an exact name, or a prefix ending in "/"
+  // ("library/"); empty: every repository.
+  std::vector<std::string> repositories;
+  std::uint64_t disk_quota = 0;        // stored bytes at most before eviction; 0: never evict
+  std::vector<std::string> platforms;  // as the agent's filter
+  unsigned threads = 2;                // fetches at once
+  std::string cache_file;              // where the cache's entries are kept
+};
+
+class PullThroughProxy final : public registry::http::ContentFetcher {
+ public:
+  // `is_desired(repository, digest)` tells content of the desired state (never evicted);
+  // `collect_garbage` is called after an eviction. Borrows registry, puller and clock.
+  PullThroughProxy(registry::RegistryService& registry, replication::ImagePuller& puller,
+                   ProxyOptions options,
+                   std::function<bool(const std::string&, const common::Digest&)> is_desired,
+                   std::function<void()> collect_garbage, const common::Clock& clock,
+                   common::log::Logger logger);
+  ~PullThroughProxy() override;
+
+  [[nodiscard]] common::Status fetch_manifest(std::string_view repository,
+                                              std::string_view reference) override;
+  [[nodiscard]] common::Status fetch_blob(std::string_view repository,
+                                          const common::Digest& digest) override;
+  void served(std::string_view repository, const common::Digest& manifest) noexcept override;
+  boost::asio::thread_pool& pool() noexcept override { return pool_; }
+
+  // Evicts least recently served cache entries until the stored bytes fit the quota;
+  // returns how many it evicted. Also run after every fetch.
+  std::size_t evict_to_quota();
+  // The cache's entries (repository@digest), for status and tests.
+  [[nodiscard]] std::size_t cached_entries() const;
+
+ private:
+  struct Entry {
+    std::int64_t last_served = 0;  // unix seconds
+  };
+  using Key = std::pair<std::string, common::Digest>;
+  [[nodiscard]] bool allowed(std::string_view repository) const;
+  void remember(const std::string& repository, const common::Digest& digest);
+  void save_locked() const;
+
+  registry::RegistryService& registry_;
+  replication::ImagePuller& puller_;
+  const ProxyOptions options_;
+  std::function<bool(const std::string&, const common::Digest&)> is_desired_;
+  std::function<void()> collect_garbage_;
+  const common::Clock& clock_;
+  common::log::Logger logger_;
+  mutable std::mutex mutex_;  // guards cache_ and dirty_
+  std::map<Key, Entry> cache_;
+  std::mutex evict_mutex_;  // one eviction at a time
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace satellite::proxy
