@@ -1,8 +1,9 @@
 // DockerRegistry: Debian's `docker-registry` (distribution 2.8) started for a test on a free
 // loopback port in its own directory (config as tests/testutil/lib.sh writes it), optionally
 // behind htpasswd basic auth; its access log (one line per request, with the status) is the
-// file log_path(). Seeding goes through HttpClient: blobs by monolithic POST+PUT, manifests
-// by PUT. Killed with its process when destroyed. One owner; not thread-safe.
+// file log_path(); restart() can put it behind the token flow. Seeding goes through HttpClient:
+// blobs by monolithic POST+PUT, manifests by PUT. Killed with its process when destroyed. One
+// owner; not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -36,27 +37,27 @@ class DockerRegistry {
     auto client = common::http::HttpClient::create({});
     if (!client) throw std::runtime_error("no http client");
     client_ = std::move(*client);
-    std::string auth_config;
     if (auth_) {
       const auto htpasswd = (dir_ / "htpasswd").string();
       const std::string command =
           "htpasswd -Bbn '" + auth_->username + "' '" + auth_->password + "' > '" + htpasswd + "'";
       if (std::system(command.c_str()) != 0) throw std::runtime_error("htpasswd failed");
-      auth_config = "auth:\n  htpasswd:\n    realm: test\n    path: " + htpasswd + "\n";
+      auth_config_ = "auth:\n  htpasswd:\n    realm: test\n    path: " + htpasswd + "\n";
     }
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = free_loopback_port();
-      std::ofstream(dir_ / "config.yml")
-          << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-          << (dir_ / "data").string() << "\n  delete:\n    enabled: true\n"
-          << auth_config << "http:\n  addr: 127.0.0.1:" << port_ << "\n";
-      process_ = std::make_unique<ChildProcess>(
-          std::vector<std::string>{"docker-registry", "serve", (dir_ / "config.yml").string()},
-          log_path().string());
-      if (wait_ready()) return;
-      process_.reset();
+      if (start()) return;
     }
     throw std::runtime_error("docker-registry did not start");
+  }
+
+  // Stops it and starts it again on the same port and data with `auth_config` (a YAML
+  // `auth:` section, e.g. TokenIssuer::registry_auth()); seeding then needs that auth.
+  void restart(std::string auth_config) {
+    process_.reset();
+    auth_config_ = std::move(auth_config);
+    auth_.reset();
+    if (!start()) throw std::runtime_error("docker-registry did not restart");
   }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -108,6 +109,18 @@ class DockerRegistry {
     if (!response) throw std::runtime_error(method + " " + url + ": " + response.error().message());
     return std::move(*response);
   }
+  bool start() {
+    std::ofstream(dir_ / "config.yml")
+        << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+        << (dir_ / "data").string() << "\n  delete:\n    enabled: true\n"
+        << auth_config_ << "http:\n  addr: 127.0.0.1:" << port_ << "\n";
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"docker-registry", "serve", (dir_ / "config.yml").string()},
+        log_path().string());
+    if (wait_ready()) return true;
+    process_.reset();
+    return false;
+  }
   bool wait_ready() {
     for (int i = 0; i < 100; ++i) {
       common::http::ClientRequest request;
@@ -121,6 +134,7 @@ class DockerRegistry {
 
   std::filesystem::path dir_;
   std::optional<Credentials> auth_;
+  std::string auth_config_;
   std::unique_ptr<common::http::HttpClient> client_;
   std::uint16_t port_ = 0;
   std::unique_ptr<ChildProcess> process_;

@@ -19,6 +19,7 @@
 
 #include "common/crypto/hasher.hpp"
 #include "testutil/child_process.hpp"
+#include "testutil/static_http_server.hpp"
 #include "testutil/temp_dir.hpp"
 
 namespace common::http {
@@ -495,6 +496,22 @@ TEST_F(HttpClientTest, AStalledServerFailsWithinTheLowSpeedBound) {
   EXPECT_EQ(timed_out.error().code(), ErrorCode::kTimeout);
   EXPECT_LT(Clock::now() - begin, 3s);
   ::close(fd);
+}
+
+TEST_F(HttpClientTest, AResumeAnsweredWithTheWholeBodyReachesNoSink) {
+  testutil::StaticHttpServer server(dir_.path() / "static");  // ignores Range: always 200
+  server.put("blob", std::string(100000, 'x'));
+  ClientRequest resume = get(server.url() + "/blob");
+  resume.resume_from = 5000;
+  std::size_t received = 0;
+  auto response = make_client()->request(resume, [&](std::string_view chunk) -> Status {
+    received += chunk.size();
+    return {};
+  });
+  ASSERT_TRUE(response) << response.error().message();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(received, 0u);
+  EXPECT_TRUE(response->body.empty());
 }
 
 TEST_F(HttpClientTest, ConnectionRefusedIsUnavailableAndErrorsHideCredentials) {

@@ -1,6 +1,6 @@
 // The token flow's parsers: challenges as registries (distribution, Harbor, Docker Hub,
-// GHCR) send them, and token answers in both spellings. A registry running the token flow
-// is too heavy a peer for a unit test, so these parsers carry that flow's proof here.
+// GHCR) send them, and token answers in both spellings: the shapes the one token-flow peer
+// of image_puller_test (docker-registry with token_issuer.py) does not send.
 #include "satellite/replication/auth_challenge.hpp"
 
 #include <gtest/gtest.h>

@@ -11,9 +11,11 @@
 #include "common/oci/manifest.hpp"
 #include "common/oci/media_types.hpp"
 #include "testutil/docker_registry.hpp"
+#include "testutil/fake_clock.hpp"
 #include "testutil/static_http_server.hpp"
 #include "testutil/temp_dir.hpp"
 #include "testutil/test_image.hpp"
+#include "testutil/token_issuer.hpp"
 
 namespace satellite::replication {
 namespace {
@@ -50,6 +52,7 @@ class ImagePullerTest : public ::testing::Test {
   std::unique_ptr<ImagePuller> make_puller(UpstreamConfig upstream = {}, std::string url = {}) {
     PullerOptions options;
     options.state_dir = dir_.path() / "state";
+    options.clock = puller_clock_;
     auto puller = ImagePuller::create(*registry_, options, common::log::null_logger());
     EXPECT_TRUE(puller.has_value());
     upstream.url = url.empty() ? upstream_->url() : url;
@@ -115,6 +118,9 @@ class ImagePullerTest : public ::testing::Test {
     return total;
   }
 
+  testutil::FakeClock clock_;
+  // The pullers' clock: real (bandwidth limits wait in real time) unless a test moves time.
+  const common::Clock* puller_clock_ = &registry::system_clock();
   testutil::TempDir dir_;
   std::optional<testutil::DockerRegistry::Credentials> auth_;
   std::unique_ptr<testutil::DockerRegistry> upstream_;
@@ -317,6 +323,40 @@ TEST_F(ImagePullerTest, BytesThatDoNotMatchTheirDigestNeverBecomeVisible) {
                                           "refused");
   EXPECT_FALSE(registry_->get_manifest("evil/app", image.digest().str()).has_value());
   EXPECT_FALSE(registry_->link_stored_blob("evil/app", layer_digest).value_or(true));
+}
+
+TEST_F(ImagePullerTest, TheTokenFlowFetchesABearerTokenOncePerScopeUntilItExpires) {
+  const auto first = make_test_image("first", {test_blob("t1", 5000), test_blob("t2", 5000)});
+  const auto second = make_test_image("second", {test_blob("t3", 5000)});
+  seed("secure/app", first);
+  seed("secure/app", second);
+  testutil::TokenIssuer issuer(dir_.path() / "issuer", "alice", "s3cret");
+  upstream_->restart(issuer.registry_auth());
+  const auto granted = [&] { return count_of(issuer.log(), "HTTP/1.1\" 200"); };
+
+  PullProgress progress;
+  for (const auto& password : {"wrong", ""}) {
+    auto denied = make_puller({.username = password[0] ? "alice" : "", .password = password})
+                      ->pull({"secure/app", first.digest(), {}}, progress, {});
+    ASSERT_FALSE(denied.has_value());
+    EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_NE(denied.error().message().find("token service refused"), std::string::npos)
+        << denied.error().message();
+  }
+  EXPECT_EQ(granted(), 0u);
+
+  puller_clock_ = &clock_;  // token expiry on a clock the test moves
+  auto puller = make_puller({.username = "alice", .password = "s3cret"});
+  auto pulled = puller->pull({"secure/app", first.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  expect_held("secure/app", first);
+  EXPECT_EQ(granted(), 1u) << issuer.log();  // one token for the manifest and both blobs
+
+  clock_.advance(std::chrono::seconds(300));  // the token lapses
+  pulled = puller->pull({"secure/app", second.digest(), {}}, progress, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  expect_held("secure/app", second);
+  EXPECT_EQ(granted(), 2u) << issuer.log();
 }
 
 class ImagePullerAuthTest : public ImagePullerTest {
