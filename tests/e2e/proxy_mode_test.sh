@@ -39,7 +39,7 @@ TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/st
   --upstream "http://$UP" --proxy --proxy-repository library/ --proxy-disk-quota 1200K \
   --gc-grace 0s --resync-interval 1s
 SAT=$SAT_ADDR
-tu_wait_for 30 test "$(raw_digest "$SAT/library/wanted:v1")" = "$wanted" ||
+tu_wait_for_output 30 "$wanted" raw_digest "$SAT/library/wanted:v1" ||
   tu_fail "the satellite did not hold the wanted image"
 
 # Two clients at once pull an image no state names.

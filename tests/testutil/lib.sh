@@ -56,6 +56,17 @@ tu_wait_for() {
   done
 }
 
+# tu_wait_for_output SECONDS EXPECTED CMD...: reruns CMD every 0.2 s until it prints EXPECTED
+# (CMD is run anew each time: a "$(...)" in the arguments would be evaluated only once).
+tu_wait_for_output() {
+  local deadline=$((SECONDS + $1)) expected=$2
+  shift 2
+  until [[ "$("$@" 2>/dev/null)" == "$expected" ]]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
 # tu_start_satellite NAME DATA_DIR [serve flags...]: sets SAT_ADDR and SAT_PID. With
 # TU_SAT_COMMAND=run it starts `satellite run` (registry and agent) instead of `serve`.
 # The satellite binds port 0 unless the flags hold a --listen (e.g. to restart on the same
