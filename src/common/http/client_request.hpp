@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,10 @@ struct ClientRequest {
   // before any byte reaches the sink and returns that 200 response with an empty body, so
   // the caller can start again from 0.
   std::optional<std::uint64_t> resume_from;
+
+  // Aborts the transfer within about a second of a stop being requested (a long-poll held
+  // open when the process stops): the request then fails with kUnavailable "request stopped".
+  std::stop_token stop;
 };
 
 }  // namespace common::http

@@ -43,6 +43,8 @@ struct Transfer {
   std::string_view body;
   std::size_t body_offset = 0;
   const UploadSource* upload = nullptr;
+  std::stop_token stop;  // the request's
+  bool stopped = false;
 };
 
 bool is_2xx(int status) {
@@ -106,6 +108,14 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
     return CURL_READFUNC_ABORT;
   }
   return std::min(*n, room);
+}
+
+// Called about once a second, and on every chunk: a non-zero answer aborts the transfer.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (!transfer.stop.stop_requested()) return 0;
+  transfer.stopped = true;
+  return 1;
 }
 
 int on_seek(void* user, curl_off_t offset, int origin) {
@@ -237,6 +247,14 @@ Result<ClientResponse> HttpClient::Impl::perform(const ClientRequest& request,
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  transfer.stop = request.stop;
+  if (request.stop.stop_possible()) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);  // a reused handle may have had it on
+  }
 
   // Methods that carry a body always send one (Content-Length: 0 at least).
   const bool has_body = request.body || request.upload || request.method == "POST" ||
@@ -284,6 +302,9 @@ Result<ClientResponse> HttpClient::Impl::perform(const ClientRequest& request,
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // the buffer leaves scope
   release(std::move(handle));
 
+  if (transfer.stopped)
+    return fail(ErrorCode::kUnavailable,
+                request.method + " " + detail::redact_url(request.url) + ": request stopped");
   if (transfer.callback_error) return fail(std::move(*transfer.callback_error));
   if (transfer.too_large) {
     return fail(ErrorCode::kTooLarge,

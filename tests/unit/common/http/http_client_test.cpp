@@ -498,6 +498,31 @@ TEST_F(HttpClientTest, AStalledServerFailsWithinTheLowSpeedBound) {
   ::close(fd);
 }
 
+TEST_F(HttpClientTest, AStopRequestedAbortsARequestHeldOpen) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(fd, 8), 0);  // a long-poll that never answers
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  auto request = get("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/");
+  std::stop_source stop;
+  request.stop = stop.get_token();
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(500ms);
+    stop.request_stop();
+  });
+  const auto begin = Clock::now();
+  auto stopped = make_client()->request(request);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(stopped.error().message().find("request stopped"), std::string::npos);
+  EXPECT_LT(Clock::now() - begin, 3s);  // not the 30 s low-speed bound
+  ::close(fd);
+}
+
 TEST_F(HttpClientTest, AResumeAnsweredWithTheWholeBodyReachesNoSink) {
   testutil::StaticHttpServer server(dir_.path() / "static");  // ignores Range: always 200
   server.put("blob", std::string(100000, 'x'));
