@@ -1,5 +1,6 @@
 #include "satellite/oci_layout/image_name.hpp"
 
+#include "common/digest.hpp"
 #include "common/oci/repository_name.hpp"
 
 namespace satellite::oci_layout {
@@ -21,6 +22,8 @@ common::Result<ImageName> ImageName::parse(std::string_view text) {
   std::string_view name = text;
   bool by_digest = false;
   if (const auto at = name.find('@'); at != std::string_view::npos) {
+    if (!common::Digest::parse(name.substr(at + 1)))
+      return common::fail(invalid(text, "not a valid digest"));
     name = name.substr(0, at);
     by_digest = true;
   }
@@ -30,6 +33,8 @@ common::Result<ImageName> ImageName::parse(std::string_view text) {
   if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
     result.tag = std::string(name.substr(colon + 1));
     name = name.substr(0, colon);
+    if (!common::oci::is_valid_tag(result.tag))
+      return common::fail(invalid(text, "not a valid tag"));
   } else if (!by_digest) {
     result.tag = "latest";
   }
@@ -46,8 +51,6 @@ common::Result<ImageName> ImageName::parse(std::string_view text) {
   result.repository += std::string(name);
   if (!common::oci::validate_repository_name(result.repository))
     return common::fail(invalid(text, "not a valid repository name"));
-  if (!result.tag.empty() && !common::oci::is_valid_tag(result.tag))
-    return common::fail(invalid(text, "not a valid tag"));
   return result;
 }
 
