@@ -1,6 +1,9 @@
 #include "satellite/oci_layout/layout_importer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -261,8 +264,9 @@ std::string ImportReport::summary() const {
   return fmt::format(
       "imported {} image{} ({} manifests) into {}: {} blobs stored ({}), {} linked, {} already "
       "held",
-      images, images == 1 ? "" : "s", manifests, repositories.empty() ? "-" : repositories,
-      blobs_uploaded, human_bytes(bytes_uploaded), blobs_linked, blobs_held);
+      images, images == 1 ? "" : "s", manifests,
+      repositories.empty() ? "-" : fmt::format("{}", fmt::join(repositories, ",")), blobs_uploaded,
+      human_bytes(bytes_uploaded), blobs_linked, blobs_held);
 }
 
 common::Result<ImportReport> LayoutImporter::import(LayoutSource& source,
@@ -297,9 +301,9 @@ common::Result<ImportReport> LayoutImporter::import(LayoutSource& source,
     if (auto status = store_image(service_, source, plan, report); !status)
       return fail(status.error());
     ++report.images;
-    const auto& name = plan.image.repository;
-    if (("," + report.repositories + ",").find("," + name + ",") == std::string::npos)
-      report.repositories += (report.repositories.empty() ? "" : ",") + name;
+    auto& names = report.repositories;
+    if (std::find(names.begin(), names.end(), plan.image.repository) == names.end())
+      names.push_back(plan.image.repository);
   }
   return report;
 }

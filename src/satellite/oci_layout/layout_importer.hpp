@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "registry/registry_service.hpp"
@@ -27,9 +28,9 @@ struct ImportReport {
   std::size_t manifests = 0;       // manifests put, children of indexes included
   std::size_t blobs_uploaded = 0;  // blobs whose bytes were new to the store
   std::uint64_t bytes_uploaded = 0;
-  std::size_t blobs_linked = 0;  // blobs the store had, newly linked to a repository
-  std::size_t blobs_held = 0;    // blobs the repository already had
-  std::string repositories;      // comma-separated, in order of first appearance
+  std::size_t blobs_linked = 0;           // blobs the store had, newly linked to a repository
+  std::size_t blobs_held = 0;             // blobs the repository already had
+  std::vector<std::string> repositories;  // in order of first appearance
 
   // One line for a person: "imported 2 images into demo/app: 5 blobs stored (…), …".
   std::string summary() const;

@@ -105,6 +105,25 @@ std::string strip_dot_slash(std::string path) {
   return path;
 }
 
+// The entry a (non-extended) header describes, its path and size possibly overridden by the
+// extended headers before it.
+TarEntry make_entry(const Block& block, const std::optional<std::string>& long_path,
+                    std::optional<std::uint64_t> pax_size, std::uint64_t size) {
+  TarEntry entry;
+  std::string name = field(block, 0, 100);
+  // POSIX ustar ("ustar\0" "00") keeps a name prefix; GNU's "ustar  " uses that space otherwise.
+  const auto prefix = field(block, 257, 8) == "ustar" ? field(block, 345, 155) : std::string();
+  if (!prefix.empty()) name = prefix + "/" + name;
+  entry.path = strip_dot_slash(long_path ? *long_path : name);
+  const char type = block[156];
+  entry.type = (type == '0' || type == '\0' || type == '7') ? TarEntry::Type::kFile
+               : type == '5'                                ? TarEntry::Type::kDirectory
+                                                            : TarEntry::Type::kOther;
+  // Links and directories carry no data whatever their size field says.
+  entry.size = entry.type == TarEntry::Type::kFile ? (pax_size ? *pax_size : size) : 0;
+  return entry;
+}
+
 }  // namespace
 
 TarReader::TarReader(int fd) : fd_(fd) {
@@ -201,22 +220,11 @@ common::Result<std::optional<TarEntry>> TarReader::next() {
         return common::fail(status.error());
       continue;
     }
-    TarEntry entry;
-    std::string name = field(block, 0, 100);
-    // POSIX ustar ("ustar\0" "00") keeps a name prefix; GNU's "ustar  " uses that space otherwise.
-    const auto prefix = field(block, 257, 8) == "ustar" ? field(block, 345, 155) : std::string();
-    if (!prefix.empty()) name = prefix + "/" + name;
-    entry.path = strip_dot_slash(long_path ? *long_path : name);
+    TarEntry entry = make_entry(block, long_path, pax_size, *size);
     if (pax_size) size = pax_size;
-    entry.type = (type == '0' || type == '\0' || type == '7') ? TarEntry::Type::kFile
-                 : type == '5'                                ? TarEntry::Type::kDirectory
-                                                              : TarEntry::Type::kOther;
-    // Links and directories carry no data whatever their size field says (except in odd
-    // archives, where skipping it is still right).
-    entry.size = entry.type == TarEntry::Type::kFile ? *size : 0;
-    entry.data_offset = offset_;
     if (file_size_ && (*size > *file_size_ || offset_ > *file_size_ - *size))
       return common::fail(corrupt("truncated entry " + entry.path, header_offset));
+    entry.data_offset = offset_;
     remaining_ = *size;
     padding_ = (kBlock - *size % kBlock) % kBlock;
     if (entry.type != TarEntry::Type::kFile) {

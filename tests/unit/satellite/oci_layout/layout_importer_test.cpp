@@ -178,7 +178,7 @@ TEST_F(LayoutImporterTest, ExportedTarImportsBackWithTheSameDigests) {
   auto fresh = open_registry(dir_.path() / "fresh");
   auto report = LayoutImporter(*fresh).import(*source_of(tar), "");
   ASSERT_TRUE(report) << report.error().message();
-  EXPECT_EQ(report->repositories, "demo/one,demo/two");
+  EXPECT_EQ(report->repositories, (std::vector<std::string>{"demo/one", "demo/two"}));
   EXPECT_EQ((*fresh->get_manifest("demo/one", "v1"))->digest, single);
   EXPECT_EQ((*fresh->get_manifest("demo/two", "m"))->digest, multi);
 }
