@@ -18,14 +18,33 @@ namespace {
 using common::fs::UniqueFd;
 constexpr std::size_t kMaxLine = 4096;
 
-common::Result<sockaddr_un> address_of(const std::string& path) {
+// A socket address for `path`. A path too long for sun_path (108 bytes: a deep data dir) is
+// reached through its directory's fd, /proc/self/fd/<n>/<name>, which must stay open while
+// the address is used.
+struct SocketAddress {
   sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(address.sun_path))
-    return common::fail(common::ErrorCode::kInvalidArgument,
-                        "data dir path too long for its admin socket", path);
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  return address;
+  UniqueFd dir;
+};
+
+common::Result<SocketAddress> address_of(const std::string& path) {
+  SocketAddress result;
+  result.address.sun_family = AF_UNIX;
+  std::string name = path;
+  if (name.size() >= sizeof(result.address.sun_path)) {
+    const auto slash = path.rfind('/');
+    const auto dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+    result.dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!result.dir) return common::fail(common::fs::posix_error("open", dir, errno));
+    name = "/proc/self/fd/" + std::to_string(result.dir.get()) + "/" + path.substr(slash + 1);
+  }
+  if (name.size() >= sizeof(result.address.sun_path))
+    return common::fail(common::ErrorCode::kInvalidArgument, "admin socket name too long", path);
+  std::memcpy(result.address.sun_path, name.c_str(), name.size() + 1);
+  return result;
+}
+
+const sockaddr* as_sockaddr(const SocketAddress& address) {
+  return reinterpret_cast<const sockaddr*>(&address.address);
 }
 
 common::Status send_all(int fd, std::string_view data) {
@@ -103,7 +122,7 @@ common::Result<std::unique_ptr<AdminServer>> AdminServer::start(std::string path
   UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener) return common::fail(common::fs::posix_error("socket", path, errno));
   ::unlink(path.c_str());  // a stale socket of a killed satellite: we hold the lock now
-  if (::bind(listener.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address)) != 0)
+  if (::bind(listener.get(), as_sockaddr(*address), sizeof(address->address)) != 0)
     return common::fail(common::fs::posix_error("bind", path, errno));
   if (::chmod(path.c_str(), 0600) != 0 || ::listen(listener.get(), 8) != 0)
     return common::fail(common::fs::posix_error("listen", path, errno));
@@ -181,7 +200,7 @@ common::Result<std::string> send_request(const std::string& path, const LayoutRe
   if (!address) return common::fail(address.error());
   UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!socket) return common::fail(common::fs::posix_error("socket", path, errno));
-  if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address)) != 0)
+  if (::connect(socket.get(), as_sockaddr(*address), sizeof(address->address)) != 0)
     return common::fail(common::ErrorCode::kUnavailable,
                         "the running satellite does not answer on its admin socket",
                         path + ": " + std::strerror(errno));

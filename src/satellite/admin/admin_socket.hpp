@@ -34,8 +34,8 @@ class AdminServer {
   using Handler =
       std::function<common::Result<std::string>(const LayoutRequest&, common::fs::UniqueFd)>;
 
-  // Binds `path` (replacing a stale socket: the caller holds the data dir lock) and starts
-  // serving. kInvalidArgument for a path too long for a Unix socket; socket errors.
+  // Binds `path` (replacing a stale socket: the caller holds the data dir lock; a path too
+  // long for sun_path is bound through its directory's fd) and starts serving. Socket errors.
   [[nodiscard]] static common::Result<std::unique_ptr<AdminServer>> start(
       std::string path, Handler handler, common::log::Logger logger);
   ~AdminServer();

@@ -89,6 +89,23 @@ TEST_F(AdminSocketTest, StaleSocketFileIsReplaced) {
             "fine");
 }
 
+TEST_F(AdminSocketTest, DeepDataDirPathBeyondSunPathStillWorks) {
+  const auto deep = dir_.path() / std::string(90, 'd') / std::string(90, 'e');
+  std::filesystem::create_directories(deep);
+  const auto path = (deep / "admin.sock").string();
+  ASSERT_GT(path.size(), 108u);
+  auto server = AdminServer::start(
+      path,
+      [](const LayoutRequest&, common::fs::UniqueFd) {
+        return common::Result<std::string>("deep");
+      },
+      common::log::null_logger());
+  ASSERT_TRUE(server) << server.error().message() << " " << server.error().detail();
+  EXPECT_TRUE(std::filesystem::exists(path));
+  common::fs::UniqueFd file(::open(dir_.path().c_str(), O_RDONLY | O_CLOEXEC));
+  EXPECT_EQ(send_request(path, {LayoutRequest::Op::kExport, {}}, file.get()).value_or(""), "deep");
+}
+
 TEST(LayoutRequestTest, EncodesAndParsesBack) {
   const LayoutRequest request{LayoutRequest::Op::kExport, {"a/b", "c"}};
   auto parsed = LayoutRequest::parse(request.encode());
