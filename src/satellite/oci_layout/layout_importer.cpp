@@ -123,8 +123,10 @@ common::Result<std::vector<Image>> read_images(LayoutSource& source, std::string
 common::Status verify_blob(LayoutSource& source, const common::oci::Descriptor& blob) {
   const auto path = blob_path(blob.digest);
   auto size = source.size(path);
-  if (!size)
+  if (!size && size.error().code() == ErrorCode::kNotFound)
     return fail(ErrorCode::kNotFound, "blob " + blob.digest.str() + " is missing from the layout");
+  if (!size)
+    return fail(size.error().code(), "blob " + blob.digest.str() + ": " + size.error().message());
   if (*size != static_cast<std::uint64_t>(blob.size))
     return fail(ErrorCode::kSizeInvalid,
                 fmt::format("blob {} has {} bytes in the layout, its descriptor says {}",

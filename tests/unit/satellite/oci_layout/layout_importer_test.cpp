@@ -152,6 +152,37 @@ TEST_F(LayoutImporterTest, BareTagWithoutRepositoryAsksForOne) {
   EXPECT_NE(report.error().message().find("--repository"), std::string::npos);
 }
 
+// What `ctr image export` and skopeo with a full reference write: the name in annotations.
+TEST_F(LayoutImporterTest, RepositoryComesFromTheNamesInIndexJson) {
+  const auto digest = make_layout(dir_.path() / "layout", "1.0");
+  const auto index_path = dir_.path() / "layout" / "index.json";
+  auto index = nlohmann::json::parse(std::ifstream(index_path));
+  index["manifests"][0]["annotations"]["io.containerd.image.name"] = "docker.io/library/app:1.0";
+  std::ofstream(index_path) << index.dump();
+  auto report = LayoutImporter(*service_).import(*source_of(dir_.path() / "layout"), "");
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(report->repositories, std::vector<std::string>{"library/app"});
+  auto manifest = service_->get_manifest("library/app", "1.0");
+  ASSERT_TRUE(manifest);
+  EXPECT_EQ((*manifest)->digest, digest);
+}
+
+TEST_F(LayoutImporterTest, BlobThatIsASymlinkIsRefused) {
+  const auto top = make_layout(dir_.path() / "layout", "v1");
+  for (const auto& blob : blobs_in(dir_.path() / "layout")) {
+    if (blob == top) continue;
+    // The right bytes, but outside the layout: a link could point anywhere.
+    const auto path = dir_.path() / "layout" / "blobs" / "sha256" / blob.hex();
+    std::filesystem::rename(path, dir_.path() / "outside");
+    std::filesystem::create_symlink(dir_.path() / "outside", path);
+    break;
+  }
+  auto report = LayoutImporter(*service_).import(*source_of(dir_.path() / "layout"), "demo/app");
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code(), ErrorCode::kCorruption);
+  EXPECT_TRUE(repositories(*service_).empty());
+}
+
 TEST_F(LayoutImporterTest, NotALayoutIsRefused) {
   std::filesystem::create_directories(dir_.path() / "empty");
   auto report = LayoutImporter(*service_).import(*source_of(dir_.path() / "empty"), "demo/app");
