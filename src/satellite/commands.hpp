@@ -13,7 +13,8 @@
 namespace satellite {
 
 // `satellite serve`: runs the registry until SIGTERM/SIGINT; SIGUSR1 collects garbage now.
-// Prints "listening on HOST:PORT" on stdout once ready.
+// Prints "listening on HOST:PORT" on stdout once ready; serves imports and exports on
+// <data-dir>/admin.sock meanwhile.
 [[nodiscard]] common::Status serve_command(const ServeOptions& options, common::log::Logger logger);
 
 // `satellite gc`: collects garbage in `config.data_dir` directly, or, when a running
