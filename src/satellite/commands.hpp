@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
@@ -13,7 +14,8 @@
 namespace satellite {
 
 // `satellite serve`: runs the registry until SIGTERM/SIGINT; SIGUSR1 collects garbage now.
-// Prints "listening on HOST:PORT" on stdout once ready.
+// Prints "listening on HOST:PORT" on stdout once ready; serves imports and exports on
+// <data-dir>/admin.sock meanwhile.
 [[nodiscard]] common::Status serve_command(const ServeOptions& options, common::log::Logger logger);
 
 // `satellite run`: the registry and the agent in one process, until SIGTERM/SIGINT (the
@@ -25,5 +27,19 @@ namespace satellite {
 // report as JSON on stdout.
 [[nodiscard]] common::Status gc_command(const registry::RegistryConfig& config,
                                         common::log::Logger logger);
+
+// `satellite import PATH`: loads the OCI layout directory or tar at `path` into
+// `data_dir`'s registry, into `repository` (empty: the layout's names), directly or, when a
+// running satellite holds the directory, through its admin socket. Prints one summary line.
+[[nodiscard]] common::Status import_command(const std::string& data_dir, const std::string& path,
+                                            const std::string& repository,
+                                            common::log::Logger logger);
+
+// `satellite export PATH`: writes the images of `repositories` (empty: all) as one OCI layout
+// directory at `path`, or a tar when it ends in ".tar" (written beside it, renamed on
+// success); directly or through the running satellite. Prints one summary line.
+[[nodiscard]] common::Status export_command(const std::string& data_dir, const std::string& path,
+                                            const std::vector<std::string>& repositories,
+                                            common::log::Logger logger);
 
 }  // namespace satellite

@@ -1,6 +1,6 @@
 // satellite: the edge agent and its local OCI registry (`run`), the registry alone
-// (`serve`), and its garbage collector (`gc`). main only parses and validates flags, then runs one
-// command.
+// (`serve`), its garbage collector (`gc`) and air-gapped `import`/`export` of OCI layouts.
+// main only parses and validates flags, then runs one command.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -296,11 +296,33 @@ int main(int argc, char** argv) {
   gc->add_option("--upload-max-idle", gc_text.upload_max_idle, "uploads idle this long are stale")
       ->capture_default_str();
 
+  std::string layout_data_dir, layout_path, import_repository;
+  std::vector<std::string> export_repositories;
+  auto* import = cli.add_subcommand(
+      "import", "load an OCI layout directory or tar (skopeo oci:/oci-archive:) into the registry");
+  import->add_option("PATH", layout_path, "OCI image layout directory or tar")->required();
+  import->add_option("--data-dir", layout_data_dir, "directory holding blobs and metadata")
+      ->required();
+  import->add_option("--repository", import_repository,
+                     "repository for every image (default: from the layout's ref names)");
+  auto* export_cmd = cli.add_subcommand(
+      "export", "write the held images as one OCI layout directory, or a tar for PATH.tar");
+  export_cmd->add_option("PATH", layout_path, "new directory, or a file ending in .tar")
+      ->required();
+  export_cmd->add_option("--data-dir", layout_data_dir, "directory holding blobs and metadata")
+      ->required();
+  export_cmd->add_option("--repository", export_repositories,
+                         "repository to export (repeatable; default: all)");
+
   CLI11_PARSE(cli, argc, argv);
   auto logger = value_or_die(common::log::make_logger("satellite", log_level));
 
   common::Status status;
-  if (gc->parsed()) {
+  if (import->parsed()) {
+    status = satellite::import_command(layout_data_dir, layout_path, import_repository, logger);
+  } else if (export_cmd->parsed()) {
+    status = satellite::export_command(layout_data_dir, layout_path, export_repositories, logger);
+  } else if (gc->parsed()) {
     gc_config.gc_grace = value_or_die(common::config::parse_duration(gc_text.gc_grace));
     gc_config.upload_max_idle =
         value_or_die(common::config::parse_duration(gc_text.upload_max_idle));

@@ -9,6 +9,7 @@
 #include "registry/http/login_rate_limiter.hpp"
 #include "registry/http/registry_router.hpp"
 #include "registry/registry_service.hpp"
+#include "satellite/admin/admin_socket.hpp"
 #include "satellite/gc_schedule.hpp"
 
 namespace satellite {
@@ -45,6 +46,15 @@ class RegistryAppImpl final : public RegistryApp {
     if (!server) return common::fail(server.error());
     server_ = std::move(*server);
     gc_.emplace(*service_, options_.gc_interval, logger_);
+    // `satellite import`/`export` while we hold the data dir: run on the admin thread.
+    auto admin = admin::AdminServer::start(
+        registry::storage::StoragePaths(options_.registry.data_dir).admin_socket(),
+        [this](const admin::LayoutRequest& request, common::fs::UniqueFd target) {
+          return admin::execute(*service_, request, std::move(target));
+        },
+        logger_);
+    if (!admin) return common::fail(admin.error());
+    admin_ = std::move(*admin);
     return {};
   }
 
@@ -58,6 +68,7 @@ class RegistryAppImpl final : public RegistryApp {
 
   void run() override {
     server_->run();
+    admin_.reset();
     gc_.reset();
     pool_.join();
     auth_pool_.join();
@@ -83,6 +94,7 @@ class RegistryAppImpl final : public RegistryApp {
   std::unique_ptr<registry::http::RegistryRouter> router_;
   std::unique_ptr<common::http::Server> server_;
   std::optional<GcSchedule> gc_;
+  std::unique_ptr<admin::AdminServer> admin_;  // after service_: stops before it
 };
 
 }  // namespace

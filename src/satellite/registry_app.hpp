@@ -1,7 +1,9 @@
 // RegistryApp: the satellite's local registry wired together: the RegistryService on the
 // data dir, the blocking pool, metrics, optional htpasswd auth, the router, the HTTP server
-// and the garbage collector (scheduled and on demand). Built by create(), served by run() until
-// stop(). Thread-safety: stop(), reload_tls() and address() may be called from any thread.
+// and the garbage collector (scheduled and on demand), and the admin socket through which
+// `satellite import`/`export` reach it (admin/admin_socket.hpp). Built by create(), served by
+// run() until stop(). Thread-safety: stop(), reload_tls() and address() may be called from any
+// thread.
 #pragma once
 
 #include <memory>

@@ -5,6 +5,7 @@
 //   <root>/LOCK                          flock held by the running process (common::fs::DirLock)
 //   <root>/metadata.db (+ -wal, -shm)    SQLite: repositories, links, manifests, tags
 //   <root>/gc-report.json                the last garbage collection's report
+//   <root>/admin.sock                    Unix socket of the running process (import/export)
 //   <root>/blobs/<alg>/<2 hex>/<hex>     content-addressed blob data, written once, by rename
 //   <root>/uploads/<id>/data             bytes received so far for upload <id>
 //   <root>/uploads/<id>/info             repository and start time of upload <id>
@@ -27,6 +28,7 @@ class StoragePaths {
   const std::string& root() const noexcept { return root_; }
   std::string database() const { return root_ + "/metadata.db"; }
   std::string gc_report() const { return root_ + "/gc-report.json"; }
+  std::string admin_socket() const { return root_ + "/admin.sock"; }
   std::string blobs_root() const { return root_ + "/blobs"; }
   // <root>/blobs/<alg>
   std::string blob_algorithm_root(common::DigestAlgorithm algorithm) const;
