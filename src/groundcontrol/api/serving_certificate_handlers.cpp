@@ -2,10 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
+#include "groundcontrol/api/csr_body.hpp"
 #include "groundcontrol/api/json_response.hpp"
-#include "groundcontrol/model/json_fields.hpp"
 
 namespace groundcontrol::api {
 namespace {
@@ -15,8 +14,6 @@ using common::http::MethodSet;
 using common::http::Request;
 using common::http::Response;
 using common::http::RouteMatch;
-
-constexpr std::size_t kMaxRequestBytes = 64 * 1024;  // a CSR, as at enrollment
 
 }  // namespace
 
@@ -29,13 +26,8 @@ std::vector<common::http::Route> ServingCertificateHandlers::satellite_routes() 
 boost::asio::awaitable<Response> ServingCertificateHandlers::issue(Request& request) {
   auto satellite = identity_.satellite_of(request);
   if (!satellite) co_return error_response(satellite.error());
-  auto body = co_await common::http::read_json_body(request, kMaxRequestBytes);
-  if (!body) co_return error_response(body.error());
-  auto fields = model::JsonFields::open(*body, "");
-  if (!fields) co_return error_response(fields.error());
-  auto csr = fields->required_text("csr");
+  auto csr = co_await read_csr_body(request);
   if (!csr) co_return error_response(csr.error());
-  if (auto ok = fields->finish(); !ok) co_return error_response(ok.error());
   auto issued =
       co_await common::http::offload(pool_, [&] { return certificates_.issue(*satellite, *csr); });
   if (!issued) co_return error_response(issued.error());

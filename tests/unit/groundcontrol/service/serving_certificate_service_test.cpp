@@ -11,15 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/crypto/certificate_request.hpp"
-#include "common/crypto/key_pair.hpp"
-#include "common/log/logger.hpp"
 #include "groundcontrol/model/kind.hpp"
 #include "groundcontrol/pki/ca_bundle.hpp"
 #include "groundcontrol/service/ca_rotation_service.hpp"
-#include "groundcontrol/service/enrollment_service.hpp"
-#include "store/store_test_support.hpp"
-#include "testutil/fake_clock.hpp"
+#include "service/enrollment_fixture.hpp"
 #include "unit/groundcontrol/pki/x509_probe.hpp"
 
 namespace groundcontrol::service {
@@ -30,37 +25,20 @@ using common::ErrorCode;
 using model::Kind;
 using nlohmann::json;
 using pki::testing::X509Probe;
-using store::test::StoreTest;
 
-std::string csr_for(const std::string& name) {
-  const auto key = common::crypto::KeyPair::generate_p256().value();
-  return common::crypto::CertificateRequest::create(key, name).value().pem().value();
-}
+using test::csr_for;
 
-class ServingCertificateServiceTest : public StoreTest {
+class ServingCertificateServiceTest : public test::EnrollmentFixture {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    EnrollmentFixture::SetUp();
     if (HasFatalFailure()) return;
-    cas_.emplace(*db_, box_, clock_);
-    ASSERT_TRUE(cas_->create_if_absent("gc.example"));
-    ASSERT_TRUE(cas_->refresh());
-    sync_.emplace(*db_, view_, common::log::null_logger());
-    ASSERT_TRUE(sync_->load());
-    resources_.emplace(*db_, clock_, *sync_, [this] { return "uid-" + std::to_string(++uids_); });
-    ASSERT_TRUE(resources_->ensure_default_config());
-    enrollment_.emplace(*db_, clock_, *cas_, *sync_, EnrollmentConfig{"gc.example"});
     serving_.emplace(*db_, clock_, *cas_, 24h * 30);
     ASSERT_TRUE(resources_->create(
         Kind::kSatelliteConfig,
         {{"metadata", {{"name", "site"}}}, {"spec", {{"registry", {{"serverNames", kNames}}}}}},
         admin_));
-    ASSERT_TRUE(resources_->create(
-        Kind::kSatellite, {{"metadata", {{"name", "sat-a"}}}, {"spec", {{"config", "site"}}}},
-        admin_));
-    auto token = enrollment_->issue_token("sat-a", admin_);
-    ASSERT_TRUE(token);
-    identity_ = enrollment_->enroll(token->token, csr_for("sat-a")).value();
+    identity_ = enrolled("sat-a", {{"config", "site"}});
   }
 
   std::size_t serving_events() {
@@ -73,17 +51,8 @@ class ServingCertificateServiceTest : public StoreTest {
   }
 
   const std::vector<std::string> kNames = {"registry.site.example", "10.0.0.5", "fd00::5"};
-  testutil::FakeClock clock_;
-  const common::crypto::SecretBox box_{common::crypto::MasterKey::generate()};
-  std::optional<CertificateAuthorities> cas_;
-  FleetView view_;
-  std::optional<FleetSync> sync_;
-  std::optional<ResourceService> resources_;
-  std::optional<EnrollmentService> enrollment_;
   std::optional<ServingCertificateService> serving_;
   Enrollment identity_;
-  int uids_ = 0;
-  const Actor admin_{"user:admin"};
 };
 
 TEST_P(ServingCertificateServiceTest, NamesExactlyWhatTheConfigListsAndIsNoIdentity) {
