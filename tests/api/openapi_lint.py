@@ -50,7 +50,7 @@ MAIN_SCHEMAS = [
     "LoginResponse", "User", "UserCreate", "UserList", "SatelliteState", "SatelliteCreated",
     "EnrollmentToken", "EnrollRequest", "RenewRequest", "EnrollmentResponse",
     "EnrollmentRequestSubmission", "EnrollmentRequest", "EnrollmentApproval",
-    "GroupCredentialCreated",
+    "GroupCredentialCreated", "ServingCertificateRequest", "ServingCertificate",
 ]
 
 METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]

@@ -4,6 +4,7 @@
 
 #include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
+#include "groundcontrol/api/csr_body.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/model/json_fields.hpp"
 
@@ -17,7 +18,7 @@ using common::http::Response;
 using common::http::RouteMatch;
 using nlohmann::json;
 
-constexpr std::size_t kMaxEnrollBytes = 64 * 1024;
+constexpr std::size_t kMaxEnrollBytes = kMaxCsrBodyBytes;  // and a token
 
 json enrollment_json(const service::Enrollment& e) {
   return {{"satellite", e.satellite}, {"certificate", e.certificate_pem},
@@ -60,13 +61,8 @@ boost::asio::awaitable<Response> EnrollmentHandlers::enroll(Request& request) {
 boost::asio::awaitable<Response> EnrollmentHandlers::renew(Request& request) {
   auto satellite = identity_.satellite_of(request);
   if (!satellite) co_return error_response(satellite.error());
-  auto body = co_await common::http::read_json_body(request, kMaxEnrollBytes);
-  if (!body) co_return error_response(body.error());
-  auto fields = model::JsonFields::open(*body, "");
-  if (!fields) co_return error_response(fields.error());
-  auto csr = fields->required_text("csr");
+  auto csr = co_await read_csr_body(request);
   if (!csr) co_return error_response(csr.error());
-  if (auto ok = fields->finish(); !ok) co_return error_response(ok.error());
   auto renewed =
       co_await common::http::offload(pool_, [&] { return enrollment_.renew(*satellite, *csr); });
   if (!renewed) co_return error_response(renewed.error());

@@ -9,6 +9,7 @@
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
+#include "groundcontrol/api/serving_certificate_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 
 namespace groundcontrol::api {
@@ -70,6 +71,8 @@ std::vector<Route> satellite_routes(const SatelliteApiHandlers& handlers) {
   for (auto& route : handlers.enrollment_requests.satellite_routes())
     routes.push_back(std::move(route));
   for (auto& route : handlers.cas.satellite_routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.serving_certificates.satellite_routes())
+    routes.push_back(std::move(route));
   return routes;
 }
 

@@ -6,7 +6,8 @@
 //                        EnrollmentRequestHandlers (the approval), GroupCredentialHandlers,
 //                        FleetHandlers, CaHandlers' admin routes
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
-//                        EnrollmentRequestHandlers, CaHandlers' bundle)
+//                        EnrollmentRequestHandlers, CaHandlers' bundle,
+//                        ServingCertificateHandlers)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
 
@@ -26,6 +27,7 @@ class EnrollmentHandlers;
 class EnrollmentRequestHandlers;
 class GroupCredentialHandlers;
 class CaHandlers;
+class ServingCertificateHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -44,6 +46,7 @@ struct SatelliteApiHandlers {
   EnrollmentHandlers& enrollment;
   EnrollmentRequestHandlers& enrollment_requests;
   CaHandlers& cas;
+  ServingCertificateHandlers& serving_certificates;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);

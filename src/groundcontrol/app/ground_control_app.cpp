@@ -37,6 +37,7 @@
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/route_table.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
+#include "groundcontrol/api/serving_certificate_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/app/server_tls_files.hpp"
@@ -53,6 +54,7 @@
 #include "groundcontrol/service/periodic_jobs.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/service/serving_certificate_service.hpp"
 #include "groundcontrol/service/status_rollup.hpp"
 #include "groundcontrol/store/schema.hpp"
 
@@ -154,6 +156,7 @@ class App final : public GroundControlApp {
         *db_, clock_, *enrollment_, *sync_, random_uid,
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
+    serving_certificates_.emplace(*db_, clock_, *cas_, options_.certificate_validity);
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
     return start_servers();
@@ -229,6 +232,7 @@ class App final : public GroundControlApp {
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
     ca_handlers_.emplace(*ca_rotation_, *cas_, *identity_, *access_, pool_);
+    serving_certificate_handlers_.emplace(*serving_certificates_, *identity_, pool_);
 
     if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
@@ -240,7 +244,8 @@ class App final : public GroundControlApp {
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
-                                              *enrollment_request_handlers_, *ca_handlers_}))
+                                              *enrollment_request_handlers_, *ca_handlers_,
+                                              *serving_certificate_handlers_}))
       if (auto ok = satellite_router_->add(std::move(route)); !ok) return ok;
 
     common::http::ServerConfig management;
@@ -443,6 +448,7 @@ class App final : public GroundControlApp {
   std::optional<service::AuthService> auth_;
   std::optional<service::EnrollmentService> enrollment_;
   std::optional<service::EnrollmentRequestService> enrollment_requests_;
+  std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
   std::optional<std::string> generated_password_;
   std::optional<api::BearerAccess> access_;
@@ -461,6 +467,7 @@ class App final : public GroundControlApp {
   std::optional<service::PeriodicJobs> jobs_;
   std::optional<api::EnrollmentHandlers> enrollment_handlers_;
   std::optional<api::EnrollmentRequestHandlers> enrollment_request_handlers_;
+  std::optional<api::ServingCertificateHandlers> serving_certificate_handlers_;
   std::optional<api::GroupCredentialHandlers> group_credential_handlers_;
   std::optional<common::http::Router> management_router_;
   std::optional<common::http::Router> satellite_router_;

@@ -10,6 +10,7 @@
 #include "common/config/duration.hpp"
 #include "common/oci/repository_name.hpp"
 #include "groundcontrol/model/json_fields.hpp"
+#include "groundcontrol/model/server_name.hpp"
 
 namespace groundcontrol::model {
 namespace {
@@ -96,6 +97,32 @@ common::Status parse_proxy(JsonFields& fields, SatelliteConfigSpec& spec) {
   return {};
 }
 
+common::Status parse_registry(JsonFields& fields, SatelliteConfigSpec& spec) {
+  const auto* value = fields.take("registry");
+  if (value == nullptr) return {};
+  auto registry = JsonFields::open(*value, "spec.registry");
+  if (!registry) return fail(registry.error());
+  auto names = registry->texts("serverNames");
+  if (!names) return fail(names.error());
+  if (names->size() > kMaxServerNames)
+    return invalid_field("spec.registry.serverNames",
+                         fmt::format("at most {} names", kMaxServerNames));
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const auto& name = (*names)[i];
+    const auto path = fmt::format("spec.registry.serverNames[{}]", i);
+    if (!server_name_kind(name))
+      return invalid_field(path, fmt::format("\"{}\" is neither a DNS name (RFC 1123) nor an "
+                                             "IPv4 or IPv6 address",
+                                             name));
+    if (std::find(names->begin(), names->begin() + static_cast<std::ptrdiff_t>(i), name) !=
+        names->begin() + static_cast<std::ptrdiff_t>(i))
+      return invalid_field(path, fmt::format("\"{}\" is listed twice", name));
+  }
+  if (auto ok = registry->finish(); !ok) return ok;
+  spec.registry_server_names = std::move(*names);
+  return {};
+}
+
 }  // namespace
 
 common::Result<SatelliteConfigSpec> parse_satellite_config_spec(const json* value) {
@@ -116,6 +143,7 @@ common::Result<SatelliteConfigSpec> parse_satellite_config_spec(const json* valu
   spec.gc_grace = *grace;
   if (auto ok = parse_upstream(*fields, spec); !ok) return fail(ok.error());
   if (auto ok = parse_proxy(*fields, spec); !ok) return fail(ok.error());
+  if (auto ok = parse_registry(*fields, spec); !ok) return fail(ok.error());
   auto runtimes = fields->texts("runtimes");
   if (!runtimes) return fail(runtimes.error());
   for (const auto& runtime : *runtimes)
@@ -157,7 +185,8 @@ json to_json(const SatelliteConfigSpec& spec) {
           {"bandwidthLimit", spec.bandwidth_limit},
           {"syncWindow", spec.sync_window},
           {"gcGrace", seconds(spec.gc_grace)},
-          {"logLevel", spec.log_level}};
+          {"logLevel", spec.log_level},
+          {"registry", {{"serverNames", spec.registry_server_names}}}};
 }
 
 }  // namespace groundcontrol::model

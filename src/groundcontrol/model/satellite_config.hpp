@@ -1,6 +1,8 @@
 // SatelliteConfig: how a set of satellites behaves (intervals, the upstream registry and
 // its credentials, proxy mode, runtimes, bandwidth, sync window, GC grace, log level). A
-// config named "default" always exists. The upstream password is write-only: a request may
+// config named "default" always exists. registry.serverNames are the names and addresses
+// the satellites' local registry answers to on their site, those their serving certificate
+// carries. The upstream password is write-only: a request may
 // set it, a response only says whether one is set; the service seals it at rest and hands
 // it to satellites over mTLS only. Plain value type and its JSON codec.
 #pragma once
@@ -34,6 +36,9 @@ struct SatelliteConfigSpec {
   std::string sync_window;                      // "HH:MM-HH:MM" local time; empty: always
   std::chrono::seconds gc_grace{3600};
   std::string log_level = "info";
+  // DNS names and IP literals (server_name.hpp), at most kMaxServerNames; the first is the
+  // serving certificate's CN. Empty: no serving certificate.
+  std::vector<std::string> registry_server_names;
 };
 
 // Reads `spec` of a SatelliteConfig; kInvalidArgument naming the field.

@@ -202,29 +202,32 @@ common::Result<IssuedCertificate> CertificateAuthority::sign_client_certificate(
   return issued(cert->get());
 }
 
+common::Result<IssuedCertificate> CertificateAuthority::sign_server_certificate(
+    std::string_view csr_pem, const ServerCertRequest& request) const {
+  auto csr = checked_csr(csr_pem);
+  if (!csr) return fail(csr.error());
+  EVP_PKEY* key = csr->public_key();
+  auto spec = server_spec(request, EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
+                                       ? "critical,digitalSignature,keyEncipherment"
+                                       : "critical,digitalSignature");
+  if (!spec) return fail(spec.error());
+  auto cert = detail::build_certificate(*spec, key, cert_.get(), key_.native());
+  if (!cert) return fail(cert.error());
+  return issued(cert->get());
+}
+
 common::Result<ServerCertificate> CertificateAuthority::issue_server_certificate(
     const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
     seconds validity) const {
-  if (dns_names.empty() && ip_addresses.empty())
-    return fail(ErrorCode::kInvalidArgument, "a server certificate needs a host name or an IP");
-  for (const auto& name : dns_names)
-    if (!valid_dns_name(name))
-      return fail(ErrorCode::kInvalidArgument, "not a valid host name", name);
-  auto window = validity_window(validity);
-  if (!window) return fail(window.error());
+  ServerCertRequest request{dns_names.empty() ? std::string() : dns_names.front(), dns_names,
+                            ip_addresses, validity};
+  if (request.common_name.empty() && !ip_addresses.empty())
+    request.common_name = ip_addresses.front();
+  auto spec = server_spec(request, "critical,digitalSignature");
+  if (!spec) return fail(spec.error());
   auto key = KeyPair::generate_p256();
   if (!key) return fail(key.error());
-
-  detail::CertificateSpec spec;
-  spec.common_name = dns_names.empty() ? ip_addresses.front() : dns_names.front();
-  if (spec.common_name.size() > kMaxCommonName) spec.common_name.clear();  // the SANs say it
-  spec.dns_sans = dns_names;
-  spec.ip_sans = ip_addresses;
-  spec.key_usage = "critical,digitalSignature";
-  spec.extended_key_usage = "serverAuth";
-  spec.not_before = window->first;
-  spec.not_after = window->second;
-  auto cert = detail::build_certificate(spec, key->native(), cert_.get(), key_.native());
+  auto cert = detail::build_certificate(*spec, key->native(), cert_.get(), key_.native());
   if (!cert) return fail(cert.error());
   auto certificate = issued(cert->get());
   if (!certificate) return fail(certificate.error());
@@ -232,6 +235,27 @@ common::Result<ServerCertificate> CertificateAuthority::issue_server_certificate
   if (!key_pem) return fail(key_pem.error());
   std::string chain = certificate->cert_pem + cert_pem_;
   return ServerCertificate{std::move(*certificate), std::move(chain), std::move(*key_pem)};
+}
+
+common::Result<detail::CertificateSpec> CertificateAuthority::server_spec(
+    const ServerCertRequest& request, std::string key_usage) const {
+  if (request.dns_names.empty() && request.ip_addresses.empty())
+    return fail(ErrorCode::kInvalidArgument, "a server certificate needs a host name or an IP");
+  for (const auto& name : request.dns_names)
+    if (!valid_dns_name(name))
+      return fail(ErrorCode::kInvalidArgument, "not a valid host name", name);
+  auto window = validity_window(request.validity);
+  if (!window) return fail(window.error());
+  detail::CertificateSpec spec;
+  spec.common_name = request.common_name;
+  if (spec.common_name.size() > kMaxCommonName) spec.common_name.clear();  // the SANs say it
+  spec.dns_sans = request.dns_names;
+  spec.ip_sans = request.ip_addresses;
+  spec.key_usage = std::move(key_usage);
+  spec.extended_key_usage = "serverAuth";
+  spec.not_before = window->first;
+  spec.not_after = window->second;
+  return spec;
 }
 
 }  // namespace groundcontrol::pki

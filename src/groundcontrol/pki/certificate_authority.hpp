@@ -1,6 +1,7 @@
 // CertificateAuthority: ground control's built-in CA. It signs the mTLS client certificate
 // each satellite gets at enrollment (subject CN = the satellite's name, one URI SAN = its
-// SPIFFE ID, extendedKeyUsage clientAuth) and the server certificates of TLS listeners.
+// SPIFFE ID, extendedKeyUsage clientAuth), the server certificates of its TLS listeners
+// and those of satellites' local registries (for their CSRs' keys; serverAuth only).
 // Its key is ECDSA P-256; its certificate is self-signed (basicConstraints critical
 // CA:TRUE,pathlen:0; keyUsage critical keyCertSign,cRLSign; subjectKeyIdentifier).
 // The CA decides every field of what it signs: from a CSR it takes only the public key,
@@ -26,6 +27,9 @@
 #include "groundcontrol/pki/issued_certificate.hpp"
 
 namespace groundcontrol::pki {
+namespace detail {
+struct CertificateSpec;
+}
 
 // How far before now every certificate's notBefore is put.
 inline constexpr std::chrono::minutes kClockSkewAllowance{5};
@@ -75,6 +79,14 @@ class CertificateAuthority {
   // requests stored before anyone signs them.
   [[nodiscard]] static common::Status check_client_csr(std::string_view csr_pem);
 
+  // A server certificate for the key in `csr_pem` with the SANs `request` names and nothing
+  // from the CSR but its key: CN as asked, extendedKeyUsage serverAuth only (so it
+  // never passes as a client identity). kInvalidArgument as sign_client_certificate, and for
+  // no names or a malformed host name or IP address; kUnavailable when the CA has expired;
+  // kInternal when OpenSSL fails.
+  [[nodiscard]] common::Result<IssuedCertificate> sign_server_certificate(
+      std::string_view csr_pem, const ServerCertRequest& request) const;
+
   // A server certificate (alone, and as a chain with the CA's) and a fresh P-256 key for
   // it: SANs `dns_names` and `ip_addresses` (at least one name in all), CN the first of
   // them, extendedKeyUsage serverAuth. kInvalidArgument for no names, a malformed host
@@ -92,6 +104,10 @@ class CertificateAuthority {
   [[nodiscard]] common::Result<
       std::pair<std::chrono::system_clock::time_point, std::chrono::system_clock::time_point>>
   validity_window(std::chrono::seconds validity) const;
+  // The fields of a server certificate `request` asks for, issued now with `key_usage`.
+  // kInvalidArgument for no names or a malformed host name; errors as validity_window.
+  [[nodiscard]] common::Result<detail::CertificateSpec> server_spec(
+      const ServerCertRequest& request, std::string key_usage) const;
 
   common::crypto::X509Ptr cert_;
   common::crypto::KeyPair key_;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace groundcontrol::pki {
 
@@ -12,6 +13,16 @@ namespace groundcontrol::pki {
 struct ClientCertRequest {
   std::string name;       // subject CN: 1-64 bytes, no NUL (the satellite's name)
   std::string spiffe_id;  // the one URI SAN, "spiffe://<trust domain>/<path>" (spiffe_id.hpp)
+  std::chrono::seconds validity{std::chrono::hours(24 * 30)};  // from now; > 0
+};
+
+// A TLS server certificate for a key its holder made (a satellite's local registry). Ground
+// control decides every field; the CSR contributes only its public key.
+struct ServerCertRequest {
+  std::string common_name;             // subject CN, one of the names (the first a config lists);
+                                       // dropped when over 64 bytes: the SANs say it
+  std::vector<std::string> dns_names;  // SANs, as given (RFC 1123 host names)
+  std::vector<std::string> ip_addresses;  // SANs, IPv4 or IPv6 text; at least one name in all
   std::chrono::seconds validity{std::chrono::hours(24 * 30)};  // from now; > 0
 };
 

@@ -17,6 +17,10 @@ using nlohmann::json;
 
 const std::string kDigest = "sha256:" + std::string(64, 'a');
 
+std::string host_name(int i) {
+  return "host-" + std::to_string(i) + ".example";
+}
+
 // The error message of a parse that must fail.
 template <class Result>
 std::string refusal(const Result& result) {
@@ -132,6 +136,57 @@ TEST(ResourceCodecTest, SatelliteConfigRefusalsNameTheField) {
     const auto message = refusal(parse_satellite_config_spec(&value));
     EXPECT_TRUE(message.starts_with(start)) << text << " → " << message;
   }
+}
+
+TEST(ResourceCodecTest, ASatelliteConfigListsItsRegistrysServerNames) {
+  const json request = json::parse(R"({"registry":{"serverNames":
+      ["registry.site-1.example","site-1","10.0.0.5","fd00::5","127.0.0.1","A-1.Example"]}})");
+  auto spec = parse_satellite_config_spec(&request);
+  ASSERT_TRUE(spec) << spec.error().message();
+  const std::vector<std::string> names = {
+      "registry.site-1.example", "site-1", "10.0.0.5", "fd00::5", "127.0.0.1", "A-1.Example"};
+  EXPECT_EQ(spec->registry_server_names, names);
+  const json shown = to_json(*spec);
+  EXPECT_EQ(shown["registry"]["serverNames"], json(names));
+  auto again = parse_satellite_config_spec(&shown);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->registry_server_names, names);
+  // None by default, and a response says so.
+  auto none = parse_satellite_config_spec(nullptr);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->registry_server_names.empty());
+  EXPECT_EQ(to_json(*none)["registry"]["serverNames"], json::array());
+}
+
+TEST(ResourceCodecTest, ServerNameRefusalsNameTheEntry) {
+  json too_many = {{"registry", {{"serverNames", json::array()}}}};
+  for (int i = 0; i < 33; ++i) too_many["registry"]["serverNames"].push_back(host_name(i));
+  EXPECT_EQ(refusal(parse_satellite_config_spec(&too_many)),
+            "spec.registry.serverNames: at most 32 names");
+  for (const auto& [names, start] : std::vector<std::pair<std::string, std::string>>{
+           {R"(["ok.example","fine","bad_name"])", "spec.registry.serverNames[2]: \"bad_name\""},
+           {R"(["*.site.example"])", "spec.registry.serverNames[0]:"},
+           {R"(["-lead.example"])", "spec.registry.serverNames[0]:"},
+           {R"(["trail-.example"])", "spec.registry.serverNames[0]:"},
+           {R"(["a..example"])", "spec.registry.serverNames[0]:"},
+           {R"(["10.0.0.300"])", "spec.registry.serverNames[0]:"},
+           {R"(["[::1]"])", "spec.registry.serverNames[0]:"},
+           {R"(["10.0.0.5:5000"])", "spec.registry.serverNames[0]:"},
+           {R"(["https://x.example"])", "spec.registry.serverNames[0]:"},
+           {R"([""])", "spec.registry.serverNames[0]:"},
+           {R"(["x.example","x.example"])",
+            "spec.registry.serverNames[1]: \"x.example\" is listed twice"},
+           {R"([5])", "spec.registry.serverNames: expected a list of strings"}}) {
+    const json value = {{"registry", {{"serverNames", json::parse(names)}}}};
+    const auto message = refusal(parse_satellite_config_spec(&value));
+    EXPECT_TRUE(message.starts_with(start)) << names << " → " << message;
+  }
+  const std::string label(64, 'a');
+  const json long_label = {{"registry", {{"serverNames", {label + ".example"}}}}};
+  EXPECT_TRUE(refusal(parse_satellite_config_spec(&long_label))
+                  .starts_with("spec.registry.serverNames[0]:"));
+  const json unknown = json::parse(R"({"registry":{"names":["x"]}})");
+  EXPECT_EQ(refusal(parse_satellite_config_spec(&unknown)), "spec.registry.names: unknown field");
 }
 
 TEST(ResourceCodecTest, ASatelliteSpecDefaultsToTheDefaultConfig) {

@@ -12,13 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/crypto/certificate_request.hpp"
-#include "common/crypto/key_pair.hpp"
-#include "common/log/logger.hpp"
 #include "groundcontrol/model/kind.hpp"
 #include "groundcontrol/pki/ca_bundle.hpp"
-#include "store/store_test_support.hpp"
-#include "testutil/fake_clock.hpp"
+#include "service/enrollment_fixture.hpp"
 
 namespace groundcontrol::service {
 namespace {
@@ -26,58 +22,25 @@ namespace {
 using common::ErrorCode;
 using model::Kind;
 using nlohmann::json;
-using store::test::StoreTest;
+using test::csr_for;
 
-std::string csr_for(const std::string& name) {
-  const auto key = common::crypto::KeyPair::generate_p256().value();
-  return common::crypto::CertificateRequest::create(key, name).value().pem().value();
-}
-
-class CaRotationServiceTest : public StoreTest {
+class CaRotationServiceTest : public test::EnrollmentFixture {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    EnrollmentFixture::SetUp();
     if (HasFatalFailure()) return;
-    cas_.emplace(*db_, box_, clock_);
-    ASSERT_TRUE(cas_->create_if_absent("gc.example"));
-    ASSERT_TRUE(cas_->refresh());
-    sync_.emplace(*db_, view_, common::log::null_logger());
-    ASSERT_TRUE(sync_->load());
-    resources_.emplace(*db_, clock_, *sync_, [this] { return "uid-" + std::to_string(++uids_); });
-    ASSERT_TRUE(resources_->ensure_default_config());
-    enrollment_.emplace(*db_, clock_, *cas_, *sync_, EnrollmentConfig{"gc.example"});
     rotation_.emplace(*db_, clock_, box_, *cas_, *enrollment_, *sync_, "gc.example",
                       [this] { ++changes_; });
   }
 
-  // Makes satellite `name` and enrolls it; its enrollment.
-  Enrollment enrolled(const std::string& name) {
-    auto made = resources_->create(Kind::kSatellite, {{"metadata", {{"name", name}}}, {"spec", {}}},
-                                   admin_);
-    EXPECT_TRUE(made) << made.error().message();
-    auto token = enrollment_->issue_token(name, admin_);
-    EXPECT_TRUE(token);
-    auto done = enrollment_->enroll(token->token, csr_for(name));
-    EXPECT_TRUE(done) << done.error().message();
-    return std::move(*done);
-  }
   std::vector<CaSummary> listed() {
     auto cas = rotation_->list();
     EXPECT_TRUE(cas) << cas.error().message();
     return cas.value_or(std::vector<CaSummary>{});
   }
 
-  testutil::FakeClock clock_;
-  const common::crypto::SecretBox box_{common::crypto::MasterKey::generate()};
-  std::optional<CertificateAuthorities> cas_;
-  FleetView view_;
-  std::optional<FleetSync> sync_;
-  std::optional<ResourceService> resources_;
-  std::optional<EnrollmentService> enrollment_;
   std::optional<CaRotationService> rotation_;
-  int uids_ = 0;
   int changes_ = 0;
-  const Actor admin_{"user:admin"};
 };
 
 TEST_P(CaRotationServiceTest, RotationMakesANewActiveCaAndKeepsTheOldOneTrusted) {

@@ -7,12 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/crypto/certificate_request.hpp"
-#include "common/crypto/key_pair.hpp"
-#include "common/log/logger.hpp"
 #include "groundcontrol/model/kind.hpp"
-#include "store/store_test_support.hpp"
-#include "testutil/fake_clock.hpp"
+#include "service/enrollment_fixture.hpp"
 
 namespace groundcontrol::service {
 namespace {
@@ -20,12 +16,8 @@ namespace {
 using common::ErrorCode;
 using model::Kind;
 using nlohmann::json;
-using store::test::StoreTest;
 
-std::string csr_for(const std::string& name) {
-  const auto key = common::crypto::KeyPair::generate_p256().value();
-  return common::crypto::CertificateRequest::create(key, name).value().pem().value();
-}
+using test::csr_for;
 
 model::EnrollmentSubmission submission(const std::string& name, std::string csr,
                                        model::Labels labels = {}) {
@@ -36,38 +28,20 @@ model::EnrollmentSubmission submission(const std::string& name, std::string csr,
   return out;
 }
 
-class EnrollmentRequestServiceTest : public StoreTest {
+class EnrollmentRequestServiceTest : public test::EnrollmentFixture {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    EnrollmentFixture::SetUp();
     if (HasFatalFailure()) return;
-    cas_.emplace(*db_, box_, clock_);
-    ASSERT_TRUE(cas_->create_if_absent("gc.example"));
-    ASSERT_TRUE(cas_->refresh());
-    sync_.emplace(*db_, view_, common::log::null_logger());
-    ASSERT_TRUE(sync_->load());
-    const UidSource uids = [this] { return "uid-" + std::to_string(++uids_); };
-    resources_.emplace(*db_, clock_, *sync_, uids);
-    ASSERT_TRUE(resources_->ensure_default_config());
-    enrollment_.emplace(*db_, clock_, *cas_, *sync_, EnrollmentConfig{});
-    requests_.emplace(*db_, clock_, *enrollment_, *sync_, uids, EnrollmentRequestConfig{2});
+    requests_.emplace(*db_, clock_, *enrollment_, *sync_, uids(), EnrollmentRequestConfig{2});
   }
   static json status_of(const store::Resource& r) { return json::parse(r.status); }
   std::vector<store::Event> events_of(const std::string& kind, const std::string& name) {
     return resources_->events({kind, name}).value_or(std::vector<store::Event>{});
   }
 
-  testutil::FakeClock clock_;
-  const common::crypto::SecretBox box_{common::crypto::MasterKey::generate()};
-  std::optional<CertificateAuthorities> cas_;
-  FleetView view_;
-  std::optional<FleetSync> sync_;
-  std::optional<ResourceService> resources_;
-  std::optional<EnrollmentService> enrollment_;
   std::optional<EnrollmentRequestService> requests_;
-  int uids_ = 0;
   const Actor device_{"device:192.0.2.7"};
-  const Actor admin_{"user:admin"};
 };
 
 TEST_P(EnrollmentRequestServiceTest, AnApprovedRequestBecomesASatelliteWithItsCertificate) {
