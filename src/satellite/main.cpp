@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
   } else if (run->parsed()) {
     apply_serve_flags(run_options.serve, run_serve_text);
     apply_run_flags(run_options, run_text);
+    run_options.version = SATELLITE_VERSION;
     status = satellite::run_command(run_options, logger);
   } else {
     apply_serve_flags(serve_options, serve_text);

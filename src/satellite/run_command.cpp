@@ -1,10 +1,19 @@
+// `satellite run`: wires the registry, the replication engine, the agent, and either a
+// state file (headless) or ground control (enrollment, long-poll, config, reports).
+#include <spdlog/logger.h>
+#include <sys/statvfs.h>
+
 #include <cstdio>
+#include <mutex>
 
 #include "common/clock.hpp"
 #include "satellite/agent/agent.hpp"
 #include "satellite/agent/state_file_source.hpp"
 #include "satellite/agent_metrics.hpp"
 #include "satellite/commands.hpp"
+#include "satellite/fleet/device_identity.hpp"
+#include "satellite/fleet/fleet_reporter.hpp"
+#include "satellite/fleet/ground_control_source.hpp"
 #include "satellite/process_signals.hpp"
 #include "satellite/proxy/pull_through_proxy.hpp"
 #include "satellite/registry_app.hpp"
@@ -26,62 +35,169 @@ agent::PullFunction pull_through(replication::ImagePuller& puller) {
   };
 }
 
+std::int64_t free_bytes(const std::string& dir) {
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return 0;
+  return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+}
+
+// Everything the process runs, in the order it is built; destroyed in reverse.
+struct Satellite {
+  const RunOptions& options;
+  common::log::Logger logger;
+  common::SystemClock clock;
+  std::chrono::steady_clock::time_point started = clock.steady_now();
+  std::unique_ptr<RegistryApp> app;
+  std::unique_ptr<replication::ImagePuller> puller;
+  std::optional<fleet::DeviceIdentity> identity;
+  fleet::GroundControlSource* ground_control = nullptr;  // owned by the agent
+  std::unique_ptr<agent::Agent> agent;
+  std::unique_ptr<proxy::PullThroughProxy> proxy;
+  std::unique_ptr<fleet::FleetReporter> reporter;
+
+  std::string data_dir() const { return options.serve.registry.data_dir; }
+
+  // Ground control's config, applied while everything runs (the feed thread calls it).
+  void apply(const common::fleet_wire::SatelliteConfig& config) {
+    logger->info("config {} ({}): upstream {}, bandwidth {} B/s, sync window '{}', grace {} s",
+                 config.name, config.digest, config.upstream_url, config.bandwidth_limit,
+                 config.sync_window, config.gc_grace.count());
+    if (options.upstream.url.empty())
+      puller->set_upstream({config.upstream_url, config.upstream_username, config.upstream_password,
+                            config.upstream_insecure, options.upstream.ca_file});
+    puller->set_bandwidth_limit(config.bandwidth_limit);
+    auto settings = options.agent;
+    if (auto window = agent::SyncWindow::parse(config.sync_window)) {
+      settings.window = *window;
+    } else {
+      logger->warn("config {}: {}; pulling at any time", config.name, window.error().message());
+    }
+    settings.pass.removal_grace = config.gc_grace;
+    agent->update_settings(std::move(settings));
+    if (proxy) proxy->configure(options.proxy || config.proxy_enabled, config.proxy_repositories);
+    if (reporter) reporter->set_heartbeat_interval(config.heartbeat_interval);
+  }
+
+  common::Result<std::unique_ptr<agent::StateSource>> make_source() {
+    if (!options.state_file.empty())
+      return std::unique_ptr<agent::StateSource>(std::make_unique<agent::StateFileSource>(
+          options.state_file, options.upstream.url, options.state_poll_interval));
+    auto opened = fleet::DeviceIdentity::open(data_dir() + "/identity");
+    if (!opened) return common::fail(opened.error());
+    identity.emplace(std::move(*opened));
+    auto source = std::make_unique<fleet::GroundControlSource>(
+        fleet::GroundControlOptions{options.ground_control_url, options.token, options.ca_file,
+                                    options.ca_fingerprint, options.state_wait},
+        *identity, [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, clock,
+        logger);
+    ground_control = source.get();
+    return std::unique_ptr<agent::StateSource>(std::move(source));
+  }
+
+  common::Status build() {
+    auto made_app = RegistryApp::create(options.serve, logger);
+    if (!made_app) return common::fail(made_app.error());
+    app = std::move(*made_app);
+
+    replication::PullerOptions puller_options;
+    puller_options.state_dir = data_dir() + "/replication";
+    puller_options.parallel_blobs = options.parallel_blobs;
+    auto made_puller = replication::ImagePuller::create(app->registry(), puller_options, logger);
+    if (!made_puller) return common::fail(made_puller.error());
+    puller = std::move(*made_puller);
+    puller->set_bandwidth_limit(options.bandwidth_limit);
+    if (!options.upstream.url.empty())
+      puller->set_upstream(upstream_config(options.upstream, options.upstream.url));
+
+    auto source = make_source();
+    if (!source) return common::fail(source.error());
+    agent::AgentHooks hooks;
+    if (!ground_control) {  // headless: the state names the upstream
+      hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
+        puller->set_upstream(upstream_config(options.upstream, state.upstream_url));
+      };
+    }
+    hooks.collect_garbage = [this] { app->trigger_gc(); };
+    hooks.synced = [this](const agent::AgentStatus&) {
+      if (reporter) reporter->status_changed();
+    };
+    auto made_agent =
+        agent::Agent::create(app->registry(), pull_through(*puller), std::move(*source),
+                             options.agent, data_dir() + "/agent", std::move(hooks), clock, logger);
+    if (!made_agent) return common::fail(made_agent.error());
+    agent = std::move(*made_agent);
+    if (auto added = add_agent_metrics(app->metrics(), *agent,
+                                       [this] { return puller->bytes_transferred(); });
+        !added)
+      return common::fail(added.error());
+
+    // Proxy mode: always ready under ground control (its config turns it on and off).
+    if (options.proxy || ground_control) {
+      proxy = std::make_unique<proxy::PullThroughProxy>(
+          app->registry(), *puller,
+          proxy::ProxyOptions{options.proxy_repositories, options.proxy_disk_quota,
+                              options.agent.pass.platforms, 2, data_dir() + "/proxy/cache.json"},
+          [this](const std::string& repository, const common::Digest& digest) {
+            return agent->wants(repository, digest);
+          },
+          [this] { app->trigger_gc(); }, clock, logger);
+      proxy->configure(options.proxy, options.proxy_repositories);
+      app->set_content_fetcher(proxy.get());
+    }
+    if (ground_control) {
+      reporter = std::make_unique<fleet::FleetReporter>(
+          *ground_control,
+          fleet::ReporterInputs{[this] { return heartbeat(); }, [this] { return status(); }}, clock,
+          logger);
+    }
+    return {};
+  }
+
+  common::fleet_wire::Heartbeat heartbeat() const {
+    common::fleet_wire::Heartbeat beat;
+    beat.version = options.version;
+    beat.uptime_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(clock.steady_now() - started).count();
+    beat.disk_used_bytes = static_cast<std::int64_t>(app->registry().storage_stats().bytes);
+    beat.disk_free_bytes = free_bytes(data_dir());
+    beat.bytes_transferred = static_cast<std::int64_t>(puller->bytes_transferred());
+    beat.state_digest = agent->status().applied_state_digest;
+    return beat;
+  }
+
+  common::fleet_wire::StatusReport status() const {
+    auto now = agent->status();
+    common::fleet_wire::StatusReport report;
+    report.state_digest = now.state_digest;
+    report.last_sync_time = now.last_sync_time;
+    report.last_sync_duration_ms = now.last_sync_duration_ms;
+    if (now.artifacts.size() > common::fleet_wire::kMaxReportedArtifacts)
+      now.artifacts.erase(now.artifacts.begin() + common::fleet_wire::kMaxReportedArtifacts,
+                          now.artifacts.end());
+    report.artifacts = std::move(now.artifacts);
+    return report;
+  }
+};
+
 }  // namespace
 
 common::Status run_command(const RunOptions& options, common::log::Logger logger) {
   const auto signals = prepare_process(logger);
-  common::SystemClock clock;
-  auto app = RegistryApp::create(options.serve, logger);
-  if (!app) return common::fail(app.error());
-  const std::string data_dir = options.serve.registry.data_dir;
-
-  replication::PullerOptions puller_options;
-  puller_options.state_dir = data_dir + "/replication";
-  puller_options.parallel_blobs = options.parallel_blobs;
-  auto puller = replication::ImagePuller::create((*app)->registry(), puller_options, logger);
-  if (!puller) return common::fail(puller.error());
-  (*puller)->set_bandwidth_limit(options.bandwidth_limit);
-  if (!options.upstream.url.empty())
-    (*puller)->set_upstream(upstream_config(options.upstream, options.upstream.url));
-
-  std::unique_ptr<agent::StateSource> source = std::make_unique<agent::StateFileSource>(
-      options.state_file, options.upstream.url, options.state_poll_interval);
-  agent::AgentHooks hooks;
-  hooks.state_received = [&](const common::fleet_wire::SatelliteState& state) {
-    (*puller)->set_upstream(upstream_config(options.upstream, state.upstream_url));
-  };
-  hooks.collect_garbage = [&] { (*app)->trigger_gc(); };
-  auto agent =
-      agent::Agent::create((*app)->registry(), pull_through(**puller), std::move(source),
-                           options.agent, data_dir + "/agent", std::move(hooks), clock, logger);
-  if (!agent) return common::fail(agent.error());
-  if (auto added = add_agent_metrics((*app)->metrics(), **agent,
-                                     [&] { return (*puller)->bytes_transferred(); });
-      !added)
-    return common::fail(added.error());
-
-  std::unique_ptr<proxy::PullThroughProxy> pull_through_proxy;
-  if (options.proxy) {
-    proxy::ProxyOptions proxy_options{options.proxy_repositories, options.proxy_disk_quota,
-                                      options.agent.pass.platforms, 2,
-                                      data_dir + "/proxy/cache.json"};
-    pull_through_proxy = std::make_unique<proxy::PullThroughProxy>(
-        (*app)->registry(), **puller, std::move(proxy_options),
-        [&](const std::string& repository, const common::Digest& digest) {
-          return (*agent)->wants(repository, digest);
-        },
-        [&] { (*app)->trigger_gc(); }, clock, logger);
-    (*app)->set_content_fetcher(pull_through_proxy.get());
-    logger->info("proxy mode: pulls of what is not held are fetched from upstream");
-  }
-
-  std::printf("listening on %s\n", (*app)->address().c_str());
+  Satellite satellite{options, logger};
+  if (auto built = satellite.build(); !built) return built;
+  std::printf("listening on %s\n", satellite.app->address().c_str());
   std::fflush(stdout);
-  logger->info("serving {} from {}; agent following {}", (*app)->address(), data_dir,
+  logger->info("serving {} from {}; agent following {}", satellite.app->address(),
+               satellite.data_dir(),
                options.state_file.empty() ? options.ground_control_url : options.state_file);
-  (*agent)->start();
-  serve_until_signalled(**app, signals, logger, [&] { (*agent)->stop(); });
-  (*agent)->stop();
+  satellite.agent->start();
+  if (satellite.reporter) satellite.reporter->start();
+  serve_until_signalled(*satellite.app, signals, logger, [&] {
+    if (satellite.reporter) satellite.reporter->stop();
+    satellite.agent->stop();
+  });
+  if (satellite.reporter) satellite.reporter->stop();
+  satellite.agent->stop();
   return {};
 }
 

@@ -22,6 +22,7 @@ struct UpstreamOptions {
 
 struct RunOptions {
   ServeOptions serve;
+  std::string version;  // reported in heartbeats
   // Headless: the desired state from this file (satellite state or Harbor state file).
   std::string state_file;
   // Fleet: ground control's satellite API, enrollment token, trust in its CA.

@@ -45,7 +45,14 @@ PullThroughProxy::~PullThroughProxy() {
   pool_.join();
 }
 
+void PullThroughProxy::configure(bool enabled, std::vector<std::string> repositories) {
+  enabled_ = enabled;
+  std::lock_guard lock(mutex_);
+  options_.repositories = std::move(repositories);
+}
+
 bool PullThroughProxy::allowed(std::string_view repository) const {
+  std::lock_guard lock(mutex_);
   if (options_.repositories.empty()) return true;
   return std::any_of(
       options_.repositories.begin(), options_.repositories.end(), [&](const std::string& rule) {
@@ -55,6 +62,7 @@ bool PullThroughProxy::allowed(std::string_view repository) const {
 
 common::Status PullThroughProxy::fetch_manifest(std::string_view repository,
                                                 std::string_view reference) {
+  if (!enabled_) return common::fail(ErrorCode::kManifestUnknown, "proxy mode is off");
   if (!allowed(repository))
     return common::fail(ErrorCode::kDenied,
                         fmt::format("{} is not a repository this proxy fetches", repository));
@@ -95,6 +103,7 @@ common::Status PullThroughProxy::fetch_manifest(std::string_view repository,
 
 common::Status PullThroughProxy::fetch_blob(std::string_view repository,
                                             const common::Digest& digest) {
+  if (!enabled_) return common::fail(ErrorCode::kBlobUnknown, "proxy mode is off");
   if (!allowed(repository))
     return common::fail(ErrorCode::kDenied,
                         fmt::format("{} is not a repository this proxy fetches", repository));

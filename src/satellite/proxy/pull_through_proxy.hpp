@@ -12,6 +12,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -56,6 +57,10 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
   void served(std::string_view repository, const common::Digest& manifest) noexcept override;
   boost::asio::thread_pool& pool() noexcept override { return pool_; }
 
+  // Turns proxying on or off and sets the repositories it may fetch (config from ground
+  // control, no restart). Off, a miss is answered as unknown without asking the upstream.
+  void configure(bool enabled, std::vector<std::string> repositories);
+
   // Evicts least recently served cache entries until the stored bytes fit the quota;
   // returns how many it evicted. Also run after every fetch.
   std::size_t evict_to_quota();
@@ -73,7 +78,8 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
 
   registry::RegistryService& registry_;
   replication::ImagePuller& puller_;
-  const ProxyOptions options_;
+  ProxyOptions options_;  // repositories guarded by mutex_
+  std::atomic<bool> enabled_{true};
   std::function<bool(const std::string&, const common::Digest&)> is_desired_;
   std::function<void()> collect_garbage_;
   const common::Clock& clock_;

@@ -1,0 +1,105 @@
+#include "satellite/fleet/device_identity.hpp"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "common/crypto/certificate_request.hpp"
+#include "common/crypto/openssl_handles.hpp"
+#include "common/fs/file_ops.hpp"
+#include "common/fs/secret_file.hpp"
+
+namespace satellite::fleet {
+namespace {
+
+using common::ErrorCode;
+
+bool exists(const std::string& path) {
+  std::error_code ignored;
+  return std::filesystem::exists(path, ignored);
+}
+
+common::Result<common::crypto::X509Ptr> read_certificate(std::string_view pem) {
+  auto bio = common::crypto::memory_bio(pem);
+  common::crypto::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return common::fail(ErrorCode::kInvalidArgument, "not a PEM certificate");
+  return cert;
+}
+
+std::chrono::system_clock::time_point time_of(const ASN1_TIME* time) {
+  std::tm tm{};
+  ASN1_TIME_to_tm(time, &tm);
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+DeviceIdentity::DeviceIdentity(std::string dir, common::crypto::KeyPair key)
+    : key_file_(dir + "/key.pem"),
+      cert_file_(dir + "/cert.pem"),
+      ca_file_(dir + "/ca.pem"),
+      key_(std::move(key)) {}
+
+common::Result<DeviceIdentity> DeviceIdentity::open(std::string dir) {
+  if (auto made = common::fs::make_dirs(dir); !made) return common::fail(made.error());
+  ::chmod(dir.c_str(), 0700);
+  const std::string key_file = dir + "/key.pem";
+  if (exists(key_file)) {
+    auto key = common::crypto::KeyPair::load_private_key_file(key_file);
+    if (!key) return common::fail(key.error());
+    return DeviceIdentity(std::move(dir), std::move(*key));
+  }
+  auto key = common::crypto::KeyPair::generate_p256();
+  if (!key) return common::fail(key.error());
+  if (auto written = key->write_private_key_file(key_file); !written)
+    return common::fail(written.error());
+  return DeviceIdentity(std::move(dir), std::move(*key));
+}
+
+bool DeviceIdentity::trusts_ground_control() const {
+  return exists(ca_file_);
+}
+bool DeviceIdentity::enrolled() const {
+  return exists(cert_file_);
+}
+
+common::Result<std::string> DeviceIdentity::csr_pem() const {
+  auto csr = common::crypto::CertificateRequest::create(key_, "satellite");
+  if (!csr) return common::fail(csr.error());
+  return csr->pem();
+}
+
+common::Status DeviceIdentity::store_trust(std::string_view ca_bundle_pem) const {
+  if (auto cert = read_certificate(ca_bundle_pem); !cert)
+    return common::fail(ErrorCode::kInvalidArgument,
+                        "ground control's CA bundle: not a certificate");
+  return common::fs::write_secret_file(ca_file_, ca_bundle_pem);
+}
+
+common::Status DeviceIdentity::store_certificate(std::string_view certificate_pem,
+                                                 std::string_view ca_bundle_pem) const {
+  auto cert = read_certificate(certificate_pem);
+  if (!cert) return common::fail(cert.error());
+  if (X509_check_private_key(cert->get(), key_.native()) != 1)
+    return common::fail(ErrorCode::kInvalidArgument,
+                        "the certificate ground control sent is not for this device's key");
+  if (auto stored = store_trust(ca_bundle_pem); !stored) return stored;
+  return common::fs::write_secret_file(cert_file_, certificate_pem);
+}
+
+common::Result<CertificateValidity> DeviceIdentity::validity() const {
+  auto pem = common::fs::read_secret_file(cert_file_, 64 * 1024);
+  if (!pem) return common::fail(pem.error());
+  auto cert = read_certificate(*pem);
+  if (!cert) return common::fail(cert.error());
+  return CertificateValidity{time_of(X509_get0_notBefore(cert->get())),
+                             time_of(X509_get0_notAfter(cert->get()))};
+}
+
+bool needs_renewal(const CertificateValidity& validity, std::chrono::system_clock::time_point now) {
+  return now >= validity.not_before + (validity.not_after - validity.not_before) * 2 / 3;
+}
+
+}  // namespace satellite::fleet

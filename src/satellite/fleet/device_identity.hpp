@@ -1,0 +1,57 @@
+// DeviceIdentity: the satellite's own identity, kept in `<data-dir>/identity/`:
+//   key.pem   its private key, made on the device at first start; it never leaves it
+//   cert.pem  its client certificate from ground control (enrollment, then renewals)
+//   ca.pem    ground control's CA bundle: what the satellite trusts ground control by
+// Every file is 0600 and written atomically, so a crash leaves the old one or the new one.
+// Later starts reuse what is there. Not thread-safe: used by the fleet feed's thread.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/crypto/key_pair.hpp"
+#include "common/result.hpp"
+
+namespace satellite::fleet {
+
+struct CertificateValidity {
+  std::chrono::system_clock::time_point not_before;
+  std::chrono::system_clock::time_point not_after;
+};
+
+class DeviceIdentity {
+ public:
+  // Opens `dir` (created 0700), loading the key or making and storing a new one. Errors:
+  // the file system's, kPermissionDenied for a key file others may read.
+  [[nodiscard]] static common::Result<DeviceIdentity> open(std::string dir);
+
+  const std::string& key_file() const noexcept { return key_file_; }
+  const std::string& certificate_file() const noexcept { return cert_file_; }
+  const std::string& ca_file() const noexcept { return ca_file_; }
+  [[nodiscard]] bool trusts_ground_control() const;  // ca.pem exists
+  [[nodiscard]] bool enrolled() const;               // cert.pem exists
+
+  // A CSR for the device's key (ground control takes only its public key).
+  [[nodiscard]] common::Result<std::string> csr_pem() const;
+  // Stores ground control's CA bundle.
+  [[nodiscard]] common::Status store_trust(std::string_view ca_bundle_pem) const;
+  // Stores a certificate and the CA bundle that came with it; kInvalidArgument when the
+  // certificate is not for this device's key.
+  [[nodiscard]] common::Status store_certificate(std::string_view certificate_pem,
+                                                 std::string_view ca_bundle_pem) const;
+  // The stored certificate's validity; kNotFound when not enrolled.
+  [[nodiscard]] common::Result<CertificateValidity> validity() const;
+
+ private:
+  DeviceIdentity(std::string dir, common::crypto::KeyPair key);
+  std::string key_file_, cert_file_, ca_file_;
+  common::crypto::KeyPair key_;
+};
+
+// True once two thirds of the certificate's lifetime have passed: time to renew.
+[[nodiscard]] bool needs_renewal(const CertificateValidity& validity,
+                                 std::chrono::system_clock::time_point now);
+
+}  // namespace satellite::fleet

@@ -1,0 +1,77 @@
+// GroundControlClient: the satellite's side of ground control's satellite API, over one
+// HttpClient with the device's client certificate (mTLS) and ground control's CA as the
+// only trust. Enrollment is the one call made without a certificate. Ground control's
+// answers become errors a person can act on: a 401 on an mTLS call means the satellite is
+// revoked or unknown ("… ask an admin for a new token"), a refused token says so, other
+// errors carry ground control's own message. Make a new client after the certificate
+// files change (renewal): libcurl reads them per connection.
+// Thread-safety: every call from any thread (each blocks its thread).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "common/fleet_wire/heartbeat.hpp"
+#include "common/fleet_wire/satellite_config.hpp"
+#include "common/fleet_wire/satellite_state.hpp"
+#include "common/fleet_wire/status_report.hpp"
+#include "common/http/http_client.hpp"
+#include "common/result.hpp"
+#include "satellite/fleet/device_identity.hpp"
+
+namespace satellite::fleet {
+
+struct Enrollment {
+  std::string satellite;        // the name ground control knows it by
+  std::string certificate_pem;  // for the device's key
+  std::string ca_bundle_pem;    // what to trust ground control by from now on
+};
+
+// One answer of the state long-poll.
+struct StateAnswer {
+  std::optional<common::fleet_wire::SatelliteState> state;  // nullopt: not modified
+  std::string etag;
+  std::chrono::seconds poll_after{0};  // ground control's jittered advice
+};
+
+class GroundControlClient {
+ public:
+  // `url` is the satellite API, https://HOST:PORT. Uses the identity's certificate when it
+  // is enrolled. Errors: HttpClient::create's.
+  [[nodiscard]] static common::Result<std::unique_ptr<GroundControlClient>> create(
+      std::string url, const DeviceIdentity& identity);
+
+  // POST /satellite/v1/enroll. kUnauthenticated "the enrollment token was refused …".
+  [[nodiscard]] common::Result<Enrollment> enroll(const std::string& token,
+                                                  const std::string& csr_pem);
+  // POST /satellite/v1/renew with the current certificate.
+  [[nodiscard]] common::Result<Enrollment> renew(const std::string& csr_pem);
+  // GET /satellite/v1/state, conditional on `etag` and held up to `wait` for a change.
+  [[nodiscard]] common::Result<StateAnswer> get_state(const std::string& etag,
+                                                      std::chrono::seconds wait,
+                                                      std::stop_token stop);
+  [[nodiscard]] common::Result<common::fleet_wire::SatelliteConfig> get_config();
+  [[nodiscard]] common::Result<common::fleet_wire::HeartbeatAnswer> heartbeat(
+      const common::fleet_wire::Heartbeat& beat);
+  [[nodiscard]] common::Status report_status(const common::fleet_wire::StatusReport& report);
+
+ private:
+  GroundControlClient(std::string url, std::unique_ptr<common::http::HttpClient> http,
+                      bool with_certificate)
+      : url_(std::move(url)), http_(std::move(http)), with_certificate_(with_certificate) {}
+  [[nodiscard]] common::Result<common::http::ClientResponse> send(
+      std::string method, std::string path, std::optional<std::string> body,
+      std::chrono::milliseconds timeout = {}, std::stop_token stop = {});
+  // The error for a non-2xx answer.
+  [[nodiscard]] common::Error error_of(const common::http::ClientResponse& response,
+                                       std::string_view what) const;
+
+  std::string url_;
+  std::unique_ptr<common::http::HttpClient> http_;
+  bool with_certificate_;
+};
+
+}  // namespace satellite::fleet

@@ -1,0 +1,125 @@
+#include "satellite/fleet/ground_control_source.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/logger.h>
+
+#include "common/fs/file_ops.hpp"
+#include "satellite/fleet/pinned_trust.hpp"
+
+namespace satellite::fleet {
+
+using common::ErrorCode;
+
+GroundControlSource::GroundControlSource(
+    GroundControlOptions options, DeviceIdentity& identity,
+    std::function<void(const common::fleet_wire::SatelliteConfig&)> on_config,
+    const common::Clock& clock, common::log::Logger logger)
+    : options_(std::move(options)),
+      identity_(identity),
+      on_config_(std::move(on_config)),
+      clock_(clock),
+      logger_(std::move(logger)) {}
+
+std::shared_ptr<GroundControlClient> GroundControlSource::client() const {
+  std::lock_guard lock(mutex_);
+  return client_;
+}
+
+std::string GroundControlSource::config_digest() const {
+  std::lock_guard lock(mutex_);
+  return config_digest_;
+}
+
+common::Status GroundControlSource::remake_client() {
+  auto client = GroundControlClient::create(options_.url, identity_);
+  if (!client) return common::fail(client.error());
+  std::lock_guard lock(mutex_);
+  client_ = std::move(*client);
+  return {};
+}
+
+common::Status GroundControlSource::ensure_trust() {
+  if (identity_.trusts_ground_control()) return {};
+  if (!options_.ca_file.empty()) {
+    auto pem = common::fs::read_file(options_.ca_file);
+    if (!pem) return common::fail(pem.error());
+    return identity_.store_trust(*pem);
+  }
+  if (options_.ca_fingerprint.empty())
+    return common::fail(ErrorCode::kInvalidArgument,
+                        "no trust in ground control: give --ca-file or --ca-fingerprint");
+  auto fingerprint = parse_fingerprint(options_.ca_fingerprint);
+  if (!fingerprint) return common::fail(fingerprint.error());
+  auto pem = fetch_pinned_ca(options_.url, *fingerprint);
+  if (!pem) return common::fail(pem.error());
+  logger_->info("trusting ground control's CA sha256:{} (pinned)", *fingerprint);
+  return identity_.store_trust(*pem);
+}
+
+common::Status GroundControlSource::ensure_enrolled() {
+  if (identity_.enrolled()) return client_ ? common::Status{} : remake_client();
+  if (options_.token.empty())
+    return common::fail(ErrorCode::kUnauthenticated,
+                        "not enrolled with ground control: start once with --token TOKEN");
+  if (auto made = remake_client(); !made) return made;  // without a certificate
+  auto csr = identity_.csr_pem();
+  if (!csr) return common::fail(csr.error());
+  auto enrolled = client()->enroll(options_.token, *csr);
+  if (!enrolled) return common::fail(enrolled.error());
+  if (auto stored = identity_.store_certificate(enrolled->certificate_pem, enrolled->ca_bundle_pem);
+      !stored)
+    return stored;
+  logger_->info("enrolled with ground control as {}", enrolled->satellite);
+  return remake_client();
+}
+
+common::Status GroundControlSource::renew_if_due() {
+  auto validity = identity_.validity();
+  if (!validity) return common::fail(validity.error());
+  if (!needs_renewal(*validity, clock_.now())) return {};
+  auto csr = identity_.csr_pem();
+  if (!csr) return common::fail(csr.error());
+  auto renewed = client()->renew(*csr);
+  if (!renewed) return common::fail(renewed.error());
+  if (auto stored = identity_.store_certificate(renewed->certificate_pem, renewed->ca_bundle_pem);
+      !stored)
+    return stored;
+  logger_->info("client certificate renewed");
+  return remake_client();
+}
+
+common::Status GroundControlSource::apply_config() {
+  auto config = client()->get_config();
+  if (!config) return common::fail(config.error());
+  if (on_config_) on_config_(*config);
+  std::lock_guard lock(mutex_);
+  config_digest_ = config->digest;
+  return {};
+}
+
+common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlSource::next(
+    const std::string& known_digest, std::stop_token stop) {
+  if (auto trusted = ensure_trust(); !trusted) return common::fail(trusted.error());
+  if (auto enrolled = ensure_enrolled(); !enrolled) return common::fail(enrolled.error());
+  if (auto renewed = renew_if_due(); !renewed)
+    logger_->warn("certificate renewal failed, trying again later: {}", renewed.error().message());
+  // The ETag is the state digest in quotes: a restart asks with the state it kept on disk.
+  if (etag_.empty() && !known_digest.empty()) etag_ = fmt::format("\"{}\"", known_digest);
+  // The config, once per run before anything else (a restart applies it again) and then
+  // whenever the state names another one.
+  if (config_digest().empty()) {
+    if (auto applied = apply_config(); !applied) return common::fail(applied.error());
+  }
+  auto answer = client()->get_state(etag_, options_.wait, stop);
+  if (!answer) return common::fail(answer.error());
+  if (!answer->state) return std::nullopt;
+  etag_ = answer->etag;
+  auto& state = *answer->state;
+  if (state.config_digest != config_digest()) {
+    if (auto applied = apply_config(); !applied) return common::fail(applied.error());
+  }
+  if (state.state_digest == known_digest) return std::nullopt;
+  return std::optional<common::fleet_wire::SatelliteState>(std::move(state));
+}
+
+}  // namespace satellite::fleet

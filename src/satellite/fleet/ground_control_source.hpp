@@ -1,0 +1,73 @@
+// GroundControlSource: the agent's desired state from ground control. Each next():
+//   1. trust: ground control's CA from the identity dir; at first start from --ca-file, or
+//      from the server's chain when it matches --ca-fingerprint (never trust on first use);
+//   2. enrollment: without a certificate, the one-time token trades the device's CSR for
+//      one (kept 0600 in the identity dir; later starts reuse it);
+//   3. renewal once two thirds of the certificate's life have passed;
+//   4. the long-poll: GET /satellite/v1/state with If-None-Match, held up to `wait`;
+//   5. when the state names another config digest, GET /satellite/v1/config, handed to
+//      `on_config` before the state is returned, so the state is applied with its config.
+// Any error (unreachable, revoked: "ask an admin for a new token") is returned; the agent
+// logs it, keeps serving what it holds and asks again with back-off.
+// Thread-safety: next() from the agent's feed thread; client() from any thread once made.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/fleet_wire/satellite_config.hpp"
+#include "common/log/logger.hpp"
+#include "satellite/agent/state_source.hpp"
+#include "satellite/fleet/device_identity.hpp"
+#include "satellite/fleet/ground_control_client.hpp"
+
+namespace satellite::fleet {
+
+struct GroundControlOptions {
+  std::string url;             // the satellite API, https://HOST:PORT
+  std::string token;           // one-time enrollment token (first start)
+  std::string ca_file;         // ground control's CA bundle (first start)
+  std::string ca_fingerprint;  // or its CA's fingerprint, "sha256:…"
+  std::chrono::seconds wait{60};
+};
+
+class GroundControlSource final : public agent::StateSource {
+ public:
+  // Borrows the identity and the clock.
+  GroundControlSource(GroundControlOptions options, DeviceIdentity& identity,
+                      std::function<void(const common::fleet_wire::SatelliteConfig&)> on_config,
+                      const common::Clock& clock, common::log::Logger logger);
+
+  [[nodiscard]] common::Result<std::optional<common::fleet_wire::SatelliteState>> next(
+      const std::string& known_digest, std::stop_token stop) override;
+  [[nodiscard]] std::string describe() const override { return "ground control " + options_.url; }
+
+  // The current client (null until enrolled), for heartbeats and status reports.
+  [[nodiscard]] std::shared_ptr<GroundControlClient> client() const;
+  // The last config applied ("" none), so the heartbeat can say what it runs with.
+  [[nodiscard]] std::string config_digest() const;
+
+ private:
+  [[nodiscard]] common::Status ensure_trust();
+  [[nodiscard]] common::Status ensure_enrolled();
+  [[nodiscard]] common::Status renew_if_due();
+  [[nodiscard]] common::Status remake_client();
+  // Fetches the config and hands it to on_config.
+  [[nodiscard]] common::Status apply_config();
+
+  GroundControlOptions options_;
+  DeviceIdentity& identity_;
+  std::function<void(const common::fleet_wire::SatelliteConfig&)> on_config_;
+  const common::Clock& clock_;
+  common::log::Logger logger_;
+  std::string etag_;
+  mutable std::mutex mutex_;  // guards client_ and config_digest_
+  std::shared_ptr<GroundControlClient> client_;
+  std::string config_digest_;
+};
+
+}  // namespace satellite::fleet
