@@ -9,9 +9,23 @@
 #include "common/result.hpp"
 #include "registry/registry_config.hpp"
 #include "satellite/run_options.hpp"
+#include "satellite/runtime_config/mirror_config.hpp"
 #include "satellite/serve_options.hpp"
 
 namespace satellite {
+
+// `satellite mirror-config`: what to configure, and where (root "/" in production).
+struct MirrorConfigOptions {
+  std::vector<std::string> runtimes;  // empty: the detected ones
+  std::string root = "/";
+  runtime_config::MirrorPlan plan;
+  bool undo = false;
+  bool detect = false;
+};
+
+// Writes (or with undo restores) each runtime's mirror configuration; prints one line per
+// file ("containerd: created /etc/containerd/certs.d/…/hosts.toml") and warnings on stderr.
+[[nodiscard]] common::Status mirror_config_command(const MirrorConfigOptions& options);
 
 // `satellite serve`: runs the registry until SIGTERM/SIGINT; SIGUSR1 collects garbage now.
 // Prints "listening on HOST:PORT" on stdout once ready; serves imports and exports on

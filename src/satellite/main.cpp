@@ -285,6 +285,23 @@ int main(int argc, char** argv) {
   add_serve_flags(*run, run_options.serve, run_serve_text);
   add_run_flags(*run, run_options, run_text);
 
+  satellite::MirrorConfigOptions mirror_options;
+  auto* mirror = cli.add_subcommand(
+      "mirror-config", "make container runtimes pull the upstream's images from this satellite");
+  mirror->add_option("--runtime", mirror_options.runtimes,
+                     "containerd, crio, podman, docker or k3s; repeatable (default: detected)");
+  mirror->add_option("--root", mirror_options.root, "file system root to write under")
+      ->capture_default_str();
+  mirror->add_option("--mirror", mirror_options.plan.mirror, "this satellite, HOST:PORT");
+  mirror->add_flag("--mirror-tls", mirror_options.plan.mirror_tls,
+                   "the satellite serves HTTPS (default: plain HTTP)");
+  mirror->add_option("--upstream", mirror_options.plan.upstream,
+                     "the registry it mirrors, HOST[:PORT] (docker.io for Docker Hub)");
+  mirror->add_option("--ca-file", mirror_options.plan.ca_file,
+                     "CA certificate the runtime trusts the satellite by");
+  mirror->add_flag("--undo", mirror_options.undo, "restore what was there before");
+  mirror->add_flag("--detect", mirror_options.detect, "list the runtimes installed under --root");
+
   registry::RegistryConfig gc_config;
   TextFlags gc_text;
   auto* gc = cli.add_subcommand(
@@ -327,6 +344,12 @@ int main(int argc, char** argv) {
     gc_config.upload_max_idle =
         value_or_die(common::config::parse_duration(gc_text.upload_max_idle));
     status = satellite::gc_command(gc_config, logger);
+  } else if (mirror->parsed()) {
+    if (!mirror_options.detect &&
+        (mirror_options.plan.mirror.empty() || mirror_options.plan.upstream.empty()))
+      die(common::Error(common::ErrorCode::kInvalidArgument,
+                        "mirror-config needs --mirror HOST:PORT and --upstream HOST"));
+    status = satellite::mirror_config_command(mirror_options);
   } else if (run->parsed()) {
     apply_serve_flags(run_options.serve, run_serve_text);
     apply_run_flags(run_options, run_text);
