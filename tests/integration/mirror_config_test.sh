@@ -4,7 +4,9 @@
 # replicates it; mirror-config writes containerd's certs.d/<upstream>/hosts.toml and the
 # CRI config_path under a private root; the upstream stops. `ctr --hosts-dir` pulls the
 # image by its upstream name, and the satellite's access log shows it served the manifest
-# and every blob. Negative control: the same pull without the written hosts dir fails.
+# and every blob. Negative control: the same pull without the written hosts dir fails. Then
+# podman (rootful, private storage) pulls the same name through the registries.conf drop-in
+# mirror-config writes for CRI-O and podman, and not without it.
 # --undo restores the config.toml it changed byte for byte and removes what it created.
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/containerd.sh"
@@ -61,6 +63,31 @@ tu_assert_eq "$image" "$(tu_ctr_image_digest "$UP/site/app:v1")" "digest contain
 served=$(tail -n +"$((before + 1))" "$TU_DIR/sat.log" | grep -c 'GET /v2/site/app/blobs/' || true)
 ((served >= 3)) || tu_fail "the satellite's log shows $served blob GETs, expected config and 2 layers"
 tu_log "containerd pulled $UP/site/app:v1 from the satellite ($served blobs in its log)"
+
+# --- podman (and the file format CRI-O reads) ---------------------------------------------------
+"$SATELLITE" mirror-config --runtime podman --root "$ROOT" --mirror "$SAT" \
+  --upstream "http://$UP" >/dev/null
+P=$TU_DIR/podman
+mkdir -p "$P/graph" "$P/run" "$P/tmp" "$P/net"
+printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$P" "$P" >"$P/storage.conf"
+printf '[engine]\ntmp_dir = "%s/tmp"\nevents_logger = "file"\nevents_logfile_path = "%s/events.log"\n[network]\nnetwork_config_dir = "%s/net"\n' \
+  "$P" "$P" "$P" >"$P/containers.conf"
+: >"$P/empty-registries.conf"
+podman_pull() {  # REGISTRIES_CONF
+  CONTAINERS_STORAGE_CONF=$P/storage.conf CONTAINERS_CONF=$P/containers.conf \
+    CONTAINERS_REGISTRIES_CONF=$1 timeout 60 podman pull -q "$UP/site/app:v1"
+}
+if podman_pull "$P/empty-registries.conf" >"$TU_DIR/podman-direct.log" 2>&1; then
+  tu_fail "the upstream is down, yet podman pulled without the mirror config"
+fi
+before=$(wc -l <"$TU_DIR/sat.log")
+podman_pull "$ROOT/etc/containers/registries.conf.d/50-satellite.conf" >"$TU_DIR/podman.log" 2>&1 || {
+  cat "$TU_DIR/podman.log" >&2
+  tu_fail "podman did not pull $UP/site/app:v1 through the satellite"
+}
+served=$(tail -n +"$((before + 1))" "$TU_DIR/sat.log" | grep -c 'GET /v2/site/app/manifests/' || true)
+((served >= 1)) || tu_fail "the satellite's log shows no manifest served to podman"
+tu_log "podman pulled $UP/site/app:v1 from the satellite through the registries.conf drop-in"
 
 "$SATELLITE" mirror-config --runtime containerd --root "$ROOT" --mirror "$SAT" \
   --upstream "http://$UP" --undo >/dev/null
