@@ -168,6 +168,7 @@ struct RunTextFlags {
   std::string resync = "1m";
   std::vector<std::string> platforms;
   std::string proxy_disk_quota = "0";
+  std::vector<std::string> enrollment_labels;
 };
 
 void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& text) {
@@ -176,6 +177,10 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
       ->envname("SATELLITE_GROUND_CONTROL");
   cmd.add_option("--token", options.token, "one-time enrollment token (first start only)")
       ->envname("SATELLITE_TOKEN");
+  cmd.add_option("--enrollment-name", options.enrollment_name,
+                 "without a token: ask ground control to enroll this name (an admin approves)");
+  cmd.add_option("--enrollment-label", text.enrollment_labels,
+                 "KEY=VALUE label the enrollment request proposes; repeatable");
   cmd.add_option("--ca-file", options.ca_file, "PEM CA certificate ground control's chains to");
   cmd.add_option("--ca-fingerprint", options.ca_fingerprint,
                  "sha256:HEX of ground control's CA certificate (instead of --ca-file)");
@@ -255,6 +260,13 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
                       "--state-poll-interval and --resync-interval must be at least 1s"));
   }
   options.agent.pass.platforms = text.platforms;
+  for (const auto& label : text.enrollment_labels) {
+    const auto equals = label.find('=');
+    if (equals == std::string::npos || equals == 0)
+      die(common::Error(common::ErrorCode::kInvalidArgument,
+                        "--enrollment-label takes KEY=VALUE, not " + label));
+    options.enrollment_labels.emplace_back(label.substr(0, equals), label.substr(equals + 1));
+  }
   options.proxy_disk_quota = value_or_die(common::config::parse_size(text.proxy_disk_quota));
 }
 

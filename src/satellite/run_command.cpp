@@ -86,8 +86,9 @@ struct Satellite {
     if (!opened) return common::fail(opened.error());
     identity.emplace(std::move(*opened));
     auto source = std::make_unique<fleet::GroundControlSource>(
-        fleet::GroundControlOptions{options.ground_control_url, options.token, options.ca_file,
-                                    options.ca_fingerprint, options.state_wait},
+        fleet::GroundControlOptions{options.ground_control_url, options.token,
+                                    options.enrollment_name, options.enrollment_labels,
+                                    options.ca_file, options.ca_fingerprint, options.state_wait},
         *identity, [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, clock,
         logger);
     ground_control = source.get();

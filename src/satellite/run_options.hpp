@@ -28,6 +28,8 @@ struct RunOptions {
   // Fleet: ground control's satellite API, enrollment token, trust in its CA.
   std::string ground_control_url;
   std::string token;
+  std::string enrollment_name;  // without a token: ask to join under this name
+  std::vector<std::pair<std::string, std::string>> enrollment_labels;
   std::string ca_file;
   std::string ca_fingerprint;
   std::chrono::seconds state_poll_interval{300};

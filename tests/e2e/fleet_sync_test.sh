@@ -8,7 +8,8 @@
 # untagged and removed after the config's grace. Ground control stopped: everything still
 # pulls; back: a change made meanwhile arrives by itself. A restart reuses the identity (no
 # token). A second satellite trusts ground control by a pinned fingerprint; a wrong pin is
-# refused. Revoked: the satellite says so and keeps serving.
+# refused. A third, without a token, asks to enroll and an admin approves. Revoked: the
+# satellite says so and keeps serving.
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/ground_control.sh"
 
@@ -133,6 +134,20 @@ tu_wait_for 60 pinned || {
   tu_fail "site-2 (pinned fingerprint) did not converge"
 }
 tu_log "a pinned fingerprint is trusted, a wrong one refused"
+
+# --- Without a token: an enrollment request an admin approves ---------------------------------
+TU_SAT_COMMAND=run tu_start_satellite asking "$TU_DIR/asking" --ground-control "https://$GC_SAT" \
+  --enrollment-name site-3 --enrollment-label site=edge --ca-file "$GC_CA"
+ASKING=$SAT_ADDR
+pending() { [[ $(tu_gc GET /api/v1/enrollmentrequests/site-3 | jq -r .status.phase) == Pending ]]; }
+tu_wait_for 20 pending || tu_fail "site-3's enrollment request did not reach ground control"
+tu_gc POST /api/v1/enrollmentrequests/site-3/approval '{"approved":true}' >/dev/null
+approved() { [[ $(raw_digest "$ASKING/library/one:1.0") == "$one" ]]; }
+tu_wait_for 60 approved || {
+  tail -20 "$TU_DIR/asking.log" >&2
+  tu_fail "site-3 did not converge after its enrollment request was approved"
+}
+tu_log "without a token: the enrollment request was approved and the satellite converged"
 
 # --- Revoked: says so, keeps serving ----------------------------------------------------------
 tu_gc POST /api/v1/satellites/site-2/revoke >/dev/null

@@ -89,6 +89,40 @@ common::Result<Enrollment> GroundControlClient::enroll(const std::string& token,
   return read_enrollment(response->body);
 }
 
+common::Status GroundControlClient::request_enrollment(
+    const std::string& name, const std::string& csr_pem,
+    const std::vector<std::pair<std::string, std::string>>& labels) {
+  json body = {{"name", name}, {"csr", csr_pem}};
+  if (!labels.empty()) {
+    json map = json::object();
+    for (const auto& [key, value] : labels) map[key] = value;
+    body["labels"] = std::move(map);
+  }
+  auto response = send("POST", "/satellite/v1/enrollmentrequests", body.dump());
+  if (!response) return common::fail(response.error());
+  if (response->status != 201 && response->status != 200)
+    return common::fail(error_of(*response, "enrollment request"));
+  return {};
+}
+
+common::Result<EnrollmentRequestStatus> GroundControlClient::enrollment_request_status(
+    const std::string& name) {
+  auto response = send("GET", "/satellite/v1/enrollmentrequests/" + name, std::nullopt);
+  if (!response) return common::fail(response.error());
+  if (response->status != 200) return common::fail(error_of(*response, "enrollment request"));
+  const auto document = json::parse(response->body, nullptr, false);
+  if (!document.is_object() || !document.value("status", json()).is_object())
+    return common::fail(ErrorCode::kUnavailable, "enrollment request: an answer without status");
+  const auto& status = document["status"];
+  EnrollmentRequestStatus out{status.value("phase", ""), "", {}};
+  if (const auto approval = status.find("approval");
+      approval != status.end() && approval->is_object())
+    out.reason = approval->value("reason", "");
+  if (out.phase == "Approved")
+    out.enrollment = {name, status.value("certificate", ""), status.value("ca", "")};
+  return out;
+}
+
 common::Result<Enrollment> GroundControlClient::renew(const std::string& csr_pem) {
   auto response = send("POST", "/satellite/v1/renew", json{{"csr", csr_pem}}.dump());
   if (!response) return common::fail(response.error());

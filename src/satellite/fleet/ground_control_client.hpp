@@ -13,6 +13,8 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/fleet_wire/heartbeat.hpp"
 #include "common/fleet_wire/satellite_config.hpp"
@@ -28,6 +30,13 @@ struct Enrollment {
   std::string satellite;        // the name ground control knows it by
   std::string certificate_pem;  // for the device's key
   std::string ca_bundle_pem;    // what to trust ground control by from now on
+};
+
+// Where an enrollment request stands.
+struct EnrollmentRequestStatus {
+  std::string phase;      // "Pending", "Approved", "Denied"
+  std::string reason;     // the admin's, when decided
+  Enrollment enrollment;  // when approved
 };
 
 // One answer of the state long-poll.
@@ -47,6 +56,14 @@ class GroundControlClient {
   // POST /satellite/v1/enroll. kUnauthenticated "the enrollment token was refused …".
   [[nodiscard]] common::Result<Enrollment> enroll(const std::string& token,
                                                   const std::string& csr_pem);
+  // POST /satellite/v1/enrollmentrequests: a device without a token asks to join as
+  // `name` with `labels` (an admin approves or denies it). A repeated request is answered.
+  [[nodiscard]] common::Status request_enrollment(
+      const std::string& name, const std::string& csr_pem,
+      const std::vector<std::pair<std::string, std::string>>& labels);
+  // GET /satellite/v1/enrollmentrequests/NAME: its phase, and the certificate once approved.
+  [[nodiscard]] common::Result<EnrollmentRequestStatus> enrollment_request_status(
+      const std::string& name);
   // POST /satellite/v1/renew with the current certificate.
   [[nodiscard]] common::Result<Enrollment> renew(const std::string& csr_pem);
   // GET /satellite/v1/state, conditional on `etag` and held up to `wait` for a change.

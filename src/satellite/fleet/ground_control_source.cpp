@@ -58,19 +58,48 @@ common::Status GroundControlSource::ensure_trust() {
 
 common::Status GroundControlSource::ensure_enrolled() {
   if (identity_.enrolled()) return client_ ? common::Status{} : remake_client();
-  if (options_.token.empty())
+  if (options_.token.empty() && options_.request_name.empty())
     return common::fail(ErrorCode::kUnauthenticated,
-                        "not enrolled with ground control: start once with --token TOKEN");
+                        "not enrolled with ground control: start once with --token TOKEN, or "
+                        "with --enrollment-name NAME for an admin to approve");
   if (auto made = remake_client(); !made) return made;  // without a certificate
   auto csr = identity_.csr_pem();
   if (!csr) return common::fail(csr.error());
-  auto enrolled = client()->enroll(options_.token, *csr);
+  common::Result<Enrollment> enrolled = common::fail(ErrorCode::kInternal, "not enrolled");
+  if (!options_.token.empty()) {
+    enrolled = client()->enroll(options_.token, *csr);
+  } else {
+    enrolled = enroll_by_request(*csr);
+  }
   if (!enrolled) return common::fail(enrolled.error());
   if (auto stored = identity_.store_certificate(enrolled->certificate_pem, enrolled->ca_bundle_pem);
       !stored)
     return stored;
   logger_->info("enrolled with ground control as {}", enrolled->satellite);
   return remake_client();
+}
+
+common::Result<Enrollment> GroundControlSource::enroll_by_request(const std::string& csr) {
+  if (!requested_) {
+    if (auto asked =
+            client()->request_enrollment(options_.request_name, csr, options_.request_labels);
+        !asked)
+      return common::fail(asked.error());
+    requested_ = true;
+    logger_->info("asked ground control to enroll as {}: waiting for an admin's approval",
+                  options_.request_name);
+  }
+  auto status = client()->enrollment_request_status(options_.request_name);
+  if (!status) return common::fail(status.error());
+  if (status->phase == "Approved") return status->enrollment;
+  if (status->phase == "Denied")
+    return common::fail(
+        ErrorCode::kPermissionDenied,
+        fmt::format("ground control denied enrollment request {}{}", options_.request_name,
+                    status->reason.empty() ? "" : ": " + status->reason));
+  return common::fail(
+      ErrorCode::kUnavailable,
+      fmt::format("enrollment request {} waits for an admin's approval", options_.request_name));
 }
 
 common::Status GroundControlSource::renew_if_due() {

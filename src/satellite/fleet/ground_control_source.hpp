@@ -2,7 +2,8 @@
 //   1. trust: ground control's CA from the identity dir; at first start from --ca-file, or
 //      from the server's chain when it matches --ca-fingerprint (never trust on first use);
 //   2. enrollment: without a certificate, the one-time token trades the device's CSR for
-//      one (kept 0600 in the identity dir; later starts reuse it);
+//      one (kept 0600 in the identity dir; later starts reuse it); or, without a token, an
+//      enrollment request under --enrollment-name that an admin approves (polled);
 //   3. renewal once two thirds of the certificate's life have passed;
 //   4. the long-poll: GET /satellite/v1/state with If-None-Match, held up to `wait`;
 //   5. when the state names another config digest, GET /satellite/v1/config, handed to
@@ -17,6 +18,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/fleet_wire/satellite_config.hpp"
@@ -28,8 +31,11 @@
 namespace satellite::fleet {
 
 struct GroundControlOptions {
-  std::string url;             // the satellite API, https://HOST:PORT
-  std::string token;           // one-time enrollment token (first start)
+  std::string url;    // the satellite API, https://HOST:PORT
+  std::string token;  // one-time enrollment token (first start)
+  // Without a token: the name to ask to join as (an admin approves), and its labels.
+  std::string request_name;
+  std::vector<std::pair<std::string, std::string>> request_labels;
   std::string ca_file;         // ground control's CA bundle (first start)
   std::string ca_fingerprint;  // or its CA's fingerprint, "sha256:…"
   std::chrono::seconds wait{60};
@@ -55,6 +61,8 @@ class GroundControlSource final : public agent::StateSource {
   [[nodiscard]] common::Status ensure_trust();
   [[nodiscard]] common::Status ensure_enrolled();
   [[nodiscard]] common::Status renew_if_due();
+  // Asks once, then polls the request; the enrollment once approved.
+  [[nodiscard]] common::Result<Enrollment> enroll_by_request(const std::string& csr);
   [[nodiscard]] common::Status remake_client();
   // Fetches the config and hands it to on_config.
   [[nodiscard]] common::Status apply_config();
@@ -65,6 +73,7 @@ class GroundControlSource final : public agent::StateSource {
   const common::Clock& clock_;
   common::log::Logger logger_;
   std::string etag_;
+  bool requested_ = false;    // the enrollment request is posted
   mutable std::mutex mutex_;  // guards client_ and config_digest_
   std::shared_ptr<GroundControlClient> client_;
   std::string config_digest_;
