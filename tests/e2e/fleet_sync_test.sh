@@ -4,7 +4,8 @@
 # created, started with its one-time token and ground control's CA file. It enrolls (key and
 # certificate 0600 in its data dir), converges, and reports: ground control shows every
 # artifact present and the state applied. A tag moved in the group reaches it through the
-# long-poll in seconds (its poll interval is 5 minutes). An image removed from the group is
+# long-poll in seconds (its poll interval is 5 minutes). An unpullable image shows as failed,
+# with its reason, in ground control. An image removed from the group is
 # untagged and removed after the config's grace. Ground control stopped: everything still
 # pulls; back: a change made meanwhile arrives by itself. A restart reuses the identity (no
 # token). A second satellite trusts ground control by a pinned fingerprint; a wrong pin is
@@ -74,6 +75,22 @@ tu_wait_for 20 reported || {
   tu_fail "ground control does not show site-1's two artifacts present"
 }
 tu_log "ground control shows both artifacts present"
+
+# --- One image unpullable: ground control shows it failed, with the reason ----------------------
+missing=sha256:$(printf 'never pushed' | sha256sum | cut -d' ' -f1)
+post_state "$(entry library/gone "$missing" '["v1"]')"
+failed() {
+  tu_gc GET /api/v1/satellites/site-1 >"$TU_DIR/site-1.json" &&
+    jq -e '.status.report.artifacts[] | select(.repository == "library/gone" and .state == "failed")
+           | select(.reason | test("not found"))' "$TU_DIR/site-1.json" >/dev/null
+}
+tu_wait_for 30 failed || {
+  cat "$TU_DIR/site-1.json" >&2
+  tu_fail "ground control does not show library/gone failed with its reason"
+}
+tu_assert_eq "$one" "$(raw_digest "$SAT/library/one:1.0")" "library/one beside a failing image"
+post_state "$(entry library/gone "$missing" '[]' true)"
+tu_log "an unpullable image shows as failed with its reason; the others are unaffected"
 
 # --- A tag moves: the long-poll brings it in seconds ------------------------------------------
 moved_at=$SECONDS
