@@ -81,10 +81,17 @@ common::Status GroundControlSource::ensure_enrolled() {
 
 common::Result<Enrollment> GroundControlSource::enroll_by_request(const std::string& csr) {
   if (!requested_) {
-    if (auto asked =
-            client()->request_enrollment(options_.request_name, csr, options_.request_labels);
-        !asked)
-      return common::fail(asked.error());
+    // An earlier start may have asked already: polled, not asked again, because a new CSR
+    // of the same key reads to ground control as another device taking the name.
+    auto existing = client()->enrollment_request_status(options_.request_name);
+    if (!existing && existing.error().code() != ErrorCode::kNotFound)
+      return common::fail(existing.error());
+    if (!existing) {
+      if (auto asked =
+              client()->request_enrollment(options_.request_name, csr, options_.request_labels);
+          !asked)
+        return common::fail(asked.error());
+    }
     requested_ = true;
     logger_->info("asked ground control to enroll as {}: waiting for an admin's approval",
                   options_.request_name);
