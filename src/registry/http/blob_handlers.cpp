@@ -17,18 +17,30 @@ void set_blob_headers(Response& response, const std::string& digest) {
   response.set("Accept-Ranges", "bytes");
 }
 
+// Pull-through: a blob asked for without its manifest (a client that resolved the manifest
+// elsewhere) is fetched from upstream. True when the lookup is worth repeating; the error to
+// answer with when the fetch failed otherwise than "unknown".
+boost::asio::awaitable<common::Result<bool>> fetch_missing(HandlerContext& ctx,
+                                                           const common::Error& miss,
+                                                           const common::Digest& digest,
+                                                           const OciRoute& route) {
+  if (!ctx.fetcher || miss.code() != common::ErrorCode::kBlobUnknown) co_return false;
+  auto fetched = co_await common::http::offload(
+      ctx.fetcher->pool(), [&] { return ctx.fetcher->fetch_blob(route.name, digest); });
+  if (fetched) co_return true;
+  if (fetched.error().code() == common::ErrorCode::kBlobUnknown) co_return false;
+  co_return common::fail(fetched.error());
+}
+
 HandlerResult get_blob(HandlerContext& ctx, common::http::Request& request,
                        const common::Digest& digest, const OciRoute& route) {
-  if (ctx.fetcher && !ctx.service.stat_blob(route.name, digest)) {
-    // Pull-through: a blob asked for without its manifest (a client that resolved the
-    // manifest elsewhere); fetched from upstream, then served from what is held.
-    auto fetched = co_await common::http::offload(
-        ctx.fetcher->pool(), [&] { return ctx.fetcher->fetch_blob(route.name, digest); });
-    if (!fetched && fetched.error().code() != common::ErrorCode::kBlobUnknown)
-      co_return error_response(fetched.error());
-  }
   if (request.method == Method::kHead) {
     auto size = ctx.service.stat_blob(route.name, digest);
+    if (!size) {
+      auto again = co_await fetch_missing(ctx, size.error(), digest, route);
+      if (!again) co_return error_response(again.error());
+      if (*again) size = ctx.service.stat_blob(route.name, digest);
+    }
     if (!size) co_return error_response(size.error());
     Response response(200);
     set_blob_headers(response, digest.str());
@@ -36,6 +48,11 @@ HandlerResult get_blob(HandlerContext& ctx, common::http::Request& request,
     co_return response;
   }
   auto blob = ctx.service.open_blob(route.name, digest);
+  if (!blob) {
+    auto again = co_await fetch_missing(ctx, blob.error(), digest, route);
+    if (!again) co_return error_response(again.error());
+    if (*again) blob = ctx.service.open_blob(route.name, digest);
+  }
   if (!blob) co_return error_response(blob.error());
   auto range = parse_byte_range(request.header("Range"), blob->size);
   if (!range) {

@@ -118,6 +118,7 @@ common::Status PullThroughProxy::fetch_blob(std::string_view repository,
 
 void PullThroughProxy::served(std::string_view repository,
                               const common::Digest& manifest) noexcept {
+  if (!enabled_) return;  // on every manifest pull: nothing to note while proxying is off
   std::lock_guard lock(mutex_);
   const auto it = cache_.find({std::string(repository), manifest});
   if (it == cache_.end()) return;
