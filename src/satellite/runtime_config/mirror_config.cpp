@@ -1,7 +1,6 @@
 #include "satellite/runtime_config/mirror_config.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -32,10 +31,15 @@ std::string upstream_server(const MirrorPlan& plan) {
                                       : fmt::format("{}://{}", plan.upstream_scheme, plan.upstream);
 }
 
-std::optional<std::string> read_if_present(const std::string& path) {
+// The file's content; nullopt when there is none. Any other failure (permissions, a
+// directory) is an error: taking it for "absent" would overwrite the file.
+common::Result<std::optional<std::string>> read_if_present(const std::string& path) {
   auto text = common::fs::read_file(path);
-  if (!text) return std::nullopt;
-  return std::move(*text);
+  if (!text) {
+    if (text.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+    return common::fail(text.error());
+  }
+  return std::optional<std::string>(std::move(*text));
 }
 
 // One file's new content, computed from its current content (nullopt: absent).
@@ -43,7 +47,9 @@ using Edit = std::function<common::Result<std::string>(const std::optional<std::
 
 // Writes `path` as `edit` says, keeping the first original (or that there was none).
 common::Status write_file(const std::string& path, const Edit& edit, ApplyReport& report) {
-  const auto current = read_if_present(path);
+  auto read = read_if_present(path);
+  if (!read) return common::fail(read.error());
+  const auto& current = *read;
   auto next = edit(current);
   if (!next) return common::fail(next.error());
   if (current && *current == *next) {
@@ -140,11 +146,12 @@ common::Result<std::string> with_config_path(const std::optional<std::string>& c
 common::Status containerd(const MirrorPlan& plan, const std::string& root, bool undoing,
                           ApplyReport& report) {
   const auto config = root + "/etc/containerd/config.toml";
-  const auto current = read_if_present(config);
+  auto current = read_if_present(config);
+  if (!current) return common::fail(current.error());
   // hosts.toml goes where containerd looks: its config_path when one is set already.
   std::string certs_d = "/etc/containerd/certs.d";
-  if (current) {
-    if (auto set = config_path_of(*current)) certs_d = *set;
+  if (*current) {
+    if (auto set = config_path_of(**current)) certs_d = *set;
   }
   const auto hosts = root + certs_d + "/" +
                      (is_docker_hub(plan.upstream) ? "docker.io" : plan.upstream) + "/hosts.toml";

@@ -106,6 +106,15 @@ TEST_F(MirrorConfigTest, AMalformedFileIsRefusedAndLeftAlone) {
   EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/daemon.json.satellite-backup")));
 }
 
+TEST_F(MirrorConfigTest, AFileThatCannotBeReadIsAnErrorNotAnAbsentFile) {
+  // A directory where daemon.json belongs: not "no file" to be written over.
+  ASSERT_TRUE(common::fs::make_dirs(path("/etc/docker/daemon.json")));
+  auto report = apply(Runtime::kDocker, plan_, dir_.str());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_TRUE(std::filesystem::is_directory(path("/etc/docker/daemon.json")));
+  EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/daemon.json.satellite-created")));
+}
+
 TEST_F(MirrorConfigTest, PodmanAndCrioGetARegistriesConfDropIn) {
   apply_ok(Runtime::kPodman);
   const auto conf = read("/etc/containers/registries.conf.d/50-satellite.conf");
