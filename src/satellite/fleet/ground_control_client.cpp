@@ -24,7 +24,7 @@ common::Result<Enrollment> read_enrollment(const std::string& body) {
 }  // namespace
 
 common::Result<std::unique_ptr<GroundControlClient>> GroundControlClient::create(
-    std::string url, const DeviceIdentity& identity) {
+    std::string url, const DeviceIdentity& identity, std::chrono::seconds longest_wait) {
   common::http::ClientOptions options;
   options.ca_file = identity.ca_file();
   const bool with_certificate = identity.enrolled();
@@ -32,8 +32,10 @@ common::Result<std::unique_ptr<GroundControlClient>> GroundControlClient::create
     options.client_cert_file = identity.certificate_file();
     options.client_key_file = identity.key_file();
   }
-  // Long-polls are held open on purpose: the per-request timeout bounds them instead.
+  // Long-polls are held open on purpose, so no low-speed limit; the per-request timeout
+  // (the longest wait plus ground control's time to answer) catches a peer that never does.
   options.low_speed_time = std::chrono::seconds(0);
+  options.request_timeout = longest_wait + std::chrono::seconds(30);
   options.max_idle_connections = 2;
   auto http = common::http::HttpClient::create(std::move(options));
   if (!http) return common::fail(http.error());
@@ -44,16 +46,16 @@ common::Result<std::unique_ptr<GroundControlClient>> GroundControlClient::create
 
 common::Result<common::http::ClientResponse> GroundControlClient::send(
     std::string method, std::string path, std::optional<std::string> body,
-    std::chrono::milliseconds timeout, std::stop_token stop) {
+    std::vector<std::pair<std::string, std::string>> headers, std::stop_token stop) {
   common::http::ClientRequest request;
   request.method = std::move(method);
   request.url = url_ + path;
+  request.headers = std::move(headers);
   if (body) {
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = std::move(body);
   }
   request.stop = std::move(stop);
-  (void)timeout;  // bounded by the caller's wait plus ground control's own answer
   return http_->request(request);
 }
 
@@ -133,14 +135,13 @@ common::Result<Enrollment> GroundControlClient::renew(const std::string& csr_pem
 common::Result<StateAnswer> GroundControlClient::get_state(const std::string& etag,
                                                            std::chrono::seconds wait,
                                                            std::stop_token stop) {
-  common::http::ClientRequest request;
-  request.url = url_ + "/satellite/v1/state";
+  std::string path = "/satellite/v1/state";
+  std::vector<std::pair<std::string, std::string>> headers;
   if (!etag.empty()) {
-    request.headers.emplace_back("If-None-Match", etag);
-    if (wait.count() > 0) request.url += fmt::format("?wait={}", wait.count());
+    headers.emplace_back("If-None-Match", etag);
+    if (wait.count() > 0) path += fmt::format("?wait={}", wait.count());
   }
-  request.stop = std::move(stop);
-  auto response = http_->request(request);
+  auto response = send("GET", std::move(path), std::nullopt, std::move(headers), std::move(stop));
   if (!response) return common::fail(response.error());
   StateAnswer answer;
   answer.etag = response->headers.get("ETag").value_or("");

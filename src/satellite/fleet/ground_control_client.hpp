@@ -49,9 +49,11 @@ struct StateAnswer {
 class GroundControlClient {
  public:
   // `url` is the satellite API, https://HOST:PORT. Uses the identity's certificate when it
-  // is enrolled. Errors: HttpClient::create's.
+  // is enrolled. A request fails with kTimeout after `longest_wait` (the longest long-poll
+  // it will ask for) plus 30 s. Errors: HttpClient::create's.
   [[nodiscard]] static common::Result<std::unique_ptr<GroundControlClient>> create(
-      std::string url, const DeviceIdentity& identity);
+      std::string url, const DeviceIdentity& identity,
+      std::chrono::seconds longest_wait = std::chrono::seconds(60));
 
   // POST /satellite/v1/enroll. kUnauthenticated "the enrollment token was refused …".
   [[nodiscard]] common::Result<Enrollment> enroll(const std::string& token,
@@ -81,7 +83,7 @@ class GroundControlClient {
       : url_(std::move(url)), http_(std::move(http)), with_certificate_(with_certificate) {}
   [[nodiscard]] common::Result<common::http::ClientResponse> send(
       std::string method, std::string path, std::optional<std::string> body,
-      std::chrono::milliseconds timeout = {}, std::stop_token stop = {});
+      std::vector<std::pair<std::string, std::string>> headers = {}, std::stop_token stop = {});
   // The error for a non-2xx answer.
   [[nodiscard]] common::Error error_of(const common::http::ClientResponse& response,
                                        std::string_view what) const;

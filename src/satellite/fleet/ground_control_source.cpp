@@ -31,7 +31,7 @@ std::string GroundControlSource::config_digest() const {
 }
 
 common::Status GroundControlSource::remake_client() {
-  auto client = GroundControlClient::create(options_.url, identity_);
+  auto client = GroundControlClient::create(options_.url, identity_, options_.wait);
   if (!client) return common::fail(client.error());
   std::lock_guard lock(mutex_);
   client_ = std::move(*client);
