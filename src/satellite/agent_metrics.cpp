@@ -7,7 +7,7 @@ common::Status add_agent_metrics(common::http::Metrics& metrics, const agent::Ag
   if (auto added = metrics.add_family(
           "satellite_sync_artifacts", "Desired artifacts by sync phase", "gauge", "phase",
           [&agent] {
-            const auto counts = agent.status().counts;
+            const auto counts = agent.summary().counts;
             return common::http::Metrics::Samples{{"present", static_cast<double>(counts.present)},
                                                   {"pulling", static_cast<double>(counts.pulling)},
                                                   {"failed", static_cast<double>(counts.failed)}};
@@ -16,18 +16,18 @@ common::Status add_agent_metrics(common::http::Metrics& metrics, const agent::Ag
     return added;
   if (auto added =
           metrics.add_counter("satellite_sync_passes_total", "Reconcile passes run",
-                              [&agent] { return static_cast<double>(agent.status().passes); });
+                              [&agent] { return static_cast<double>(agent.summary().passes); });
       !added)
     return added;
   if (auto added = metrics.add_gauge(
           "satellite_sync_last_duration_seconds", "Duration of the last reconcile pass",
-          [&agent] { return static_cast<double>(agent.status().last_sync_duration_ms) / 1000.0; });
+          [&agent] { return static_cast<double>(agent.summary().last_sync_duration_ms) / 1000.0; });
       !added)
     return added;
   if (auto added = metrics.add_gauge(
           "satellite_sync_state_applied", "1 when the desired state is fully applied",
           [&agent] {
-            const auto status = agent.status();
+            const auto status = agent.summary();
             return !status.state_digest.empty() &&
                            status.state_digest == status.applied_state_digest
                        ? 1.0
@@ -37,7 +37,7 @@ common::Status add_agent_metrics(common::http::Metrics& metrics, const agent::Ag
     return added;
   if (auto added = metrics.add_gauge(
           "satellite_sync_source_up", "1 when the desired state's source answered lately",
-          [&agent] { return agent.status().feed_error.empty() ? 1.0 : 0.0; });
+          [&agent] { return agent.summary().feed_error.empty() ? 1.0 : 0.0; });
       !added)
     return added;
   return metrics.add_counter(

@@ -162,7 +162,7 @@ struct Satellite {
     beat.disk_used_bytes = static_cast<std::int64_t>(app->registry().storage_stats().bytes);
     beat.disk_free_bytes = free_bytes(data_dir());
     beat.bytes_transferred = static_cast<std::int64_t>(puller->bytes_transferred());
-    beat.state_digest = agent->status().applied_state_digest;
+    beat.state_digest = agent->summary().applied_state_digest;
     return beat;
   }
 

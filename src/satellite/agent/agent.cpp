@@ -77,11 +77,19 @@ void Agent::update_settings(AgentSettings settings) {
   wake_.notify_all();
 }
 
-AgentStatus Agent::status() const {
-  std::lock_guard lock(mutex_);
-  AgentStatus out = status_;
-  out.artifacts = tracker_.report();
+AgentStatus Agent::summary() const {
+  AgentStatus out;
+  {
+    std::lock_guard lock(mutex_);
+    out = status_;
+  }
   out.counts = tracker_.counts();
+  return out;
+}
+
+AgentStatus Agent::status() const {
+  AgentStatus out = summary();
+  out.artifacts = tracker_.report();
   return out;
 }
 
@@ -205,7 +213,7 @@ void Agent::run_one_pass(const SatelliteState& state, const AgentSettings& setti
     }
   }
   if (outcome->gc_needed && hooks_.collect_garbage) hooks_.collect_garbage();
-  if (hooks_.synced) hooks_.synced(status());
+  if (hooks_.synced) hooks_.synced(summary());
 }
 
 }  // namespace satellite::agent

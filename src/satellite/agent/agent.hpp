@@ -54,7 +54,7 @@ struct AgentStatus {
 struct AgentHooks {
   // A new desired state arrived (before the pass that applies it): e.g. its upstream URL.
   std::function<void(const common::fleet_wire::SatelliteState&)> state_received;
-  // A pass ended (report it).
+  // A pass ended (report it); the summary, without the per-artifact list.
   std::function<void(const AgentStatus&)> synced;
   // A pass deleted manifests: their blobs await collection.
   std::function<void()> collect_garbage;
@@ -77,6 +77,9 @@ class Agent {
   // Takes effect at the next pass, which it starts.
   void update_settings(AgentSettings settings);
   [[nodiscard]] AgentStatus status() const;
+  // The same without the per-artifact list (counts only): what /metrics and heartbeats read,
+  // cheap however many artifacts there are.
+  [[nodiscard]] AgentStatus summary() const;
   // True when the current desired state names (repository, digest): content the proxy's
   // cache eviction must leave alone.
   [[nodiscard]] bool wants(const std::string& repository, const common::Digest& digest) const;
