@@ -14,9 +14,6 @@
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/ground_control.sh"
 
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
 entry() {  # REPO DIGEST TAGS_JSON [DELETED]
   printf '{"repository":"%s","tag":%s,"labels":null,"type":"IMAGE","digest":"%s","deleted":%s}' \
     "$1" "$3" "$2" "${4:-false}"
@@ -54,8 +51,8 @@ TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --ground-control "https:
   --token "$TOKEN" --ca-file "$GC_CA" --resync-interval 1s --gc-grace 0s
 SAT=$SAT_ADDR
 converged() {
-  [[ $(raw_digest "$SAT/library/one:1.0") == "$one" ]] &&
-    [[ $(raw_digest "$SAT/library/two:stable") == "$two" ]]
+  [[ $(tu_raw_digest "$SAT/library/one:1.0") == "$one" ]] &&
+    [[ $(tu_raw_digest "$SAT/library/two:stable") == "$two" ]]
 }
 tu_wait_for 60 converged || {
   tail -20 "$TU_DIR/sat.log" >&2
@@ -88,14 +85,14 @@ tu_wait_for 30 failed || {
   cat "$TU_DIR/site-1.json" >&2
   tu_fail "ground control does not show library/gone failed with its reason"
 }
-tu_assert_eq "$one" "$(raw_digest "$SAT/library/one:1.0")" "library/one beside a failing image"
+tu_assert_eq "$one" "$(tu_raw_digest "$SAT/library/one:1.0")" "library/one beside a failing image"
 post_state "$(entry library/gone "$missing" '[]' true)"
 tu_log "an unpullable image shows as failed with its reason; the others are unaffected"
 
 # --- A tag moves: the long-poll brings it in seconds ------------------------------------------
 moved_at=$SECONDS
 post_state "$(entry library/two "$two" '[]' true)" "$(entry library/two "$three" '["stable"]')"
-moved() { [[ $(raw_digest "$SAT/library/two:stable") == "$three" ]]; }
+moved() { [[ $(tu_raw_digest "$SAT/library/two:stable") == "$three" ]]; }
 tu_wait_for 30 moved || tu_fail "the moved tag did not reach site-1"
 tu_log "the moved tag arrived in $((SECONDS - moved_at)) s (poll interval 300 s)"
 gone() { ! skopeo inspect --raw --tls-verify=false "docker://$SAT/library/two@$two" >/dev/null 2>&1; }
@@ -105,13 +102,13 @@ tu_log "what left the group was removed after the grace"
 # --- Ground control down: still serving; back: a change made meanwhile arrives ----------------
 kill "$GC_PID"
 wait "$GC_PID" 2>/dev/null || true
-tu_assert_eq "$one" "$(raw_digest "$SAT/library/one:1.0")" "library/one with ground control down"
+tu_assert_eq "$one" "$(tu_raw_digest "$SAT/library/one:1.0")" "library/one with ground control down"
 skopeo copy -q --src-tls-verify=false "docker://$SAT/library/two:stable" "oci:$TU_DIR/copy:x" ||
   tu_fail "copy from site-1 with ground control down"
 tu_start_ground_control gc2 "$TU_DIR/gc"
 tu_gc_login
 post_state "$(entry library/one "$one" '["1.0","lts"]')"
-resumed() { [[ $(raw_digest "$SAT/library/one:lts") == "$one" ]]; }
+resumed() { [[ $(tu_raw_digest "$SAT/library/one:lts") == "$one" ]]; }
 tu_wait_for 60 resumed || {
   tail -20 "$TU_DIR/sat.log" >&2
   tu_fail "site-1 did not resume after ground control came back"
@@ -124,7 +121,7 @@ wait "$SAT_PID" 2>/dev/null || true
 TU_SAT_COMMAND=run tu_start_satellite sat2 "$TU_DIR/sat" --ground-control "https://$GC_SAT" \
   --resync-interval 1s --listen "$SAT"
 post_state "$(entry library/one "$one" '["1.0","lts","v1"]')"
-restarted() { [[ $(raw_digest "$SAT/library/one:v1") == "$one" ]]; }
+restarted() { [[ $(tu_raw_digest "$SAT/library/one:v1") == "$one" ]]; }
 tu_wait_for 30 restarted || {
   tail -20 "$TU_DIR/sat2.log" >&2
   tu_fail "the restarted satellite did not follow ground control"
@@ -145,7 +142,7 @@ kill "$SAT_PID"
 TU_SAT_COMMAND=run tu_start_satellite pinned "$TU_DIR/pinned" --ground-control "https://$GC_SAT" \
   --token "$TOKEN2" --ca-fingerprint "$fingerprint"
 PINNED=$SAT_ADDR
-pinned() { [[ $(raw_digest "$PINNED/library/one:1.0") == "$one" ]]; }
+pinned() { [[ $(tu_raw_digest "$PINNED/library/one:1.0") == "$one" ]]; }
 tu_wait_for 60 pinned || {
   tail -20 "$TU_DIR/pinned.log" >&2
   tu_fail "site-2 (pinned fingerprint) did not converge"
@@ -159,7 +156,7 @@ ASKING=$SAT_ADDR
 pending() { [[ $(tu_gc GET /api/v1/enrollmentrequests/site-3 | jq -r .status.phase) == Pending ]]; }
 tu_wait_for 20 pending || tu_fail "site-3's enrollment request did not reach ground control"
 tu_gc POST /api/v1/enrollmentrequests/site-3/approval '{"approved":true}' >/dev/null
-approved() { [[ $(raw_digest "$ASKING/library/one:1.0") == "$one" ]]; }
+approved() { [[ $(tu_raw_digest "$ASKING/library/one:1.0") == "$one" ]]; }
 tu_wait_for 60 approved || {
   tail -20 "$TU_DIR/asking.log" >&2
   tu_fail "site-3 did not converge after its enrollment request was approved"
@@ -171,6 +168,6 @@ tu_gc POST /api/v1/satellites/site-2/revoke >/dev/null
 post_state "$(entry library/one "$one" '["1.0"]')"
 tu_wait_for 60 grep -q "revoked or unknown" "$TU_DIR/pinned.log" ||
   tu_fail "the revoked satellite does not say so"
-tu_assert_eq "$one" "$(raw_digest "$PINNED/library/one:1.0")" "a revoked satellite keeps serving"
+tu_assert_eq "$one" "$(tu_raw_digest "$PINNED/library/one:1.0")" "a revoked satellite keeps serving"
 tu_log "revoked: it says so and keeps serving what it holds"
 echo ok

@@ -9,19 +9,6 @@
 # satellite themselves stays.
 source "$(dirname "$0")/../testutil/lib.sh"
 
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
-# layers LAYOUT: the layer digests of the layout's image manifest.
-layers() {
-  local manifest
-  manifest=$(jq -r '.manifests[0].digest' "$1/index.json" | sed 's/sha256://')
-  jq -r '.layers[].digest' "$1/blobs/sha256/$manifest"
-}
-# fetches DIGEST: how many times the satellite GET the blob from the upstream (any repository).
-fetches() {
-  grep -c "\"GET /v2/[^ ]*/blobs/$1 HTTP/1.1\" 20[06] .*harbor-satellite" "$TU_DIR/upstream.log" || true
-}
 harbor_entry() {  # REPO DIGEST TAGS_JSON
   printf '{"repository":"%s","tag":%s,"labels":null,"type":"IMAGE","digest":"%s","deleted":false}' \
     "$1" "$3" "$2"
@@ -47,7 +34,7 @@ skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/app:v1" "docker://$UP/librar
 skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/app2:v1" "docker://$UP/library/app:2.1"
 skopeo copy -q --all --dest-tls-verify=false "oci:$TU_DIR/multi:v1" "docker://$UP/library/multi:v1"
 skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/extra:v1" "docker://$UP/library/extra:v1"
-tu_assert_eq "$app" "$(raw_digest "$UP/library/app:2.0")" "upstream digest of library/app:2.0"
+tu_assert_eq "$app" "$(tu_raw_digest "$UP/library/app:2.0")" "upstream digest of library/app:2.0"
 
 # --- The satellite follows the state file ---------------------------------------------------
 write_state "$(harbor_entry library/base "$base" '["1.0"]')" \
@@ -58,17 +45,17 @@ TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/st
   --gc-grace 0s
 SAT=$SAT_ADDR
 converged() {
-  [[ $(raw_digest "$SAT/library/base:1.0") == "$base" ]] &&
-    [[ $(raw_digest "$SAT/library/app:stable") == "$app" ]] &&
-    [[ $(raw_digest "$SAT/library/multi:v1") == "$multi" ]]
+  [[ $(tu_raw_digest "$SAT/library/base:1.0") == "$base" ]] &&
+    [[ $(tu_raw_digest "$SAT/library/app:stable") == "$app" ]] &&
+    [[ $(tu_raw_digest "$SAT/library/multi:v1") == "$multi" ]]
 }
 tu_wait_for 60 converged || {
   tail -30 "$TU_DIR/sat.log" >&2
   tu_fail "the satellite did not converge on the state file"
 }
 tu_log "converged: base, app (2.0, stable) and the multi-arch index by their upstream digests"
-for layer in $(layers "$TU_DIR/base"); do
-  tu_assert_eq 1 "$(fetches "$layer")" "upstream GETs of shared layer $layer"
+for layer in $(tu_layout_layers "$TU_DIR/base"); do
+  tu_assert_eq 1 "$(tu_satellite_blob_gets "$TU_DIR/upstream.log" "$layer")" "upstream GETs of shared layer $layer"
 done
 tu_log "each shared layer was fetched from the upstream once"
 if skopeo inspect --raw --tls-verify=false "docker://$SAT/library/extra:v1" >/dev/null 2>&1; then
@@ -100,7 +87,7 @@ write_state "$(harbor_entry library/app "$app2" '["2.1","stable"]')" \
 TU_SAT_COMMAND=run tu_start_satellite sat2 "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --state-poll-interval 1s --resync-interval 1s --removal-grace 2s \
   --gc-grace 0s --listen "$SAT"
-moved() { [[ $(raw_digest "$SAT/library/app:stable") == "$app2" ]]; }
+moved() { [[ $(tu_raw_digest "$SAT/library/app:stable") == "$app2" ]]; }
 tu_wait_for 60 moved || {
   tail -30 "$TU_DIR/sat2.log" >&2
   tu_fail "the tag stable did not move to $app2"
@@ -112,6 +99,6 @@ tu_wait_for 30 gone || tu_fail "library/base left the state but is still held"
 if skopeo inspect --raw --tls-verify=false "docker://$SAT/library/app:2.0" >/dev/null 2>&1; then
   tu_fail "the tag 2.0 left the state but is still set"
 fi
-tu_assert_eq "$extra" "$(raw_digest "$SAT/site/own:v1")" "the site's own image"
+tu_assert_eq "$extra" "$(tu_raw_digest "$SAT/site/own:v1")" "the site's own image"
 tu_log "the tag moved, what left is gone, the site's own image stays"
 echo ok

@@ -19,10 +19,7 @@ tu_start_containerd "$TU_DIR/ctd" || {
 }
 tu_log "containerd runs, snapshotter $CTR_SNAPSHOTTER"
 
-# raw_digest REF: digest of the manifest bytes a registry serves for docker://REF.
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
+# tu_raw_digest REF: digest of the manifest bytes a registry serves for docker://REF.
 
 # --- The upstream, with two images ------------------------------------------------------------
 tu_start_docker_registry upstream
@@ -33,8 +30,8 @@ multi=$(tu_gen_image "$TU_DIR/multi" v1 --layers 2 --layer-size 256K --seed 31 \
 single=$(tu_gen_image "$TU_DIR/single" v2 --layers 2 --layer-size 512K --seed 32)
 skopeo copy -q --all --dest-tls-verify=false "oci:$TU_DIR/multi:v1" "docker://$UP/site/multi:v1"
 skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/single:v2" "docker://$UP/site/app:v2"
-tu_assert_eq "$multi" "$(raw_digest "$UP/site/multi:v1")" "upstream digest of site/multi:v1"
-tu_assert_eq "$single" "$(raw_digest "$UP/site/app:v2")" "upstream digest of site/app:v2"
+tu_assert_eq "$multi" "$(tu_raw_digest "$UP/site/multi:v1")" "upstream digest of site/multi:v1"
+tu_assert_eq "$single" "$(tu_raw_digest "$UP/site/app:v2")" "upstream digest of site/app:v2"
 
 # The host platform's manifest in the index: what a plain pull unpacks.
 case $(uname -m) in
@@ -72,10 +69,10 @@ skopeo sync --all --src yaml --dest docker --dest-tls-verify=false \
   cat "$TU_DIR/sync.log" >&2
   tu_fail "skopeo sync into the satellite"
 }
-tu_assert_eq "$multi" "$(raw_digest "$SAT/site/multi:v1")" "satellite digest of site/multi:v1"
-tu_assert_eq "$single" "$(raw_digest "$SAT/site/app:v2")" "satellite digest of site/app:v2"
+tu_assert_eq "$multi" "$(tu_raw_digest "$SAT/site/multi:v1")" "satellite digest of site/multi:v1"
+tu_assert_eq "$single" "$(tu_raw_digest "$SAT/site/app:v2")" "satellite digest of site/app:v2"
 for child in $(jq -r '.manifests[].digest' "$index_file"); do
-  tu_assert_eq "$child" "$(raw_digest "$SAT/site/multi@$child")" "satellite digest of child $child"
+  tu_assert_eq "$child" "$(tu_raw_digest "$SAT/site/multi@$child")" "satellite digest of child $child"
 done
 # Both tags, and every manifest and blob behind them, served intact.
 tu_assert_eq "2 $blob_count" "$(st_check_all_tags "$SAT")" "tags and blobs served by the satellite"

@@ -7,17 +7,6 @@
 # while an image the state names is never.
 source "$(dirname "$0")/../testutil/lib.sh"
 
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
-fetches() {  # DIGEST: GETs of blob DIGEST the satellite made upstream
-  grep -c "\"GET /v2/[^ ]*/blobs/$1 HTTP/1.1\" 20[06] .*harbor-satellite" "$TU_DIR/upstream.log" || true
-}
-layers() {
-  local manifest
-  manifest=$(jq -r '.manifests[0].digest' "$1/index.json" | sed 's/sha256://')
-  jq -r '.layers[].digest' "$1/blobs/sha256/$manifest"
-}
 
 tu_start_docker_registry upstream
 UP=$REG_ADDR
@@ -39,7 +28,7 @@ TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/st
   --upstream "http://$UP" --proxy --proxy-repository library/ --proxy-disk-quota 1200K \
   --gc-grace 0s --resync-interval 1s
 SAT=$SAT_ADDR
-tu_wait_for_output 30 "$wanted" raw_digest "$SAT/library/wanted:v1" ||
+tu_wait_for_output 30 "$wanted" tu_raw_digest "$SAT/library/wanted:v1" ||
   tu_fail "the satellite did not hold the wanted image"
 
 # Two clients at once pull an image no state names.
@@ -51,8 +40,8 @@ wait "$a" || tu_fail "the first client's pull through the proxy"
 wait "$b" || tu_fail "the second client's pull through the proxy"
 tu_assert_eq "$first" "$(skopeo inspect --format '{{.Digest}}' "oci:$TU_DIR/pull-a:x")" \
   "digest pulled through the proxy"
-for layer in $(layers "$TU_DIR/first"); do
-  tu_assert_eq 1 "$(fetches "$layer")" "upstream GETs of $layer for two concurrent pulls"
+for layer in $(tu_layout_layers "$TU_DIR/first"); do
+  tu_assert_eq 1 "$(tu_satellite_blob_gets "$TU_DIR/upstream.log" "$layer")" "upstream GETs of $layer for two concurrent pulls"
 done
 tu_log "an image no state names was fetched on demand, each blob once for two clients"
 
@@ -66,7 +55,7 @@ tu_assert_eq 0 "$(grep -c 'private/secret.*harbor-satellite' "$TU_DIR/upstream.l
 # Upstream gone: what was fetched is served.
 kill "$UP_PID"
 wait "$UP_PID" 2>/dev/null || true
-tu_assert_eq "$first" "$(raw_digest "$SAT/library/first:v1")" "proxied image with the upstream down"
+tu_assert_eq "$first" "$(tu_raw_digest "$SAT/library/first:v1")" "proxied image with the upstream down"
 tu_log "the proxied image is served with the upstream down"
 
 # Upstream back; a second proxied image passes the quota: the first (least recently used)
@@ -79,9 +68,9 @@ wait "$SAT_PID" 2>/dev/null || true
 TU_SAT_COMMAND=run tu_start_satellite sat2 "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --proxy --proxy-repository library/ --proxy-disk-quota 1200K \
   --gc-grace 0s --resync-interval 1s --listen "$SAT"
-tu_assert_eq "$second" "$(raw_digest "$SAT/library/second:v1")" "second proxied image"
+tu_assert_eq "$second" "$(tu_raw_digest "$SAT/library/second:v1")" "second proxied image"
 evicted() { ! skopeo inspect --raw --tls-verify=false "docker://$SAT/library/first@$first" >/dev/null 2>&1; }
 tu_wait_for 20 evicted || tu_fail "the least recently used proxied image was not evicted"
-tu_assert_eq "$wanted" "$(raw_digest "$SAT/library/wanted:v1")" "the wanted image after eviction"
+tu_assert_eq "$wanted" "$(tu_raw_digest "$SAT/library/wanted:v1")" "the wanted image after eviction"
 tu_log "over the quota the least recently used proxied image went; the wanted image stayed"
 echo ok

@@ -6,9 +6,6 @@
 # answers 206) instead of starting over, and every stored blob hashes to its name.
 source "$(dirname "$0")/../testutil/lib.sh"
 
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
 metric() {  # NAME{LABELS}: its value on the satellite's /metrics
   curl -s "http://$SAT/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
@@ -33,7 +30,7 @@ STATE
 TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --state-poll-interval 1s --resync-interval 1s
 SAT=$SAT_ADDR
-tu_wait_for_output 30 "$small" raw_digest "$SAT/library/small:v1" ||
+tu_wait_for_output 30 "$small" tu_raw_digest "$SAT/library/small:v1" ||
   tu_fail "library/small did not arrive beside an unpullable image"
 tu_wait_for_output 10 1 metric 'satellite_sync_artifacts{phase="failed"}' ||
   tu_fail "/metrics does not count the unpullable image as failed"
@@ -65,7 +62,7 @@ got=$(partial)
 tu_log "killed with $got of $big_size bytes of the large layer"
 TU_SAT_COMMAND=run tu_start_satellite sat3 "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --listen "$SAT"
-tu_wait_for_output 60 "$big" raw_digest "$SAT/library/big:v1" || {
+tu_wait_for_output 60 "$big" tu_raw_digest "$SAT/library/big:v1" || {
   tail -20 "$TU_DIR/sat3.log" >&2
   tu_fail "the large image did not arrive after the restart"
 }

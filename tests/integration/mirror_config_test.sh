@@ -11,9 +11,6 @@
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/containerd.sh"
 
-raw_digest() {
-  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
-}
 
 tu_start_containerd "$TU_DIR/ctd" || {
   tail -20 "$TU_DIR/ctd.log" >&2 2>/dev/null || true
@@ -29,7 +26,7 @@ printf '{"artifacts":[{"repository":"site/app","tag":["v1"],"digest":"%s"}]}' "$
 TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --access-log
 SAT=$SAT_ADDR
-tu_wait_for_output 30 "$image" raw_digest "$SAT/site/app:v1" || tu_fail "the satellite did not replicate site/app"
+tu_wait_for_output 30 "$image" tu_raw_digest "$SAT/site/app:v1" || tu_fail "the satellite did not replicate site/app"
 
 ROOT=$TU_DIR/root
 mkdir -p "$ROOT/etc/containerd"

@@ -145,5 +145,23 @@ tu_status() {
   fi
 }
 
+# tu_raw_digest REF: digest of the manifest bytes a registry serves for docker://REF.
+tu_raw_digest() {
+  skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | sed 's/^/sha256:/; s/ .*//'
+}
+
+# tu_layout_layers LAYOUT: the layer digests of an OCI layout's (first) image manifest.
+tu_layout_layers() {
+  local manifest
+  manifest=$(jq -r '.manifests[0].digest' "$1/index.json" | sed 's/sha256://')
+  jq -r '.layers[].digest' "$1/blobs/sha256/$manifest"
+}
+
+# tu_satellite_blob_gets ACCESS_LOG DIGEST: how many times the satellite (its user agent)
+# fetched blob DIGEST, from any repository, according to a docker-registry access log.
+tu_satellite_blob_gets() {
+  grep -c "\"GET /v2/[^ ]*/blobs/$2 HTTP/1.1\" 20[06] .*harbor-satellite" "$1" || true
+}
+
 # tu_sha256 FILE: prints "sha256:<hex>".
 tu_sha256() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
