@@ -201,6 +201,32 @@ class ScopedEnv {
   const char* name_;
 };
 
+// A loopback socket that listens and never answers: the kernel completes the handshake,
+// nobody reads or writes. Closed when it goes.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+          ::listen(fd_, 8) == 0 &&
+          ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentListener() { ::close(fd_); }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  bool ok() const { return ok_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  int fd_;
+  bool ok_ = false;
+  std::uint16_t port_ = 0;
+};
+
 class HttpClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -468,15 +494,9 @@ TEST_F(HttpClientTest, FollowsRedirectsButKeepsAuthorizationOnTheOriginalHost) {
 }
 
 TEST_F(HttpClientTest, AStalledServerFailsWithinTheLowSpeedBound) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::listen(fd, 8), 0);  // the kernel accepts; nobody ever answers
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+  const SilentListener silent;
+  ASSERT_TRUE(silent.ok());
+  const std::string url = silent.url();
 
   ClientOptions slow;
   slow.low_speed_time = 2s;
@@ -495,19 +515,12 @@ TEST_F(HttpClientTest, AStalledServerFailsWithinTheLowSpeedBound) {
   ASSERT_FALSE(timed_out);
   EXPECT_EQ(timed_out.error().code(), ErrorCode::kTimeout);
   EXPECT_LT(Clock::now() - begin, 3s);
-  ::close(fd);
 }
 
 TEST_F(HttpClientTest, AStopRequestedAbortsARequestHeldOpen) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::listen(fd, 8), 0);  // a long-poll that never answers
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  auto request = get("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/");
+  const SilentListener silent;  // a long-poll that never answers
+  ASSERT_TRUE(silent.ok());
+  auto request = get(silent.url());
   std::stop_source stop;
   request.stop = stop.get_token();
   std::jthread stopper([&] {
@@ -520,7 +533,6 @@ TEST_F(HttpClientTest, AStopRequestedAbortsARequestHeldOpen) {
   EXPECT_EQ(stopped.error().code(), ErrorCode::kUnavailable);
   EXPECT_NE(stopped.error().message().find("request stopped"), std::string::npos);
   EXPECT_LT(Clock::now() - begin, 3s);  // not the 30 s low-speed bound
-  ::close(fd);
 }
 
 TEST_F(HttpClientTest, AResumeAnsweredWithTheWholeBodyReachesNoSink) {
