@@ -8,6 +8,7 @@
 
 #include "common/fs/file_ops.hpp"
 #include "common/time_format.hpp"
+#include "satellite/agent/stoppable_sleep.hpp"
 
 namespace satellite::agent {
 
@@ -131,9 +132,7 @@ void Agent::feed(std::stop_token stop) {
       delay = std::min(cap, std::max(std::chrono::milliseconds(1000), delay * 2));
       const auto wait = std::chrono::milliseconds(
           std::uniform_int_distribution<std::int64_t>(delay.count() / 2, delay.count())(random));
-      std::mutex sleeper;
-      std::unique_lock lock(sleeper);
-      std::condition_variable_any().wait_for(lock, stop, wait, [] { return false; });
+      sleep_unless_stopped(wait, stop);
       continue;
     }
     delay = std::chrono::milliseconds(0);

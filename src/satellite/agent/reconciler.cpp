@@ -44,16 +44,21 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
     keys.emplace_back(artifact.repository, artifact.digest);
   tracker_.retain_only(keys);
 
-  // 1. What is missing, pulled several at once.
+  // 1. What is missing, pulled several at once. `present` collects what is held after it.
+  std::set<ArtifactTracker::Key> present;
   std::vector<PullJob> jobs;
   const auto now = clock_.steady_now();
   for (const auto& artifact : desired.artifacts) {
     const ArtifactTracker::Key key{artifact.repository, artifact.digest};
     auto* entry = owned_.find(artifact.repository, artifact.digest);
-    if (entry && held(entry->repository, entry->stored)) continue;
+    if (entry && held(entry->repository, entry->stored)) {
+      present.insert(key);
+      continue;
+    }
     if (!entry && held(artifact.repository, artifact.digest)) {
       // Held already (imported, or stored before the ledger was written): managed from now.
       owned_.put({artifact.repository, artifact.digest, artifact.digest, {}, false, std::nullopt});
+      present.insert(key);
       continue;
     }
     tracker_.ensure(key);
@@ -76,6 +81,7 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
       continue;
     }
     ++out.pulled;
+    present.insert(key);
     out.bytes_fetched += result.outcome->bytes_fetched;
     owned_.put({result.job.repository,
                 result.job.digest,
@@ -90,11 +96,11 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
   // 2. Tags of everything held; the ledger marks what is desired again as kept.
   bool converged = true;
   for (const auto& artifact : desired.artifacts) {
-    auto* entry = owned_.find(artifact.repository, artifact.digest);
-    if (!entry || !held(entry->repository, entry->stored)) {
+    if (!present.contains({artifact.repository, artifact.digest})) {
       converged = false;
       continue;
     }
+    auto* entry = owned_.find(artifact.repository, artifact.digest);
     entry->removing_since.reset();
     set_tags(*entry, artifact.tags, out);
     tracker_.mark_present({artifact.repository, artifact.digest});

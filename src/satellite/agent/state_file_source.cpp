@@ -3,14 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/fs/file_ops.hpp"
 #include "common/oci/repository_name.hpp"
+#include "satellite/agent/stoppable_sleep.hpp"
 
 namespace satellite::agent {
 
@@ -88,14 +87,7 @@ StateFileSource::StateFileSource(std::string path, std::string upstream_url,
 
 common::Result<std::optional<SatelliteState>> StateFileSource::next(const std::string& known_digest,
                                                                     std::stop_token stop) {
-  if (!first_) {
-    // Sleeps one poll, or less when stopped.
-    std::mutex mutex;
-    std::condition_variable_any woken;
-    std::unique_lock lock(mutex);
-    woken.wait_for(lock, stop, poll_, [] { return false; });
-    if (stop.stop_requested()) return std::nullopt;
-  }
+  if (!first_ && !sleep_unless_stopped(poll_, stop)) return std::nullopt;
   first_ = false;
   auto text = common::fs::read_file(path_);
   if (!text) return common::fail(text.error());
