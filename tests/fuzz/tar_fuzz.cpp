@@ -7,12 +7,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <vector>
+#include <span>
 
 #include "common/error_code.hpp"
+#include "common/fs/file_ops.hpp"
+#include "common/fs/unique_fd.hpp"
 #include "fuzz_check.hpp"
 #include "satellite/oci_layout/tar_reader.hpp"
 
@@ -20,27 +23,15 @@ namespace {
 
 constexpr std::size_t kBlock = 512;
 
-// Owns the memfd for one input.
-class MemoryFile {
- public:
-  MemoryFile(const std::uint8_t* data, std::size_t size) : fd_(::memfd_create("tar_fuzz", 0)) {
-    FUZZ_CHECK(fd_ >= 0);
-    std::size_t written = 0;
-    while (written < size) {
-      const auto n = ::write(fd_, data + written, size - written);
-      FUZZ_CHECK(n > 0);
-      written += static_cast<std::size_t>(n);
-    }
-    FUZZ_CHECK(::lseek(fd_, 0, SEEK_SET) == 0);
-  }
-  ~MemoryFile() { ::close(fd_); }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
-  [[nodiscard]] int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
+// The input as a file: a memfd at offset 0, owned by the caller.
+common::fs::UniqueFd memory_file(const std::uint8_t* data, std::size_t size) {
+  common::fs::UniqueFd fd(::memfd_create("tar_fuzz", 0));
+  FUZZ_CHECK(fd);
+  const std::span<const char> bytes(reinterpret_cast<const char*>(data), size);
+  FUZZ_CHECK(common::fs::write_all(fd.get(), bytes, "memfd:tar_fuzz"));
+  FUZZ_CHECK(::lseek(fd.get(), 0, SEEK_SET) == 0);
+  return fd;
+}
 
 bool is_corruption(const common::Error& error) {
   return error.code() == common::ErrorCode::kCorruption;
@@ -51,7 +42,7 @@ bool is_corruption(const common::Error& error) {
 bool check_data(satellite::oci_layout::TarReader& reader,
                 const satellite::oci_layout::TarEntry& entry, const std::uint8_t* data,
                 std::size_t size) {
-  std::vector<char> buffer(4096);
+  std::array<char, 4096> buffer;
   std::uint64_t done = 0;
   for (;;) {
     const auto n = reader.read(buffer.data(), buffer.size());
@@ -72,8 +63,8 @@ bool check_data(satellite::oci_layout::TarReader& reader,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const MemoryFile file(data, size);
-  satellite::oci_layout::TarReader reader(file.fd());
+  const auto file = memory_file(data, size);
+  satellite::oci_layout::TarReader reader(file.get());
   const std::size_t max_entries = size / kBlock + 1;
   for (std::size_t entries = 0;; ++entries) {
     FUZZ_CHECK(entries <= max_entries);
