@@ -168,6 +168,7 @@ struct RunTextFlags {
   std::string resync = "1m";
   std::vector<std::string> platforms;
   std::string proxy_disk_quota = "0";
+  std::string proxy_tag_ttl = "1m";
   std::vector<std::string> enrollment_labels;
 };
 
@@ -223,6 +224,10 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--proxy-disk-quota", text.proxy_disk_quota,
                  "stored bytes beyond which proxied images are evicted, least recently used first")
       ->capture_default_str();
+  cmd.add_option("--proxy-tag-ttl", text.proxy_tag_ttl,
+                 "a tag the proxy fetched is checked against the upstream at most this often "
+                 "(0s: on every pull; held content is served when the upstream is down)")
+      ->capture_default_str();
   cmd.add_option("--parallel-pulls", options.agent.pass.parallel_artifacts, "images pulled at once")
       ->capture_default_str();
   cmd.add_option("--parallel-blobs", options.parallel_blobs, "blobs fetched at once")
@@ -268,6 +273,7 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
     options.enrollment_labels.emplace_back(label.substr(0, equals), label.substr(equals + 1));
   }
   options.proxy_disk_quota = value_or_die(common::config::parse_size(text.proxy_disk_quota));
+  options.proxy_tag_ttl = value_or_die(common::config::parse_duration(text.proxy_tag_ttl));
 }
 
 }  // namespace

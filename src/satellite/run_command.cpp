@@ -137,7 +137,8 @@ struct Satellite {
       proxy = std::make_unique<proxy::PullThroughProxy>(
           app->registry(), *puller,
           proxy::ProxyOptions{options.proxy_repositories, options.proxy_disk_quota,
-                              options.agent.pass.platforms, 2, data_dir() + "/proxy/cache.json"},
+                              options.agent.pass.platforms, 2, data_dir() + "/proxy/cache.json",
+                              options.proxy_tag_ttl},
           [this](const std::string& repository, const common::Digest& digest) {
             return agent->wants(repository, digest);
           },
@@ -195,6 +196,7 @@ common::Status run_command(const RunOptions& options, common::log::Logger logger
   if (satellite.reporter) satellite.reporter->start();
   serve_until_signalled(*satellite.app, signals, logger, [&] {
     if (satellite.reporter) satellite.reporter->stop();
+    if (satellite.proxy) satellite.proxy->stop();  // a fetch in flight holds the drain
     satellite.agent->stop();
   });
   if (satellite.reporter) satellite.reporter->stop();

@@ -2,7 +2,8 @@
 # Proxy mode (use case 3): a satellite started with --proxy serves an image that no state
 # names by fetching it from the upstream on demand (verified, stored, then served), only
 # for the repositories it may proxy; two clients pulling the same image at once make the
-# upstream send each blob once; once fetched, the image keeps being served with the
+# upstream send each blob once; a tag it fetched follows the upstream when moved there (a
+# tag the desired state pins does not); once fetched, the image keeps being served with the
 # upstream gone. Over the disk quota, the least recently pulled proxied image is evicted,
 # while an image the state names is never.
 source "$(dirname "$0")/../testutil/lib.sh"
@@ -26,7 +27,7 @@ printf '{"artifacts":[{"repository":"library/wanted","tag":["v1"],"digest":"%s"}
 # layer), not two.
 TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --proxy --proxy-repository library/ --proxy-disk-quota 1200K \
-  --gc-grace 0s --resync-interval 1s
+  --gc-grace 0s --resync-interval 1s --proxy-tag-ttl 0s
 SAT=$SAT_ADDR
 tu_wait_for_output 30 "$wanted" tu_raw_digest "$SAT/library/wanted:v1" ||
   tu_fail "the satellite did not hold the wanted image"
@@ -52,11 +53,21 @@ fi
 tu_assert_eq 0 "$(grep -c 'private/secret.*harbor-satellite' "$TU_DIR/upstream.log" || true)" \
   "the satellite's upstream requests for private/secret"
 
-# Upstream gone: what was fetched is served.
+# The tag moves upstream: the next pull follows it (--proxy-tag-ttl 0s: checked on every
+# pull). Negative control: the wanted tag, moved upstream too, stays where the state pins it.
+moved=$(tu_gen_image "$TU_DIR/moved" v1 --layers 1 --layer-size 64K --seed 25)
+skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/moved:v1" "docker://$UP/library/first:v1"
+skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/moved:v1" "docker://$UP/library/wanted:v1"
+tu_assert_eq "$moved" "$(tu_raw_digest "$SAT/library/first:v1")" "the proxied tag after it moved upstream"
+tu_assert_eq "$wanted" "$(tu_raw_digest "$SAT/library/wanted:v1")" "the desired tag after it moved upstream"
+tu_log "a proxied tag followed the upstream; the tag the state pins did not"
+
+# Upstream gone: what was fetched is served, the tag where it was last seen.
 kill "$UP_PID"
 wait "$UP_PID" 2>/dev/null || true
-tu_assert_eq "$first" "$(tu_raw_digest "$SAT/library/first:v1")" "proxied image with the upstream down"
-tu_log "the proxied image is served with the upstream down"
+tu_assert_eq "$moved" "$(tu_raw_digest "$SAT/library/first:v1")" "proxied tag with the upstream down"
+tu_assert_eq "$first" "$(tu_raw_digest "$SAT/library/first@$first")" "proxied image with the upstream down"
+tu_log "the proxied images are served with the upstream down"
 
 # Upstream back; a second proxied image passes the quota: the first (least recently used)
 # is evicted, the wanted image stays.
@@ -67,7 +78,7 @@ kill "$SAT_PID"
 wait "$SAT_PID" 2>/dev/null || true
 TU_SAT_COMMAND=run tu_start_satellite sat2 "$TU_DIR/sat" --state-file "$TU_DIR/state.json" \
   --upstream "http://$UP" --proxy --proxy-repository library/ --proxy-disk-quota 1200K \
-  --gc-grace 0s --resync-interval 1s --listen "$SAT"
+  --gc-grace 0s --resync-interval 1s --proxy-tag-ttl 0s --listen "$SAT"
 tu_assert_eq "$second" "$(tu_raw_digest "$SAT/library/second:v1")" "second proxied image"
 evicted() { ! skopeo inspect --raw --tls-verify=false "docker://$SAT/library/first@$first" >/dev/null 2>&1; }
 tu_wait_for 20 evicted || tu_fail "the least recently used proxied image was not evicted"

@@ -32,6 +32,12 @@ class ContentFetcher {
   // A manifest pull was answered from what is held (least-recently-used eviction reads
   // it). Cheap; never blocks.
   virtual void served(std::string_view repository, const common::Digest& manifest) noexcept = 0;
+  // A pull by `tag` was answered from what is held, `held` being the tag's manifest. True
+  // when the fetcher put that tag there and is due to check it against the upstream: the
+  // caller then calls fetch_manifest(repository, tag), and serves what is held if that
+  // fails (an edge site keeps serving when the upstream is gone). Cheap; never blocks.
+  [[nodiscard]] virtual bool revalidate(std::string_view repository, std::string_view tag,
+                                        const common::Digest& held) noexcept = 0;
   // Where the blocking calls run.
   virtual boost::asio::thread_pool& pool() noexcept = 0;
 };

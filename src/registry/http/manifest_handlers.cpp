@@ -34,7 +34,20 @@ HandlerResult get_manifest(HandlerContext& ctx, const OciRoute& route) {
       answer.emplace(co_await common::http::offload(
           ctx.pool, [&] { return ctx.service.get_manifest(route.name, route.reference); }));
   } else if (*answer && ctx.fetcher) {
-    ctx.fetcher->served(route.name, (**answer)->digest);
+    const auto held = (**answer)->digest;
+    ctx.fetcher->served(route.name, held);
+    if (!common::Digest::parse(route.reference) &&
+        ctx.fetcher->revalidate(route.name, route.reference, held)) {
+      // A tag the proxy cached follows the upstream; unreachable, what is held is served.
+      auto fetched = co_await common::http::offload(ctx.fetcher->pool(), [&] {
+        return ctx.fetcher->fetch_manifest(route.name, route.reference);
+      });
+      if (fetched) {
+        auto current = co_await common::http::offload(
+            ctx.pool, [&] { return ctx.service.get_manifest(route.name, route.reference); });
+        if (current) answer.emplace(std::move(current));
+      }
+    }
   }
   auto& manifest = *answer;
   if (!manifest) co_return error_response(manifest.error());

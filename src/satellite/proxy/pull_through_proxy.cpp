@@ -39,10 +39,24 @@ PullThroughProxy::PullThroughProxy(
     cache_[{item["repository"].get<std::string>(), *digest}] =
         Entry{item.value("lastServed", std::int64_t{0})};
   }
+  for (const auto& item : document.value("tags", json::array())) {
+    if (!item.is_object() || !item.value("repository", json()).is_string() ||
+        !item.value("tag", json()).is_string())
+      continue;
+    auto digest = common::Digest::parse(item.value("digest", ""));
+    if (!digest) continue;
+    tags_.insert_or_assign({item["repository"].get<std::string>(), item["tag"].get<std::string>()},
+                           FetchedTag{*digest, 0});
+  }
 }
 
 PullThroughProxy::~PullThroughProxy() {
+  stop();
   pool_.join();
+}
+
+std::int64_t PullThroughProxy::now_unix() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
 }
 
 void PullThroughProxy::configure(bool enabled, std::vector<std::string> repositories) {
@@ -80,7 +94,8 @@ common::Status PullThroughProxy::fetch_manifest(std::string_view repository,
     digest = std::move(resolved);
   }
   replication::PullProgress progress;
-  auto pulled = puller_.pull({std::string(repository), *digest, options_.platforms}, progress, {});
+  auto pulled = puller_.pull({std::string(repository), *digest, options_.platforms}, progress,
+                             stop_.get_token());
   if (!pulled) {
     logger_->warn("proxy: {}:{}: {}", repository, reference, pulled.error().message());
     if (pulled.error().code() == ErrorCode::kNotFound)
@@ -93,6 +108,7 @@ common::Status PullThroughProxy::fetch_manifest(std::string_view repository,
     auto tagged = registry_.put_manifest(repository, reference, (*manifest)->content,
                                          (*manifest)->media_type);
     if (!tagged) return common::fail(tagged.error());
+    remember_tag(std::string(repository), std::string(reference), pulled->stored);
   }
   logger_->info("proxy: fetched {}:{} ({} bytes from upstream)", repository, reference,
                 pulled->bytes_fetched);
@@ -107,7 +123,7 @@ common::Status PullThroughProxy::fetch_blob(std::string_view repository,
   if (!allowed(repository))
     return common::fail(ErrorCode::kDenied,
                         fmt::format("{} is not a repository this proxy fetches", repository));
-  auto fetched = puller_.fetch_blob(repository, digest);
+  auto fetched = puller_.fetch_blob(repository, digest, stop_.get_token());
   if (!fetched) {
     if (fetched.error().code() == ErrorCode::kNotFound)
       return common::fail(ErrorCode::kBlobUnknown, fetched.error().message());
@@ -122,15 +138,39 @@ void PullThroughProxy::served(std::string_view repository,
   std::lock_guard lock(mutex_);
   const auto it = cache_.find({std::string(repository), manifest});
   if (it == cache_.end()) return;
-  it->second.last_served =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+  it->second.last_served = now_unix();
+}
+
+bool PullThroughProxy::revalidate(std::string_view repository, std::string_view tag,
+                                  const common::Digest& held) noexcept {
+  if (!enabled_) return false;
+  std::lock_guard lock(mutex_);
+  const auto it = tags_.find({std::string(repository), std::string(tag)});
+  if (it == tags_.end()) return false;
+  if (it->second.digest != held) {  // moved by a push at the site: no longer the proxy's
+    tags_.erase(it);
+    save_locked();
+    return false;
+  }
+  if (is_desired_ && is_desired_(std::string(repository), held))
+    return false;  // the desired state pins it
+  const auto now = now_unix();
+  if (it->second.last_checked != 0 && now - it->second.last_checked < options_.tag_ttl.count())
+    return false;
+  it->second.last_checked = now;  // also when the check fails: an offline site asks once per ttl
+  return true;
 }
 
 void PullThroughProxy::remember(const std::string& repository, const common::Digest& digest) {
   std::lock_guard lock(mutex_);
-  cache_[{repository, digest}] = Entry{
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count()};
+  cache_[{repository, digest}] = Entry{now_unix()};
   save_locked();
+}
+
+void PullThroughProxy::remember_tag(const std::string& repository, const std::string& tag,
+                                    const common::Digest& digest) {
+  std::lock_guard lock(mutex_);
+  tags_.insert_or_assign({repository, tag}, FetchedTag{digest, now_unix()});
 }
 
 void PullThroughProxy::save_locked() const {
@@ -139,9 +179,13 @@ void PullThroughProxy::save_locked() const {
     entries.push_back({{"repository", key.first},
                        {"digest", key.second.str()},
                        {"lastServed", entry.last_served}});
+  json tags = json::array();
+  for (const auto& [key, fetched] : tags_)
+    tags.push_back(
+        {{"repository", key.first}, {"tag", key.second}, {"digest", fetched.digest.str()}});
   if (auto made = common::fs::make_dirs(common::fs::parent_dir(options_.cache_file)); !made) return;
-  if (auto written =
-          common::fs::atomic_write_file(options_.cache_file, json{{"entries", entries}}.dump());
+  if (auto written = common::fs::atomic_write_file(
+          options_.cache_file, json{{"entries", entries}, {"tags", tags}}.dump());
       !written)
     logger_->warn("proxy: cannot keep the cache's entries: {}", written.error().message());
 }
@@ -183,6 +227,9 @@ std::size_t PullThroughProxy::evict_to_quota() {
     {
       std::lock_guard lock(mutex_);
       cache_.erase(*oldest);
+      std::erase_if(tags_, [&](const auto& tag) {
+        return tag.first.first == oldest->first && tag.second.digest == oldest->second;
+      });
       save_locked();
     }
     ++evicted;

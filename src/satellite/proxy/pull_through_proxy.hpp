@@ -5,8 +5,11 @@
 // What it fetched that no desired state names is a cache: each entry remembers when it was
 // last served, and when the registry's stored bytes pass the disk quota the least recently
 // served entries are deleted (and garbage collection asked for) until it fits again.
-// Desired content is never evicted. The cache's entries are kept in
-// `<data-dir>/proxy/cache.json` so that eviction still knows them after a restart.
+// Desired content is never evicted. A tag it fetched follows the upstream: a pull of it
+// checks the upstream's digest at most once per `tag_ttl` (served from what is held when
+// the upstream cannot answer); tags set by the desired state or pushed at the site are
+// never touched. The cache's entries and tags are kept in `<data-dir>/proxy/cache.json` so
+// that eviction and revalidation still know them after a restart.
 // Thread-safety: every call from any thread (the registry's I/O threads and the pool).
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,7 @@ struct ProxyOptions {
   std::vector<std::string> platforms;  // as the agent's filter
   unsigned threads = 2;                // fetches at once
   std::string cache_file;              // where the cache's entries are kept
+  std::chrono::seconds tag_ttl{60};    // a fetched tag is checked upstream this often
 };
 
 class PullThroughProxy final : public registry::http::ContentFetcher {
@@ -55,6 +60,8 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
   [[nodiscard]] common::Status fetch_blob(std::string_view repository,
                                           const common::Digest& digest) override;
   void served(std::string_view repository, const common::Digest& manifest) noexcept override;
+  [[nodiscard]] bool revalidate(std::string_view repository, std::string_view tag,
+                                const common::Digest& held) noexcept override;
   boost::asio::thread_pool& pool() noexcept override { return pool_; }
 
   // Turns proxying on or off and sets the repositories it may fetch (config from ground
@@ -66,14 +73,23 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
   std::size_t evict_to_quota();
   // The cache's entries (repository@digest), for status and tests.
   [[nodiscard]] std::size_t cached_entries() const;
+  // Ends fetches in flight (at shutdown: the process does not wait for a slow upstream).
+  void stop() noexcept { stop_.request_stop(); }
 
  private:
   struct Entry {
     std::int64_t last_served = 0;  // unix seconds
   };
   using Key = std::pair<std::string, common::Digest>;
+  struct FetchedTag {
+    common::Digest digest;          // what the proxy set the tag to
+    std::int64_t last_checked = 0;  // unix seconds; 0 after a restart: checked on next pull
+  };
   [[nodiscard]] bool allowed(std::string_view repository) const;
   void remember(const std::string& repository, const common::Digest& digest);
+  void remember_tag(const std::string& repository, const std::string& tag,
+                    const common::Digest& digest);
+  [[nodiscard]] std::int64_t now_unix() const;
   void save_locked() const;
 
   registry::RegistryService& registry_;
@@ -84,8 +100,10 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
   std::function<void()> collect_garbage_;
   const common::Clock& clock_;
   common::log::Logger logger_;
-  mutable std::mutex mutex_;  // guards cache_ and dirty_
+  mutable std::mutex mutex_;  // guards cache_ and tags_
   std::map<Key, Entry> cache_;
+  std::map<std::pair<std::string, std::string>, FetchedTag> tags_;
+  std::stop_source stop_;
   std::mutex evict_mutex_;  // one eviction at a time
   boost::asio::thread_pool pool_;
 };

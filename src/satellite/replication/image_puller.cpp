@@ -194,13 +194,14 @@ common::Result<PulledArtifact> ImagePuller::pull(const PullJob& job, PullProgres
 
 namespace satellite::replication {
 
-common::Status ImagePuller::fetch_blob(std::string_view repository, const common::Digest& digest) {
+common::Status ImagePuller::fetch_blob(std::string_view repository, const common::Digest& digest,
+                                       std::stop_token stop) {
   if (auto valid = common::oci::validate_repository_name(repository); !valid) return valid;
   PullProgress progress;
   // Size unknown (no manifest names it here): the download takes what the upstream sends,
   // and the digest check decides.
   const common::oci::Descriptor blob{"application/octet-stream", digest, 0, ""};
-  auto fetched = fetcher_->fetch(repository, blob, progress, {});
+  auto fetched = fetcher_->fetch(repository, blob, progress, stop);
   if (!fetched) return common::fail(std::move(fetched.error()));
   return {};
 }

@@ -79,8 +79,8 @@ class ImagePuller {
   }
   // Makes one blob held by `repository` (proxy mode: a blob asked for without its
   // manifest); fetched once however many ask at once. Errors as pull(). Blocking.
-  [[nodiscard]] common::Status fetch_blob(std::string_view repository,
-                                          const common::Digest& digest);
+  [[nodiscard]] common::Status fetch_blob(std::string_view repository, const common::Digest& digest,
+                                          std::stop_token stop);
   // Bytes taken from the upstream since start (blobs and manifests; for metered links).
   std::uint64_t bytes_transferred() const noexcept {
     return fetcher_->bytes_transferred() + manifest_bytes_.load();
