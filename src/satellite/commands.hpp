@@ -21,6 +21,9 @@ struct MirrorConfigOptions {
   runtime_config::MirrorPlan plan;
   bool undo = false;
   bool detect = false;
+  // When set, what `satellite run` last recorded there (runtime_config/mirror_target.hpp)
+  // fills whatever the flags leave empty: mirror, upstream, CA, runtimes.
+  std::string data_dir;
 };
 
 // Writes (or with undo restores) each runtime's mirror configuration; prints one line per

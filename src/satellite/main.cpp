@@ -319,6 +319,9 @@ int main(int argc, char** argv) {
                      "CA certificate the runtime trusts the satellite by");
   mirror->add_flag("--undo", mirror_options.undo, "restore what was there before");
   mirror->add_flag("--detect", mirror_options.detect, "list the runtimes installed under --root");
+  mirror->add_option("--data-dir", mirror_options.data_dir,
+                     "the satellite's data dir: what it last recorded from ground control's "
+                     "config fills the flags not given (mirror, upstream, CA, runtimes)");
 
   registry::RegistryConfig gc_config;
   TextFlags gc_text;
@@ -363,10 +366,6 @@ int main(int argc, char** argv) {
         value_or_die(common::config::parse_duration(gc_text.upload_max_idle));
     status = satellite::gc_command(gc_config, logger);
   } else if (mirror->parsed()) {
-    if (!mirror_options.detect &&
-        (mirror_options.plan.mirror.empty() || mirror_options.plan.upstream.empty()))
-      die(common::Error(common::ErrorCode::kInvalidArgument,
-                        "mirror-config needs --mirror HOST:PORT and --upstream HOST"));
     status = satellite::mirror_config_command(mirror_options);
   } else if (run->parsed()) {
     apply_serve_flags(run_options.serve, run_serve_text);

@@ -2,10 +2,47 @@
 
 #include "satellite/commands.hpp"
 #include "satellite/runtime_config/mirror_config.hpp"
+#include "satellite/runtime_config/mirror_target.hpp"
 
 namespace satellite {
+namespace {
 
-common::Status mirror_config_command(const MirrorConfigOptions& options) {
+// The flags win; what they leave empty comes from the satellite's record in the data dir.
+common::Result<MirrorConfigOptions> with_recorded_target(MirrorConfigOptions options) {
+  if (options.data_dir.empty()) return options;
+  const auto path = runtime_config::mirror_target_path(options.data_dir);
+  auto recorded = runtime_config::load_mirror_target(path);
+  if (!recorded) {
+    if (recorded.error().code() != common::ErrorCode::kNotFound)
+      return common::fail(recorded.error());
+    if (options.plan.mirror.empty() || options.plan.upstream.empty())
+      return common::fail(common::ErrorCode::kNotFound,
+                          path +
+                              " does not exist yet (the satellite has not applied a config); "
+                              "give --mirror and --upstream");
+    return options;
+  }
+  auto& plan = options.plan;
+  if (plan.mirror.empty()) {
+    plan.mirror = recorded->plan.mirror;
+    plan.mirror_tls = plan.mirror_tls || recorded->plan.mirror_tls;
+  }
+  if (plan.upstream.empty()) plan.upstream = recorded->plan.upstream;
+  if (plan.ca_file.empty()) plan.ca_file = recorded->plan.ca_file;
+  if (options.runtimes.empty()) options.runtimes = recorded->runtimes;
+  return options;
+}
+
+}  // namespace
+
+common::Status mirror_config_command(const MirrorConfigOptions& given) {
+  auto completed = with_recorded_target(given);
+  if (!completed) return common::fail(completed.error());
+  const auto& options = *completed;
+  if (!options.detect && (options.plan.mirror.empty() || options.plan.upstream.empty()))
+    return common::fail(common::ErrorCode::kInvalidArgument,
+                        "mirror-config needs --mirror HOST:PORT and --upstream HOST, or "
+                        "--data-dir of a satellite that has applied a config");
   std::vector<runtime_config::Runtime> runtimes;
   for (const auto& name : options.runtimes) {
     auto runtime = runtime_config::runtime_from_name(name);

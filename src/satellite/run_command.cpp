@@ -18,6 +18,7 @@
 #include "satellite/proxy/pull_through_proxy.hpp"
 #include "satellite/registry_app.hpp"
 #include "satellite/replication/image_puller.hpp"
+#include "satellite/runtime_config/mirror_target.hpp"
 
 namespace satellite {
 namespace {
@@ -76,6 +77,22 @@ struct Satellite {
     agent->update_settings(std::move(settings));
     if (proxy) proxy->configure(options.proxy || config.proxy_enabled, config.proxy_repositories);
     if (reporter) reporter->set_heartbeat_interval(config.heartbeat_interval);
+    record_mirror_target(options.upstream.url.empty() ? config.upstream_url : options.upstream.url,
+                         config.runtimes);
+  }
+
+  // What `satellite mirror-config --data-dir` (the privileged one-shot) points the runtimes
+  // at; a failure only costs that, so it is logged.
+  void record_mirror_target(const std::string& upstream, const std::vector<std::string>& runtimes) {
+    if (upstream.empty()) return;
+    runtime_config::MirrorTarget target;
+    target.plan.mirror = runtime_config::local_address(app->address());
+    target.plan.upstream = upstream;
+    target.runtimes = runtimes;
+    if (auto saved = runtime_config::save_mirror_target(
+            runtime_config::mirror_target_path(data_dir()), target);
+        !saved)
+      logger->warn("recording the runtimes' mirror target: {}", saved.error().message());
   }
 
   common::Result<std::unique_ptr<agent::StateSource>> make_source() {
@@ -116,6 +133,8 @@ struct Satellite {
     if (!ground_control) {  // headless: the state names the upstream
       hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
         puller->set_upstream(upstream_config(options.upstream, state.upstream_url));
+        record_mirror_target(
+            options.upstream.url.empty() ? state.upstream_url : options.upstream.url, {});
       };
     }
     hooks.collect_garbage = [this] { app->trigger_gc(); };

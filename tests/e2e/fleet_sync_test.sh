@@ -3,7 +3,8 @@
 # three images; ground control (SQLite) with a group fed by Harbor's state file; a satellite
 # created, started with its one-time token and ground control's CA file. It enrolls (key and
 # certificate 0600 in its data dir), converges, and reports: ground control shows every
-# artifact present and the state applied. A tag moved in the group reaches it through the
+# artifact present and the state applied; `mirror-config --data-dir` configures the runtimes
+# its config names. A tag moved in the group reaches it through the
 # long-poll in seconds (its poll interval is 5 minutes). An unpullable image shows as failed,
 # with its reason, in ground control. An image removed from the group is
 # untagged and removed after the config's grace. Ground control stopped: everything still
@@ -38,7 +39,7 @@ tu_start_ground_control gc "$TU_DIR/gc"
 GC_MGMT_LISTEN=$GC_MGMT GC_SAT_LISTEN=$GC_SAT  # a restart keeps the addresses
 tu_gc_login
 tu_gc PATCH /api/v1/satelliteconfigs/default \
-  "{\"spec\":{\"upstream\":{\"url\":\"http://$UP\"},\"gcGrace\":\"2s\"}}" \
+  "{\"spec\":{\"upstream\":{\"url\":\"http://$UP\"},\"gcGrace\":\"2s\",\"runtimes\":[\"containerd\",\"k3s\"]}}" \
   application/merge-patch+json >/dev/null
 tu_gc POST /api/v1/groups '{"metadata":{"name":"edge"},"spec":{"selector":{"matchLabels":{"site":"edge"}}}}' >/dev/null
 post_state "$(entry library/one "$one" '["1.0"]')" "$(entry library/two "$two" '["2.0","stable"]')"
@@ -62,6 +63,15 @@ for file in key.pem cert.pem ca.pem; do
   tu_assert_eq 600 "$(stat -c %a "$TU_DIR/sat/identity/$file")" "mode of identity/$file"
 done
 tu_log "enrolled (identity 0600) and converged on the group's images"
+# The runtimes the config names, configured from what the satellite recorded (as the
+# privileged one-shot unit does at boot): no --mirror, --upstream or --runtime flags.
+"$SATELLITE" mirror-config --data-dir "$TU_DIR/sat" --root "$TU_DIR/root" >"$TU_DIR/mirror.out"
+grep -q "containerd: created .*/certs.d/$UP/hosts.toml" "$TU_DIR/mirror.out" &&
+  grep -q "k3s: created .*/registries.yaml" "$TU_DIR/mirror.out" &&
+  grep -q "http://$SAT" "$TU_DIR/root/etc/rancher/k3s/registries.yaml" || {
+  cat "$TU_DIR/mirror.out" >&2
+  tu_fail "mirror-config --data-dir did not configure the config's runtimes for $SAT"
+}
 reported() {
   tu_gc GET /api/v1/satellites/site-1 >"$TU_DIR/site-1.json" &&
     [[ $(jq -r '[.status.report.artifacts[]? | select(.state == "present")] | length' "$TU_DIR/site-1.json") == 2 ]] &&

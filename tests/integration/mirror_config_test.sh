@@ -6,7 +6,8 @@
 # image by its upstream name, and the satellite's access log shows it served the manifest
 # and every blob. Negative control: the same pull without the written hosts dir fails. Then
 # podman (rootful, private storage) pulls the same name through the registries.conf drop-in
-# mirror-config writes for CRI-O and podman, and not without it.
+# mirror-config writes for CRI-O and podman, and not without it; that drop-in is written from
+# what the satellite recorded in its data dir (`--data-dir`, no --mirror/--upstream).
 # --undo restores the config.toml it changed byte for byte and removes what it created.
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/containerd.sh"
@@ -62,8 +63,17 @@ served=$(tail -n +"$((before + 1))" "$TU_DIR/sat.log" | grep -c 'GET /v2/site/ap
 tu_log "containerd pulled $UP/site/app:v1 from the satellite ($served blobs in its log)"
 
 # --- podman (and the file format CRI-O reads) ---------------------------------------------------
-"$SATELLITE" mirror-config --runtime podman --root "$ROOT" --mirror "$SAT" \
-  --upstream "http://$UP" >/dev/null
+# This time without --mirror and --upstream: `--data-dir` takes what the running satellite
+# recorded when it took its upstream (the way the privileged one-shot unit runs it).
+tu_assert_eq "$SAT http://$UP" "$(jq -r '"\(.mirror) \(.upstream)"' "$TU_DIR/sat/runtime/mirror.json")" \
+  "the mirror target the satellite recorded"
+"$SATELLITE" mirror-config --runtime podman --root "$ROOT" --data-dir "$TU_DIR/sat" >/dev/null
+if "$SATELLITE" mirror-config --runtime podman --root "$ROOT" --data-dir "$TU_DIR/none" \
+  2>"$TU_DIR/no-target.err"; then
+  tu_fail "mirror-config succeeded with a data dir that holds no recorded target"
+fi
+grep -q "give --mirror and --upstream" "$TU_DIR/no-target.err" ||
+  tu_fail "mirror-config without a recorded target: $(cat "$TU_DIR/no-target.err")"
 P=$TU_DIR/podman
 mkdir -p "$P/graph" "$P/run" "$P/tmp" "$P/net"
 printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' "$P" "$P" >"$P/storage.conf"

@@ -37,6 +37,8 @@ struct MirrorPlan {
   std::string upstream;
   std::string ca_file;  // CA the runtime trusts the mirror by (ground control's), optional
   std::string upstream_scheme = "https";  // set from an upstream URL
+
+  bool operator==(const MirrorPlan&) const = default;
 };
 
 // What one run did to one file.
