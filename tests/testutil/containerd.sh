@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # A private containerd for the tests and scripts/demo: its config, root, state and sockets
-# live under one directory, the CRI plugin is off, and it runs in its own mount namespace, so
-# no mount it makes outlives it. Tests source this after lib.sh; scripts/demo sources it on
+# live under one directory, the CRI plugin is off unless asked for, and it runs in its own
+# mount namespace, so no mount it makes outlives it. Tests source this after lib.sh; scripts/demo sources it on
 # its own, so nothing here uses lib.sh or the ctest environment (SATELLITE, OCI_IMAGE_GEN):
 # only containerd, ctr, unshare, tar, jq and sha256sum.
 #
 # Optional input: CTR_AS_ROOT, an array put in front of every command that needs root (the
 # demo sets it to (sudo) when not run as root; the tests run as root and leave it empty).
+# CTR_CRI_HOSTS_DIR, a certs.d directory: when set, the CRI plugin (what the kubelet talks
+# to) runs, with that directory as its registry config_path and the snapshotter the probe
+# picked (containerd restarts once if that is not overlayfs); its CNI dirs are under CTR_DIR.
 # Set by tu_start_containerd:
 #   CTR_DIR          the directory holding everything (config.toml, root, state, sockets)
 #   CTR_SOCK         the gRPC socket, what `ctr --address` takes
@@ -66,6 +69,15 @@ tu_start_containerd() {
       tu_ctr_rootfs_matches "$scratch/probe" >>"$scratch/probe.log" 2>&1; then
       tu_ctr images rm --sync probe.invalid/probe:probe >/dev/null 2>&1 || true
       export CONTAINERD_SNAPSHOTTER=$snap
+      # The CRI plugin reads its snapshotter from the config only.
+      if [[ -n "${CTR_CRI_HOSTS_DIR:-}" && $snap != overlayfs ]]; then
+        tu_stop_containerd
+        _tu_ctr_spawn || {
+          CTR_SKIP_REASON="containerd does not restart with the $snap snapshotter (see $CTR_LOG)"
+          tu_stop_containerd
+          return 1
+        }
+      fi
       return 0
     fi
     tu_ctr images rm --sync probe.invalid/probe:probe >/dev/null 2>&1 || true
@@ -87,12 +99,27 @@ tu_stop_containerd() {
 
 # _tu_ctr_spawn: writes the config, starts containerd, waits up to 10 s for it to answer.
 _tu_ctr_spawn() {
+  local cri='"io.containerd.grpc.v1.cri", ' cri_config=""
+  if [[ -n "${CTR_CRI_HOSTS_DIR:-}" ]]; then
+    cri=""
+    cri_config=$(
+      cat <<CRI
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  snapshotter = "${CTR_SNAPSHOTTER:-overlayfs}"
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "$CTR_DIR/cni/bin"
+  conf_dir = "$CTR_DIR/cni/net.d"
+[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = "$CTR_CRI_HOSTS_DIR"
+CRI
+    )
+  fi
   "${CTR_AS_ROOT[@]}" mkdir -p "$CTR_DIR" || return 1
   "${CTR_AS_ROOT[@]}" tee "$CTR_DIR/config.toml" >/dev/null <<CONFIG || return 1
 version = 2
 root = "$CTR_DIR/root"
 state = "$CTR_DIR/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs",
+disabled_plugins = [${cri}"io.containerd.snapshotter.v1.aufs",
   "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
   "io.containerd.snapshotter.v1.devmapper"]
 [grpc]
@@ -101,6 +128,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.a
   address = "$CTR_SOCK.ttrpc"
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CTR_DIR/opt"
+$cri_config
 CONFIG
   # unshare execs containerd, so without sudo the pid is containerd's own. fds 3 and 4 are
   # closed: the demo keeps its terminal there, and containerd must not hold it open.
@@ -247,3 +275,41 @@ server = "http://$upstream"
   capabilities = ["pull", "resolve"]
 TOML
 }
+
+# tu_cri_pull REF: the call the kubelet makes to pull REF, the CRI's runtime.v1
+# ImageService/PullImage, sent by curl as gRPC over HTTP/2 on containerd's socket with a
+# hand-built PullImageRequest{image: ImageSpec{image: REF}}. Sets CRI_STATUS (grpc-status,
+# "none" when the answer had none), CRI_MESSAGE (grpc-message) and CRI_IMAGE_REF
+# (PullImageResponse.image_ref, empty unless the answer holds one). Fails only when curl does.
+tu_cri_pull() {
+  local ref=$1 n=${#1} out=$CTR_DIR.scratch/cri-pull hex
+  ((n < 124)) || return 1 # every length below fits a one-byte varint
+  mkdir -p "$CTR_DIR.scratch"
+  # gRPC frame: flag 0, 4-byte big-endian length; then field 1 (ImageSpec) holding field 1.
+  {
+    printf '\0\0\0\0'
+    _tu_byte $((n + 4))
+    printf '\x0a'
+    _tu_byte $((n + 2))
+    printf '\x0a'
+    _tu_byte "$n"
+    printf %s "$ref"
+  } >"$out.frame"
+  # shellcheck disable=SC2034 # outputs for the caller
+  CRI_STATUS=none CRI_MESSAGE="" CRI_IMAGE_REF=""
+  "${CTR_AS_ROOT[@]}" curl -sS --max-time 60 --http2-prior-knowledge --unix-socket "$CTR_SOCK" \
+    -H 'content-type: application/grpc' -H 'te: trailers' --data-binary "@$out.frame" \
+    -D "$out.headers" -o "$out.body" http://localhost/runtime.v1.ImageService/PullImage || return 1
+  # -D records the trailers too (after the body), where gRPC sends the status.
+  CRI_STATUS=$(sed -n 's/^grpc-status: *\([0-9]*\).*/\1/p' "$out.headers" | tail -1)
+  CRI_STATUS=${CRI_STATUS:-none}
+  # shellcheck disable=SC2034
+  CRI_MESSAGE=$(sed -n 's/^grpc-message: *//p' "$out.headers" | tr -d '\r' | tail -1)
+  # The answer: a frame header, then field 1 (tag 0x0a) with a one-byte length, the string.
+  hex=$(od -An -tx1 -j5 -N2 "$out.body" 2>/dev/null | tr -d ' \n')
+  # shellcheck disable=SC2034
+  if [[ ${hex:0:2} == 0a ]]; then CRI_IMAGE_REF=$(tail -c +8 "$out.body" | head -c $((16#${hex:2:2}))); fi
+}
+
+# _tu_byte N: writes the byte N (0-255).
+_tu_byte() { printf '%b' "\\x$(printf %02x "$1")"; }

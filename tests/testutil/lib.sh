@@ -163,5 +163,23 @@ tu_satellite_blob_gets() {
   grep -c "\"GET /v2/[^ ]*/blobs/$2 HTTP/1.1\" 20[06] .*harbor-satellite" "$1" || true
 }
 
+# tu_logged_since LOG LINE REGEX: a line after line LINE of LOG matches the ERE REGEX.
+tu_logged_since() { tail -n +"$(($2 + 1))" "$1" | grep -E "$3" >/dev/null; }
+
+# tu_expect_served LOG LINE REPO TAG QUERY BLOB...: after line LINE of the satellite's access
+# log LOG, it answered 200 to a GET or HEAD of manifest REPO:TAG and to a GET of every BLOB,
+# each path followed by QUERY (an ERE, e.g. '\?ns=…'; empty when there is none). A request
+# is logged once its response is sent, so each line is given a moment to appear.
+tu_expect_served() {
+  local log=$1 line=$2 repo=$3 tag=$4 query=$5 blob
+  shift 5
+  tu_wait_for 5 tu_logged_since "$log" "$line" " (GET|HEAD) /v2/$repo/manifests/$tag$query .*status=200" ||
+    tu_fail "no manifest request for $repo:$tag${query:+ ($query)} in the satellite access log"
+  for blob in "$@"; do
+    tu_wait_for 5 tu_logged_since "$log" "$line" " GET /v2/$repo/blobs/$blob$query .*status=200" ||
+      tu_fail "no GET of blob $blob${query:+ ($query)} in the satellite access log"
+  done
+}
+
 # tu_sha256 FILE: prints "sha256:<hex>".
 tu_sha256() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
