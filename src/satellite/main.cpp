@@ -170,6 +170,7 @@ struct RunTextFlags {
   std::string proxy_disk_quota = "0";
   std::string proxy_tag_ttl = "1m";
   std::vector<std::string> enrollment_labels;
+  std::string tls_listen;
 };
 
 void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& text) {
@@ -185,6 +186,9 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--ca-file", options.ca_file, "PEM CA certificate ground control's chains to");
   cmd.add_option("--ca-fingerprint", options.ca_fingerprint,
                  "sha256:HEX of ground control's CA certificate (instead of --ca-file)");
+  cmd.add_option("--tls-listen", text.tls_listen,
+                 "HOST:PORT for HTTPS with the serving certificate ground control issues for "
+                 "the config's registry serverNames (starts once one is held)");
   cmd.add_option("--state-file", options.state_file,
                  "headless: follow this satellite state or Harbor state file, no ground control")
       ->envname("SATELLITE_STATE_FILE");
@@ -271,6 +275,12 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
       die(common::Error(common::ErrorCode::kInvalidArgument,
                         "--enrollment-label takes KEY=VALUE, not " + label));
     options.enrollment_labels.emplace_back(label.substr(0, equals), label.substr(equals + 1));
+  }
+  if (!text.tls_listen.empty()) {
+    if (options.ground_control_url.empty())
+      die(common::Error(common::ErrorCode::kInvalidArgument,
+                        "--tls-listen needs --ground-control (its CA issues the certificate)"));
+    options.tls_listen = value_or_die(common::config::parse_host_port(text.tls_listen));
   }
   options.proxy_disk_quota = value_or_die(common::config::parse_size(text.proxy_disk_quota));
   options.proxy_tag_ttl = value_or_die(common::config::parse_duration(text.proxy_tag_ttl));

@@ -2,6 +2,9 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <mutex>
+#include <thread>
+
 #include "common/clock.hpp"
 #include "common/http/metrics.hpp"
 #include "registry/http/authenticator.hpp"
@@ -40,9 +43,7 @@ class RegistryAppImpl final : public RegistryApp {
         options_.access_log);
     if (!router) return common::fail(router.error());
     router_ = std::move(*router);
-    auto server = common::http::Server::create(
-        options_.server, [this](common::http::Request& r) { return router_->handle(r); },
-        [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
+    auto server = make_server(options_.server);
     if (!server) return common::fail(server.error());
     server_ = std::move(*server);
     gc_.emplace(*service_, options_.gc_interval, logger_);
@@ -68,19 +69,51 @@ class RegistryAppImpl final : public RegistryApp {
 
   void run() override {
     server_->run();
+    {
+      std::lock_guard lock(tls_mutex_);
+      stopped_ = true;
+    }
+    if (tls_thread_.joinable()) tls_thread_.join();  // stop() stopped its server too
     admin_.reset();
     gc_.reset();
     pool_.join();
     auth_pool_.join();
   }
 
-  void stop() override { server_->stop(); }
+  void stop() override {
+    std::lock_guard lock(tls_mutex_);
+    stopped_ = true;
+    if (tls_server_) tls_server_->stop();
+    server_->stop();
+  }
+
+  common::Result<std::string> serve_tls(common::http::ServerConfig config) override {
+    std::lock_guard lock(tls_mutex_);
+    if (stopped_) return common::fail(common::ErrorCode::kUnavailable, "the registry is stopping");
+    if (tls_server_) {
+      if (auto reloaded = tls_server_->reload_tls(); !reloaded)
+        return common::fail(reloaded.error());
+      return tls_server_->local_address();
+    }
+    auto server = make_server(std::move(config));
+    if (!server) return common::fail(server.error());
+    tls_server_ = std::move(*server);
+    tls_thread_ = std::thread([server = tls_server_.get()] { server->run(); });
+    return tls_server_->local_address();
+  }
 
   void trigger_gc() override { gc_->trigger(); }
 
   common::Status reload_tls() override { return server_->reload_tls(); }
 
  private:
+  common::Result<std::unique_ptr<common::http::Server>> make_server(
+      common::http::ServerConfig config) {
+    return common::http::Server::create(
+        std::move(config), [this](common::http::Request& r) { return router_->handle(r); },
+        [this](const common::http::Exchange& e) { router_->observe(e); }, logger_);
+  }
+
   ServeOptions options_;
   common::log::Logger logger_;
   common::SystemClock clock_;
@@ -93,6 +126,10 @@ class RegistryAppImpl final : public RegistryApp {
   std::optional<registry::http::Authenticator> authenticator_;
   std::unique_ptr<registry::http::RegistryRouter> router_;
   std::unique_ptr<common::http::Server> server_;
+  std::mutex tls_mutex_;  // guards tls_server_, tls_thread_ and stopped_
+  std::unique_ptr<common::http::Server> tls_server_;
+  std::thread tls_thread_;
+  bool stopped_ = false;
   std::optional<GcSchedule> gc_;
   std::unique_ptr<admin::AdminServer> admin_;  // after service_: stops before it
 };

@@ -1,9 +1,10 @@
 // RegistryApp: the satellite's local registry wired together: the RegistryService on the
 // data dir, the blocking pool, metrics, optional htpasswd auth, the router, the HTTP server
 // and the garbage collector (scheduled and on demand), and the admin socket through which
-// `satellite import`/`export` reach it (admin/admin_socket.hpp). Built by create(), served by
-// run() until stop(). Thread-safety: stop(), reload_tls() and address() may be called from any
-// thread.
+// `satellite import`/`export` reach it (admin/admin_socket.hpp), and an optional second,
+// HTTPS listener of the same registry that can start late (once the satellite holds a
+// serving certificate). Built by create(), served by run() until stop(). Thread-safety:
+// stop(), reload_tls(), serve_tls() and address() may be called from any thread.
 #pragma once
 
 #include <memory>
@@ -38,6 +39,12 @@ class RegistryApp {
   virtual void stop() = 0;
   // Runs garbage collection now, in the background (SIGUSR1 from `satellite gc`).
   virtual void trigger_gc() = 0;
+  // Serves the same registry over HTTPS as well, as `config` says (its tls set), on threads
+  // of its own until stop(): the bound "host:port". Called again, it re-reads the TLS files
+  // for new connections instead (a renewed certificate). kUnavailable after stop() or when
+  // the address cannot be bound; kInvalidArgument for TLS files that do not load.
+  [[nodiscard]] virtual common::Result<std::string> serve_tls(
+      common::http::ServerConfig config) = 0;
   // Re-reads the TLS certificate, key and client CA files for new connections (SIGHUP);
   // kInvalidArgument when they do not load (the current ones stay) or TLS is off.
   [[nodiscard]] virtual common::Status reload_tls() = 0;

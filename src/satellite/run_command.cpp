@@ -14,6 +14,7 @@
 #include "satellite/fleet/device_identity.hpp"
 #include "satellite/fleet/fleet_reporter.hpp"
 #include "satellite/fleet/ground_control_source.hpp"
+#include "satellite/fleet/serving_certificate_keeper.hpp"
 #include "satellite/process_signals.hpp"
 #include "satellite/proxy/pull_through_proxy.hpp"
 #include "satellite/registry_app.hpp"
@@ -51,7 +52,9 @@ struct Satellite {
   std::unique_ptr<RegistryApp> app;
   std::unique_ptr<replication::ImagePuller> puller;
   std::optional<fleet::DeviceIdentity> identity;
-  fleet::GroundControlSource* ground_control = nullptr;  // owned by the agent
+  std::optional<fleet::ServingCertificateKeeper> serving;  // with --tls-listen
+  bool tls_announced = false;                              // "tls listening on" printed
+  fleet::GroundControlSource* ground_control = nullptr;    // owned by the agent
   std::unique_ptr<agent::Agent> agent;
   std::unique_ptr<proxy::PullThroughProxy> proxy;
   std::unique_ptr<fleet::FleetReporter> reporter;
@@ -109,6 +112,13 @@ struct Satellite {
         *identity, [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, clock,
         logger);
     ground_control = source.get();
+    if (options.tls_listen) {
+      auto keeper = fleet::ServingCertificateKeeper::open(data_dir() + "/identity", clock, logger);
+      if (!keeper) return common::fail(keeper.error());
+      serving.emplace(std::move(*keeper));
+      source->keep_serving_certificate(*serving,
+                                       [this](const fleet::ServingFiles& f) { serve_tls(f); });
+    }
     return std::unique_ptr<agent::StateSource>(std::move(source));
   }
 
@@ -174,6 +184,26 @@ struct Satellite {
     return {};
   }
 
+  // The HTTPS listener with the serving certificate: started with the first one (held at
+  // start or issued later), its files re-read after each renewal.
+  void serve_tls(const fleet::ServingFiles& files) {
+    auto config = options.serve.server;
+    config.host = options.tls_listen->host;
+    config.port = options.tls_listen->port;
+    config.tls = common::http::TlsConfig{files.certificate_file, files.key_file, "",
+                                         common::http::ClientCertMode::kOff};
+    auto bound = app->serve_tls(std::move(config));
+    if (!bound) {
+      logger->warn("HTTPS listener: {}", bound.error().message());
+      return;
+    }
+    if (tls_announced) return;
+    tls_announced = true;
+    std::printf("tls listening on %s\n", bound->c_str());
+    std::fflush(stdout);
+    logger->info("serving HTTPS on {} with {}", *bound, files.certificate_file);
+  }
+
   common::fleet_wire::Heartbeat heartbeat() const {
     common::fleet_wire::Heartbeat beat;
     beat.version = options.version;
@@ -208,6 +238,8 @@ common::Status run_command(const RunOptions& options, common::log::Logger logger
   if (auto built = satellite.build(); !built) return built;
   std::printf("listening on %s\n", satellite.app->address().c_str());
   std::fflush(stdout);
+  if (satellite.serving && satellite.serving->has_certificate())
+    satellite.serve_tls(satellite.serving->files());  // ground control may be unreachable
   logger->info("serving {} from {}; agent following {}", satellite.app->address(),
                satellite.data_dir(),
                options.state_file.empty() ? options.ground_control_url : options.state_file);

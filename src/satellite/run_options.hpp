@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/config/host_port.hpp"
 #include "satellite/agent/agent.hpp"
 #include "satellite/serve_options.hpp"
 
@@ -34,6 +36,9 @@ struct RunOptions {
   std::string ca_fingerprint;
   std::chrono::seconds state_poll_interval{300};
   std::chrono::seconds state_wait{60};  // how long one long-poll is held open
+  // Fleet: an HTTPS listener of the registry, HOST:PORT (empty: none), with the serving
+  // certificate ground control issues for the config's spec.registry.serverNames.
+  std::optional<common::config::HostPort> tls_listen;
   UpstreamOptions upstream;
   agent::AgentSettings agent;
   std::uint64_t bandwidth_limit = 0;  // bytes/s; 0: unlimited

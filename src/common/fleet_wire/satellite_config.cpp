@@ -98,6 +98,8 @@ Result<SatelliteConfig> parse_satellite_config(std::string_view text) {
   if (!upstream) return fail(upstream.error());
   auto proxy = spec->object("proxy");
   if (!proxy) return fail(proxy.error());
+  auto registry = spec->object("registry");
+  if (!registry) return fail(registry.error());
   for (const Status& read :
        {top.text("name", out.name), top.text("digest", out.digest),
         spec->duration("statePollInterval", out.state_poll_interval),
@@ -109,7 +111,8 @@ Result<SatelliteConfig> parse_satellite_config(std::string_view text) {
         proxy->texts("allowedRepositories", out.proxy_repositories),
         spec->texts("runtimes", out.runtimes), spec->count("bandwidthLimit", out.bandwidth_limit),
         spec->text("syncWindow", out.sync_window), spec->duration("gcGrace", out.gc_grace),
-        spec->text("logLevel", out.log_level)}) {
+        spec->text("logLevel", out.log_level),
+        registry->texts("serverNames", out.registry_server_names)}) {
     if (!read) return fail(read.error());
   }
   return out;

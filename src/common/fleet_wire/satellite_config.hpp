@@ -1,9 +1,10 @@
 // SatelliteConfig: how ground control wants a satellite to behave, as `GET
 // /satellite/v1/config` answers it over mTLS: intervals, the upstream registry with its
 // credentials (the password in clear: this call is the only place a satellite gets it),
-// proxy mode, runtimes, bandwidth limit, sync window, removal grace, log level. A wire
-// type; ground control keeps its own model of the resource. Unknown fields are ignored and
-// absent ones keep their defaults, so an older satellite reads a newer ground control.
+// proxy mode, runtimes, bandwidth limit, sync window, removal grace, log level, the
+// registry's server names. A wire type; ground control keeps its own model of the resource.
+// Unknown fields are ignored and absent ones keep their defaults, so an older satellite
+// reads a newer ground control.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,9 @@ struct SatelliteConfig {
   std::string sync_window;            // "HH:MM-HH:MM"; empty: always
   std::chrono::seconds gc_grace{3600};
   std::string log_level = "info";
+  // DNS names and IP addresses the site reaches the registry by (spec.registry.serverNames):
+  // what its serving certificate is issued for; empty: no serving certificate.
+  std::vector<std::string> registry_server_names;
 };
 
 // Reads the document; kInvalidArgument naming the field (`spec.gcGrace: …`).

@@ -47,16 +47,9 @@ std::chrono::milliseconds ArtifactTracker::mark_failed(const Key& key, std::stri
   if (entry.reason.size() > common::fleet_wire::kMaxReasonBytes)
     entry.reason.resize(common::fleet_wire::kMaxReasonBytes);
   ++entry.failures;
-  // Full jitter over a doubling ceiling: thousands of satellites that failed together do
-  // not come back together.
-  auto ceiling = policy_.first;
-  for (unsigned i = 1; i < entry.failures && ceiling < policy_.max; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, policy_.max);
   const double u =
       uniform_ ? uniform_() : std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-  const auto delay = std::max(std::chrono::milliseconds(policy_.first / 2),
-                              std::chrono::milliseconds(static_cast<std::int64_t>(
-                                  static_cast<double>(ceiling.count()) * u)));
+  const auto delay = retry_delay(policy_, entry.failures, u);
   entry.retry_at = now + delay;
   return delay;
 }

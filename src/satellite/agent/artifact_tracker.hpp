@@ -19,13 +19,9 @@
 #include "common/digest.hpp"
 #include "common/fleet_wire/status_report.hpp"
 #include "satellite/agent/pull_function.hpp"
+#include "satellite/agent/retry_delay.hpp"
 
 namespace satellite::agent {
-
-struct RetryPolicy {
-  std::chrono::milliseconds first{std::chrono::seconds(5)};  // after the first failure
-  std::chrono::milliseconds max{std::chrono::minutes(10)};   // cap of the doubling
-};
 
 struct TrackerCounts {
   std::size_t present = 0;

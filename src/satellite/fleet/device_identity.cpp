@@ -1,6 +1,5 @@
 #include "satellite/fleet/device_identity.hpp"
 
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
@@ -19,19 +18,6 @@ using common::ErrorCode;
 bool exists(const std::string& path) {
   std::error_code ignored;
   return std::filesystem::exists(path, ignored);
-}
-
-common::Result<common::crypto::X509Ptr> read_certificate(std::string_view pem) {
-  auto bio = common::crypto::memory_bio(pem);
-  common::crypto::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) return common::fail(ErrorCode::kInvalidArgument, "not a PEM certificate");
-  return cert;
-}
-
-std::chrono::system_clock::time_point time_of(const ASN1_TIME* time) {
-  std::tm tm{};
-  ASN1_TIME_to_tm(time, &tm);
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 }  // namespace
@@ -72,7 +58,7 @@ common::Result<std::string> DeviceIdentity::csr_pem() const {
 }
 
 common::Status DeviceIdentity::store_trust(std::string_view ca_bundle_pem) const {
-  if (auto cert = read_certificate(ca_bundle_pem); !cert)
+  if (auto cert = parse_certificate_pem(ca_bundle_pem); !cert)
     return common::fail(ErrorCode::kInvalidArgument,
                         "ground control's CA bundle: not a certificate");
   return common::fs::write_secret_file(ca_file_, ca_bundle_pem);
@@ -80,7 +66,7 @@ common::Status DeviceIdentity::store_trust(std::string_view ca_bundle_pem) const
 
 common::Status DeviceIdentity::store_certificate(std::string_view certificate_pem,
                                                  std::string_view ca_bundle_pem) const {
-  auto cert = read_certificate(certificate_pem);
+  auto cert = parse_certificate_pem(certificate_pem);
   if (!cert) return common::fail(cert.error());
   if (X509_check_private_key(cert->get(), key_.native()) != 1)
     return common::fail(ErrorCode::kInvalidArgument,
@@ -92,14 +78,9 @@ common::Status DeviceIdentity::store_certificate(std::string_view certificate_pe
 common::Result<CertificateValidity> DeviceIdentity::validity() const {
   auto pem = common::fs::read_secret_file(cert_file_, 64 * 1024);
   if (!pem) return common::fail(pem.error());
-  auto cert = read_certificate(*pem);
+  auto cert = parse_certificate_pem(*pem);
   if (!cert) return common::fail(cert.error());
-  return CertificateValidity{time_of(X509_get0_notBefore(cert->get())),
-                             time_of(X509_get0_notAfter(cert->get()))};
-}
-
-bool needs_renewal(const CertificateValidity& validity, std::chrono::system_clock::time_point now) {
-  return now >= validity.not_before + (validity.not_after - validity.not_before) * 2 / 3;
+  return validity_of(cert->get());
 }
 
 }  // namespace satellite::fleet

@@ -13,13 +13,9 @@
 
 #include "common/crypto/key_pair.hpp"
 #include "common/result.hpp"
+#include "satellite/fleet/certificate_pem.hpp"
 
 namespace satellite::fleet {
-
-struct CertificateValidity {
-  std::chrono::system_clock::time_point not_before;
-  std::chrono::system_clock::time_point not_after;
-};
 
 class DeviceIdentity {
  public:
@@ -49,9 +45,5 @@ class DeviceIdentity {
   std::string key_file_, cert_file_, ca_file_;
   common::crypto::KeyPair key_;
 };
-
-// True once two thirds of the certificate's lifetime have passed: time to renew.
-[[nodiscard]] bool needs_renewal(const CertificateValidity& validity,
-                                 std::chrono::system_clock::time_point now);
 
 }  // namespace satellite::fleet

@@ -76,6 +76,7 @@ common::Error GroundControlClient::error_of(const common::http::ClientResponse& 
                         what, message)};
   const auto code = response.status == 404   ? ErrorCode::kNotFound
                     : response.status == 403 ? ErrorCode::kPermissionDenied
+                    : response.status == 409 ? ErrorCode::kConflict
                     : response.status == 400 ? ErrorCode::kInvalidArgument
                                              : ErrorCode::kUnavailable;
   return {code, fmt::format("{}: ground control answered {}{}", what, response.status,
@@ -129,6 +130,13 @@ common::Result<Enrollment> GroundControlClient::renew(const std::string& csr_pem
   auto response = send("POST", "/satellite/v1/renew", json{{"csr", csr_pem}}.dump());
   if (!response) return common::fail(response.error());
   if (response->status != 200) return common::fail(error_of(*response, "certificate renewal"));
+  return read_enrollment(response->body);
+}
+
+common::Result<Enrollment> GroundControlClient::serving_certificate(const std::string& csr_pem) {
+  auto response = send("POST", "/satellite/v1/servingcertificate", json{{"csr", csr_pem}}.dump());
+  if (!response) return common::fail(response.error());
+  if (response->status != 200) return common::fail(error_of(*response, "serving certificate"));
   return read_enrollment(response->body);
 }
 

@@ -68,6 +68,9 @@ class GroundControlClient {
       const std::string& name);
   // POST /satellite/v1/renew with the current certificate.
   [[nodiscard]] common::Result<Enrollment> renew(const std::string& csr_pem);
+  // POST /satellite/v1/servingcertificate: a server certificate for the registry, for the
+  // key in `csr_pem` and the names the satellite's config lists. kConflict when it lists none.
+  [[nodiscard]] common::Result<Enrollment> serving_certificate(const std::string& csr_pem);
   // GET /satellite/v1/state, conditional on `etag` and held up to `wait` for a change.
   [[nodiscard]] common::Result<StateAnswer> get_state(const std::string& etag,
                                                       std::chrono::seconds wait,

@@ -20,6 +20,12 @@ GroundControlSource::GroundControlSource(
       clock_(clock),
       logger_(std::move(logger)) {}
 
+void GroundControlSource::keep_serving_certificate(ServingCertificateKeeper& keeper,
+                                                   ServingCertificateKeeper::Installed installed) {
+  serving_ = &keeper;
+  serving_installed_ = std::move(installed);
+}
+
 std::shared_ptr<GroundControlClient> GroundControlSource::client() const {
   std::lock_guard lock(mutex_);
   return client_;
@@ -128,9 +134,26 @@ common::Status GroundControlSource::apply_config() {
   auto config = client()->get_config();
   if (!config) return common::fail(config.error());
   if (on_config_) on_config_(*config);
-  std::lock_guard lock(mutex_);
-  config_digest_ = config->digest;
+  {
+    std::lock_guard lock(mutex_);
+    config_digest_ = config->digest;
+  }
+  if (serving_) {
+    serving_->set_names(config->registry_server_names);
+    maintain_serving_certificate();
+  }
   return {};
+}
+
+void GroundControlSource::maintain_serving_certificate() {
+  if (!serving_) return;
+  const auto client = this->client();
+  auto done = serving_->maintain(
+      [&client](const std::string& csr) { return client->serving_certificate(csr); },
+      serving_installed_);
+  if (!done)
+    logger_->warn("serving certificate: {} (serving the one held, if any; retrying later)",
+                  done.error().message());
 }
 
 common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlSource::next(
@@ -146,6 +169,7 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlS
   if (config_digest().empty()) {
     if (auto applied = apply_config(); !applied) return common::fail(applied.error());
   }
+  maintain_serving_certificate();  // renewal, or a retry after a failure
   auto answer = client()->get_state(etag_, options_.wait, stop);
   if (!answer) return common::fail(answer.error());
   if (!answer->state) return std::nullopt;

@@ -7,7 +7,10 @@
 //   3. renewal once two thirds of the certificate's life have passed;
 //   4. the long-poll: GET /satellite/v1/state with If-None-Match, held up to `wait`;
 //   5. when the state names another config digest, GET /satellite/v1/config, handed to
-//      `on_config` before the state is returned, so the state is applied with its config.
+//      `on_config` before the state is returned, so the state is applied with its config;
+//   6. with a ServingCertificateKeeper: its names from each config, and a serving
+//      certificate asked for when due (after a config and before each long-poll); its
+//      failure is logged and retried, never the feed's error.
 // Any error (unreachable, revoked: "ask an admin for a new token") is returned; the agent
 // logs it, keeps serving what it holds and asks again with back-off.
 // Thread-safety: next() from the agent's feed thread; client() from any thread once made.
@@ -27,6 +30,7 @@
 #include "satellite/agent/state_source.hpp"
 #include "satellite/fleet/device_identity.hpp"
 #include "satellite/fleet/ground_control_client.hpp"
+#include "satellite/fleet/serving_certificate_keeper.hpp"
 
 namespace satellite::fleet {
 
@@ -52,6 +56,11 @@ class GroundControlSource final : public agent::StateSource {
       const std::string& known_digest, std::stop_token stop) override;
   [[nodiscard]] std::string describe() const override { return "ground control " + options_.url; }
 
+  // Keeps `keeper` (borrowed) in step with the config; `installed` runs on the feed thread
+  // after each new certificate. Before the agent starts.
+  void keep_serving_certificate(ServingCertificateKeeper& keeper,
+                                ServingCertificateKeeper::Installed installed);
+
   // The current client (null until enrolled), for heartbeats and status reports.
   [[nodiscard]] std::shared_ptr<GroundControlClient> client() const;
   // The last config applied ("" none), so the heartbeat can say what it runs with.
@@ -66,6 +75,8 @@ class GroundControlSource final : public agent::StateSource {
   [[nodiscard]] common::Status remake_client();
   // Fetches the config and hands it to on_config.
   [[nodiscard]] common::Status apply_config();
+  // Asks for a serving certificate when the keeper says it is due; logs a failure.
+  void maintain_serving_certificate();
 
   GroundControlOptions options_;
   DeviceIdentity& identity_;
@@ -73,7 +84,9 @@ class GroundControlSource final : public agent::StateSource {
   const common::Clock& clock_;
   common::log::Logger logger_;
   std::string etag_;
-  bool requested_ = false;    // the enrollment request is posted
+  bool requested_ = false;  // the enrollment request is posted
+  ServingCertificateKeeper* serving_ = nullptr;
+  ServingCertificateKeeper::Installed serving_installed_;
   mutable std::mutex mutex_;  // guards client_ and config_digest_
   std::shared_ptr<GroundControlClient> client_;
   std::string config_digest_;

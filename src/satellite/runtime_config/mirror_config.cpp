@@ -86,6 +86,32 @@ common::Status restore_file(const std::string& path, ApplyReport& report) {
   return {};
 }
 
+// Whether apply() wrote `path` (it keeps what was there first beside it).
+bool written_by_us(const std::string& path) {
+  std::error_code ignored;
+  return fs::exists(path + ".satellite-backup", ignored) ||
+         fs::exists(path + ".satellite-created", ignored);
+}
+
+// `<certs_d>/<mirror>/ca.crt`, a copy of the CA file: how docker, podman and CRI-O trust one
+// registry (they read a directory per host:port, not a path named in their config). Undo
+// removes it whether or not --ca-file is given again.
+common::Status trust_file(const MirrorPlan& plan, const std::string& certs_d, bool undoing,
+                          ApplyReport& report) {
+  const auto dir = certs_d + "/" + plan.mirror;
+  const auto path = dir + "/ca.crt";
+  if (undoing) {
+    if (!written_by_us(path)) return {};
+    if (auto restored = restore_file(path, report); !restored) return restored;
+    std::error_code ignored;
+    fs::remove(dir, ignored);  // only when empty
+    return {};
+  }
+  if (plan.ca_file.empty()) return {};
+  return write_file(
+      path, [&](const auto&) { return common::fs::read_file(plan.ca_file); }, report);
+}
+
 // --- containerd ---------------------------------------------------------------------------
 
 std::string hosts_toml(const MirrorPlan& plan) {
@@ -173,6 +199,8 @@ common::Status containerd(const MirrorPlan& plan, const std::string& root, bool 
 common::Status registries_conf(const MirrorPlan& plan, const std::string& root, bool undoing,
                                ApplyReport& report) {
   const auto path = root + "/etc/containers/registries.conf.d/50-satellite.conf";
+  if (auto trusted = trust_file(plan, root + "/etc/containers/certs.d", undoing, report); !trusted)
+    return trusted;
   if (undoing) return restore_file(path, report);
   return write_file(
       path,
@@ -192,6 +220,8 @@ common::Status registries_conf(const MirrorPlan& plan, const std::string& root, 
 common::Status docker(const MirrorPlan& plan, const std::string& root, bool undoing,
                       ApplyReport& report) {
   const auto path = root + "/etc/docker/daemon.json";
+  if (auto trusted = trust_file(plan, root + "/etc/docker/certs.d", undoing, report); !trusted)
+    return trusted;
   if (undoing) return restore_file(path, report);
   if (!is_docker_hub(plan.upstream))
     report.warnings.push_back(fmt::format(
@@ -267,6 +297,7 @@ common::Result<ApplyReport> run(Runtime runtime, MirrorPlan plan, const std::str
     }
   }
   while (plan.upstream.ends_with('/')) plan.upstream.pop_back();
+  if (!plan.ca_file.empty()) plan.mirror_tls = true;  // a CA to trust is for HTTPS
   if (plan.mirror.empty() || plan.upstream.empty())
     return common::fail(ErrorCode::kInvalidArgument, "mirror-config needs --mirror and --upstream");
   ApplyReport report;

@@ -8,6 +8,10 @@
 //   docker      <root>/etc/docker/daemon.json "registry-mirrors" (Docker Hub names only:
 //               dockerd uses mirrors for nothing else; a warning says so)
 //   k3s         <root>/etc/rancher/k3s/registries.yaml (also RKE2's format)
+// With a CA file (the mirror serves HTTPS with a certificate of ground control's CA):
+// containerd's hosts.toml and k3s's configs.<mirror>.tls.ca_file name it; docker and
+// podman/CRI-O get a copy as <root>/etc/{docker,containers}/certs.d/<mirror>/ca.crt, and no
+// insecure entry.
 // Every edit keeps the file's other settings, is idempotent (a second run changes nothing),
 // and keeps what was there first: `<file>.satellite-backup`, or `<file>.satellite-created`
 // when there was no file, so that undo() restores exactly the state before the first run.
@@ -31,11 +35,13 @@ enum class Runtime { kContainerd, kCrio, kPodman, kDocker, kK3s };
 
 struct MirrorPlan {
   std::string mirror;       // this satellite, HOST:PORT
-  bool mirror_tls = false;  // https:// (with ca_file) rather than http://
+  bool mirror_tls = false;  // https:// rather than http:// (implied by ca_file)
   // The registry it mirrors, HOST[:PORT] ("docker.io" for Docker Hub), or a URL
   // ("http://HOST:PORT") when the runtime should fall back to it over plain HTTP.
   std::string upstream;
-  std::string ca_file;  // CA the runtime trusts the mirror by (ground control's), optional
+  // CA the runtime trusts the mirror by (the satellite's identity/serving-ca.pem), optional;
+  // must exist for docker, podman and CRI-O (copied), named as given for containerd and k3s.
+  std::string ca_file;
   std::string upstream_scheme = "https";  // set from an upstream URL
 
   bool operator==(const MirrorPlan&) const = default;

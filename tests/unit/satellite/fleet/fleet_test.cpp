@@ -90,11 +90,13 @@ TEST(SatelliteConfigTest, ReadsWhatGroundControlSendsAndKeepsDefaultsForWhatIsAb
   EXPECT_EQ(config->proxy_repositories, std::vector<std::string>{"library/"});
   EXPECT_EQ(config->bandwidth_limit, 1048576u);
   EXPECT_EQ(config->gc_grace, std::chrono::seconds(600));
+  EXPECT_EQ(config->registry_server_names, std::vector<std::string>{"a"});
 
   const auto minimal = common::fleet_wire::parse_satellite_config(R"({"spec": {}})");
   ASSERT_TRUE(minimal.has_value());
   EXPECT_EQ(minimal->heartbeat_interval, std::chrono::seconds(60));
   EXPECT_EQ(minimal->gc_grace, std::chrono::seconds(3600));
+  EXPECT_TRUE(minimal->registry_server_names.empty());
 }
 
 TEST(SatelliteConfigTest, AMistypedFieldIsNamed) {

@@ -138,6 +138,51 @@ TEST_F(MirrorConfigTest, K3sKeepsTheMirrorsItHadAndGainsOurs) {
   EXPECT_NE(yaml.find("ca_file: /etc/satellite/ca.pem"), std::string::npos) << yaml;
 }
 
+TEST_F(MirrorConfigTest, ACaFileMakesEveryRuntimeTrustTheMirrorOverHttps) {
+  write("/ca/serving-ca.pem", "-----BEGIN CERTIFICATE-----\nCA\n");
+  plan_.ca_file = path("/ca/serving-ca.pem");
+  for (const auto runtime :
+       {Runtime::kContainerd, Runtime::kPodman, Runtime::kDocker, Runtime::kK3s})
+    apply_ok(runtime);
+  const auto hosts = read("/etc/containerd/certs.d/harbor.example/hosts.toml");
+  EXPECT_NE(hosts.find("[host.\"https://10.0.0.5:5050\"]"), std::string::npos) << hosts;
+  EXPECT_NE(hosts.find("ca = \"" + plan_.ca_file + "\""), std::string::npos) << hosts;
+  const auto conf = read("/etc/containers/registries.conf.d/50-satellite.conf");
+  EXPECT_EQ(conf.find("insecure"), std::string::npos) << conf;
+  EXPECT_EQ(read("/etc/containers/certs.d/10.0.0.5:5050/ca.crt"), read("/ca/serving-ca.pem"));
+  EXPECT_EQ(read("/etc/docker/certs.d/10.0.0.5:5050/ca.crt"), read("/ca/serving-ca.pem"));
+  const auto json = read("/etc/docker/daemon.json");
+  EXPECT_NE(json.find("\"https://10.0.0.5:5050\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("insecure-registries"), std::string::npos) << json;
+  const auto yaml = read("/etc/rancher/k3s/registries.yaml");
+  EXPECT_NE(yaml.find("https://10.0.0.5:5050"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("ca_file: " + plan_.ca_file), std::string::npos) << yaml;
+
+  // Again: nothing changes. A renewed CA: the copies follow.
+  for (const auto runtime : {Runtime::kPodman, Runtime::kDocker})
+    for (const auto& file : apply_ok(runtime).files)
+      EXPECT_EQ(file.what, What::kUnchanged) << file.path;
+  write("/ca/serving-ca.pem", "-----BEGIN CERTIFICATE-----\nCA2\n");
+  EXPECT_EQ(what_of(apply_ok(Runtime::kDocker), "/ca.crt"), What::kChanged);
+  EXPECT_EQ(read("/etc/docker/certs.d/10.0.0.5:5050/ca.crt"), read("/ca/serving-ca.pem"));
+
+  // Undo, even without --ca-file, removes the copies.
+  plan_.ca_file.clear();
+  ASSERT_TRUE(undo(Runtime::kDocker, plan_, dir_.str()));
+  ASSERT_TRUE(undo(Runtime::kPodman, plan_, dir_.str()));
+  EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/certs.d/10.0.0.5:5050")));
+  EXPECT_FALSE(std::filesystem::exists(path("/etc/containers/certs.d/10.0.0.5:5050")));
+  EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/daemon.json")));
+}
+
+TEST_F(MirrorConfigTest, AMissingCaFileIsAnErrorForRuntimesThatCopyIt) {
+  plan_.ca_file = path("/nowhere/ca.pem");
+  const auto report = apply(Runtime::kDocker, plan_, dir_.str());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), common::ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/daemon.json")));
+}
+
 TEST_F(MirrorConfigTest, DetectFindsWhatIsInstalledUnderTheRoot) {
   EXPECT_TRUE(detect(dir_.str()).empty());
   write("/usr/bin/podman", "");
