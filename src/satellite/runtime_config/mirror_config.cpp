@@ -354,7 +354,13 @@ common::Result<ApplyReport> apply(Runtime runtime, const MirrorPlan& plan,
 }
 
 common::Result<ApplyReport> undo(Runtime runtime, const MirrorPlan& plan, const std::string& root) {
-  return run(runtime, plan, root, true);
+  auto report = run(runtime, plan, root, true);
+  // A reload keeps every setting the file no longer names (tests/e2e/docker_mirror_test.sh).
+  if (report && runtime == Runtime::kDocker)
+    report->warnings.push_back(
+        "dockerd keeps the removed registry-mirrors until it restarts (a SIGHUP does not drop "
+        "them)");
+  return report;
 }
 
 std::vector<Runtime> detect(const std::string& root) {

@@ -168,7 +168,11 @@ TEST_F(MirrorConfigTest, ACaFileMakesEveryRuntimeTrustTheMirrorOverHttps) {
 
   // Undo, even without --ca-file, removes the copies.
   plan_.ca_file.clear();
-  ASSERT_TRUE(undo(Runtime::kDocker, plan_, dir_.str()));
+  auto undone = undo(Runtime::kDocker, plan_, dir_.str());
+  ASSERT_TRUE(undone);
+  // dockerd's reload keeps mirrors the file no longer names: the user is told to restart it.
+  ASSERT_EQ(undone->warnings.size(), 1u);
+  EXPECT_NE(undone->warnings[0].find("restarts"), std::string::npos);
   ASSERT_TRUE(undo(Runtime::kPodman, plan_, dir_.str()));
   EXPECT_FALSE(std::filesystem::exists(path("/etc/docker/certs.d/10.0.0.5:5050")));
   EXPECT_FALSE(std::filesystem::exists(path("/etc/containers/certs.d/10.0.0.5:5050")));
