@@ -58,9 +58,11 @@ log "set: $(mib "$referenced") MiB referenced, $(mib "$unique") MiB unique"
   for entry in "${images[@]}"; do echo "    bench/${entry%%=*}: [v1]"; done
 } >"$TU_DIR/sync.yml"
 start=$(now)
-skopeo sync --src yaml --dest docker --dest-tls-verify=false "$TU_DIR/sync.yml" "$COPY" \
-  >"$TU_DIR/sync.log" 2>&1 || { cat "$TU_DIR/sync.log" >&2; exit 1; }
+TIMEFORMAT='%U %S'
+{ time skopeo sync --src yaml --dest docker --dest-tls-verify=false "$TU_DIR/sync.yml" "$COPY" \
+  >"$TU_DIR/sync.log" 2>&1 || { cat "$TU_DIR/sync.log" >&2; exit 1; }; } 2>"$TU_DIR/sync.time"
 skopeo_seconds=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+skopeo_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$TU_DIR/sync.time")
 log "skopeo sync: $skopeo_seconds s"
 
 # --- the satellite under ground control --------------------------------------------------------
@@ -84,10 +86,14 @@ TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" --ground-control "https:
 applied() { [[ $(metric satellite_sync_state_applied) == 1 ]]; }
 converged() { applied && [[ $(metric 'satellite_sync_artifacts{phase="present"}') == "${#images[@]}" ]]; }
 tu_wait_for 60 applied || { tail -20 "$TU_DIR/sat.log" >&2; exit 1; }
+# CPU seconds (user + system) the process has used: fields 14 and 15 of /proc/PID/stat.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+cpu_before=$(cpu_seconds "$SAT_PID")
 start=$(now)
 tu_gc PUT /api/v1/groups/bench/state "{\"artifacts\":[${artifacts%,}]}" >/dev/null
 tu_wait_for 600 converged || { tail -20 "$TU_DIR/sat.log" >&2; exit 1; }
 satellite_seconds=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+satellite_cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SAT_PID")" 'BEGIN { printf "%.2f", b - a }')
 fetched=$(metric satellite_upstream_bytes_total | awk '{ printf "%d", $1 }')
 peak_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SAT_PID/status")
 sleep 5  # idle, its long-poll held on ground control
@@ -103,8 +109,14 @@ printf '| image set | %d images, %s MiB referenced, %s MiB unique (%.0f%% shared
 printf '| skopeo sync into docker-registry | %s s |\n' "$skopeo_seconds"
 printf '| satellite: image set published → converged (long-poll, pulls, tags) | %s s |\n' "$satellite_seconds"
 printf '| ratio skopeo / satellite | %sx |\n' "$ratio"
+printf '| CPU seconds (user + system): skopeo / satellite | %s / %s |\n' "$skopeo_cpu" "$satellite_cpu"
 printf '| bytes fetched from upstream | %s MiB (unique: %s MiB) |\n' "$(mib "$fetched")" "$(mib "$unique")"
 printf '| satellite peak RSS while syncing | %s MB |\n' "$(awk -v k="$peak_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '| satellite idle RSS (anonymous) | %s MB (%s MB) |\n' \
   "$(awk -v k="$idle_kb" 'BEGIN { printf "%.1f", k / 1024 }')" \
   "$(awk -v k="$anon_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+# Shared layers once: beyond the unique blob bytes only the manifests may have been fetched.
+if ((fetched < unique || fetched - unique > 8192 * ${#images[@]})); then
+  log "the satellite fetched $fetched bytes from the upstream; the set's unique bytes are $unique"
+  exit 1
+fi
