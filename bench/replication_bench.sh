@@ -9,7 +9,9 @@
 # with its long-poll on ground control held.
 #
 # Usage: bench/replication_bench.sh            Env: FAMILIES=10 LAYER_SIZE=12M BUILD=build/release
-#        PMAP_OUT=FILE also writes `pmap -X` of the idle satellite there
+#        PMAP_OUT=FILE also writes `pmap -X` of the idle satellite there; SAT_ARGS adds flags
+#        to `satellite run` (e.g. "--parallel-pulls 4 --parallel-blobs 8"); PERF_OUT=FILE
+#        records a `perf record -g` profile of the satellite while it syncs
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD=${BUILD:-$ROOT/build/release}
@@ -83,17 +85,23 @@ metric() { curl -s "http://$SAT_ADDR/metrics" | awk -v n="$1" '$1 == n { print $
 tu_gc PUT /api/v1/groups/bench/state '{"artifacts":[]}' >/dev/null
 # As deploy/satellite.service runs it: GnuTLS (loaded, never used) not initialised.
 GNUTLS_NO_IMPLICIT_INIT=1 TU_SAT_COMMAND=run tu_start_satellite sat "$TU_DIR/sat" \
-  --ground-control "https://$GC_SAT" --token "$TOKEN" --ca-file "$GC_CA" --state-wait 30s
+  --ground-control "https://$GC_SAT" --token "$TOKEN" --ca-file "$GC_CA" --state-wait 30s ${SAT_ARGS:-}
 applied() { [[ $(metric satellite_sync_state_applied) == 1 ]]; }
 converged() { applied && [[ $(metric 'satellite_sync_artifacts{phase="present"}') == "${#images[@]}" ]]; }
 tu_wait_for 60 applied || { tail -20 "$TU_DIR/sat.log" >&2; exit 1; }
 # CPU seconds (user + system) the process has used: fields 14 and 15 of /proc/PID/stat.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 cpu_before=$(cpu_seconds "$SAT_PID")
+if [[ -n ${PERF_OUT:-} ]]; then  # a CPU profile of the satellite while it syncs
+  perf record -q -g -p "$SAT_PID" -o "$PERF_OUT" 2>/dev/null &
+  perf_pid=$!
+  sleep 0.5
+fi
 start=$(now)
 tu_gc PUT /api/v1/groups/bench/state "{\"artifacts\":[${artifacts%,}]}" >/dev/null
 tu_wait_for 600 converged || { tail -20 "$TU_DIR/sat.log" >&2; exit 1; }
 satellite_seconds=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+[[ -z ${PERF_OUT:-} ]] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 satellite_cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SAT_PID")" 'BEGIN { printf "%.2f", b - a }')
 fetched=$(metric satellite_upstream_bytes_total | awk '{ printf "%d", $1 }')
 peak_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SAT_PID/status")

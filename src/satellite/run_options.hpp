@@ -47,7 +47,7 @@ struct RunOptions {
   std::vector<std::string> proxy_repositories;  // allowed; empty: all
   std::uint64_t proxy_disk_quota = 0;           // stored bytes before eviction; 0: none
   std::chrono::seconds proxy_tag_ttl{60};       // a proxied tag is checked upstream this often
-  unsigned parallel_blobs = 4;
+  unsigned parallel_blobs = 8;  // a blob in flight waits on the upstream: more hide its latency
 };
 
 }  // namespace satellite

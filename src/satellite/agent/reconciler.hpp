@@ -29,7 +29,7 @@ struct PassSettings {
   bool pulls_allowed = true;  // false outside the sync window: tags and removals only
   std::chrono::seconds removal_grace{3600};
   std::vector<std::string> platforms;  // empty: indexes kept whole
-  unsigned parallel_artifacts = 3;     // artifacts pulled at once
+  unsigned parallel_artifacts = 4;     // artifacts pulled at once
 };
 
 struct PassOutcome {

@@ -43,7 +43,7 @@ namespace satellite::replication {
 
 struct PullerOptions {
   std::filesystem::path state_dir;  // where resumable-download records live (created)
-  unsigned parallel_blobs = 4;      // blobs fetched at once, across all pulls
+  unsigned parallel_blobs = 8;      // blobs fetched at once, across all pulls
   // Timeouts, proxy, user agent of the upstream client (its TLS trust comes from the
   // UpstreamConfig). Manifests larger than max_buffered_body are refused.
   common::http::ClientOptions http;
