@@ -20,8 +20,10 @@ using nlohmann::json;
 constexpr std::string_view kSigstoreLabel = "ENCRYPTED SIGSTORE PRIVATE KEY";
 constexpr std::string_view kCosignLabel = "ENCRYPTED COSIGN PRIVATE KEY";
 constexpr std::size_t kPemLineLength = 64;
-// scrypt needs about 128·N·r bytes: the per-parameter limits alone would still allow 4 GiB.
+// scrypt needs about 128·N·r bytes and p times as much work: the per-parameter limits alone
+// would still allow 4 GiB and minutes of CPU. cosign's own choice needs 64 MiB, once.
 constexpr std::uint64_t kMaxScryptMemory = std::uint64_t{256} << 20;
+constexpr std::uint64_t kMaxScryptWork = std::uint64_t{1} << 30;  // 128·N·r·p
 
 static_assert(crypto_secretbox_KEYBYTES == 32);
 
@@ -43,7 +45,8 @@ Status check_scrypt(const ScryptParams& params) {
                 std::to_string(params.n));
   if (params.n > CosignKey::kMaxScryptN || params.r == 0 || params.r > CosignKey::kMaxScryptR ||
       params.p == 0 || params.p > CosignKey::kMaxScryptP ||
-      128 * params.n * params.r > kMaxScryptMemory)
+      128 * params.n * params.r > kMaxScryptMemory ||
+      128 * params.n * params.r * params.p > kMaxScryptWork)
     return fail(ErrorCode::kInvalidArgument, "scrypt parameters are beyond the accepted limits",
                 "N=" + std::to_string(params.n) + " r=" + std::to_string(params.r) +
                     " p=" + std::to_string(params.p));

@@ -53,7 +53,9 @@ class CosignKey {
   // What encrypted_pem() writes by default: cosign 2.5's own choice.
   static constexpr ScryptParams kDefaultScrypt{65536, 8, 1};
   // Largest scrypt costs a key file may ask for: beyond them a hostile file could make
-  // from_encrypted_pem() take gigabytes of memory (scrypt needs 128·N·r·p bytes).
+  // from_encrypted_pem() take gigabytes of memory or minutes of CPU. Within them, the
+  // memory scrypt needs (128·N·r bytes) is also held to 256 MiB and its work (128·N·r·p) to
+  // 1 GiB's worth, so N=2^20 goes only with r ≤ 2. cosign writes N=2^16, r=8, p=1.
   static constexpr std::uint64_t kMaxScryptN = std::uint64_t{1} << 20;
   static constexpr std::uint64_t kMaxScryptR = 32;
   static constexpr std::uint64_t kMaxScryptP = 16;

@@ -39,13 +39,14 @@ nlohmann::json envelope_of(const std::string& pem) {
 // A key file built here with scrypt and secretbox directly, around `der`: checks that the
 // reader follows the format rather than only its own writer, and makes hostile files.
 std::string seal_by_hand(std::string_view der, std::string_view passphrase,
-                         std::string_view label = "ENCRYPTED SIGSTORE PRIVATE KEY") {
+                         std::string_view label = "ENCRYPTED SIGSTORE PRIVATE KEY",
+                         ScryptParams cost = kFast) {
   const std::string salt = random_bytes(32);
   const std::string nonce = random_bytes(24);
   unsigned char key[32];
   EXPECT_EQ(EVP_PBE_scrypt(passphrase.data(), passphrase.size(),
-                           reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), 1024,
-                           8, 1, 0, key, sizeof key),
+                           reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), cost.n,
+                           cost.r, cost.p, std::uint64_t{64} << 20, key, sizeof key),
             1);
   std::string box(der.size() + crypto_secretbox_MACBYTES, '\0');
   crypto_secretbox_easy(reinterpret_cast<unsigned char*>(box.data()),
@@ -54,7 +55,7 @@ std::string seal_by_hand(std::string_view der, std::string_view passphrase,
   const nlohmann::json doc = {
       {"kdf",
        {{"name", "scrypt"},
-        {"params", {{"N", 1024}, {"r", 8}, {"p", 1}}},
+        {"params", {{"N", cost.n}, {"r", cost.r}, {"p", cost.p}}},
         {"salt", base64_encode(salt)}}},
       {"cipher", {{"name", "nacl/secretbox"}, {"nonce", base64_encode(nonce)}}},
       {"ciphertext", base64_encode(box)}};
@@ -106,6 +107,12 @@ TEST(CosignKeyTest, ReadsAFileSealedByHandUnderBothLabels) {
     auto loaded = CosignKey::from_encrypted_pem(seal_by_hand(der, "", label), "");
     ASSERT_TRUE(loaded) << label << ": " << loaded.error().message();
     EXPECT_EQ(EVP_PKEY_eq(loaded->key_pair().native(), key.key_pair().native()), 1);
+  }
+  // cosign before 2.5 wrote N=32768; other costs within the limits are read too.
+  for (const ScryptParams cost : {ScryptParams{32768, 8, 1}, ScryptParams{2048, 4, 3}}) {
+    auto loaded = CosignKey::from_encrypted_pem(
+        seal_by_hand(der, "pw", "ENCRYPTED COSIGN PRIVATE KEY", cost), "pw");
+    ASSERT_TRUE(loaded) << cost.n << ": " << loaded.error().message();
   }
   // Any other label is refused even with the right passphrase.
   auto other = CosignKey::from_encrypted_pem(seal_by_hand(der, "", "ENCRYPTED PRIVATE KEY"), "");
@@ -181,6 +188,12 @@ TEST(CosignKeyTest, HostileEnvelopesAreInvalidArguments) {
        [](json& d) {
          d["kdf"]["params"]["N"] = 1 << 20;
          d["kdf"]["params"]["r"] = 8;
+       }},
+      {"p times the memory beyond the work cap",
+       [](json& d) {
+         d["kdf"]["params"]["N"] = 1 << 18;
+         d["kdf"]["params"]["r"] = 8;
+         d["kdf"]["params"]["p"] = 8;
        }},
       {"N not a power of two", [](json& d) { d["kdf"]["params"]["N"] = 1000; }},
       {"huge r", [](json& d) { d["kdf"]["params"]["r"] = 1 << 30; }},
