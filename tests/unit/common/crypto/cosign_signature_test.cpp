@@ -76,7 +76,8 @@ TEST(CosignSignatureTest, ParseRefusesOtherTypesAndMalformedPayloads) {
         bad_digest, no_reference,
         std::string(kExpectedPayload.substr(0, kExpectedPayload.size() - 1)),
         std::string(kExpectedPayload).replace(kExpectedPayload.size() - 5, 4, "\"x\""),
-        std::string(kMaxPayloadBytes + 1, ' ')}) {
+        std::string(kMaxPayloadBytes + 1, ' '), std::string(kMaxPayloadBytes, '['),
+        std::string(kMaxPayloadBytes / 2, '[') + std::string(kMaxPayloadBytes / 2, ']')}) {
     auto parsed = parse_simple_signing(bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument) << bad;
@@ -231,7 +232,9 @@ TEST(CosignSignatureTest, ParseRefusesMalformedManifests) {
         replaced(R"("c2lnbmF0dXJl")", "42"),
         replaced(R"("annotations":{)", R"("annotations":[)")
             .replace(kExpectedManifest.size() - 3, 1, "]"),
-        many_layers, std::string(SignatureManifest::kMaxManifestBytes + 1, ' ')}) {
+        many_layers, std::string(SignatureManifest::kMaxManifestBytes + 1, ' '),
+        // Deep nesting (far beyond what recursion on the stack survives): parsed and freed.
+        std::string(512 * 1024, '[') + std::string(512 * 1024, ']')}) {
     auto parsed = SignatureManifest::parse(bad);
     ASSERT_FALSE(parsed) << bad.substr(0, 300);
     EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument) << bad.substr(0, 300);
