@@ -32,6 +32,20 @@ Result<KeyPair> KeyPair::from_pem(std::string_view pem) {
   return KeyPair(std::move(key));
 }
 
+Result<KeyPair> KeyPair::from_pkcs8_der(std::string_view der) {
+  if (der.size() > kMaxPemBytes)
+    return fail(ErrorCode::kInvalidArgument, "private key DER is too large");
+  const auto* in = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* next = in;
+  PKCS8PrivKeyInfoPtr info(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &next, static_cast<long>(der.size())));
+  if (!info || next != in + der.size())
+    return fail(openssl_error(ErrorCode::kInvalidArgument, "not a PKCS#8 DER private key"));
+  EvpPkeyPtr key(EVP_PKCS82PKEY(info.get()));
+  if (!key)
+    return fail(openssl_error(ErrorCode::kInvalidArgument, "not a usable PKCS#8 private key"));
+  return KeyPair(std::move(key));
+}
+
 Result<KeyPair> KeyPair::load_private_key_file(const std::string& path, fs::FileSystem& fs) {
   auto pem = fs::read_secret_file(path, kMaxPemBytes, fs);
   if (!pem) return fail(pem.error());
@@ -47,6 +61,17 @@ Result<std::string> KeyPair::private_key_pem() const {
       PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return fail(openssl_error(ErrorCode::kInternal, "cannot write the private key"));
   return bio_contents(bio.get());
+}
+
+Result<std::string> KeyPair::private_key_der() const {
+  PKCS8PrivKeyInfoPtr info(EVP_PKEY2PKCS8(key_.get()));
+  if (!info) return fail(openssl_error(ErrorCode::kInternal, "cannot encode the private key"));
+  unsigned char* out = nullptr;
+  const int size = i2d_PKCS8_PRIV_KEY_INFO(info.get(), &out);
+  if (size <= 0) return fail(openssl_error(ErrorCode::kInternal, "cannot encode the private key"));
+  std::string der(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
+  OPENSSL_clear_free(out, static_cast<std::size_t>(size));
+  return der;
 }
 
 Result<std::string> KeyPair::public_key_pem() const {

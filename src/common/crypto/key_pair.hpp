@@ -26,6 +26,9 @@ class KeyPair {
   // The private key in `pem` (PKCS#8 or the traditional EC/RSA form; never an encrypted
   // one: no passphrase is asked for). kInvalidArgument when it is not one.
   [[nodiscard]] static Result<KeyPair> from_pem(std::string_view pem);
+  // The private key in unencrypted PKCS#8 DER `der` (what encrypted key formats wrap, e.g.
+  // cosign's). kInvalidArgument when it is not one (trailing bytes included).
+  [[nodiscard]] static Result<KeyPair> from_pkcs8_der(std::string_view der);
   // from_pem() of the owner-only file `path`: errors as fs::read_secret_file (kNotFound,
   // kPermissionDenied for a file group or others may read, …), then as from_pem.
   [[nodiscard]] static Result<KeyPair> load_private_key_file(
@@ -33,6 +36,9 @@ class KeyPair {
 
   // The private key as unencrypted PKCS#8 PEM. kInternal only when out of memory.
   [[nodiscard]] Result<std::string> private_key_pem() const;
+  // The private key as unencrypted PKCS#8 DER. kInternal only when out of memory. The
+  // caller should OPENSSL_cleanse() it when done.
+  [[nodiscard]] Result<std::string> private_key_der() const;
   // The public key as SubjectPublicKeyInfo PEM. kInternal only when out of memory.
   [[nodiscard]] Result<std::string> public_key_pem() const;
   // Writes private_key_pem() to `path` atomically with mode 0600 (fs::write_secret_file),

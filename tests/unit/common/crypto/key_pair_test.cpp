@@ -33,6 +33,21 @@ TEST(KeyPairTest, PemRoundTrip) {
   EXPECT_TRUE(key.public_key_pem()->starts_with("-----BEGIN PUBLIC KEY-----\n"));
 }
 
+TEST(KeyPairTest, Pkcs8DerRoundTrip) {
+  const auto key = KeyPair::generate_p256().value();
+  const auto der = key.private_key_der().value();
+  EXPECT_EQ(der[0], '\x30');  // a DER SEQUENCE
+  auto again = KeyPair::from_pkcs8_der(der);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(EVP_PKEY_eq(again->native(), key.native()), 1);
+  for (const std::string& bad :
+       {std::string(), std::string("garbage"), der + "x", der.substr(0, der.size() - 1)}) {
+    auto loaded = KeyPair::from_pkcs8_der(bad);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(KeyPairTest, FromPemRefusesWhatIsNotAnUnencryptedKey) {
   const auto key = KeyPair::generate_p256().value();
   for (const std::string& bad :
