@@ -80,7 +80,7 @@ struct Satellite {
     agent->update_settings(std::move(settings));
     if (proxy) proxy->configure(options.proxy || config.proxy_enabled, config.proxy_repositories);
     if (reporter) reporter->set_heartbeat_interval(config.heartbeat_interval);
-    record_mirror_target(options.upstream.url.empty() ? config.upstream_url : options.upstream.url,
+    record_mirror_target(upstream_config(options.upstream, config.upstream_url).url,
                          config.runtimes);
   }
 
@@ -142,9 +142,9 @@ struct Satellite {
     agent::AgentHooks hooks;
     if (!ground_control) {  // headless: the state names the upstream
       hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
-        puller->set_upstream(upstream_config(options.upstream, state.upstream_url));
-        record_mirror_target(
-            options.upstream.url.empty() ? state.upstream_url : options.upstream.url, {});
+        auto upstream = upstream_config(options.upstream, state.upstream_url);
+        record_mirror_target(upstream.url, {});
+        puller->set_upstream(std::move(upstream));
       };
     }
     hooks.collect_garbage = [this] { app->trigger_gc(); };
