@@ -15,24 +15,18 @@
 #include "testutil/static_http_server.hpp"
 #include "testutil/temp_dir.hpp"
 #include "testutil/test_image.hpp"
+#include "testutil/text.hpp"
 #include "testutil/token_issuer.hpp"
 
 namespace satellite::replication {
 namespace {
 
 using common::ErrorCode;
+using testutil::count_of;
 using testutil::make_test_image;
 using testutil::test_blob;
 using testutil::TestImage;
 namespace media_type = common::oci::media_type;
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
 
 class ImagePullerTest : public ::testing::Test {
  protected:
@@ -241,7 +235,7 @@ TEST_F(ImagePullerTest, AMissingDigestIsNotFoundAndNamesIt) {
   ASSERT_FALSE(pulled.has_value());
   EXPECT_EQ(pulled.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(pulled.error().message(),
-            "manifest " + missing.str() + " not found in library/app upstream");
+            "manifest " + missing.str() + " not found in library/app on the upstream");
 }
 
 TEST_F(ImagePullerTest, ABandwidthLimitSlowsTheTransfer) {
@@ -340,7 +334,8 @@ TEST_F(ImagePullerTest, TheTokenFlowFetchesABearerTokenOncePerScopeUntilItExpire
                       ->pull({"secure/app", first.digest(), {}}, progress, {});
     ASSERT_FALSE(denied.has_value());
     EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
-    EXPECT_NE(denied.error().message().find("token service refused"), std::string::npos)
+    EXPECT_NE(denied.error().message().find("token service of the upstream refused"),
+              std::string::npos)
         << denied.error().message();
   }
   EXPECT_EQ(granted(), 0u);

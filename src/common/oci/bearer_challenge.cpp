@@ -1,9 +1,9 @@
-#include "satellite/replication/auth_challenge.hpp"
+#include "common/oci/bearer_challenge.hpp"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-namespace satellite::replication {
+namespace common::oci {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -113,4 +113,4 @@ common::Result<TokenGrant> parse_token_response(std::string_view body) {
   return grant;
 }
 
-}  // namespace satellite::replication
+}  // namespace common::oci

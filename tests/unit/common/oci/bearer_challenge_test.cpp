@@ -1,11 +1,11 @@
 // The token flow's parsers: challenges as registries (distribution, Harbor, Docker Hub,
 // GHCR) send them, and token answers in both spellings: the shapes the one token-flow peer
 // of image_puller_test (docker-registry with token_issuer.py) does not send.
-#include "satellite/replication/auth_challenge.hpp"
+#include "common/oci/bearer_challenge.hpp"
 
 #include <gtest/gtest.h>
 
-namespace satellite::replication {
+namespace common::oci {
 namespace {
 
 TEST(BearerChallengeTest, ReadsRealmServiceAndScope) {
@@ -70,4 +70,4 @@ TEST(TokenResponseTest, RefusesAnswersWithoutAToken) {
 }
 
 }  // namespace
-}  // namespace satellite::replication
+}  // namespace common::oci

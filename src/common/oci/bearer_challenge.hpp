@@ -10,7 +10,7 @@
 
 #include "common/result.hpp"
 
-namespace satellite::replication {
+namespace common::oci {
 
 struct BearerChallenge {
   std::string realm;    // the token endpoint's URL
@@ -33,4 +33,4 @@ struct TokenGrant {
 // kPermissionDenied for malformed JSON or an answer without a token.
 [[nodiscard]] common::Result<TokenGrant> parse_token_response(std::string_view body);
 
-}  // namespace satellite::replication
+}  // namespace common::oci
