@@ -4,12 +4,15 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "common/config/duration.hpp"
 #include "common/config/host_port.hpp"
 #include "common/config/yaml_config.hpp"
 #include "groundcontrol/app/backup_command.hpp"
 #include "groundcontrol/app/ground_control_app.hpp"
+#include "groundcontrol/app/keygen_command.hpp"
 #include "groundcontrol/app/serve_command.hpp"
 
 namespace {
@@ -137,7 +140,26 @@ int main(int argc, char** argv) {
   backup->add_flag("!--without-master-key", backup_options.with_master_key,
                    "do not write the master key to <out>.master-key (keep it elsewhere)");
 
+  groundcontrol::app::KeygenOptions keygen_options;
+  auto* keygen = cli.add_subcommand(
+      "keygen",
+      "write a cosign signing key pair, PREFIX.key (encrypted under COSIGN_PASSWORD or "
+      "--password-file) and PREFIX.pub, as cosign generate-key-pair does");
+  keygen
+      ->add_option("--output-key-prefix", keygen_options.output_key_prefix,
+                   "path prefix of the two files (never replaced)")
+      ->capture_default_str();
+  keygen->add_option("--password-file", keygen_options.password_file,
+                     "file holding the passphrase (mode 0600; default: COSIGN_PASSWORD)");
+
   CLI11_PARSE(cli, argc, argv);
+  if (keygen->parsed()) {
+    std::optional<std::string> env_password;
+    if (const char* password = std::getenv("COSIGN_PASSWORD")) env_password = password;
+    if (auto ok = groundcontrol::app::keygen_command(keygen_options, env_password); !ok)
+      die(ok.error());
+    return 0;
+  }
   auto logger = value_or_die(common::log::make_logger("ground-control", log_level));
   if (reset->parsed()) {
     const auto password = value_or_die(groundcontrol::app::reset_admin(options, new_password));

@@ -1,0 +1,121 @@
+#include "groundcontrol/app/keygen_command.hpp"
+
+#include <fcntl.h>
+
+#include <fmt/format.h>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "common/crypto/cosign_key.hpp"
+#include "common/fs/file_ops.hpp"
+#include "common/fs/secret_file.hpp"
+
+namespace groundcontrol::app {
+namespace {
+
+using common::ErrorCode;
+using common::fail;
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxPasswordBytes = 64 * 1024;
+
+// main prints only the message: the kernel's reason goes into it.
+common::Error one_line(const common::Error& error) {
+  if (error.detail().empty()) return error;
+  return common::Error(error.code(), fmt::format("{}: {}", error.message(), error.detail()));
+}
+
+// The passphrase: the file's content without one trailing newline, else COSIGN_PASSWORD.
+common::Result<std::string> passphrase(const KeygenOptions& options,
+                                       const std::optional<std::string>& env_password) {
+  if (options.password_file.empty()) {
+    if (env_password) return *env_password;
+    return fail(ErrorCode::kInvalidArgument,
+                "no passphrase: set COSIGN_PASSWORD (empty is allowed) or give --password-file");
+  }
+  auto text = common::fs::read_secret_file(options.password_file, kMaxPasswordBytes);
+  if (!text) {
+    if (text.error().code() == ErrorCode::kNotFound)
+      return fail(ErrorCode::kNotFound,
+                  fmt::format("--password-file: no file {}", options.password_file));
+    return fail(text.error().code(), fmt::format("--password-file {}: {}", options.password_file,
+                                                 text.error().message()));
+  }
+  if (text->ends_with('\n')) text->pop_back();
+  if (text->ends_with('\r')) text->pop_back();
+  return text;
+}
+
+// Neither file of the pair exists, and their directory does.
+common::Status check_targets(const std::string& prefix, const std::string& key,
+                             const std::string& pub) {
+  std::error_code ec;
+  const fs::path dir = fs::path(prefix).has_parent_path() ? fs::path(prefix).parent_path() : ".";
+  if (!fs::is_directory(dir, ec))
+    return fail(ErrorCode::kNotFound,
+                fmt::format("--output-key-prefix: no directory {}", dir.string()));
+  for (const auto& path : {key, pub}) {
+    if (fs::exists(fs::symlink_status(path, ec)))
+      return fail(ErrorCode::kAlreadyExists,
+                  fmt::format("{} exists: refusing to overwrite it (remove it or choose another "
+                              "--output-key-prefix)",
+                              path));
+  }
+  return {};
+}
+
+// Creates `path` (never replacing a file), writes `data`, makes it durable; on failure
+// nothing is left at `path`.
+common::Status create_file(const std::string& path, std::string_view data, int mode) {
+  auto fd = common::fs::open_file(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+  if (!fd) {
+    if (fd.error().code() == ErrorCode::kAlreadyExists)
+      return fail(ErrorCode::kAlreadyExists,
+                  fmt::format("{} exists: refusing to overwrite it", path));
+    return fail(one_line(fd.error()));
+  }
+  auto ok = common::fs::write_all(fd->get(), data, path);
+  if (ok) ok = common::fs::sync_fd(fd->get(), path);
+  if (ok) ok = common::fs::sync_dir(common::fs::parent_dir(path));
+  if (!ok) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return fail(one_line(ok.error()));
+  }
+  return {};
+}
+
+}  // namespace
+
+common::Status keygen_command(const KeygenOptions& options,
+                              const std::optional<std::string>& env_password) {
+  const auto& prefix = options.output_key_prefix;
+  if (prefix.empty() || prefix.ends_with('/'))
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("--output-key-prefix: '{}' names no file", prefix));
+  const auto key_path = prefix + ".key";
+  const auto pub_path = prefix + ".pub";
+  if (auto ok = check_targets(prefix, key_path, pub_path); !ok) return ok;
+  auto secret = passphrase(options, env_password);
+  if (!secret) return fail(secret.error());
+
+  auto key = common::crypto::CosignKey::generate();
+  if (!key) return fail(one_line(key.error()));
+  auto encrypted = key->encrypted_pem(*secret);
+  if (!encrypted) return fail(one_line(encrypted.error()));
+  auto pub = key->public_key_pem();
+  if (!pub) return fail(one_line(pub.error()));
+
+  if (auto ok = create_file(key_path, *encrypted, 0600); !ok) return ok;
+  if (auto ok = create_file(pub_path, *pub, 0644); !ok) {
+    std::error_code ec;
+    fs::remove(key_path, ec);  // a private key without its public half is of no use
+    return ok;
+  }
+  std::printf("Private key written to %s\nPublic key written to %s\n", key_path.c_str(),
+              pub_path.c_str());
+  return {};
+}
+
+}  // namespace groundcontrol::app
