@@ -6,8 +6,8 @@ the product. Everything it answers is built from Harbor v2.15.2's published swag
     python3 fake_harbor.py --port 0 --port-file F --admin USER:PASS [--state FILE]
 
 Serves HTTP on 127.0.0.1 only. Each request is routed and checked against the swagger
-(contract.py), answered by harbor_api.py, and the answer is checked against the swagger
-too. What breaks the contract is recorded as a violation: a bad request is refused as Harbor
+(contract.py), answered by harbor_api.py (with access.py and robots.py), and the answer is
+checked against the swagger too. What breaks the contract is recorded as a violation: a bad request is refused as Harbor
 refuses it (422 for what go-swagger's binding rejects, 404/405 for unknown paths or
 methods), and an answer of the fake that breaks it becomes a 500.
 
@@ -34,7 +34,8 @@ import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import contract as ct  # noqa: E402
-import harbor_api as api  # noqa: E402
+import answers  # noqa: E402
+import harbor_api  # noqa: E402
 import seed as seeding  # noqa: E402
 import store as st  # noqa: E402
 
@@ -46,7 +47,7 @@ class Fake:
     def __init__(self, state_file, admin_user, admin_password):
         self.store = st.Store(state_file)
         self.contract = ct.Contract()
-        self.api = api.HarborApi(self.store, self.contract, admin_user, admin_password)
+        self.api = harbor_api.HarborApi(self.store, self.contract, admin_user, admin_password)
         self.calls, self.violations, self.failures = [], [], []
 
     def violation(self, kind, method, path, operation, messages, rejected):
@@ -61,21 +62,21 @@ class Fake:
         return None
 
     def harbor(self, method, path, query, headers, raw_body):
-        """Answers one Harbor call: (api.Answer, operation id or None, Caller, whether the
+        """Answers one Harbor call: (answers.Answer, operation id or None, Caller, whether the
         answer is not Harbor's own: injected, unimplemented or the fake's failure)."""
-        caller = api.Caller("anonymous")
+        caller = answers.Caller("anonymous")
         rule = self.injected(method, path)
         if rule:
             if "body" in rule:
-                return api.Answer(rule["status"], rule["body"], {"_raw": True}), None, caller, True
+                return answers.Answer(rule["status"], rule["body"], {"_raw": True}), None, caller, True
             text = http.HTTPStatus(rule["status"]).phrase.upper().replace(" ", "_")
-            return api.error(rule["status"], text, "injected by /_fake/fail"), None, caller, True
+            return answers.error(rule["status"], text, "injected by /_fake/fail"), None, caller, True
         try:
             op, path_params = self.contract.route(method, path)
         except ct.Problem as p:
             kind = "unknown-method" if p.status == 405 else "unknown-path"
             self.violation(kind, method, path, None, [p.message], True)
-            return api.error(p.status, p.code, p.message), None, caller, False
+            return answers.error(p.status, p.code, p.message), None, caller, False
         caller = self.api.authenticate(*basic_auth(headers.get("Authorization")))
         try:
             values, body, notes = self.contract.bind(op, path_params, query, headers, raw_body,
@@ -83,23 +84,23 @@ class Fake:
         except ct.Problem as p:
             self.violation("request", method, path, op.id, p.message.split("\n")[-1:] if p.status == 415
                            else p.message.split("\n")[1:], True)
-            return api.error(p.status, p.code, p.message), op.id, caller, False
+            return answers.error(p.status, p.code, p.message), op.id, caller, False
         if notes:
             self.violation("request-ignored", method, path, op.id, notes, False)
         if not self.api.implements(op.id):
             message = f"the fake does not implement {op.id} ({method} {op.template})"
             self.violation("unimplemented", method, path, op.id, [message], True)
-            return api.error(501, "NOT_IMPLEMENTED", message), op.id, caller, True
-        call = api.Call(op, values, body, caller, path, query)
+            return answers.error(501, "NOT_IMPLEMENTED", message), op.id, caller, True
+        call = answers.Call(op, values, body, caller, path, query)
         try:
             answer = self.api.answer(call)
         except Exception as e:  # a bug of the fake
             self.violation("fake-error", method, path, op.id, [f"{type(e).__name__}: {e}"], True)
-            return api.error(500, "UNKNOWN", "internal server error"), op.id, caller, True
+            return answers.error(500, "UNKNOWN", "internal server error"), op.id, caller, True
         problems = self.contract.check_answer(op, answer.status, answer.headers, answer.body)
         if problems:
             self.violation("answer", method, path, op.id, problems, True)
-            return api.error(500, "UNKNOWN", "internal server error"), op.id, caller, True
+            return answers.error(500, "UNKNOWN", "internal server error"), op.id, caller, True
         return answer, op.id, caller, False
 
     def control(self, method, path, raw_body):

@@ -1,84 +1,21 @@
-"""The fake's Harbor operations, one function per swagger operationId, with the semantics of
-Harbor v2.15.2's handlers (src/server/v2.0/handler/{project,repository,artifact,label,
-robot}.go): who may call them (basic auth as the admin or a robot account; wrong or missing
-credentials make the caller anonymous, as Harbor's security middleware does), their checks
-and error messages, list filters (q, name, ...), default orders and paging headers.
+"""The fake Harbor's operations, one method per swagger operationId, with the semantics of
+Harbor v2.15.2's handlers (src/server/v2.0/handler/{health,systeminfo,project,repository,
+artifact,label}.go; robots in robots.py, who may call what in access.py): their checks and
+error messages, list filters (q, name, ...), default orders and paging headers.
 
-A handler gets a Call (bound, typed parameters; JSON body; caller) and returns an Answer;
-it runs with the store's lock held. Not thread-safe by itself."""
-import dataclasses
-import datetime
-import re
-import secrets
+An operation gets a Call and returns an Answer (answers.py); it runs with the store's lock
+held. Not thread-safe by itself."""
 import urllib.parse
 
 import store as st
+from access import Access
+from answers import Answer, bad_request, error, harbor_time as _t, not_found
 from contract import GO_ZERO_TIME, go_time
+from robots import RobotOperations
 
-NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-# rbac PoliciesMap (src/common/rbac/const.go), the part a robot of this fake can be given
-PROJECT_POLICIES = {
-    ("project", a) for a in ("read", "update", "delete")} | {
-    ("repository", a) for a in ("read", "update", "delete", "list", "pull", "push")} | {
-    ("artifact", a) for a in ("read", "create", "list", "delete")} | {
-    ("tag", a) for a in ("create", "list", "delete")} | {
-    ("artifact-label", a) for a in ("create", "delete")} | {
-    ("label", a) for a in ("read", "create", "delete", "list", "update")} | {
-    ("scan", a) for a in ("create", "read", "stop")} | {
-    ("artifact-addition", "read"), ("accessory", "list"), ("metadata", "read"),
-    ("metadata", "list"), ("log", "list"), ("quota", "read"), ("immutable-tag", "list")}
-SYSTEM_POLICIES = {("project", "list"), ("project", "create"), ("label", "read"),
-                   ("label", "create"), ("label", "delete"), ("label", "update"),
-                   ("audit-log", "list"), ("registry", "read"), ("registry", "list"),
-                   ("replication", "read"), ("replication", "list"), ("catalog", "read"),
-                   ("quota", "read"), ("quota", "list"), ("garbage-collection", "read")}
-# what anyone may do in a public project
-PUBLIC_READ = {("project", "read"), ("repository", "list"), ("repository", "pull"),
-               ("repository", "read"), ("artifact", "list"), ("artifact", "read"),
-               ("tag", "list"), ("label", "list"), ("label", "read"), ("artifact-addition", "read")}
+class HarborApi(Access, RobotOperations):
+    """Every operation of the fake; `implements` tells which swagger operations those are."""
 
-
-@dataclasses.dataclass
-class Caller:
-    kind: str  # "admin", "robot" or "anonymous"
-    robot: dict = None
-    failed: bool = False  # credentials were given but did not verify
-
-
-@dataclasses.dataclass
-class Call:
-    op: object
-    values: dict
-    body: object
-    caller: Caller
-    path: str
-    query: dict
-
-
-@dataclasses.dataclass
-class Answer:
-    status: int
-    body: object = None
-    headers: dict = dataclasses.field(default_factory=dict)
-
-
-def error(status, code, message):
-    return Answer(status, {"errors": [{"code": code, "message": message}]})
-
-
-def bad_request(message):
-    return error(400, "BAD_REQUEST", message)
-
-
-def not_found(message):
-    return error(404, "NOT_FOUND", message)
-
-
-def _t(iso):
-    return go_time(st.parse_time(iso))
-
-
-class HarborApi:
     def __init__(self, store, contract, admin_user, admin_password, robot_prefix="robot$"):
         self.store, self.contract = store, contract
         self.admin = (admin_user, admin_password)
@@ -93,64 +30,6 @@ class HarborApi:
 
     def implements(self, operation_id):
         return callable(getattr(self, operation_id, None)) and operation_id[:1] != "_"
-
-    # -- who is calling ----------------------------------------------------------------
-    def authenticate(self, user, password):
-        """Caller for basic-auth credentials (None, None when there were none)."""
-        if user is None:
-            return Caller("anonymous")
-        if user.startswith(self.prefix):
-            robot = self.store.robot_by_name(user[len(self.prefix):])
-            if robot and st.hash_secret(password, robot["salt"]) == robot["secret"] \
-                    and not robot["disable"] and (robot["expires_at"] == -1 or
-                                                  robot["expires_at"] > st.now().timestamp()):
-                return Caller("robot", robot)
-            return Caller("anonymous", failed=True)
-        if (user, password) == self.admin:
-            return Caller("admin")
-        return Caller("anonymous", failed=True)
-
-    def _project_allows(self, caller, project, resource, action):
-        if caller.kind == "admin":
-            return True
-        if project and project["public"] and (resource, action) in PUBLIC_READ:
-            return True
-        if caller.kind != "robot":
-            return False
-        for perm in caller.robot["permissions"]:
-            if perm["kind"] != "project" or perm["namespace"] not in ("*", project and project["name"]):
-                continue
-            for a in perm["access"]:
-                if a.get("effect") == "deny" or a["resource"] not in (resource, "*"):
-                    continue
-                if a["action"] in (action, "*") or (action == "pull" and a["action"] == "push"):
-                    return True
-        return False
-
-    def _system_allows(self, caller, resource, action):
-        if caller.kind == "admin":
-            return True
-        return caller.kind == "robot" and any(
-            perm["kind"] == "system" and a["resource"] == resource and a["action"] == action
-            for perm in caller.robot["permissions"] for a in perm["access"])
-
-    def require_project(self, caller, project, resource, action):
-        if self._project_allows(caller, project, resource, action):
-            return None
-        if caller.kind == "anonymous":
-            return error(401, "UNAUTHORIZED", "unauthorized")
-        return error(403, "FORBIDDEN", "forbidden")
-
-    def require_system(self, caller, resource, action):
-        if caller.kind == "anonymous":
-            return error(401, "UNAUTHORIZED", "unauthorized")
-        if not self._system_allows(caller, resource, action):
-            return error(403, "FORBIDDEN", self.prefix + caller.robot["name"] if caller.robot else "forbidden")
-        return None
-
-    @staticmethod
-    def require_authenticated(caller):
-        return error(401, "UNAUTHORIZED", "unauthorized") if caller.kind == "anonymous" else None
 
     # -- list helpers --------------------------------------------------------------------
     def _listing(self, call, items, definition, shape):
@@ -250,7 +129,7 @@ class HarborApi:
             return error(403, "FORBIDDEN", "Only system level robot can create project")
         req = call.body
         name = req.get("project_name") or ""
-        if not NAME_RE.match(name) or len(name) > 255:
+        if not st.NAME_RE.match(name) or len(name) > 255:
             return bad_request("project name is not in lower case or contains illegal characters")
         metadata = dict(req.get("metadata") or {})
         if req.get("public") is not None and not metadata.get("public"):
@@ -425,174 +304,3 @@ class HarborApi:
         self.store.save()
         return Answer(201, None, {"Location": f"{call.path.rstrip('/')}/{label['id']}"})
 
-    # -- robots --------------------------------------------------------------------------
-    def _robot_view(self, r):
-        return {"id": r["id"], "name": self.prefix + r["name"], "description": r.get("description", ""),
-                "expires_at": r["expires_at"], "duration": r["duration"], "level": r["level"],
-                "disable": r["disable"], "editable": True, "creator_type": "local", "creator_ref": 1,
-                "creation_time": _t(r["creation_time"]), "update_time": _t(r["update_time"]),
-                "permissions": [dict(p) for p in r["permissions"]]}
-
-    def _check_robot(self, duration, level, permissions):
-        """robot.go validate(): duration, level, and every access in Harbor's policy lists;
-        then that each project a permission names exists (controller toScope)."""
-        if not (duration == -1 or 0 < duration < 2**31 - 1):
-            return bad_request(f"bad request error duration input: {duration}, duration must be "
-                               "either -1(Never) or a positive integer")
-        if level not in ("system", "project"):
-            return bad_request(f"bad request error level input: {level}")
-        if not permissions:
-            return bad_request("bad request empty permission")
-        if any(not p.get("access") for p in permissions):
-            return bad_request("bad request empty access")
-        if level == "project" and len(permissions) > 1:
-            return bad_request("bad request permission")
-        for p in permissions:
-            policies = {"system": SYSTEM_POLICIES, "project": PROJECT_POLICIES}.get(p.get("kind"))
-            if policies is None:
-                return bad_request(f"bad request permission level: {p.get('kind', '')}")
-            for a in p["access"]:
-                if (a.get("resource"), a.get("action")) not in policies:
-                    return bad_request(f"bad request permission: {a.get('resource', '')}:{a.get('action', '')}")
-        for p in permissions:
-            ns = p.get("namespace", "")
-            if p["kind"] == "project" and ns != "*" and not self.store.project(ns, is_name=True):
-                return not_found(f"project {ns} not found")
-        return None
-
-    @staticmethod
-    def _permissions(perms):
-        keep = lambda a: {k: a[k] for k in ("resource", "action", "effect") if a.get(k)}
-        return [{"kind": p["kind"], "namespace": p.get("namespace", ""),
-                 "access": [keep(a) for a in p["access"]]} for p in perms]
-
-    def _expires(self, created_iso, duration):
-        if duration == -1:
-            return -1
-        return int((st.parse_time(created_iso) + datetime.timedelta(days=duration)).timestamp())
-
-    def CreateRobot(self, call):
-        body = call.body
-        name = body.get("name") or ""
-        if not NAME_RE.match(name):
-            return bad_request("robot name is not in lower case or contains illegal characters")
-        level, perms = body.get("level") or "", body.get("permissions") or []
-        denied = self._check_robot(body.get("duration") or 0, level, perms)
-        if denied:
-            return denied
-        project_id = 0
-        if level == "system":
-            denied = self.require_system(call.caller, "robot", "create")
-        else:
-            p = self.store.project(perms[0].get("namespace", ""), is_name=True)
-            if not p:
-                return not_found(f"project {perms[0].get('namespace', '')} not found")
-            denied = self.require_project(call.caller, p, "robot", "create")
-            project_id = p["id"]
-            name = f"{p['name']}+{name}"
-        if denied:
-            return denied
-        if self.store.robot_by_name(name):
-            return error(409, "CONFLICT", f"robot account {name} already exists")
-        secret, salt, stamp = st.random_secret(), secrets.token_hex(16), st.now().isoformat()
-        robot = self.store.add("robots", {
-            "name": name, "description": body.get("description", ""), "level": level,
-            "project_id": project_id, "duration": body["duration"], "disable": bool(body.get("disable")),
-            "expires_at": self._expires(stamp, body["duration"]), "salt": salt,
-            "secret": st.hash_secret(secret, salt), "permissions": self._permissions(perms), "at": stamp})
-        self.store.save()
-        created = {"id": robot["id"], "name": self.prefix + name, "secret": secret,
-                   "creation_time": _t(robot["creation_time"]), "expires_at": robot["expires_at"]}
-        return Answer(201, self.contract.shape("RobotCreated", created), {"Location": f"{call.path.rstrip('/')}/{robot['id']}"})
-
-    def ListRobot(self, call):
-        denied = self.require_authenticated(call.caller)
-        if denied:
-            return denied
-        conditions = self._query(call)
-        level, project_id = "system", 0
-        if "Level" in conditions:
-            level = conditions.pop("Level")[1]
-            if level not in ("system", "project"):
-                return bad_request("bad request error level input")
-            if level == "project":
-                if "ProjectID" not in conditions:
-                    return bad_request("must with project ID when to query project robots")
-                raw = str(conditions.pop("ProjectID")[1])
-                if not raw.isdigit() or int(raw) <= 0:
-                    return bad_request("ProjectID must be a positive integer")
-                project_id = int(raw)
-        conditions.pop("ProjectID", None)
-        if level == "system":
-            denied = self.require_system(call.caller, "robot", "list")
-        else:
-            denied = self.require_project(call.caller, self.store.get("projects", project_id), "robot", "list")
-        if denied:
-            return denied
-        robots = [r for r in self.store.all("robots") if r["project_id"] == project_id and
-                  all(st.matches(c, r.get(k)) for k, c in conditions.items() if k in ("name", "id", "description"))]
-        return self._listing(call, self._sorted(robots, call.values.get("sort"), [("id", False)]),
-                             "Robot", self._robot_view)
-
-    def _robot_for(self, call, action):
-        denied = self.require_authenticated(call.caller)
-        if denied:
-            return None, denied
-        r = self.store.get("robots", call.values["robot_id"])
-        if not r:
-            return None, not_found(f"robot account {call.values['robot_id']} not found")
-        if r["level"] == "system":
-            denied = self.require_system(call.caller, "robot", action)
-        else:
-            denied = self.require_project(call.caller, self.store.get("projects", r["project_id"]), "robot", action)
-        return r, denied
-
-    def GetRobotByID(self, call):
-        r, denied = self._robot_for(call, "read")
-        return denied or Answer(200, self.contract.shape("Robot", self._robot_view(r)))
-
-    def UpdateRobot(self, call):
-        r, denied = self._robot_for(call, "update")
-        if denied:
-            return denied
-        body = call.body
-        duration = body["duration"] if body.get("duration") is not None else r["duration"]
-        perms = body.get("permissions") or []
-        denied = self._check_robot(duration, body.get("level") or "", perms)
-        if denied:
-            return denied
-        if r["level"] != "system":
-            p = self.store.project(perms[0]["namespace"], is_name=True)
-            if not p or p["id"] != r["project_id"]:
-                return bad_request("cannot update the project id of robot")
-        if body.get("level") != r["level"] or body.get("name") != self.prefix + r["name"]:
-            return bad_request("cannot update the level or name of robot")
-        if duration != r["duration"]:
-            r["duration"], r["expires_at"] = duration, self._expires(r["creation_time"], duration)
-        r["description"], r["disable"] = body.get("description", ""), bool(body.get("disable"))
-        r["permissions"] = self._permissions(perms)
-        r["update_time"] = st.now().isoformat()
-        self.store.save()
-        return Answer(200)
-
-    def RefreshSec(self, call):
-        r, denied = self._robot_for(call, "update")
-        if denied:
-            return denied
-        given = (call.body or {}).get("secret") or ""
-        if given and not st.valid_secret(given):
-            return bad_request("the secret must be 8-128, inclusively, characters long with at least "
-                               "1 uppercase letter, 1 lowercase letter and 1 number")
-        secret = given or st.random_secret()
-        r["secret"] = st.hash_secret(secret, r["salt"])
-        r["update_time"] = st.now().isoformat()
-        self.store.save()
-        return Answer(200, self.contract.shape("RobotSec", {"secret": "" if given else secret}))
-
-    def DeleteRobot(self, call):
-        r, denied = self._robot_for(call, "delete")
-        if denied:
-            return denied
-        self.store.remove("robots", r["id"])
-        self.store.save()
-        return Answer(200)

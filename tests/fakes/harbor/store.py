@@ -11,12 +11,15 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import secrets
 import string
 import threading
 import urllib.parse
 
 KINDS = ("projects", "repositories", "artifacts", "labels", "robots")
+# the names Harbor accepts for projects and robot accounts
+NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 
 
 def now():

@@ -9,7 +9,6 @@ import pathlib
 import subprocess
 import sys
 import time
-import urllib.parse
 
 import pytest
 
@@ -229,8 +228,11 @@ def test_invalid_robot_body_is_refused_and_recorded(fake):
     del no_duration["duration"]  # valid by the schema, refused by Harbor's handler
     status, _, answer = fake.request("POST", "/robots", no_duration)
     assert status == 400 and answer["errors"][0]["code"] == "BAD_REQUEST"
-    assert fake.request("POST", "/robots", robot_body("sat", ["library"]), raw=b"{", )[0] == 422
+    assert fake.request("POST", "/robots", robot_body("sat", ["library"]), raw=b"{")[0] == 422
     assert fake.request("POST", "/robots", robot_body("sat", ["nope"]))[0] == 404
+    assert fake.request("POST", "/robots", robot_body("sat", ["library"]), auth=None)[0] == 401
+    project_robot = dict(robot_body("sat", ["nope"]), level="project")
+    assert fake.request("POST", "/robots", project_robot)[0] == 404
 
 
 def test_unknown_paths_methods_and_fields_are_violations(fake):
