@@ -36,6 +36,10 @@ struct ClientOptions {
   // certificates; both empty: the system store. Setting either replaces the system store.
   std::string ca_file;
   std::string ca_dir;
+  // PEM certificates held in memory (a bundle stored with a registry endpoint); like
+  // ca_file they replace the system store, and when both are set this one wins (libcurl's
+  // CURLOPT_CAINFO_BLOB overrides CURLOPT_CAINFO).
+  std::string ca_pem;
   // mTLS: PEM client certificate (chain) and its PEM private key; both or neither.
   std::string client_cert_file;
   std::string client_key_file;

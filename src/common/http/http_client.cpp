@@ -206,9 +206,14 @@ void HttpClient::Impl::set_client_options(CURL* h) const {
   curl_easy_setopt(h, CURLOPT_MAXCONNECTS, static_cast<long>(o.max_idle_connections));
   // Trust: a configured file or directory replaces the system store entirely, so the
   // built-in default of the other one is cleared.
-  if (!o.ca_file.empty() || !o.ca_dir.empty()) {
+  if (!o.ca_file.empty() || !o.ca_dir.empty() || !o.ca_pem.empty()) {
     curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.empty() ? nullptr : o.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_CAPATH, o.ca_dir.empty() ? nullptr : o.ca_dir.c_str());
+  }
+  if (!o.ca_pem.empty()) {
+    // libcurl copies the blob (CURL_BLOB_COPY), so the options may change or go afterwards.
+    curl_blob blob{const_cast<char*>(o.ca_pem.data()), o.ca_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
   }
   if (!o.client_cert_file.empty()) {
     curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");

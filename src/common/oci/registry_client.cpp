@@ -83,6 +83,7 @@ Result<std::unique_ptr<RegistryClient>> RegistryClient::create(RegistryEndpoint 
   if (options.page_size == 0) options.page_size = 100;
   auto http_options = options.http;
   http_options.ca_file = endpoint.ca_file;
+  http_options.ca_pem = endpoint.ca_pem;
   http_options.insecure_skip_verify = endpoint.insecure_skip_verify;
   auto http = http::HttpClient::create(std::move(http_options));
   if (!http) return fail(std::move(http.error()));

@@ -49,7 +49,8 @@ struct RegistryEndpoint {
   std::string url;                 // "https://host:port" or "http://host:port" (explicit)
   std::string username, password;  // empty username: anonymous
   bool insecure_skip_verify = false;
-  std::string ca_file;  // PEM bundle; empty: the system store
+  std::string ca_file;  // PEM bundle; empty (and no ca_pem): the system store
+  std::string ca_pem;   // PEM certificates in memory, trusted as ca_file is
 };
 
 struct RegistryClientOptions {
