@@ -72,7 +72,7 @@ common::Status HarborRegistryAdapter::test() {
   }
   if (api_->endpoint().username.empty()) return {};
   // Any answer but 401 means Harbor took the credentials; a missing project is fine.
-  auto known = api_->call("HEAD", "/projects?project_name=library", "the project check");
+  auto known = api_->call("HEAD", "/projects?project_name=library", "a signed-in call");
   if (!known && known.error().code() != ErrorCode::kNotFound) return fail(std::move(known.error()));
   return {};
 }

@@ -91,6 +91,12 @@ std::int64_t int_at(const nlohmann::json& item, std::string_view key, std::int64
   return it != item.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
 }
 
+bool bool_at(const nlohmann::json& item, std::string_view key) {
+  if (!item.is_object()) return false;
+  const auto it = item.find(key);
+  return it != item.end() && it->is_boolean() && it->get<bool>();
+}
+
 // Harbor's expires_at: Unix seconds, -1 for never.
 std::optional<std::chrono::system_clock::time_point> expiry_of(const nlohmann::json& robot) {
   const auto seconds = int_at(robot, "expires_at", -1);
@@ -157,7 +163,7 @@ common::Result<HarborRobot> HarborRobotAccounts::ensure(std::string_view satelli
                 fmt::format("{} listed {} without an id", api_.label(), what));
   }
   const bool same = held_grants(*found) == wanted_grants(projects) &&
-                    int_at(*found, "duration", 0) == days && !found->value("disable", false);
+                    int_at(*found, "duration", 0) == days && !bool_at(*found, "disable");
   if (same) return HarborRobot{id, string_at(*found, "name"), expiry_of(*found), std::nullopt};
 
   const auto path = fmt::format("/robots/{}", id);

@@ -147,6 +147,19 @@ TEST_F(HarborRegistryAdapterTest, FailuresAndGarbageAreUnavailableNamingTheEndpo
   EXPECT_TRUE(harbor->repositories().has_value());
 }
 
+TEST_F(HarborRegistryAdapterTest, AListLongerThanTheCapIsRefused) {
+  auto capped = options();
+  capped.max_list_items = 3;
+  auto made = HarborRegistryAdapter::create(endpoint(), capped, clock_);
+  ASSERT_TRUE(made.has_value());
+  auto artifacts = (*made)->artifacts("p1/nginx");  // 4 listed
+  ASSERT_FALSE(artifacts.has_value());
+  EXPECT_EQ(artifacts.error().code(), ErrorCode::kTooLarge) << artifacts.error().message();
+  auto repositories = (*made)->repositories();  // 4 projects listed
+  ASSERT_FALSE(repositories.has_value());
+  EXPECT_EQ(repositories.error().code(), ErrorCode::kTooLarge);
+}
+
 TEST_F(HarborRegistryAdapterTest, UnreachableHarborIsUnavailable) {
   auto made = HarborRegistryAdapter::create(
       {"http://127.0.0.1:" + std::to_string(testutil::free_loopback_port()), "admin", "pw"},

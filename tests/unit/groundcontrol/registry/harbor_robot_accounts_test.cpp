@@ -97,6 +97,24 @@ TEST_F(HarborRobotAccountsTest, AChangedSetUpdatesTheRightsToExactlyIt) {
   EXPECT_EQ(status_of(made->name, *made->secret), 403);
 }
 
+TEST_F(HarborRobotAccountsTest, ARobotDisabledInHarborIsEnabledAgain) {
+  HarborRobotAccounts robots(*api_);
+  auto made = robots.ensure("edge-1", {"p1"}, std::chrono::days(7));
+  ASSERT_TRUE(made.has_value()) << made.error().message();
+  auto body = robot(made->id);
+  body["disable"] = true;
+  for (const auto* key : {"id", "editable", "creator_type", "creator_ref", "creation_time",
+                          "update_time", "expires_at"}) {
+    body.erase(key);
+  }
+  ASSERT_TRUE(api_->call("PUT", "/robots/" + std::to_string(made->id), "the robot", body));
+  EXPECT_EQ(status_of(made->name, *made->secret), 401);
+  auto again = robots.ensure("edge-1", {"p1"}, std::chrono::days(7));
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(robot(made->id).value("disable", true), false);
+  EXPECT_EQ(status_of(made->name, *made->secret), 403);
+}
+
 TEST_F(HarborRobotAccountsTest, RefreshGivesANewSecretAndTheOldOneStopsWorking) {
   HarborRobotAccounts robots(*api_);
   auto made = robots.ensure("edge-1", {"p1"}, std::chrono::days(7));
