@@ -144,18 +144,7 @@ common::Result<HarborRobot> HarborRobotAccounts::ensure(std::string_view satelli
                          {"disable", false},
                          {"duration", days},
                          {"permissions", permissions_json(projects)}};
-  if (found == nullptr) {
-    auto created = api_.call("POST", "/robots", what, body);
-    if (!created) return fail(std::move(created.error()));
-    const auto id = int_at(*created, "id", 0);
-    auto secret = string_at(*created, "secret");
-    if (id <= 0 || secret.empty()) {
-      return fail(
-          ErrorCode::kUnavailable,
-          fmt::format("{} created {} but did not answer its id and secret", api_.label(), what));
-    }
-    return HarborRobot{id, string_at(*created, "name"), expiry_of(*created), std::move(secret)};
-  }
+  if (found == nullptr) return create(body, what);
 
   const auto id = int_at(*found, "id", 0);
   if (id <= 0) {
@@ -172,6 +161,20 @@ common::Result<HarborRobot> HarborRobotAccounts::ensure(std::string_view satelli
   auto now = api_.call("GET", path, what);  // the expiry Harbor computed for the duration
   if (!now) return fail(std::move(now.error()));
   return HarborRobot{id, string_at(*now, "name"), expiry_of(*now), std::nullopt};
+}
+
+common::Result<HarborRobot> HarborRobotAccounts::create(const nlohmann::json& body,
+                                                        std::string_view what) {
+  auto created = api_.call("POST", "/robots", what, body);
+  if (!created) return fail(std::move(created.error()));
+  const auto id = int_at(*created, "id", 0);
+  auto secret = string_at(*created, "secret");
+  if (id <= 0 || secret.empty()) {
+    return fail(
+        ErrorCode::kUnavailable,
+        fmt::format("{} created {} but did not answer its id and secret", api_.label(), what));
+  }
+  return HarborRobot{id, string_at(*created, "name"), expiry_of(*created), std::move(secret)};
 }
 
 common::Result<std::string> HarborRobotAccounts::refresh_secret(std::int64_t id) {

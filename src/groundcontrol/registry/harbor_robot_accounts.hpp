@@ -62,6 +62,10 @@ class HarborRobotAccounts {
   [[nodiscard]] common::Status remove(std::int64_t id);
 
  private:
+  // POSTs the robot `body`; the answer with its secret.
+  [[nodiscard]] common::Result<HarborRobot> create(const nlohmann::json& body,
+                                                   std::string_view what);
+
   HarborApiClient& api_;
   const std::string prefix_;
 };
