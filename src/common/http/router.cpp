@@ -49,21 +49,33 @@ Result<Router::Resource> Router::compile(std::string_view pattern) {
   std::vector<std::string_view> names;
   for (std::size_t pos = 0; pos < pattern.size();) {
     const auto end = std::min(pattern.find('/', pos + 1), pattern.size());
-    const auto text = pattern.substr(pos + 1, end - pos - 1);
+    auto text = pattern.substr(pos + 1, end - pos - 1);
     pos = end;
-    Segment segment{Segment::Kind::kLiteral, text};
+    Segment segment{Segment::Kind::kLiteral, text, {}};
+    std::string_view verb;
+    if (const auto close = text.find("}:"); text.starts_with('{') && close != text.npos &&
+                                            close + 2 < text.size() &&
+                                            text.find_first_of("{}:", close + 2) == text.npos) {
+      verb = text.substr(close + 2);
+      text = text.substr(0, close + 1);
+    }
     if (text.starts_with('{') && text.ends_with('}') && text.size() >= 2) {
       auto name = text.substr(1, text.size() - 2);
       const bool greedy = name.ends_with("...");
       if (greedy) name.remove_suffix(3);
-      if (name.empty() || std::find(names.begin(), names.end(), name) != names.end())
+      if (name.empty() || name.find_first_of("{}:") != std::string_view::npos ||
+          std::find(names.begin(), names.end(), name) != names.end())
         return fail(ErrorCode::kInvalidArgument, "empty or repeated parameter name",
                     std::string(pattern));
       names.push_back(name);
       if (greedy && resource.greedy)
         return fail(ErrorCode::kInvalidArgument, "at most one {name...} segment",
                     std::string(pattern));
-      segment = Segment{greedy ? Segment::Kind::kGreedy : Segment::Kind::kParam, name};
+      if (greedy && !verb.empty())
+        return fail(ErrorCode::kInvalidArgument, "a {name...} segment takes no verb",
+                    std::string(pattern));
+      segment = Segment{greedy ? Segment::Kind::kGreedy : Segment::Kind::kParam, name, verb};
+      if (!verb.empty()) resource.literals += 1;
     } else if (text.find_first_of("{}") != std::string_view::npos) {
       return fail(ErrorCode::kInvalidArgument, "a brace in a literal segment",
                   std::string(pattern));
@@ -122,6 +134,12 @@ bool Router::match(const Resource& resource, std::string_view path, RouteMatch& 
   };
   const auto accepts = [&](const Segment& segment, std::string_view text) {
     if (segment.kind == Segment::Kind::kLiteral) return text == segment.text;
+    if (!segment.verb.empty()) {
+      if (text.size() <= segment.verb.size() + 1 || !text.ends_with(segment.verb) ||
+          text[text.size() - segment.verb.size() - 1] != ':')
+        return false;
+      text.remove_suffix(segment.verb.size() + 1);
+    }
     if (text.empty()) return false;
     bind(segment.text, text);
     return true;

@@ -11,6 +11,10 @@
 //   {name...}   /v2/{name...}/tags/list one or more segments (their '/' included), at most
 //                                      one per pattern; the segments after it are then
 //                                      matched from the end of the path
+//   {param}:verb /api/v1/groups/{name}:sync  a segment ending in ":verb", the parameter
+//                                      what precedes it, not empty (a custom method, as
+//                                      Google's AIP-136 and Flight Control write them); the
+//                                      verb counts as a literal, so it outweighs {param}
 // The greedy form is how the OCI registry's names with slashes are routed: a name may even
 // contain "manifests" or "blobs" as components, and matching the fixed suffix from the end
 // tells the endpoint apart without a per-family matcher function. A trailing '/' is an empty
@@ -108,6 +112,7 @@ class Router {
     enum class Kind { kLiteral, kParam, kGreedy };
     Kind kind;
     std::string_view text;  // literal text or parameter name
+    std::string_view verb;  // a {param}:verb segment's verb (a custom method); else empty
   };
   struct Resource {
     std::string_view pattern;

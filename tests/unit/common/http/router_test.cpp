@@ -155,6 +155,30 @@ TEST(RouterTest, FewerParamsThenMoreLiteralsThenFirstRegisteredWins) {
   EXPECT_EQ(found.allowed.to_allow_header(), "POST");
 }
 
+TEST(RouterTest, AParamWithAVerbIsACustomMethodThatOutweighsThePlainParam) {
+  auto router = make_router();
+  ASSERT_TRUE(
+      router.add({{Method::kGet, Method::kPost}, "/api/v1/groups/{name}", "group", answer(200)}));
+  ASSERT_TRUE(
+      router.add({{Method::kPost}, "/api/v1/groups/{name}:sync", "group_sync", answer(202)}));
+  RouteMatch match;
+  auto found = router.find(Method::kPost, "/api/v1/groups/eu:sync", match);
+  ASSERT_EQ(found.outcome, Outcome::kMatched);
+  EXPECT_EQ(found.route->name, "group_sync");
+  EXPECT_EQ(match.param("name"), "eu");
+  // Another verb, or none before it, is the plain {name}'s.
+  found = router.find(Method::kPost, "/api/v1/groups/eu:test", match);
+  ASSERT_EQ(found.outcome, Outcome::kMatched);
+  EXPECT_EQ(found.route->name, "group");
+  found = router.find(Method::kPost, "/api/v1/groups/:sync", match);
+  ASSERT_EQ(found.outcome, Outcome::kMatched);
+  EXPECT_EQ(match.param("name"), ":sync");
+  found = router.find(Method::kPost, "/api/v1/groups/eusync", match);
+  EXPECT_EQ(found.route->name, "group");
+  EXPECT_EQ(router.find(Method::kGet, "/api/v1/groups/eu:sync", match).outcome,
+            Outcome::kMethodNotAllowed);
+}
+
 TEST(RouterTest, RefusesMalformedTables) {
   auto router = make_router();
   EXPECT_FALSE(router.add({{Method::kGet}, "no-slash", "x", answer(200)}));
@@ -162,6 +186,9 @@ TEST(RouterTest, RefusesMalformedTables) {
   EXPECT_FALSE(router.add({{Method::kGet}, "/a/{p}/{p}", "x", answer(200)}));
   EXPECT_FALSE(router.add({{Method::kGet}, "/{a...}/{b...}", "x", answer(200)}));
   EXPECT_FALSE(router.add({{Method::kGet}, "/a{b}", "x", answer(200)}));
+  EXPECT_FALSE(router.add({{Method::kGet}, "/a/{b}:", "x", answer(200)}));
+  EXPECT_FALSE(router.add({{Method::kGet}, "/a/{b...}:v", "x", answer(200)}));
+  EXPECT_FALSE(router.add({{Method::kGet}, "/a/{b}:v{c}", "x", answer(200)}));
   EXPECT_FALSE(router.add({{Method::kGet}, "/a", "Bad-Name", answer(200)}));
   EXPECT_FALSE(router.add({{}, "/a", "x", answer(200)}));
   EXPECT_FALSE(router.add({{Method::kGet}, "/a", "x", nullptr}));
