@@ -51,6 +51,7 @@ MAIN_SCHEMAS = [
     "EnrollmentToken", "EnrollRequest", "RenewRequest", "EnrollmentResponse",
     "EnrollmentRequestSubmission", "EnrollmentRequest", "EnrollmentApproval",
     "GroupCredentialCreated", "ServingCertificateRequest", "ServingCertificate",
+    "RegistryEndpoint",
 ]
 
 METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]

@@ -44,6 +44,8 @@ constexpr std::array kKindRoutes = {
     KindRoutes{Kind::kEnrollmentRequest, "/api/v1/enrollmentrequests",
                "/api/v1/enrollmentrequests/{name}", "enrollmentrequests", "enrollmentrequest",
                false},
+    KindRoutes{Kind::kRegistryEndpoint, "/api/v1/registryendpoints",
+               "/api/v1/registryendpoints/{name}", "registryendpoints", "registryendpoint"},
 };
 
 service::Actor actor_of(const Principal& principal) {

@@ -7,6 +7,7 @@
 #include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
+#include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
 #include "groundcontrol/api/serving_certificate_handlers.hpp"
@@ -60,6 +61,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
     routes.push_back(std::move(route));
   for (auto& route : handlers.group_credentials.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.cas.management_routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.registry_endpoints.routes()) routes.push_back(std::move(route));
   return routes;
 }
 

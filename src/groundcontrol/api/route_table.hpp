@@ -27,6 +27,7 @@ class EnrollmentHandlers;
 class EnrollmentRequestHandlers;
 class GroupCredentialHandlers;
 class CaHandlers;
+class RegistryEndpointHandlers;
 class ServingCertificateHandlers;
 
 struct ManagementHandlers {
@@ -39,6 +40,7 @@ struct ManagementHandlers {
   EnrollmentRequestHandlers& enrollment_requests;
   GroupCredentialHandlers& group_credentials;
   CaHandlers& cas;
+  RegistryEndpointHandlers& registry_endpoints;
 };
 
 struct SatelliteApiHandlers {

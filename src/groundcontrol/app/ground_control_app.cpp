@@ -34,6 +34,7 @@
 #include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/harbor_access.hpp"
+#include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/route_table.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -52,6 +53,7 @@
 #include "groundcontrol/service/group_credential_service.hpp"
 #include "groundcontrol/service/housekeeping.hpp"
 #include "groundcontrol/service/periodic_jobs.hpp"
+#include "groundcontrol/service/registry_endpoint_service.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 #include "groundcontrol/service/serving_certificate_service.hpp"
@@ -156,6 +158,7 @@ class App final : public GroundControlApp {
         *db_, clock_, *enrollment_, *sync_, random_uid,
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
+    registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     serving_certificates_.emplace(*db_, clock_, *cas_, options_.certificate_validity);
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
@@ -231,6 +234,7 @@ class App final : public GroundControlApp {
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
+    registry_endpoint_handlers_.emplace(*registry_endpoints_, *access_, pool_);
     ca_handlers_.emplace(*ca_rotation_, *cas_, *identity_, *access_, pool_);
     serving_certificate_handlers_.emplace(*serving_certificates_, *identity_, pool_);
 
@@ -240,7 +244,8 @@ class App final : public GroundControlApp {
     for (auto& route : api::management_routes(
              {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
               metrics_, [db] { return static_cast<bool>(db->ping()); },
-              *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_}))
+              *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_,
+              *registry_endpoint_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
@@ -450,6 +455,7 @@ class App final : public GroundControlApp {
   std::optional<service::EnrollmentRequestService> enrollment_requests_;
   std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
+  std::optional<service::RegistryEndpointService> registry_endpoints_;
   std::optional<std::string> generated_password_;
   std::optional<api::BearerAccess> access_;
   std::optional<api::CertificateIdentity> identity_;
@@ -469,6 +475,7 @@ class App final : public GroundControlApp {
   std::optional<api::EnrollmentRequestHandlers> enrollment_request_handlers_;
   std::optional<api::ServingCertificateHandlers> serving_certificate_handlers_;
   std::optional<api::GroupCredentialHandlers> group_credential_handlers_;
+  std::optional<api::RegistryEndpointHandlers> registry_endpoint_handlers_;
   std::optional<common::http::Router> management_router_;
   std::optional<common::http::Router> satellite_router_;
   std::unique_ptr<common::http::Server> management_;

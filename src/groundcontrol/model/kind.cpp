@@ -10,6 +10,7 @@ constexpr std::array kKinds = {
     KindInfo{Kind::kGroup, "Group", "groups"},
     KindInfo{Kind::kSatelliteConfig, "SatelliteConfig", "satelliteconfigs"},
     KindInfo{Kind::kEnrollmentRequest, "EnrollmentRequest", "enrollmentrequests"},
+    KindInfo{Kind::kRegistryEndpoint, "RegistryEndpoint", "registryendpoints"},
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace groundcontrol::model {
 
 inline constexpr std::string_view kApiVersion = "groundcontrol/v1";
 
-enum class Kind { kSatellite, kGroup, kSatelliteConfig, kEnrollmentRequest };
+enum class Kind { kSatellite, kGroup, kSatelliteConfig, kEnrollmentRequest, kRegistryEndpoint };
 
 struct KindInfo {
   Kind kind;

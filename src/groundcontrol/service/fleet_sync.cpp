@@ -78,6 +78,7 @@ void FleetSync::apply(const store::Resource& object, bool deleted,
       if (deleted) return view_.remove_config(name);
       return view_.put_config(name, summarize_config(object));
     case Kind::kEnrollmentRequest:
+    case Kind::kRegistryEndpoint:
       return;  // no part of any satellite's state
   }
 }

@@ -15,6 +15,7 @@
 #include "groundcontrol/model/json_fields.hpp"
 #include "groundcontrol/model/label_selector.hpp"
 #include "groundcontrol/model/names.hpp"
+#include "groundcontrol/model/registry_endpoint.hpp"
 #include "groundcontrol/model/satellite.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/model/satellite_health.hpp"
@@ -67,6 +68,11 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
       if (!parsed) return fail(parsed.error());
       return model::to_json(*parsed).dump();  // the password is settled in the transaction
     }
+    case Kind::kRegistryEndpoint: {
+      auto parsed = model::parse_registry_endpoint_spec(spec);
+      if (!parsed) return fail(parsed.error());
+      return model::to_json(*parsed).dump();  // the password is settled in the transaction
+    }
     case Kind::kEnrollmentRequest:
       return fail(ErrorCode::kUnsupported,
                   "EnrollmentRequests are made by devices (POST /satellite/v1/enrollmentrequests) "
@@ -75,14 +81,21 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
   return fail(ErrorCode::kInternal, "unknown kind");
 }
 
-struct Document {
+}  // namespace
+
+// A document as a write parsed it (declared in the header, as settle_credentials takes it).
+struct ParsedDocument {
   model::ObjectMeta meta;
   std::string spec;
-  std::optional<model::SatelliteConfigSpec> config;  // a SatelliteConfig's, password included
+  std::optional<model::SatelliteConfigSpec> config;     // a SatelliteConfig's, password included
+  std::optional<model::RegistryEndpointSpec> endpoint;  // a RegistryEndpoint's, likewise
+  bool has_password_field() const { return config.has_value() || endpoint.has_value(); }
 };
 
+namespace {
+
 // apiVersion, kind, metadata, spec; status is the server's and ignored when sent back.
-common::Result<Document> parse_document(Kind kind, const json& body) {
+common::Result<ParsedDocument> parse_document(Kind kind, const json& body) {
   auto fields = model::JsonFields::open(body, "");
   if (!fields) return fail(fields.error());
   auto api_version = fields->text("apiVersion", std::string(model::kApiVersion));
@@ -100,11 +113,14 @@ common::Result<Document> parse_document(Kind kind, const json& body) {
   const auto* spec_value = fields->take("spec");
   auto spec = canonical_spec(kind, spec_value);
   if (!spec) return fail(spec.error());
-  std::optional<model::SatelliteConfigSpec> config;
-  if (kind == Kind::kSatelliteConfig) config = *model::parse_satellite_config_spec(spec_value);
+  ParsedDocument document{std::move(*meta), std::move(*spec), std::nullopt, std::nullopt};
+  if (kind == Kind::kSatelliteConfig)
+    document.config = *model::parse_satellite_config_spec(spec_value);
+  if (kind == Kind::kRegistryEndpoint)
+    document.endpoint = *model::parse_registry_endpoint_spec(spec_value);
   (void)fields->take("status");
   if (auto ok = fields->finish(); !ok) return fail(ok.error());
-  return Document{std::move(*meta), std::move(*spec), std::move(config)};
+  return document;
 }
 
 // The document a merge patch applies to: what a client may change.
@@ -150,12 +166,23 @@ std::string password_secret(std::string_view config) {
   return fmt::format("satelliteconfig/{}/upstream-password", config);
 }
 
-std::int64_t credentials_generation_of(const store::Resource& config) {
-  const auto spec = json::parse(config.spec, nullptr, false);
-  if (!spec.is_object() || !spec.contains("upstream") || !spec["upstream"].is_object()) return 0;
-  const auto& upstream = spec["upstream"];
-  const auto found = upstream.find("credentialsGeneration");
-  return found != upstream.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
+// Where a registry endpoint's password is kept, sealed.
+std::string endpoint_password_secret(std::string_view endpoint) {
+  return fmt::format("registryendpoint/{}/password", endpoint);
+}
+
+// The object of a stored spec that holds its write-only password.
+std::string_view password_holder(std::string_view kind) {
+  return kind == "RegistryEndpoint" ? "credentials" : "upstream";
+}
+
+std::int64_t credentials_generation_of(const store::Resource& resource) {
+  const auto spec = json::parse(resource.spec, nullptr, false);
+  const std::string holder(password_holder(resource.kind));
+  if (!spec.is_object() || !spec.contains(holder) || !spec[holder].is_object()) return 0;
+  const auto& object = spec[holder];
+  const auto found = object.find("credentialsGeneration");
+  return found != object.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
 }
 
 // How many drift entries a Satellite read names, with the full counts beside them.
@@ -244,29 +271,48 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
   return {};
 }
 
-common::Result<std::string> ResourceService::settle_credentials(
-    Connection& db, std::string_view name, model::SatelliteConfigSpec spec,
-    const store::Resource* previous) const {
-  const auto key = password_secret(name);
-  const auto generation = previous != nullptr ? credentials_generation_of(*previous) : 0;
-  if (spec.upstream_password) {
-    if (box_ == nullptr)
-      return fail(ErrorCode::kUnsupported, "spec.upstream.password: no key to seal it with");
-    if (spec.upstream_password->empty()) {
+common::Status ResourceService::settle_password(Connection& db, const std::string& key,
+                                                WriteOnlyPassword field,
+                                                std::int64_t previous_generation) const {
+  if (field.password) {
+    if (box_ == nullptr) return fail(ErrorCode::kUnsupported, "password: no key to seal it with");
+    if (field.password->empty()) {
       if (auto ok = secrets_.remove(db, key); !ok) return fail(ok.error());
-    } else if (auto ok = secrets_.put(db, {key, box_->seal(*spec.upstream_password), ""}, now());
-               !ok) {
+    } else if (auto ok = secrets_.put(db, {key, box_->seal(*field.password), ""}, now()); !ok) {
       return fail(ok.error());
     }
-    spec.upstream_password_set = !spec.upstream_password->empty();
-    spec.credentials_generation = generation + 1;
+    field.password_set = !field.password->empty();
+    field.generation = previous_generation + 1;
   } else {
     auto stored = secrets_.get(db, key);
     if (!stored) return fail(stored.error());
-    spec.upstream_password_set = stored->has_value();
-    spec.credentials_generation = generation;
+    field.password_set = stored->has_value();
+    field.generation = previous_generation;
   }
-  spec.upstream_password.reset();
+  field.password.reset();
+  return {};
+}
+
+common::Result<std::string> ResourceService::settle_credentials(
+    Connection& db, std::string_view name, ParsedDocument& document,
+    const store::Resource* previous) const {
+  const auto generation = previous != nullptr ? credentials_generation_of(*previous) : 0;
+  if (document.config) {
+    auto& spec = *document.config;
+    if (auto ok = settle_password(
+            db, password_secret(name),
+            {spec.upstream_password, spec.upstream_password_set, spec.credentials_generation},
+            generation);
+        !ok)
+      return fail(ok.error());
+    return model::to_json(spec).dump();
+  }
+  auto& spec = *document.endpoint;
+  if (auto ok = settle_password(db, endpoint_password_secret(name),
+                                {spec.password, spec.password_set, spec.credentials_generation},
+                                generation);
+      !ok)
+    return fail(ok.error());
   return model::to_json(spec).dump();
 }
 
@@ -306,8 +352,8 @@ common::Result<store::Resource> ResourceService::create(Kind kind, const json& b
   return write(
       [&](Connection& db) -> common::Result<store::Resource> {
         auto created = resource;
-        if (document->config) {
-          auto spec = settle_credentials(db, created.meta.name, *document->config, nullptr);
+        if (document->has_password_field()) {
+          auto spec = settle_credentials(db, created.meta.name, *document, nullptr);
           if (!spec) return fail(spec.error());
           created.spec = std::move(*spec);
         }
@@ -353,10 +399,10 @@ common::Result<store::Resource> ResourceService::replace_as(Kind kind, std::stri
   return write(
       [&](Connection& db) -> common::Result<store::Resource> {
         auto replaced = resource;
-        if (document->config) {
+        if (document->has_password_field()) {
           auto previous = resources_.get(db, replaced.kind, name);
           if (!previous) return fail(previous.error());
-          auto spec = settle_credentials(db, name, *document->config, &*previous);
+          auto spec = settle_credentials(db, name, *document, &*previous);
           if (!spec) return fail(spec.error());
           replaced.spec = std::move(*spec);
         }
@@ -390,6 +436,10 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
       [&](Connection& db) -> common::Result<store::Resource> {
         if (kind == Kind::kSatelliteConfig) {
           if (auto ok = secrets_.remove(db, password_secret(name)); !ok) return fail(ok.error());
+        }
+        if (kind == Kind::kRegistryEndpoint) {
+          if (auto ok = secrets_.remove(db, endpoint_password_secret(name)); !ok)
+            return fail(ok.error());
         }
         if (kind == Kind::kSatellite) {
           if (auto ok = statuses_.remove(db, name); !ok) return fail(ok.error());
@@ -634,6 +684,53 @@ common::Result<SatelliteConfigDocument> ResourceService::satellite_config(std::s
   }
   return SatelliteConfigDocument{found->meta.name, summarize_config(*found).digest,
                                  std::move(spec)};
+}
+
+common::Result<RegistryEndpointDocument> ResourceService::registry_endpoint(std::string_view name) {
+  std::optional<store::Resource> found;
+  std::optional<store::StoredSecret> secret;
+  auto read = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto resource = resources_.get(db, kind_name(Kind::kRegistryEndpoint), name);
+        if (!resource) return fail(resource.error());
+        found = std::move(*resource);
+        auto stored = secrets_.get(db, endpoint_password_secret(name));
+        if (!stored) return fail(stored.error());
+        secret = std::move(*stored);
+        return {};
+      },
+      {.read_only = true});
+  if (!read) return fail(read.error());
+  const auto spec_json = json::parse(found->spec, nullptr, false);
+  auto spec = model::parse_registry_endpoint_spec(&spec_json);
+  if (!spec) return fail(ErrorCode::kCorruption, "a stored registry endpoint does not parse");
+  if (secret) {
+    if (box_ == nullptr) return fail(ErrorCode::kUnavailable, "no key to open the credentials");
+    auto password = box_->open(secret->sealed);
+    if (!password) return fail(password.error());
+    spec->password = std::move(*password);
+  }
+  return RegistryEndpointDocument{found->meta.name, std::move(*spec)};
+}
+
+common::Result<store::Resource> ResourceService::merge_status(Kind kind, std::string_view name,
+                                                              const json& fields) {
+  if (!fields.is_object()) return fail(ErrorCode::kInvalidArgument, "status fields: an object");
+  std::optional<store::Resource> updated;
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto current = resources_.get(db, kind_name(kind), name);
+    if (!current) return fail(current.error());
+    auto status = json::parse(current->status, nullptr, false);
+    if (!status.is_object()) status = json::object();
+    for (const auto& [key, value] : fields.items()) status[key] = value;
+    auto written = resources_.update_status(db, std::move(*current), status.dump(), now());
+    if (!written) return fail(written.error());
+    updated = std::move(*written);
+    return db.notify(kChangeChannel, std::to_string(updated->meta.resource_version));
+  });
+  if (!done) return fail(done.error());
+  (void)sync_.catch_up();
+  return std::move(*updated);
 }
 
 common::Status ResourceService::ensure_default_config() {

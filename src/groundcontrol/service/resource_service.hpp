@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "groundcontrol/model/harbor_state_file.hpp"
 #include "groundcontrol/model/kind.hpp"
 #include "groundcontrol/model/label_selector.hpp"
+#include "groundcontrol/model/registry_endpoint.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
@@ -82,6 +84,14 @@ struct SatelliteConfigDocument {
   std::string digest;
   nlohmann::json spec;
 };
+
+// A RegistryEndpoint as its adapter is built from: the spec with its password opened.
+struct RegistryEndpointDocument {
+  std::string name;
+  model::RegistryEndpointSpec spec;
+};
+
+struct ParsedDocument;
 
 // Makes a resource's uid (random; injected so tests and the app choose the source).
 using UidSource = std::function<std::string()>;
@@ -144,6 +154,18 @@ class ResourceService {
   // kNotFound; kPermissionDenied/kCorruption when the sealed password does not open.
   [[nodiscard]] common::Result<SatelliteConfigDocument> satellite_config(std::string_view config);
 
+  // The endpoint `name` with its password opened, for building its adapter (never for a
+  // response). kNotFound; kPermissionDenied/kCorruption when the sealed password does not
+  // open.
+  [[nodiscard]] common::Result<RegistryEndpointDocument> registry_endpoint(std::string_view name);
+
+  // Sets the top-level members of `fields` in the status of resource `name` (the server's
+  // observations: a connection test, a rule evaluation), as a new revision that watches
+  // see; no audit event (nobody changed the resource). kNotFound.
+  [[nodiscard]] common::Result<store::Resource> merge_status(model::Kind kind,
+                                                             std::string_view name,
+                                                             const nlohmann::json& fields);
+
   // Creates the default SatelliteConfig when absent (first start).
   [[nodiscard]] common::Status ensure_default_config();
 
@@ -157,10 +179,20 @@ class ResourceService {
   common::Result<store::Resource> replace_as(model::Kind kind, std::string_view name,
                                              const nlohmann::json& document, const Actor& actor,
                                              std::string_view verb);
-  // A SatelliteConfig's spec as stored: its password sealed into `secrets` (set, replaced,
-  // or removed by ""), passwordSet and credentialsGeneration kept by the server.
+  // The fields of a spec's write-only password.
+  struct WriteOnlyPassword {
+    std::optional<std::string>& password;  // as the request gave it; reset here
+    bool& password_set;
+    std::int64_t& generation;
+  };
+  // Seals `field.password` under `key` in `secrets` (set, replaced, or removed by ""), or
+  // keeps what is stored when the request gave none; sets passwordSet and the generation.
+  common::Status settle_password(common::sql::Connection& db, const std::string& key,
+                                 WriteOnlyPassword field, std::int64_t previous_generation) const;
+  // A SatelliteConfig's or RegistryEndpoint's spec as stored: its password settled as
+  // above, passwordSet and credentialsGeneration kept by the server.
   common::Result<std::string> settle_credentials(common::sql::Connection& db, std::string_view name,
-                                                 model::SatelliteConfigSpec spec,
+                                                 ParsedDocument& document,
                                                  const store::Resource* previous) const;
   // How much of a satellite's report a read carries: a list, its counts; a get, every
   // artifact and the drift.

@@ -141,6 +141,13 @@ MATRIX = {
     ("PUT", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
     ("PATCH", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
     ("DELETE", "/api/v1/satelliteconfigs/{name}"): (401, 403, 200),
+    ("GET", "/api/v1/registryendpoints"): (401, 200, 200),
+    ("POST", "/api/v1/registryendpoints"): (401, 403, 201),
+    ("GET", "/api/v1/registryendpoints/{name}"): (401, 200, 200),
+    ("PUT", "/api/v1/registryendpoints/{name}"): (401, 403, 200),
+    ("PATCH", "/api/v1/registryendpoints/{name}"): (401, 403, 200),
+    ("DELETE", "/api/v1/registryendpoints/{name}"): (401, 403, 200),
+    ("POST", "/api/v1/registryendpoints/{name}:test"): (401, 403, 200),
     ("GET", "/api/v1/events"): (401, 200, 200),
     ("GET", "/api/v1/fleet/summary"): (401, 200, 200),
     ("GET", "/api/v1/users"): (401, 200, 200),
@@ -167,6 +174,11 @@ HARBOR_PAIR = {("PUT", "/api/v1/groups/{name}/state"): 403,
                ("POST", "/api/v1/groups/{name}/state"): 403}
 
 
+# What the matrix's registry endpoints point at: a port nothing listens on (a connection
+# test is then a quick "unavailable" result, still a 200).
+UNREACHABLE_REGISTRY = "http://127.0.0.1:9"
+
+
 def test_the_matrix_covers_every_route(contract):
     documented = {(method.upper(), path) for path, item in contract.doc["paths"].items()
                   for method in item if method in ("get", "put", "post", "patch", "delete", "head")}
@@ -177,7 +189,7 @@ def request_for(method, template, n):
     """A request that succeeds for admin: the n-th run uses fresh names."""
     name = {"satellites": f"m-sat-{n}", "groups": f"m-group-{n}",
             "satelliteconfigs": f"m-config-{n}", "users": f"m-user-{n}",
-            "enrollmentrequests": f"m-request-{n}"}
+            "enrollmentrequests": f"m-request-{n}", "registryendpoints": f"m-endpoint-{n}"}
     kind = template.split("/")[3]
     params = {"name": name.get(kind, "x"), "accessId": "x"}
     body = raw = None
@@ -185,7 +197,7 @@ def request_for(method, template, n):
     if method in ("POST", "PUT", "PATCH"):
         if template.endswith("/state"):
             raw = json.dumps(SAMPLE)
-        elif template.endswith(("/token", "/revoke", "/credentials")):
+        elif template.endswith(("/token", "/revoke", "/credentials", ":test")):
             body = None
         elif template.endswith("/approval"):
             body = {"approved": True, "labels": {"from": "matrix"}}
@@ -196,6 +208,8 @@ def request_for(method, template, n):
             headers["Content-Type"] = "application/merge-patch+json"
         else:
             body = {"metadata": {"name": params["name"]}}
+            if kind == "registryendpoints":
+                body["spec"] = {"url": UNREACHABLE_REGISTRY}
     return params, body, raw, headers
 
 
@@ -211,6 +225,9 @@ def prepare(server, contract, admin, template, n):
     elif kind == "enrollmentrequests":
         _, csr = make_key_and_csr(server.data_dir, params["name"])
         assert request_enrollment(server, contract, params["name"], csr)[0] == 201
+    elif kind == "registryendpoints":
+        admin.call("POST", f"/api/v1/{kind}", body={"metadata": {"name": params["name"]},
+                                                    "spec": {"url": UNREACHABLE_REGISTRY}})
     else:
         admin.call("POST", f"/api/v1/{kind}", body={"metadata": {"name": params["name"]}})
     if "{accessId}" in template:
