@@ -60,6 +60,10 @@ class DockerRegistry {
     if (!start()) throw std::runtime_error("docker-registry did not restart");
   }
 
+  // Whether manifests may be deleted (storage.delete.enabled), from the next restart() on;
+  // true by default.
+  void set_delete_enabled(bool enabled) { delete_enabled_ = enabled; }
+
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::filesystem::path log_path() const { return dir_ / "registry.log"; }
   std::string log() const {
@@ -112,7 +116,8 @@ class DockerRegistry {
   bool start() {
     std::ofstream(dir_ / "config.yml")
         << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-        << (dir_ / "data").string() << "\n  delete:\n    enabled: true\n"
+        << (dir_ / "data").string()
+        << "\n  delete:\n    enabled: " << (delete_enabled_ ? "true" : "false") << "\n"
         << auth_config_ << "http:\n  addr: 127.0.0.1:" << port_ << "\n";
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"docker-registry", "serve", (dir_ / "config.yml").string()},
@@ -135,6 +140,7 @@ class DockerRegistry {
   std::filesystem::path dir_;
   std::optional<Credentials> auth_;
   std::string auth_config_;
+  bool delete_enabled_ = true;
   std::unique_ptr<common::http::HttpClient> client_;
   std::uint16_t port_ = 0;
   std::unique_ptr<ChildProcess> process_;
