@@ -113,7 +113,7 @@ class StateArtifactsTest : public ::testing::TestWithParam<bool> {
 
   // What an attacker with push rights does: `state`'s blobs and manifest under `latest`.
   void push_as_latest(const std::string& repository, const RenderedState& state) {
-    for (const std::string blob : {std::string("{}"), state.document}) {
+    for (const std::string& blob : {std::string("{}"), state.document}) {
       ASSERT_TRUE(client_->push_blob(repository, common::crypto::digest_of(blob), blob));
     }
     ASSERT_TRUE(client_->push_manifest(repository, "latest", common::oci::media_type::kOciManifest,
@@ -206,7 +206,9 @@ TEST_P(StateArtifactsTest, PublishesTheThreeKindsAndReadsThemBackVerified) {
   ASSERT_TRUE(next && next->has_value()) << (next ? "unchanged" : next.error().message());
   EXPECT_EQ((*next)->version, 2u);
   EXPECT_EQ(group_reader.applied()->version, 2u);
-  if (GetParam()) EXPECT_NE(issuer_->log().find("GET /token?"), std::string::npos);
+  if (GetParam()) {
+    EXPECT_NE(issuer_->log().find("GET /token?"), std::string::npos);
+  }
 }
 
 TEST_P(StateArtifactsTest, RefusesOtherContentUnderAGenuineSignatureAndUnsignedState) {
@@ -308,6 +310,9 @@ TEST_P(StateArtifactsTest, RefusesAnOlderVersionAndTheSameVersionWithOtherConten
   auto same = gc.publish(kGroupRepo, render_state(group(3, 'd')));
   ASSERT_FALSE(same);
   EXPECT_EQ(same.error().code(), ErrorCode::kConflict) << same.error().message();
+  auto zero = gc.publish(kGroupRepo, render_state(group(0)));
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().code(), ErrorCode::kInvalidArgument) << zero.error().message();
 }
 
 TEST_P(StateArtifactsTest, AcceptsARotatedKeyOnceItIsTrusted) {
@@ -419,7 +424,7 @@ TEST(StateArtifactsCosignTest, CosignVerifiesAPublishedStateAndRefusesATamperedO
 
   // Other content with the genuine signature copied to its signature tag.
   const auto forged = render_state(group(2, 'f'));
-  for (const std::string blob : {std::string("{}"), forged.document}) {
+  for (const std::string& blob : {std::string("{}"), forged.document}) {
     ASSERT_TRUE(client->push_blob(kGroupRepo, common::crypto::digest_of(blob), blob));
   }
   ASSERT_TRUE(client->push_manifest(kGroupRepo, "latest", common::oci::media_type::kOciManifest,

@@ -134,6 +134,9 @@ Result<PublishedState> StatePublisher::publish(std::string_view repository,
                                                const RenderedState& state) {
   if (auto valid = common::oci::validate_repository_name(repository); !valid)
     return fail(valid.error());
+  if (state.version < 1)
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("state {}: version 0; versions start at 1", repository));
   auto versions = versions_in(*client_, repository);
   if (!versions) return fail(in_step(versions.error(), "listing the versions", repository));
   if (auto checked = check_version(repository, state, *versions); !checked)

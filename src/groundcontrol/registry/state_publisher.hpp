@@ -59,8 +59,8 @@ class StatePublisher {
 
   // Publishes `state` into `repository` (steps in the header). kConflict for a version
   // older than the newest there, or the same version with other content; kInvalidArgument
-  // for a bad repository name; the client's errors (kPermissionDenied, kUnavailable, …)
-  // naming the step. After a failure, publishing the same state again completes it.
+  // for a bad repository name or version 0; the client's errors (kPermissionDenied, kUnavailable,
+  // …) naming the step. After a failure, publishing the same state again completes it.
   [[nodiscard]] common::Result<PublishedState> publish(
       std::string_view repository, const common::fleet_wire::RenderedState& state);
 
