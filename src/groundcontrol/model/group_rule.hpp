@@ -83,8 +83,8 @@ struct GroupRule {
   std::string repository;  // glob
   std::string tags = "*";  // glob, when semver is absent
   std::optional<SemverRange> semver;
-  std::string label;        // empty: any
-  std::size_t newest = 0;   // 0: all
+  std::string label;       // empty: any
+  std::size_t newest = 0;  // 0: all
 };
 
 // Reads `spec.rules`: an array of at most kMaxGroupRules rules. kInvalidArgument naming the
