@@ -33,6 +33,7 @@ struct TextFlags {
   std::string satellite_listen = "127.0.0.1:8443";
   std::string certificate_validity = "30d";
   std::string token_lifetime = "24h";
+  std::string rule_interval = "5m";
 };
 
 void add_deployment_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& options) {
@@ -74,6 +75,9 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
       ->capture_default_str();
   cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
       ->capture_default_str();
+  cmd.add_option("--rule-interval", text.rule_interval,
+                 "how often groups' rules are evaluated against their registries")
+      ->capture_default_str();
   cmd.add_option("--max-pending-enrollment-requests", options.max_pending_enrollment_requests,
                  "enrollment requests that may wait for an admin at once (more: 429)")
       ->capture_default_str()
@@ -104,6 +108,9 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
   options.certificate_validity =
       value_or_die(common::config::parse_duration(text.certificate_validity));
   options.token_lifetime = value_or_die(common::config::parse_duration(text.token_lifetime));
+  options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
+  if (options.rule_interval < std::chrono::seconds(1))
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--rule-interval: at least 1s"));
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
 }

@@ -51,7 +51,7 @@ MAIN_SCHEMAS = [
     "EnrollmentToken", "EnrollRequest", "RenewRequest", "EnrollmentResponse",
     "EnrollmentRequestSubmission", "EnrollmentRequest", "EnrollmentApproval",
     "GroupCredentialCreated", "ServingCertificateRequest", "ServingCertificate",
-    "RegistryEndpoint",
+    "RegistryEndpoint", "GroupRuleEvaluation",
 ]
 
 METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]

@@ -6,6 +6,7 @@
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/group_credential_handlers.hpp"
+#include "groundcontrol/api/group_rule_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
@@ -62,6 +63,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.group_credentials.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.cas.management_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.registry_endpoints.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.group_rules.routes()) routes.push_back(std::move(route));
   return routes;
 }
 

@@ -28,6 +28,7 @@ class EnrollmentRequestHandlers;
 class GroupCredentialHandlers;
 class CaHandlers;
 class RegistryEndpointHandlers;
+class GroupRuleHandlers;
 class ServingCertificateHandlers;
 
 struct ManagementHandlers {
@@ -41,6 +42,7 @@ struct ManagementHandlers {
   GroupCredentialHandlers& group_credentials;
   CaHandlers& cas;
   RegistryEndpointHandlers& registry_endpoints;
+  GroupRuleHandlers& group_rules;
 };
 
 struct SatelliteApiHandlers {

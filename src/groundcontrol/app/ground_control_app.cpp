@@ -33,6 +33,7 @@
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
 #include "groundcontrol/api/group_credential_handlers.hpp"
+#include "groundcontrol/api/group_rule_handlers.hpp"
 #include "groundcontrol/api/harbor_access.hpp"
 #include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
@@ -51,6 +52,7 @@
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
 #include "groundcontrol/service/group_credential_service.hpp"
+#include "groundcontrol/service/group_rule_service.hpp"
 #include "groundcontrol/service/housekeeping.hpp"
 #include "groundcontrol/service/periodic_jobs.hpp"
 #include "groundcontrol/service/registry_endpoint_service.hpp"
@@ -159,6 +161,7 @@ class App final : public GroundControlApp {
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
+    group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
     serving_certificates_.emplace(*db_, clock_, *cas_, options_.certificate_validity);
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
@@ -235,6 +238,7 @@ class App final : public GroundControlApp {
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
     registry_endpoint_handlers_.emplace(*registry_endpoints_, *access_, pool_);
+    group_rule_handlers_.emplace(*group_rules_, *access_, pool_);
     ca_handlers_.emplace(*ca_rotation_, *cas_, *identity_, *access_, pool_);
     serving_certificate_handlers_.emplace(*serving_certificates_, *identity_, pool_);
 
@@ -245,7 +249,7 @@ class App final : public GroundControlApp {
              {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
               metrics_, [db] { return static_cast<bool>(db->ping()); },
               *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_,
-              *registry_endpoint_handlers_}))
+              *registry_endpoint_handlers_, *group_rule_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
@@ -297,6 +301,20 @@ class App final : public GroundControlApp {
                   auto moved = rollup_->run();
                   if (!moved) return common::fail(moved.error());
                   if (*moved > 0) logger_->debug("status roll-up: {} satellites moved", *moved);
+                  return {};
+                }});
+    jobs_->add({"group-rules", options_.rule_interval, [this]() -> common::Status {
+                  auto evaluated = group_rules_->evaluate_all(service::Actor{"system:rules"});
+                  if (!evaluated) return common::fail(evaluated.error());
+                  for (const auto& e : *evaluated) {
+                    if (e.error) {
+                      logger_->warn("group {}: rules not evaluated, its set kept: {}", e.group,
+                                    *e.error);
+                    } else if (e.added + e.removed + e.moved > 0) {
+                      logger_->info("group {}: rules added {}, removed {}, moved {}", e.group,
+                                    e.added, e.removed, e.moved);
+                    }
+                  }
                   return {};
                 }});
     jobs_->add({"housekeeping", kHousekeepingInterval, [this]() -> common::Status {
@@ -456,6 +474,7 @@ class App final : public GroundControlApp {
   std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
   std::optional<service::RegistryEndpointService> registry_endpoints_;
+  std::optional<service::GroupRuleService> group_rules_;
   std::optional<std::string> generated_password_;
   std::optional<api::BearerAccess> access_;
   std::optional<api::CertificateIdentity> identity_;
@@ -476,6 +495,7 @@ class App final : public GroundControlApp {
   std::optional<api::ServingCertificateHandlers> serving_certificate_handlers_;
   std::optional<api::GroupCredentialHandlers> group_credential_handlers_;
   std::optional<api::RegistryEndpointHandlers> registry_endpoint_handlers_;
+  std::optional<api::GroupRuleHandlers> group_rule_handlers_;
   std::optional<common::http::Router> management_router_;
   std::optional<common::http::Router> satellite_router_;
   std::unique_ptr<common::http::Server> management_;

@@ -30,6 +30,8 @@ struct GroundControlOptions {
   std::string trust_domain = "groundcontrol.local";
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
+  // How often groups' rules are evaluated against their registry endpoints.
+  std::chrono::seconds rule_interval{300};
   // EnrollmentRequests that may wait for an admin at once: anyone can post one.
   std::size_t max_pending_enrollment_requests = 10'000;
   // Requests a second (and bursts) per satellite and per user, by identity; rate 0: none.

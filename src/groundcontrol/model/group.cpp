@@ -177,6 +177,11 @@ common::Result<GroupSpec> parse_group_spec(const json& value) {
   std::sort(satellites->begin(), satellites->end());
   satellites->erase(std::unique(satellites->begin(), satellites->end()), satellites->end());
   spec.satellites = std::move(*satellites);
+  if (const auto* rules = fields->take("rules")) {
+    auto parsed = parse_group_rules(*rules, "spec.rules");
+    if (!parsed) return fail(parsed.error());
+    spec.rules = std::move(*parsed);
+  }
   if (auto ok = fields->finish(); !ok) return fail(ok.error());
   return spec;
 }
@@ -184,6 +189,7 @@ common::Result<GroupSpec> parse_group_spec(const json& value) {
 json to_json(const GroupSpec& spec) {
   json out = {{"artifacts", artifacts_to_json(spec.artifacts)}, {"satellites", spec.satellites}};
   if (spec.selector) out["selector"] = selector_to_json(*spec.selector);
+  if (!spec.rules.empty()) out["rules"] = to_json(spec.rules);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // Group: a set of artifacts and the satellites that must hold them. Artifacts come from
-// the spec's explicit list and from Harbor's state file (kept apart, in the store, so a
-// replication run never touches what an operator listed); members are the satellites the
-// selector matches plus those listed by name. Membership is set on the group only.
+// the spec's explicit list, from Harbor's state file and from the spec's rules evaluated
+// against registry endpoints (the last two kept apart, in the store, so neither a
+// replication run nor a rule evaluation ever touches what an operator listed); members are the
+// satellites the selector matches plus those listed by name. Membership is set on the group only.
 // Plain value types and their JSON codec.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "common/result.hpp"
 #include "groundcontrol/model/artifact.hpp"
+#include "groundcontrol/model/group_rule.hpp"
 #include "groundcontrol/model/label_selector.hpp"
 
 namespace groundcontrol::model {
@@ -23,6 +25,7 @@ struct GroupSpec {
   std::vector<Artifact> artifacts;        // explicit, sorted by (repository, digest), unique
   std::optional<LabelSelector> selector;  // absent: no member by labels
   std::vector<std::string> satellites;    // explicit members, sorted, unique
+  std::vector<GroupRule> rules;           // artifacts selected from registry endpoints
 
   // True when `satellite` with `labels` is a member.
   bool has_member(std::string_view satellite, const Labels& labels) const;

@@ -44,7 +44,7 @@ model::ConfigSummary summarize_config(const store::Resource& config) {
 }
 
 void FleetSync::apply(const store::Resource& object, bool deleted,
-                      const std::vector<model::Artifact>* harbor) {
+                      const std::vector<model::Artifact>* sourced) {
   const auto kind = model::kind_from_name(object.kind);
   if (!kind) return;  // kinds the view does not hold
   const auto& name = object.meta.name;
@@ -57,7 +57,7 @@ void FleetSync::apply(const store::Resource& object, bool deleted,
         return;
       }
       auto artifacts = spec->artifacts;
-      if (harbor != nullptr) artifacts.insert(artifacts.end(), harbor->begin(), harbor->end());
+      if (sourced != nullptr) artifacts.insert(artifacts.end(), sourced->begin(), sourced->end());
       return view_.put_group(name, *spec, std::move(artifacts));
     }
     case Kind::kSatellite: {
@@ -95,7 +95,7 @@ common::Status FleetSync::load() {
 
 common::Status FleetSync::load_locked() {
   std::vector<store::Resource> configs, groups, satellites;
-  std::map<std::string, std::vector<model::Artifact>, std::less<>> harbor;
+  std::map<std::string, std::vector<model::Artifact>, std::less<>> sourced;
   std::int64_t revision = 0;
   auto read = db_.transact(
       [&](Connection& db) -> common::Status {
@@ -111,7 +111,13 @@ common::Status FleetSync::load_locked() {
         }
         auto sets = harbor_.list_all(db);
         if (!sets) return fail(sets.error());
-        harbor = std::move(*sets);
+        sourced = std::move(*sets);
+        auto rule_sets = rules_.list_all(db);
+        if (!rule_sets) return fail(rule_sets.error());
+        for (auto& [group, artifacts] : *rule_sets) {
+          auto& into = sourced[group];
+          into.insert(into.end(), artifacts.begin(), artifacts.end());
+        }
         return {};
       },
       {.read_only = true});
@@ -135,8 +141,8 @@ common::Status FleetSync::load_locked() {
     if (!config_names.contains(name)) view_.remove_config(name);
   for (const auto& config : configs) apply(config, false, nullptr);
   for (const auto& group : groups) {
-    const auto found = harbor.find(group.meta.name);
-    apply(group, false, found == harbor.end() ? nullptr : &found->second);
+    const auto found = sourced.find(group.meta.name);
+    apply(group, false, found == sourced.end() ? nullptr : &found->second);
   }
   for (const auto& satellite : satellites) apply(satellite, false, nullptr);
   applied_ = revision;
@@ -175,11 +181,11 @@ void FleetSync::wake_advance_waiters() {
 common::Status FleetSync::catch_up_locked() {
   for (;;) {
     std::vector<store::Change> changes;
-    std::map<std::string, std::vector<model::Artifact>, std::less<>> harbor;
+    std::map<std::string, std::vector<model::Artifact>, std::less<>> sourced;
     bool gap = false;
     auto read = db_.transact(
         [&](Connection& db) -> common::Status {
-          harbor.clear();  // a retried attempt starts over
+          sourced.clear();  // a retried attempt starts over
           auto oldest = resources_.oldest_change(db);
           if (!oldest) return fail(oldest.error());
           gap = *oldest && **oldest > applied_ + 1 && applied_ > 0;
@@ -189,11 +195,14 @@ common::Status FleetSync::catch_up_locked() {
           changes = std::move(*found);
           for (const auto& change : changes) {
             if (change.object.kind != name_of(Kind::kGroup) ||
-                harbor.contains(change.object.meta.name))
+                sourced.contains(change.object.meta.name))
               continue;
             auto set = harbor_.list(db, change.object.meta.name);
             if (!set) return fail(set.error());
-            harbor.emplace(change.object.meta.name, std::move(*set));
+            auto selected = rules_.list(db, change.object.meta.name);
+            if (!selected) return fail(selected.error());
+            set->insert(set->end(), selected->begin(), selected->end());
+            sourced.emplace(change.object.meta.name, std::move(*set));
           }
           return {};
         },
@@ -205,9 +214,9 @@ common::Status FleetSync::catch_up_locked() {
     }
     if (changes.empty()) return {};
     for (const auto& change : changes) {
-      const auto found = harbor.find(change.object.meta.name);
+      const auto found = sourced.find(change.object.meta.name);
       apply(change.object, change.type == store::ChangeType::kDeleted,
-            found == harbor.end() ? nullptr : &found->second);
+            found == sourced.end() ? nullptr : &found->second);
       applied_ = change.revision;
     }
     if (changes.size() < kChangesPerRead) return {};

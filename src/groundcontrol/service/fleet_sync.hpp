@@ -18,7 +18,7 @@
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
-#include "groundcontrol/store/harbor_artifact_store.hpp"
+#include "groundcontrol/store/artifact_set_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
 
 namespace groundcontrol::service {
@@ -50,14 +50,17 @@ class FleetSync {
   common::Status catch_up_locked();
   // Fires and forgets the advance waiters, after mutex_ is released.
   void wake_advance_waiters();
+  // Brings the view up to `object`; a group's `sourced` artifacts (its Harbor set and what
+  // its rules selected) join those its spec lists.
   void apply(const store::Resource& object, bool deleted,
-             const std::vector<model::Artifact>* harbor);
+             const std::vector<model::Artifact>* sourced);
 
   common::sql::Database& db_;
   FleetView& view_;
   common::log::Logger logger_;
   store::ResourceStore resources_;
-  store::HarborArtifactStore harbor_;
+  store::ArtifactSetStore harbor_{store::ArtifactSource::kHarbor};
+  store::ArtifactSetStore rules_{store::ArtifactSource::kRules};
   mutable std::mutex mutex_;  // serialises load/catch_up; guards applied_
   std::int64_t applied_ = 0;
   std::mutex waiters_mutex_;  // guards advance_waiters_

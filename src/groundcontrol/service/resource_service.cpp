@@ -448,6 +448,8 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
         }
         if (kind == Kind::kGroup) {
           if (auto ok = credentials_.remove_all_of(db, name); !ok) return fail(ok.error());
+          for (const auto* set : {&harbor_, &rule_sets_})
+            if (auto ok = set->clear(db, name); !ok) return fail(ok.error());
         }
         if (kind == Kind::kEnrollmentRequest) {
           if (auto ok = enrollment_.remove_pending_request(db, name); !ok) return fail(ok.error());

@@ -1,7 +1,8 @@
 // ResourceService: the management API's verbs on Satellites, Groups and SatelliteConfigs:
 // create, get, list (label and field selectors, pages), replace, JSON merge patch, delete;
 // and get, list and delete on EnrollmentRequests (which devices create and admins decide
-// through EnrollmentRequestService). Deleting a group deletes its Harbor credentials.
+// through EnrollmentRequestService). Deleting a group deletes its Harbor credentials, its
+// Harbor set and its rule set.
 // Each write validates the whole document through the model's codecs, then commits the
 // change, its audit event and a change announcement in one transaction, then brings this
 // replica's FleetView up to it (so the next state poll here sees it). Documents arrive as
@@ -29,10 +30,10 @@
 #include "groundcontrol/model/registry_endpoint.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/store/artifact_set_store.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/group_credential_store.hpp"
-#include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
 #include "groundcontrol/store/rollup_store.hpp"
 #include "groundcontrol/store/satellite_report_store.hpp"
@@ -224,7 +225,8 @@ class ResourceService {
   store::SatelliteStatusStore statuses_;
   store::SatelliteReportStore reports_;
   store::RollupStore rollups_;
-  store::HarborArtifactStore harbor_;
+  store::ArtifactSetStore harbor_{store::ArtifactSource::kHarbor};
+  store::ArtifactSetStore rule_sets_{store::ArtifactSource::kRules};
   store::EventStore events_;
   store::GroupCredentialStore credentials_;
   store::EnrollmentStore enrollment_;

@@ -193,6 +193,20 @@ UPDATE certificates SET superseded_at = not_before
 CREATE INDEX certificates_by_issuer ON certificates (issuer);
 )sql";
 
+// Group rules (issue 13): what each group's rules last selected from the registries, apart
+// from its spec and its Harbor set (the same shape as harbor_artifacts).
+constexpr std::string_view kRuleArtifacts = R"sql(
+CREATE TABLE rule_artifacts (
+  group_name KEY_TEXT NOT NULL,
+  repository KEY_TEXT NOT NULL,
+  digest KEY_TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  type TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  PRIMARY KEY (group_name, repository, digest)
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -223,6 +237,8 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_5 =
       with_key_text(kRequestsAndCredentials, "TEXT COLLATE \"C\"");
   static const std::string certificate_issuers(kCertificateIssuers);
+  static const std::string sqlite_7 = with_key_text(kRuleArtifacts, "TEXT");
+  static const std::string postgres_7 = with_key_text(kRuleArtifacts, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -234,6 +250,7 @@ std::span<const common::sql::Migration> migrations() {
                              postgres_5},
       common::sql::Migration{6, "certificates: issuing CA, superseded", certificate_issuers,
                              certificate_issuers},
+      common::sql::Migration{7, "rule artifacts", sqlite_7, postgres_7},
   };
   return steps;
 }

@@ -5,6 +5,7 @@ PostgreSQL (one throw-away cluster per session, a fresh database per deployment)
 Standard library, python3-pytest, python3-yaml, python3-jsonschema; PostgreSQL 15's server
 binaries (Debian `postgresql`) and psql/pg_dump."""
 import http.client
+import hashlib
 import itertools
 import json
 import os
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 import jsonschema
 import pytest
@@ -276,6 +279,16 @@ def enroll(server, contract, token, name):
     return status, body, (cert, key)
 
 
+
+def enrolled(server, contract, admin, name):
+    """Satellite `name`, made and enrolled with a token; (enroll answer, certificate pair)."""
+    assert admin.call("POST", "/api/v1/satellites", body={"metadata": {"name": name}})[0] == 201
+    status, issued, _ = admin.call("POST", "/api/v1/satellites/{name}/token", {"name": name})
+    assert status == 200, issued
+    status, body, cert = enroll(server, contract, issued["token"], name)
+    assert status == 200, body
+    return body, cert
+
 def basic_auth(user, password):
     """An Authorization header of HTTP basic credentials (Harbor's access id and secret)."""
     import base64
@@ -288,3 +301,79 @@ def request_enrollment(server, contract, name, csr, **fields):
     status, body, _ = device.call("POST", "/satellite/v1/enrollmentrequests",
                                   body={"name": name, "csr": csr, **fields})
     return status, body
+
+
+def wait_http(url, deadline=30):
+    """Waits until `url` answers anything over HTTP."""
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer")
+
+
+def serve(command, ready_url):
+    """Starts `command`, waits until `ready_url` answers, yields, then kills it."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(ready_url)
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
+def docker_registry(directory, user=None, password=None):
+    """Debian's docker-registry on a free loopback port under `directory` (deletes enabled),
+    behind htpasswd `user` when given; yields its URL while it runs."""
+    auth = ""
+    if user:
+        htpasswd = os.path.join(directory, "htpasswd")
+        with open(htpasswd, "w") as out:
+            subprocess.run(["htpasswd", "-Bbn", user, password], stdout=out, check=True)
+        auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
+    port = free_port()
+    config = os.path.join(directory, "config.yml")
+    pathlib.Path(config).write_text(
+        f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+        f"{directory}/data\n  delete:\n    enabled: true\n{auth}"
+        f"http:\n  addr: 127.0.0.1:{port}\n")
+    url = f"http://127.0.0.1:{port}"
+    for _ in serve(["docker-registry", "serve", config], url + "/v2/"):
+        yield url
+
+
+def push_image(registry_url, repository, tag, seed):
+    """Pushes a small OCI image made from `seed` to `repository:tag` (anonymous access);
+    returns its manifest digest."""
+    def put(method, url, data, content_type):
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": content_type})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer
+    blobs = []
+    for content, media_type in ((json.dumps({"architecture": "amd64", "os": "linux",
+                                             "seed": seed}).encode(),
+                                 "application/vnd.oci.image.config.v1+json"),
+                                (f"layer of {seed}".encode(),
+                                 "application/vnd.oci.image.layer.v1.tar")):
+        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        started = put("POST", f"{registry_url}/v2/{repository}/blobs/uploads/", b"",
+                      "application/octet-stream")
+        location = started.headers["Location"]
+        if location.startswith("/"):
+            location = registry_url + location
+        location += ("&" if "?" in location else "?") + "digest=" + digest
+        put("PUT", location, content, "application/octet-stream")
+        blobs.append({"mediaType": media_type, "digest": digest, "size": len(content)})
+    manifest = json.dumps({"schemaVersion": 2,
+                           "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": blobs[0], "layers": [blobs[1]]}).encode()
+    put("PUT", f"{registry_url}/v2/{repository}/manifests/{tag}", manifest,
+        "application/vnd.oci.image.manifest.v1+json")
+    return "sha256:" + hashlib.sha256(manifest).hexdigest()

@@ -8,7 +8,7 @@ import pathlib
 import ssl
 import subprocess
 
-from conftest import Client, enroll, make_key_and_csr
+from conftest import Client, enrolled, make_key_and_csr
 
 
 def trusting_now(server, contract, client=None, cert=None):
@@ -34,16 +34,6 @@ def refused(client):
 def issuer_of(pem):
     return subprocess.run(["openssl", "x509", "-noout", "-issuer", "-nameopt", "RFC2253"],
                           input=pem, capture_output=True, text=True, check=True).stdout.strip().removeprefix("issuer=")
-
-
-def enrolled(server, contract, admin, name):
-    """Satellite `name`, made and enrolled; (enroll answer, certificate pair)."""
-    assert admin.call("POST", "/api/v1/satellites", body={"metadata": {"name": name}})[0] == 201
-    status, issued, _ = admin.call("POST", "/api/v1/satellites/{name}/token", {"name": name})
-    assert status == 200, issued
-    status, body, cert = enroll(server, contract, issued["token"], name)
-    assert status == 200, body
-    return body, cert
 
 
 def renew(server, contract, cert, name):

@@ -128,6 +128,7 @@ MATRIX = {
     ("PUT", "/api/v1/groups/{name}/state"): (401, 403, 200),
     ("POST", "/api/v1/groups/{name}/state"): (401, 403, 200),
     ("GET", "/api/v1/groups/{name}/harborartifacts"): (401, 200, 200),
+    ("POST", "/api/v1/groups/{name}:sync"): (401, 403, 200),
     ("GET", "/api/v1/groups/{name}/credentials"): (401, 200, 200),
     ("POST", "/api/v1/groups/{name}/credentials"): (401, 403, 201),
     ("DELETE", "/api/v1/groups/{name}/credentials/{accessId}"): (401, 403, 204),

@@ -9,57 +9,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import pytest
 
-from conftest import free_port, login
+from conftest import docker_registry, free_port, login, serve, wait_http
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 FAKE_HARBOR = ROOT / "tests" / "fakes" / "harbor" / "fake_harbor.py"
 PASSWORD = "registry-s3cret-7f2a"
 
 
-def wait_http(url, deadline=30):
-    """Waits until `url` answers anything over HTTP."""
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer")
-
-
-def serve(command, ready_url):
-    """Starts `command`, waits until `ready_url` answers, yields, then kills it."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_http(ready_url)
-        yield
-    finally:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def registry():
     """docker-registry on a loopback port behind htpasswd user `robot`."""
-    directory = tempfile.mkdtemp(prefix="gc-registry-")
-    htpasswd = os.path.join(directory, "htpasswd")
-    with open(htpasswd, "w") as out:
-        subprocess.run(["htpasswd", "-Bbn", "robot", PASSWORD], stdout=out, check=True)
-    port = free_port()
-    config = os.path.join(directory, "config.yml")
-    pathlib.Path(config).write_text(
-        f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-        f"{directory}/data\nauth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n")
-    url = f"http://127.0.0.1:{port}"
-    for _ in serve(["docker-registry", "serve", config], url + "/v2/"):
+    for url in docker_registry(tempfile.mkdtemp(prefix="gc-registry-"), "robot", PASSWORD):
         yield url
 
 

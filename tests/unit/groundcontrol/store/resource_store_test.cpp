@@ -1,4 +1,4 @@
-// ResourceStore, HarborArtifactStore and EventStore: one suite, run on SQLite and on
+// ResourceStore, ArtifactSetStore and EventStore: one suite, run on SQLite and on
 // PostgreSQL.
 #include "groundcontrol/store/resource_store.hpp"
 
@@ -7,8 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "groundcontrol/store/artifact_set_store.hpp"
 #include "groundcontrol/store/event_store.hpp"
-#include "groundcontrol/store/harbor_artifact_store.hpp"
 #include "store/store_test_support.hpp"
 
 namespace groundcontrol::store::test {
@@ -189,8 +189,24 @@ TEST_P(ResourceStoreTest, ConcurrentWritersTakeDistinctRevisions) {
   });
 }
 
+TEST_P(ResourceStoreTest, EachSourceKeepsItsOwnSet) {
+  ArtifactSetStore harbor{ArtifactSource::kHarbor};
+  ArtifactSetStore rules{ArtifactSource::kRules};
+  const auto digest =
+      common::Digest::from_hex(common::DigestAlgorithm::kSha256, std::string(64, 'a'));
+  in_transaction(*db_, [&](Connection& c) -> common::Status {
+    if (auto ok = rules.upsert(c, "g1", {"library/app", digest, {"1.25"}, "IMAGE", {}}); !ok)
+      return ok;
+    EXPECT_EQ(harbor.list(c, "g1")->size(), 0u);
+    EXPECT_EQ(rules.list(c, "g1")->size(), 1u);
+    EXPECT_EQ(*harbor.clear(c, "g1"), 0);
+    EXPECT_EQ(rules.list_all(c)->at("g1").at(0).tags, std::vector<std::string>{"1.25"});
+    return {};
+  });
+}
+
 TEST_P(ResourceStoreTest, HarborSetsAndEventsAreKeptPerGroup) {
-  HarborArtifactStore harbor;
+  ArtifactSetStore harbor{ArtifactSource::kHarbor};
   EventStore events;
   const auto digest = [](char c) {
     return common::Digest::from_hex(common::DigestAlgorithm::kSha256, std::string(64, c));

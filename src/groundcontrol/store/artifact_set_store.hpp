@@ -1,7 +1,9 @@
-// HarborArtifactStore: the SQL of `harbor_artifacts`, each group's artifacts as Harbor's
-// replication sent them, kept apart from the group's spec so that a replication run never
-// touches what an operator listed (and the other way round). Stateless; calls run in the
-// caller's transaction.
+// ArtifactSetStore: the SQL of a group's artifact sets that do not come from its spec, one
+// table per source, each kept apart from the spec so that no source ever touches what an
+// operator listed (and the other way round):
+//   kHarbor  `harbor_artifacts`: what Harbor's replication sent in its state file;
+//   kRules   `rule_artifacts`: what the group's rules last selected from the registries.
+// Stateless; calls run in the caller's transaction.
 #pragma once
 
 #include <map>
@@ -15,8 +17,12 @@
 
 namespace groundcontrol::store {
 
-class HarborArtifactStore {
+enum class ArtifactSource { kHarbor, kRules };
+
+class ArtifactSetStore {
  public:
+  explicit ArtifactSetStore(ArtifactSource source);
+
   // Inserts or replaces (group, repository, digest).
   [[nodiscard]] common::Status upsert(common::sql::Connection& db, std::string_view group,
                                       const model::Artifact& artifact) const;
@@ -33,6 +39,10 @@ class HarborArtifactStore {
   // Every group's entries.
   [[nodiscard]] common::Result<std::map<std::string, std::vector<model::Artifact>, std::less<>>>
   list_all(common::sql::Connection& db) const;
+
+ private:
+  std::string table_;
+  std::string select_;  // every column, from table_
 };
 
 }  // namespace groundcontrol::store
