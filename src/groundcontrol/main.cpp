@@ -34,6 +34,7 @@ struct TextFlags {
   std::string certificate_validity = "30d";
   std::string token_lifetime = "24h";
   std::string rule_interval = "5m";
+  std::string state_interval = "10s";
 };
 
 void add_deployment_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& options) {
@@ -78,6 +79,26 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
   cmd.add_option("--rule-interval", text.rule_interval,
                  "how often groups' rules are evaluated against their registries")
       ->capture_default_str();
+  cmd.add_option("--state-endpoint", options.state_endpoint,
+                 "RegistryEndpoint to publish signed state artifacts into (default: none)");
+  cmd.add_option("--state-project", options.state_project,
+                 "project (first path segment) of the state repositories")
+      ->capture_default_str();
+  cmd.add_option("--state-signing-key", options.state_signing_key_file,
+                 "cosign private key that signs state (ground-control keygen); passphrase in "
+                 "COSIGN_PASSWORD or --state-signing-password-file");
+  cmd.add_option("--state-signing-password-file", options.state_signing_password_file,
+                 "file holding the signing key's passphrase");
+  cmd.add_option("--state-trusted-key", options.state_trusted_key_files,
+                 "further public key satellites trust (a key being rotated out); repeatable");
+  cmd.add_option("--state-registry-url", options.state_registry_url,
+                 "URL satellites read state from (default: the endpoint's)");
+  cmd.add_option("--state-interval", text.state_interval, "how often state changes are published")
+      ->capture_default_str();
+  cmd.add_option("--state-keep-versions", options.state_keep_versions,
+                 "versions kept in each state repository")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--max-pending-enrollment-requests", options.max_pending_enrollment_requests,
                  "enrollment requests that may wait for an admin at once (more: 429)")
       ->capture_default_str()
@@ -111,6 +132,13 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
   options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
   if (options.rule_interval < std::chrono::seconds(1))
     die(common::Error(common::ErrorCode::kInvalidArgument, "--rule-interval: at least 1s"));
+  options.state_interval = value_or_die(common::config::parse_duration(text.state_interval));
+  if (options.state_interval < std::chrono::seconds(1))
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--state-interval: at least 1s"));
+  if (!options.state_endpoint.empty() && options.state_signing_key_file.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--state-endpoint needs --state-signing-key (make one with ground-control "
+                      "keygen)"));
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
 }
@@ -128,6 +156,7 @@ int main(int argc, char** argv) {
 
   groundcontrol::app::GroundControlOptions options;
   if (const char* key = std::getenv("GROUND_CONTROL_MASTER_KEY")) options.master_key_base64 = key;
+  if (const char* password = std::getenv("COSIGN_PASSWORD")) options.cosign_password = password;
   TextFlags text;
   auto* serve = cli.add_subcommand("serve", "run the management and satellite APIs");
   add_serve_flags(*serve, options, text);

@@ -27,13 +27,30 @@ json content_of(const SatelliteState& state) {
     for (const auto& d : c.digests) digests.push_back(d.str());
     conflicts.push_back({{"repository", c.repository}, {"tag", c.tag}, {"digests", digests}});
   }
-  return {{"apiVersion", kSatelliteApiVersion},
-          {"kind", "SatelliteState"},
-          {"groups", state.groups},
-          {"artifacts", std::move(artifacts)},
-          {"conflicts", std::move(conflicts)},
-          {"config", {{"name", state.config_name}, {"digest", state.config_digest}}},
-          {"upstream", {{"url", state.upstream_url}}}};
+  json content = {{"apiVersion", kSatelliteApiVersion},
+                  {"kind", "SatelliteState"},
+                  {"groups", state.groups},
+                  {"artifacts", std::move(artifacts)},
+                  {"conflicts", std::move(conflicts)},
+                  {"config", {{"name", state.config_name}, {"digest", state.config_digest}}},
+                  {"upstream", {{"url", state.upstream_url}}}};
+  // Only when set, so that the digests of states without it stay what they were.
+  if (!state.state_registry.url.empty()) {
+    content["stateRegistry"] = {{"url", state.state_registry.url},
+                                {"project", state.state_registry.project},
+                                {"trustedKeys", state.state_registry.trusted_keys}};
+  }
+  return content;
+}
+
+Result<StateRegistry> read_state_registry(const FieldReader& in) {
+  auto url = in.text("url");
+  if (!url) return fail(url.error());
+  auto project = in.text("project");
+  if (!project) return fail(project.error());
+  auto keys = in.texts("trustedKeys");
+  if (!keys) return fail(keys.error());
+  return StateRegistry{std::move(*url), std::move(*project), std::move(*keys)};
 }
 
 Result<StateArtifact> read_artifact(const FieldReader& in) {
@@ -108,6 +125,11 @@ Result<SatelliteState> read_state(const json& document) {
     auto url = upstream->text("url", false);
     if (!url) return fail(url.error());
     state.upstream_url = std::move(*url);
+  }
+  if (auto registry = in.object("stateRegistry")) {
+    auto read = read_state_registry(*registry);
+    if (!read) return fail(read.error());
+    state.state_registry = std::move(*read);
   }
   auto state_digest = in.text("stateDigest", false);
   if (!state_digest) return fail(state_digest.error());

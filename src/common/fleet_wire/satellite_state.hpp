@@ -33,15 +33,26 @@ struct TagConflict {
   std::vector<Digest> digests;  // sorted
 };
 
+// Where ground control publishes the signed state artifacts (docs/state-artifacts.md), so
+// that a satellite can take its state from there while ground control is down. An empty
+// url: ground control does not publish.
+struct StateRegistry {
+  std::string url;                        // "https://harbor.example:443"
+  std::string project;                    // "satellite": the state repositories' first segment
+  std::vector<std::string> trusted_keys;  // PEM public keys whose signatures are accepted
+  friend bool operator==(const StateRegistry&, const StateRegistry&) = default;
+};
+
 struct SatelliteState {
   std::string satellite;                 // the satellite's name
   std::vector<std::string> groups;       // every group it belongs to, sorted
   std::vector<StateArtifact> artifacts;  // sorted by (repository, digest), unique
   std::vector<TagConflict> conflicts;    // sorted by (repository, tag)
   std::string config_name;
-  std::string config_digest;  // "sha256:…" of the config document
-  std::string upstream_url;   // the registry to pull from, e.g. "https://harbor:443"
-  std::string state_digest;   // "sha256:…" over everything above: the ETag
+  std::string config_digest;     // "sha256:…" of the config document
+  std::string upstream_url;      // the registry to pull from, e.g. "https://harbor:443"
+  StateRegistry state_registry;  // in the document only when its url is set
+  std::string state_digest;      // "sha256:…" over everything above: the ETag
 };
 
 // The canonical JSON of `state` without its state_digest and satellite name (sorted keys,

@@ -43,6 +43,7 @@
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/app/server_tls_files.hpp"
+#include "groundcontrol/app/signing_key_files.hpp"
 #include "groundcontrol/service/auth_service.hpp"
 #include "groundcontrol/service/ca_rotation_service.hpp"
 #include "groundcontrol/service/certificate_authorities.hpp"
@@ -59,6 +60,7 @@
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 #include "groundcontrol/service/serving_certificate_service.hpp"
+#include "groundcontrol/service/state_publication_service.hpp"
 #include "groundcontrol/service/status_rollup.hpp"
 #include "groundcontrol/store/schema.hpp"
 
@@ -162,10 +164,34 @@ class App final : public GroundControlApp {
     group_credentials_.emplace(*db_, clock_);
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
+    if (auto ok = make_state_publication(); !ok) return ok;
     serving_certificates_.emplace(*db_, clock_, *cas_, options_.certificate_validity);
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
     return start_servers();
+  }
+
+  // With --state-endpoint: the signing key, the keys satellites trust, the publisher.
+  common::Status make_state_publication() {
+    if (options_.state_endpoint.empty()) return {};
+    auto key = load_signing_key(options_.state_signing_key_file,
+                                options_.state_signing_password_file, options_.cosign_password);
+    if (!key) return fail(key.error());
+    signing_key_.emplace(std::move(*key));
+    auto own = signing_key_->public_key_pem();
+    if (!own) return fail(own.error());
+    auto others = read_public_keys(options_.state_trusted_key_files);
+    if (!others) return fail(others.error());
+    std::vector<std::string> trusted{std::move(*own)};
+    for (auto& pem : *others)
+      if (std::find(trusted.begin(), trusted.end(), pem) == trusted.end())
+        trusted.push_back(std::move(pem));
+    state_publication_.emplace(
+        *db_, clock_, view_, *resources_, *registry_endpoints_, *signing_key_,
+        service::StatePublicationOptions{options_.state_endpoint, options_.state_project,
+                                         options_.state_registry_url, std::move(trusted),
+                                         options_.state_keep_versions});
+    return {};
   }
 
   std::string management_address() const override { return management_->local_address(); }
@@ -317,6 +343,18 @@ class App final : public GroundControlApp {
                   }
                   return {};
                 }});
+    if (state_publication_) {
+      jobs_->add({"state-publish", options_.state_interval, [this]() -> common::Status {
+                    auto round = state_publication_->publish_changed();
+                    if (!round) return common::fail(round.error());
+                    for (const auto& error : round->errors)
+                      logger_->warn("state not published: {}", error);
+                    if (round->published > 0)
+                      logger_->info("state published: {} changed, {} unchanged", round->published,
+                                    round->unchanged);
+                    return {};
+                  }});
+    }
     jobs_->add({"housekeeping", kHousekeepingInterval, [this]() -> common::Status {
                   auto done = housekeeping_->run();
                   if (!done) return common::fail(done.error());
@@ -465,6 +503,8 @@ class App final : public GroundControlApp {
   std::optional<service::CaRotationService> ca_rotation_;
   std::optional<api::CaHandlers> ca_handlers_;
   service::FleetView view_;
+  std::optional<common::crypto::CosignKey> signing_key_;
+  std::optional<service::StatePublicationService> state_publication_;
   std::optional<service::FleetSync> sync_;
   std::optional<common::sql::Subscription> following_;
   std::optional<service::ResourceService> resources_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,20 @@ struct GroundControlOptions {
   std::chrono::seconds token_lifetime{24 * 3600};
   // How often groups' rules are evaluated against their registry endpoints.
   std::chrono::seconds rule_interval{300};
+  // Signed state artifacts (docs/state-artifacts.md): the RegistryEndpoint to publish
+  // into (empty: none), its project, the cosign key that signs (from `ground-control
+  // keygen`; its passphrase in COSIGN_PASSWORD or the password file), further public keys
+  // satellites keep trusting during a rotation, the URL satellites read state from (empty:
+  // the endpoint's), how often changes are published and how many versions stay.
+  std::string state_endpoint;
+  std::string state_project = "satellite";
+  std::string state_signing_key_file;
+  std::string state_signing_password_file;
+  std::optional<std::string> cosign_password;  // COSIGN_PASSWORD, when set (even empty)
+  std::vector<std::string> state_trusted_key_files;
+  std::string state_registry_url;
+  std::chrono::seconds state_interval{10};
+  std::size_t state_keep_versions = 10;
   // EnrollmentRequests that may wait for an admin at once: anyone can post one.
   std::size_t max_pending_enrollment_requests = 10'000;
   // Requests a second (and bursts) per satellite and per user, by identity; rate 0: none.

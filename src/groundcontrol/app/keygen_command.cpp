@@ -9,7 +9,7 @@
 
 #include "common/crypto/cosign_key.hpp"
 #include "common/fs/file_ops.hpp"
-#include "common/fs/secret_file.hpp"
+#include "groundcontrol/app/signing_key_files.hpp"
 
 namespace groundcontrol::app {
 namespace {
@@ -18,33 +18,10 @@ using common::ErrorCode;
 using common::fail;
 namespace fs = std::filesystem;
 
-constexpr std::size_t kMaxPasswordBytes = 64 * 1024;
-
 // main prints only the message: the kernel's reason goes into it.
 common::Error one_line(const common::Error& error) {
   if (error.detail().empty()) return error;
   return common::Error(error.code(), fmt::format("{}: {}", error.message(), error.detail()));
-}
-
-// The passphrase: the file's content without one trailing newline, else COSIGN_PASSWORD.
-common::Result<std::string> passphrase(const KeygenOptions& options,
-                                       const std::optional<std::string>& env_password) {
-  if (options.password_file.empty()) {
-    if (env_password) return *env_password;
-    return fail(ErrorCode::kInvalidArgument,
-                "no passphrase: set COSIGN_PASSWORD (empty is allowed) or give --password-file");
-  }
-  auto text = common::fs::read_secret_file(options.password_file, kMaxPasswordBytes);
-  if (!text) {
-    if (text.error().code() == ErrorCode::kNotFound)
-      return fail(ErrorCode::kNotFound,
-                  fmt::format("--password-file: no file {}", options.password_file));
-    return fail(text.error().code(), fmt::format("--password-file {}: {}", options.password_file,
-                                                 text.error().message()));
-  }
-  if (text->ends_with('\n')) text->pop_back();
-  if (text->ends_with('\r')) text->pop_back();
-  return text;
 }
 
 // Neither file of the pair exists, and their directory does.
@@ -97,7 +74,7 @@ common::Status keygen_command(const KeygenOptions& options,
   const auto key_path = prefix + ".key";
   const auto pub_path = prefix + ".pub";
   if (auto ok = check_targets(prefix, key_path, pub_path); !ok) return ok;
-  auto secret = passphrase(options, env_password);
+  auto secret = read_passphrase(options.password_file, "--password-file", env_password);
   if (!secret) return fail(secret.error());
 
   auto key = common::crypto::CosignKey::generate();

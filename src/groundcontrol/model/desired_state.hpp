@@ -1,10 +1,9 @@
-// render_desired_state(): a satellite's desired state from the groups it belongs to: the
-// union of their artifacts, one entry per (repository, digest) with the tags of every group
-// merged; a tag that two entries of one repository claim for different digests is set on
-// neither and reported as a conflict (a satellite cannot hold both). The result is sealed:
-// its state_digest changes exactly when the rendered content does (a group's artifacts,
-// which groups the satellite is in, the config), so it serves as the state's ETag.
-// Pure function.
+// render_desired_state(): a satellite's desired state from the groups it belongs to, formed
+// by common::fleet_wire::StateComposer (the union of their artifacts, conflicting tags set
+// on neither), the same way a satellite forms it from the signed group states. The result
+// is sealed: its state_digest changes exactly when the rendered content does (a group's
+// artifacts, which groups the satellite is in, the config, where state is published), so
+// it serves as the state's ETag. Pure function.
 #pragma once
 
 #include <chrono>
@@ -35,8 +34,9 @@ struct ConfigSummary {
   std::chrono::seconds heartbeat_interval{60};
 };
 
-common::fleet_wire::SatelliteState render_desired_state(std::string_view satellite,
-                                                        std::span<const GroupArtifacts> groups,
-                                                        const ConfigSummary& config);
+// `state_registry`: where ground control publishes signed state (empty url: nowhere).
+common::fleet_wire::SatelliteState render_desired_state(
+    std::string_view satellite, std::span<const GroupArtifacts> groups, const ConfigSummary& config,
+    const common::fleet_wire::StateRegistry& state_registry = {});
 
 }  // namespace groundcontrol::model

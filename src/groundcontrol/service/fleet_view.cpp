@@ -41,8 +41,8 @@ std::shared_ptr<const RenderedState> FleetView::render(const Satellite& satellit
   const auto config = configs_.find(satellite.config);
   const auto summary =
       config != configs_.end() ? config->second : model::ConfigSummary{satellite.config, "", ""};
-  auto state =
-      std::make_shared<const RenderedState>(model::render_desired_state("", inputs, summary));
+  auto state = std::make_shared<const RenderedState>(
+      model::render_desired_state("", inputs, summary, state_registry_));
   shared = SharedState{satellite.groups, satellite.config, state};
   return state;
 }
@@ -140,6 +140,23 @@ void FleetView::put_config(const std::string& name, model::ConfigSummary config)
       if (satellite.config == name) refresh(satellite_name, satellite, fire);
   }
   fire_all(fire);
+}
+
+void FleetView::set_state_registry(common::fleet_wire::StateRegistry state_registry) {
+  Wakeups fire;
+  {
+    std::unique_lock lock(mutex_);
+    if (state_registry_ == state_registry) return;
+    state_registry_ = std::move(state_registry);
+    shared_states_.clear();
+    for (auto& [satellite_name, satellite] : satellites_) refresh(satellite_name, satellite, fire);
+  }
+  fire_all(fire);
+}
+
+common::fleet_wire::StateRegistry FleetView::state_registry() const {
+  std::shared_lock lock(mutex_);
+  return state_registry_;
 }
 
 void FleetView::remove_config(std::string_view name) {
@@ -243,6 +260,21 @@ std::vector<std::string> FleetView::group_names() const {
   std::vector<std::string> names;
   names.reserve(groups_.size());
   for (const auto& [name, group] : groups_) names.push_back(name);
+  return names;
+}
+
+std::optional<std::vector<model::Artifact>> FleetView::artifacts_of(std::string_view group) const {
+  std::shared_lock lock(mutex_);
+  const auto found = groups_.find(group);
+  if (found == groups_.end()) return std::nullopt;
+  return found->second.artifacts;
+}
+
+std::vector<std::string> FleetView::config_names() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> names;
+  names.reserve(configs_.size());
+  for (const auto& [name, config] : configs_) names.push_back(name);
   return names;
 }
 

@@ -47,6 +47,10 @@ class FleetView {
     std::uint64_t id_;
   };
 
+  // Every rendered state names `state_registry`: where signed state is published (its
+  // keys, for satellites to trust). A change re-renders every state and wakes its watchers.
+  void set_state_registry(common::fleet_wire::StateRegistry state_registry);
+
   // Adds or replaces a group: `artifacts` is every artifact it lists (explicit and
   // Harbor-sourced, in any order, duplicates merged).
   void put_group(const std::string& name, const model::GroupSpec& spec,
@@ -94,6 +98,12 @@ class FleetView {
   // `visit` must not call back into the view.
   void visit_satellites(const std::function<void(const SatelliteFacts&)>& visit) const;
   std::vector<std::string> group_names() const;  // sorted
+  // Every artifact group `name` lists (explicit and sourced), as put_group() took them;
+  // nullopt for an unknown group.
+  std::optional<std::vector<model::Artifact>> artifacts_of(std::string_view group) const;
+  // The names of the configs the view holds (sorted).
+  std::vector<std::string> config_names() const;
+  common::fleet_wire::StateRegistry state_registry() const;
   // The names of the satellites that are members of `group` (sorted).
   std::vector<std::string> members_of(std::string_view group) const;
 
@@ -124,7 +134,9 @@ class FleetView {
   // Forgets shared states that `changed` (a group's or config's name) went into.
   void forget_shared(std::string_view changed, bool is_config);
 
-  mutable std::shared_mutex mutex_;  // guards groups_, satellites_, configs_, shared_states_
+  // Guards groups_, satellites_, configs_, shared_states_, state_registry_.
+  mutable std::shared_mutex mutex_;
+  common::fleet_wire::StateRegistry state_registry_;
   std::map<std::string, Group, std::less<>> groups_;
   std::map<std::string, Satellite, std::less<>> satellites_;
   std::map<std::string, model::ConfigSummary, std::less<>> configs_;

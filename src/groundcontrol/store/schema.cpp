@@ -207,6 +207,17 @@ CREATE TABLE rule_artifacts (
 );
 )sql";
 
+// Signed state artifacts (issue 13): what was last published into each state repository.
+constexpr std::string_view kStatePublications = R"sql(
+CREATE TABLE state_publications (
+  repository KEY_TEXT PRIMARY KEY,
+  version BIGINT NOT NULL,
+  document_digest TEXT NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  published_at TEXT NOT NULL
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -239,6 +250,8 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string certificate_issuers(kCertificateIssuers);
   static const std::string sqlite_7 = with_key_text(kRuleArtifacts, "TEXT");
   static const std::string postgres_7 = with_key_text(kRuleArtifacts, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_8 = with_key_text(kStatePublications, "TEXT");
+  static const std::string postgres_8 = with_key_text(kStatePublications, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -251,6 +264,7 @@ std::span<const common::sql::Migration> migrations() {
       common::sql::Migration{6, "certificates: issuing CA, superseded", certificate_issuers,
                              certificate_issuers},
       common::sql::Migration{7, "rule artifacts", sqlite_7, postgres_7},
+      common::sql::Migration{8, "state publications", sqlite_8, postgres_8},
   };
   return steps;
 }

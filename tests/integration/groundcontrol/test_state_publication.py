@@ -1,0 +1,178 @@
+"""Signed state artifacts published by ground control (issue 13), through the real binary on
+both engines into Debian's docker-registry: with --state-endpoint, each group's, satellite's
+and config's state appears under satellite/{group,satellite,config}-state/<name>/state,
+tagged latest and v<N>, signed so that cosign 2.5 verifies it; a change is a new version, an
+unchanged fleet pushes nothing; the config state holds no credential; each satellite's
+state over mTLS names the registry and the keys to trust; a restart continues the versions.
+Without a signing key ground control refuses to start, saying why."""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from conftest import (BINARY, Client, Server, docker_registry, enrolled, login, push_image)
+
+COSIGN = os.environ.get("COSIGN", "")
+ENV = {"COSIGN_PASSWORD": "state-pass"}
+
+
+def get(url, accept=None):
+    headers = {"Accept": accept} if accept else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
+        return r.read()
+
+
+def tags(registry, repository):
+    try:
+        return json.loads(get(f"{registry}/v2/{repository}/tags/list"))["tags"] or []
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return []
+        raise
+
+
+def document(registry, repository, tag="latest"):
+    manifest = json.loads(get(f"{registry}/v2/{repository}/manifests/{tag}",
+                              "application/vnd.oci.image.manifest.v1+json"))
+    layer = manifest["layers"][0]["digest"]
+    return json.loads(get(f"{registry}/v2/{repository}/blobs/{layer}"))
+
+
+def wait_for(predicate, what, deadline=30):
+    end = time.time() + deadline
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def cosign_verify(registry, repository, public_key):
+    if not (COSIGN and os.access(COSIGN, os.X_OK)):
+        pytest.fail(f"cosign is missing (COSIGN={COSIGN!r}): run scripts/bootstrap")
+    reference = registry.removeprefix("http://") + f"/{repository}:latest"
+    return subprocess.run([COSIGN, "verify", "--key", public_key, "--insecure-ignore-tlog=true",
+                           "--allow-insecure-registry", reference],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def registry(engine):
+    for url in docker_registry(tempfile.mkdtemp(prefix="gc-state-registry-")):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def keys():
+    directory = tempfile.mkdtemp(prefix="gc-state-keys-")
+    prefix = os.path.join(directory, "state")
+    subprocess.run([BINARY, "keygen", "--output-key-prefix", prefix], check=True,
+                   capture_output=True, env={**os.environ, **ENV})
+    return prefix
+
+
+def test_state_is_published_signed_and_versioned(fresh_deployment, contract, registry, keys):
+    flags = fresh_deployment()
+    data_dir = tempfile.mkdtemp(prefix="gc-state-")
+    serve_flags = [*flags, "--state-endpoint", "central", "--state-signing-key", f"{keys}.key",
+                   "--state-interval", "1s", "--state-keep-versions", "2"]
+    server = Server(data_dir, serve_flags, ENV)
+    password = server.printed["admin"]
+    try:
+        admin = login(server, contract, "admin", password)
+        assert admin.call("POST", "/api/v1/registryendpoints", body={
+            "metadata": {"name": "central"}, "spec": {"url": registry}})[0] == 201
+        app = push_image(registry, "library/app", "1.0", "state-app")
+        assert admin.call("PATCH", "/api/v1/satelliteconfigs/{name}", {"name": "default"},
+                          body={"spec": {"upstream": {"url": registry, "username": "robot",
+                                                      "password": "s3cret-pw"}}},
+                          headers={"Content-Type": "application/merge-patch+json"})[0] == 200
+        _, cert = enrolled(server, contract, admin, "edge-1")
+        assert admin.call("POST", "/api/v1/groups", body={
+            "metadata": {"name": "shop"},
+            "spec": {"artifacts": [{"repository": "library/app", "digest": app,
+                                    "tags": ["1.0"]}], "satellites": ["edge-1"]}})[0] == 201
+
+        group_repo = "satellite/group-state/shop/state"
+        wait_for(lambda: "latest" in tags(registry, group_repo), "the group state")
+        group = document(registry, group_repo)
+        assert group["artifacts"] == [{"repository": "library/app", "digest": app,
+                                       "tags": ["1.0"], "type": "IMAGE"}], group
+        first_version = group["version"]
+
+        satellite_repo = "satellite/satellite-state/edge-1/state"
+        wait_for(lambda: "latest" in tags(registry, satellite_repo), "the satellite state")
+        ref = wait_for(lambda: (lambda d: d if d["groups"] else None)(
+            document(registry, satellite_repo)), "the satellite state naming its group")
+        assert ref["groups"] == [{"name": "shop", "state": group_repo}], ref
+        assert ref["config"]["state"] == "satellite/config-state/default/state", ref
+
+        config_repo = "satellite/config-state/default/state"
+        wait_for(lambda: "latest" in tags(registry, config_repo), "the config state")
+        config_text = json.dumps(document(registry, config_repo))
+        assert registry in config_text
+        assert "s3cret-pw" not in config_text and "robot" not in config_text, config_text
+
+        # cosign verifies what ground control signed, with the key pair keygen made.
+        verified = cosign_verify(registry, group_repo, f"{keys}.pub")
+        assert verified.returncode == 0, verified.stderr
+
+        # The satellite learns over mTLS where state is published and which keys to trust.
+        satellite = Client(server.printed["satellite"], server.ca_file, contract, cert=cert)
+        status, state, _ = satellite.call("GET", "/satellite/v1/state")
+        assert status == 200, state
+        assert state["stateRegistry"]["url"] == registry
+        assert state["stateRegistry"]["project"] == "satellite"
+        public_key = open(f"{keys}.pub").read()
+        assert state["stateRegistry"]["trustedKeys"] == [public_key]
+
+        # Nothing changes: nothing is pushed.
+        before = sorted(tags(registry, group_repo))
+        time.sleep(2.5)
+        assert sorted(tags(registry, group_repo)) == before
+
+        # A change is a new version; old versions beyond the kept two are pruned.
+        for n, tag in enumerate(("1.1", "1.2", "1.3")):
+            digest = push_image(registry, "library/app", tag, f"state-app-{tag}")
+            assert admin.call("PATCH", "/api/v1/groups/{name}", {"name": "shop"}, body={
+                "spec": {"artifacts": [{"repository": "library/app", "digest": digest,
+                                        "tags": [tag]}]}},
+                headers={"Content-Type": "application/merge-patch+json"})[0] == 200
+            wait_for(lambda: document(registry, group_repo)["version"] == first_version + n + 1,
+                     f"version {first_version + n + 1}")
+        versions = sorted(t for t in tags(registry, group_repo) if t.startswith("v"))
+        assert versions == [f"v{first_version + 2}", f"v{first_version + 3}"], versions
+    finally:
+        server.stop()
+
+    # A restart continues the versions rather than starting over.
+    server = Server(data_dir, serve_flags, ENV)
+    try:
+        admin = login(server, contract, "admin", password)
+        digest = push_image(registry, "library/app", "1.4", "state-app-1.4")
+        assert admin.call("PATCH", "/api/v1/groups/{name}", {"name": "shop"}, body={
+            "spec": {"artifacts": [{"repository": "library/app", "digest": digest,
+                                    "tags": ["1.4"]}]}},
+            headers={"Content-Type": "application/merge-patch+json"})[0] == 200
+        wait_for(lambda: document(registry, group_repo)["version"] == first_version + 4,
+                 "the next version after a restart")
+    finally:
+        server.stop()
+
+
+def test_a_state_endpoint_needs_a_signing_key():
+    data_dir = tempfile.mkdtemp(prefix="gc-state-nokey-")
+    run = subprocess.run([BINARY, "serve", "--data-dir", data_dir, "--state-endpoint", "central"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert "--state-endpoint needs --state-signing-key" in run.stderr, run.stderr
+    run = subprocess.run([BINARY, "serve", "--data-dir", data_dir, "--state-endpoint", "central",
+                          "--state-signing-key", os.path.join(data_dir, "absent.key")],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, **ENV})
+    assert run.returncode != 0
+    assert "absent.key" in run.stderr, run.stderr
