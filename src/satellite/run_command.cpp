@@ -8,12 +8,14 @@
 
 #include "common/clock.hpp"
 #include "satellite/agent/agent.hpp"
+#include "satellite/agent/fallback_state_source.hpp"
 #include "satellite/agent/state_file_source.hpp"
 #include "satellite/agent_metrics.hpp"
 #include "satellite/commands.hpp"
 #include "satellite/fleet/device_identity.hpp"
 #include "satellite/fleet/fleet_reporter.hpp"
 #include "satellite/fleet/ground_control_source.hpp"
+#include "satellite/fleet/registry_state_source.hpp"
 #include "satellite/fleet/serving_certificate_keeper.hpp"
 #include "satellite/process_signals.hpp"
 #include "satellite/proxy/pull_through_proxy.hpp"
@@ -55,6 +57,7 @@ struct Satellite {
   std::optional<fleet::ServingCertificateKeeper> serving;  // with --tls-listen
   bool tls_announced = false;                              // "tls listening on" printed
   fleet::GroundControlSource* ground_control = nullptr;    // owned by the agent
+  fleet::RegistryStateSource* registry_state = nullptr;    // owned by the agent
   std::unique_ptr<agent::Agent> agent;
   std::unique_ptr<proxy::PullThroughProxy> proxy;
   std::unique_ptr<fleet::FleetReporter> reporter;
@@ -63,6 +66,7 @@ struct Satellite {
 
   // Ground control's config, applied while everything runs (the feed thread calls it).
   void apply(const common::fleet_wire::SatelliteConfig& config) {
+    if (registry_state) registry_state->note_config(config);
     logger->info("config {} ({}): upstream {}, bandwidth {} B/s, sync window '{}', grace {} s",
                  config.name, config.digest, config.upstream_url, config.bandwidth_limit,
                  config.sync_window, config.gc_grace.count());
@@ -119,7 +123,15 @@ struct Satellite {
       source->keep_serving_certificate(*serving,
                                        [this](const fleet::ServingFiles& f) { serve_tls(f); });
     }
-    return std::unique_ptr<agent::StateSource>(std::move(source));
+    // While ground control is down: the signed state it published into the registry.
+    auto fallback = fleet::RegistryStateSource::open(
+        {data_dir(), options.state_poll_interval, options.upstream.ca_file},
+        [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, clock, logger);
+    if (!fallback) return common::fail(fallback.error());
+    registry_state = fallback->get();
+    return std::unique_ptr<agent::StateSource>(std::make_unique<agent::FallbackStateSource>(
+        std::move(source), std::move(*fallback),
+        [this](const common::fleet_wire::SatelliteState& s) { registry_state->learn(s); }, logger));
   }
 
   common::Status build() {
