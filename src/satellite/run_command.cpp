@@ -126,7 +126,11 @@ struct Satellite {
     // While ground control is down: the signed state it published into the registry.
     auto fallback = fleet::RegistryStateSource::open(
         {data_dir(), options.state_poll_interval, options.upstream.ca_file},
-        [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, clock, logger);
+        [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); },
+        [this] {
+          if (reporter) reporter->status_changed();
+        },
+        clock, logger);
     if (!fallback) return common::fail(fallback.error());
     registry_state = fallback->get();
     return std::unique_ptr<agent::StateSource>(std::make_unique<agent::FallbackStateSource>(
@@ -238,6 +242,9 @@ struct Satellite {
       now.artifacts.erase(now.artifacts.begin() + common::fleet_wire::kMaxReportedArtifacts,
                           now.artifacts.end());
     report.artifacts = std::move(now.artifacts);
+    if (registry_state)
+      if (auto refusal = registry_state->last_refusal())
+        report.state_refusal = refusal->substr(0, common::fleet_wire::kMaxReasonBytes);
     return report;
   }
 };

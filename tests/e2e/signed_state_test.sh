@@ -9,7 +9,8 @@
 # A state artifact pushed into the registry without ground control's signature (naming an
 # image the group never had) is refused, the refusal logged with its reason, and nothing of
 # it is pulled; the satellite keeps serving what it holds. A restart with ground control
-# still unreachable keeps following the registry, with the versions it accepted kept.
+# still unreachable keeps refusing it; once ground control is in reach again, the satellite's
+# status there shows the refusal.
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/ground_control.sh"
 
@@ -119,3 +120,19 @@ tu_wait_for 30 grep -q "satellite/group-state/follow/state: .*signature" "$TU_DI
   tu_fail "after a restart the unsigned state was not refused again"
 has 1.3.0 "$v13" || tu_fail "the restarted satellite does not serve 1.3.0"
 tu_log "restarted without ground control: still refusing the unsigned state, still serving"
+
+# --- Ground control in reach again: it shows the refusal ---------------------------------------
+kill "$GC_PID"
+wait "$GC_PID" 2>/dev/null || true
+GC_SAT_LISTEN=$GC_SAT_OLD tu_start_ground_control gc3 "$TU_DIR/gc" "${GC_FLAGS[@]}"
+tu_gc_login
+shown() {
+  tu_gc GET /api/v1/satellites/site-1 >"$TU_DIR/site-1.json" &&
+    jq -e '.status.report.stateRefusal | test("satellite/group-state/follow/state.*not signed")' \
+      "$TU_DIR/site-1.json" >/dev/null
+}
+tu_wait_for 60 shown || {
+  cat "$TU_DIR/site-1.json" >&2
+  tu_fail "ground control does not show the satellite's refusal"
+}
+tu_log "back in reach: ground control shows why the satellite refused the state"

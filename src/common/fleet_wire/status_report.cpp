@@ -94,6 +94,7 @@ std::string to_json(const StatusReport& report) {
   if (!report.last_sync_time.empty())
     document["lastSync"] = {{"time", report.last_sync_time},
                             {"durationMs", report.last_sync_duration_ms}};
+  if (!report.state_refusal.empty()) document["stateRefusal"] = report.state_refusal;
   return document.dump();
 }
 
@@ -122,6 +123,9 @@ Result<StatusReport> read_status_report(const json& document) {
     report.last_sync_time = std::move(*time);
     report.last_sync_duration_ms = *duration;
   }
+  auto refusal = in.text("stateRefusal", false, kMaxText);
+  if (!refusal) return fail(refusal.error());
+  report.state_refusal = std::move(*refusal);
   auto artifacts = in.objects("artifacts", kMaxReportedArtifacts);
   if (!artifacts) return fail(artifacts.error());
   report.artifacts.reserve(artifacts->size());

@@ -36,6 +36,9 @@ struct StatusReport {
   std::string last_sync_time;  // RFC 3339 end of the last sync ("" none yet)
   std::int64_t last_sync_duration_ms = 0;
   std::vector<ArtifactReport> artifacts;
+  // Why the satellite last refused state from the central registry (unsigned, signed by no
+  // trusted key, a rollback); empty when it did not, or a later read succeeded.
+  std::string state_refusal;
 };
 
 inline constexpr std::size_t kMaxReportedArtifacts = 10'000;

@@ -254,6 +254,7 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
          {{"present", counts.present}, {"pulling", counts.pulling}, {"failed", counts.failed}}}};
     if (!r.last_sync_time.empty())
       report["lastSync"] = {{"time", r.last_sync_time}, {"durationMs", r.last_sync_duration_ms}};
+    if (!r.state_refusal.empty()) report["stateRefusal"] = r.state_refusal;
     if (detail == StatusDetail::kFull) {
       report["artifacts"] = common::fleet_wire::artifacts_document(r);
       status["drift"] = drift_of(desired.get(), r);

@@ -29,6 +29,12 @@ std::string host_of(std::string_view url) {
   return wire::registry_host(url).value_or(std::string(url));
 }
 
+// What RegistryStateReader refuses state with (its header): not a registry that is down.
+bool is_refusal(ErrorCode code) {
+  return code == ErrorCode::kPermissionDenied || code == ErrorCode::kConflict ||
+         code == ErrorCode::kDigestInvalid || code == ErrorCode::kInvalidArgument;
+}
+
 common::Error naming(const std::string& repository, const common::Error& error) {
   return common::Error(error.code(), fmt::format("{}: {}", repository, error.message()));
 }
@@ -36,10 +42,11 @@ common::Error naming(const std::string& repository, const common::Error& error) 
 }  // namespace
 
 common::Result<std::unique_ptr<RegistryStateSource>> RegistryStateSource::open(
-    RegistryStateSourceOptions options, OnConfig on_config, const common::Clock& clock,
-    common::log::Logger logger) {
+    RegistryStateSourceOptions options, OnConfig on_config, std::function<void()> on_refusal_change,
+    const common::Clock& clock, common::log::Logger logger) {
   std::unique_ptr<RegistryStateSource> source(
-      new RegistryStateSource(std::move(options), std::move(on_config), clock, std::move(logger)));
+      new RegistryStateSource(std::move(options), std::move(on_config),
+                              std::move(on_refusal_change), clock, std::move(logger)));
   const auto path = file_of(source->options_);
   auto text = common::fs::read_file(path);
   if (!text && text.error().code() == ErrorCode::kNotFound) return source;
@@ -106,10 +113,20 @@ common::Result<std::optional<wire::SatelliteState>> RegistryStateSource::next(
   std::optional<wire::SatelliteConfig> config;
   auto state = read_round(config);
   if (config) on_config_(*config);  // outside the lock: it calls note_config()
+  bool refusal_changed = false;
   {
     std::lock_guard lock(mutex_);
-    refusal_ = state ? std::nullopt : std::optional<std::string>(state.error().message());
+    // Only a refusal is reported; a registry out of reach says nothing about its content.
+    auto refusal = refusal_;
+    if (state) {
+      refusal.reset();
+    } else if (is_refusal(state.error().code())) {
+      refusal = state.error().message();
+    }
+    refusal_changed = refusal != refusal_;
+    refusal_ = std::move(refusal);
   }
+  if (refusal_changed && on_refusal_change_) on_refusal_change_();
   if (!state) return fail(state.error());
   if (state->state_digest != known_digest) return std::optional(std::move(*state));
   agent::sleep_unless_stopped(options_.poll, stop);

@@ -55,8 +55,11 @@ class RegistryStateSource final : public agent::StateSource {
 
   // Reads what an earlier run kept. kCorruption when registry-state.json is not this
   // source's (a damaged file is refused, not silently forgotten: it holds rollback limits).
+  // `on_refusal_change` runs (on the feed thread) when last_refusal() changes, so that the
+  // satellite reports it.
   [[nodiscard]] static common::Result<std::unique_ptr<RegistryStateSource>> open(
-      RegistryStateSourceOptions options, OnConfig on_config, const common::Clock& clock,
+      RegistryStateSourceOptions options, OnConfig on_config,
+      std::function<void()> on_refusal_change, const common::Clock& clock,
       common::log::Logger logger);
 
   // From a state ground control served over mTLS: this satellite's name, where state is
@@ -71,7 +74,9 @@ class RegistryStateSource final : public agent::StateSource {
       const std::string& known_digest, std::stop_token stop) override;
   [[nodiscard]] std::string describe() const override;
 
-  // Why the last round refused or failed; nullopt once a round succeeded.
+  // Why the last refusal refused (unsigned, untrusted, a rollback, altered bytes, not a
+  // state artifact); nullopt before any and once a round succeeded. A registry out of
+  // reach or refused credentials change nothing here.
   [[nodiscard]] std::optional<std::string> last_refusal() const;
 
  private:
@@ -80,9 +85,11 @@ class RegistryStateSource final : public agent::StateSource {
     std::string document;  // its JSON text, as published
   };
   RegistryStateSource(RegistryStateSourceOptions options, OnConfig on_config,
-                      const common::Clock& clock, common::log::Logger logger)
+                      std::function<void()> on_refusal_change, const common::Clock& clock,
+                      common::log::Logger logger)
       : options_(std::move(options)),
         on_config_(std::move(on_config)),
+        on_refusal_change_(std::move(on_refusal_change)),
         clock_(clock),
         logger_(std::move(logger)) {}
 
@@ -99,6 +106,7 @@ class RegistryStateSource final : public agent::StateSource {
 
   RegistryStateSourceOptions options_;
   OnConfig on_config_;
+  std::function<void()> on_refusal_change_;
   const common::Clock& clock_;
   common::log::Logger logger_;
 

@@ -29,6 +29,15 @@ TEST(StatusReportTest, RoundTripsEveryPhase) {
   EXPECT_EQ(parsed->artifacts[2].reason, "401 upstream");
 }
 
+TEST(StatusReportTest, CarriesAStateRefusalOnlyWhenThereIsOne) {
+  StatusReport report{"sha256:" + std::string(64, 's'), "", 0, {}};
+  EXPECT_EQ(to_json(report).find("stateRefusal"), std::string::npos);
+  report.state_refusal = "satellite/group-state/g/state: not signed";
+  auto parsed = parse_status_report(to_json(report));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->state_refusal, report.state_refusal);
+}
+
 TEST(StatusReportTest, IgnoresFieldsANewerSatelliteAdds) {
   auto parsed = parse_status_report(R"({"stateDigest":"x","future":1,"artifacts":[
       {"repository":"a","digest":")" +
