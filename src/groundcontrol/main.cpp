@@ -35,6 +35,7 @@ struct TextFlags {
   std::string token_lifetime = "24h";
   std::string rule_interval = "5m";
   std::string state_interval = "10s";
+  int robot_duration_days = 30;
 };
 
 void add_deployment_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& options) {
@@ -99,6 +100,13 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
                  "versions kept in each state repository")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd.add_option("--robot-endpoint", options.robot_endpoint,
+                 "harbor RegistryEndpoint in which each satellite gets its own pull-only robot "
+                 "account (default: none)");
+  cmd.add_option("--robot-duration-days", text.robot_duration_days,
+                 "lifetime of a satellite's robot account; its secret is renewed halfway")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
   cmd.add_option("--max-pending-enrollment-requests", options.max_pending_enrollment_requests,
                  "enrollment requests that may wait for an admin at once (more: 429)")
       ->capture_default_str()
@@ -132,6 +140,7 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
   options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
   if (options.rule_interval < std::chrono::seconds(1))
     die(common::Error(common::ErrorCode::kInvalidArgument, "--rule-interval: at least 1s"));
+  options.robot_duration = std::chrono::days(text.robot_duration_days);
   options.state_interval = value_or_die(common::config::parse_duration(text.state_interval));
   if (options.state_interval < std::chrono::seconds(1))
     die(common::Error(common::ErrorCode::kInvalidArgument, "--state-interval: at least 1s"));

@@ -25,6 +25,10 @@ struct SatelliteConfig {
   std::string upstream_url;
   std::string upstream_username;
   std::string upstream_password;
+  // When the credentials stop working ("" never): a robot account's secret that ground
+  // control made for this satellite (spec.upstream.credentialsExpireAt, RFC 3339). The
+  // satellite asks for the config again before then.
+  std::string upstream_credentials_expire_at;
   bool upstream_insecure = false;
   bool proxy_enabled = false;
   std::vector<std::string> proxy_repositories;  // empty: all

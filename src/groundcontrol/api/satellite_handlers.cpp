@@ -176,6 +176,19 @@ boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {
   auto document =
       co_await common::http::offload(pool_, [&] { return resources_.satellite_config(*name); });
   if (!document) co_return error_response(document.error());
+  if (robots_ != nullptr) {
+    // The satellite's own robot, with a fresh secret: handed over only here, over mTLS.
+    auto robot =
+        co_await common::http::offload(pool_, [&] { return robots_->credentials_for(*satellite); });
+    if (robot) {
+      auto& upstream = document->spec["upstream"];
+      upstream["username"] = robot->username;
+      upstream["password"] = robot->password;
+      if (!robot->expires_at.empty()) upstream["credentialsExpireAt"] = robot->expires_at;
+    } else if (robot.error().code() != common::ErrorCode::kConflict) {
+      co_return error_response(robot.error());  // the satellite keeps what it has, retries
+    }
+  }
   Response response = json_response(200, {{"apiVersion", common::fleet_wire::kSatelliteApiVersion},
                                           {"kind", "SatelliteConfig"},
                                           {"name", document->name},

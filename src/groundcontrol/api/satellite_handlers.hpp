@@ -33,6 +33,7 @@
 #include "groundcontrol/service/fleet_view.hpp"
 #include "groundcontrol/service/report_recorder.hpp"
 #include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/service/robot_account_service.hpp"
 
 namespace groundcontrol::api {
 
@@ -52,6 +53,9 @@ class SatelliteHandlers {
         reports_(reports),
         clock_(clock),
         random_(jitter_seed) {}
+
+  // With robot accounts: the config answer carries the satellite's robot credentials.
+  void use_robot_accounts(service::RobotAccountService& robots) { robots_ = &robots; }
 
   std::vector<common::http::Route> routes();
   // Long-polls waiting right now (a gauge of /metrics).
@@ -73,6 +77,7 @@ class SatelliteHandlers {
   boost::asio::thread_pool& pool_;
   service::ReportRecorder& reports_;
   const common::Clock& clock_;
+  service::RobotAccountService* robots_ = nullptr;
   std::atomic<std::size_t> long_polls_ = 0;
   std::mutex random_mutex_;  // guards random_
   std::minstd_rand random_;

@@ -165,6 +165,12 @@ class App final : public GroundControlApp {
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
     if (auto ok = make_state_publication(); !ok) return ok;
+    if (!options_.robot_endpoint.empty())
+      robots_.emplace(*db_, clock_, view_, *registry_endpoints_,
+                      service::RobotAccountOptions{
+                          options_.robot_endpoint,
+                          options_.state_endpoint.empty() ? "" : options_.state_project,
+                          options_.robot_duration});
     serving_certificates_.emplace(*db_, clock_, *cas_, options_.certificate_validity);
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
@@ -260,6 +266,7 @@ class App final : public GroundControlApp {
     if (auto ok = add_jobs(); !ok) return ok;
     satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());
+    if (robots_) satellite_handlers_->use_robot_accounts(*robots_);
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
@@ -352,6 +359,18 @@ class App final : public GroundControlApp {
                     if (round->published > 0)
                       logger_->info("state published: {} changed, {} unchanged", round->published,
                                     round->unchanged);
+                    return {};
+                  }});
+    }
+    if (robots_) {
+      jobs_->add({"robot-accounts", options_.rule_interval, [this]() -> common::Status {
+                    auto round = robots_->reconcile();
+                    if (!round) return common::fail(round.error());
+                    for (const auto& error : round->errors)
+                      logger_->warn("robot account not updated: {}", error);
+                    if (round->updated + round->removed > 0)
+                      logger_->info("robot accounts: {} updated, {} removed", round->updated,
+                                    round->removed);
                     return {};
                   }});
     }
@@ -505,6 +524,7 @@ class App final : public GroundControlApp {
   service::FleetView view_;
   std::optional<common::crypto::CosignKey> signing_key_;
   std::optional<service::StatePublicationService> state_publication_;
+  std::optional<service::RobotAccountService> robots_;
   std::optional<service::FleetSync> sync_;
   std::optional<common::sql::Subscription> following_;
   std::optional<service::ResourceService> resources_;

@@ -47,6 +47,10 @@ struct GroundControlOptions {
   std::string state_registry_url;
   std::chrono::seconds state_interval{10};
   std::size_t state_keep_versions = 10;
+  // Harbor robot accounts per satellite: the harbor RegistryEndpoint they live in (empty:
+  // none; satellites then use the config's upstream credentials) and their lifetime.
+  std::string robot_endpoint;
+  std::chrono::days robot_duration{30};
   // EnrollmentRequests that may wait for an admin at once: anyone can post one.
   std::size_t max_pending_enrollment_requests = 10'000;
   // Requests a second (and bursts) per satellite and per user, by identity; rate 0: none.

@@ -218,6 +218,17 @@ CREATE TABLE state_publications (
 );
 )sql";
 
+// Harbor robot accounts of satellites (issue 13): ids, names, projects, expiry; no secrets.
+constexpr std::string_view kSatelliteRobots = R"sql(
+CREATE TABLE satellite_robots (
+  satellite KEY_TEXT PRIMARY KEY,
+  robot_id BIGINT NOT NULL,
+  robot_name TEXT NOT NULL,
+  projects TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -252,6 +263,8 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_7 = with_key_text(kRuleArtifacts, "TEXT COLLATE \"C\"");
   static const std::string sqlite_8 = with_key_text(kStatePublications, "TEXT");
   static const std::string postgres_8 = with_key_text(kStatePublications, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_9 = with_key_text(kSatelliteRobots, "TEXT");
+  static const std::string postgres_9 = with_key_text(kSatelliteRobots, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -265,6 +278,7 @@ std::span<const common::sql::Migration> migrations() {
                              certificate_issuers},
       common::sql::Migration{7, "rule artifacts", sqlite_7, postgres_7},
       common::sql::Migration{8, "state publications", sqlite_8, postgres_8},
+      common::sql::Migration{9, "satellite robot accounts", sqlite_9, postgres_9},
   };
   return steps;
 }

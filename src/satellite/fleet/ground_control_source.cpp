@@ -4,6 +4,7 @@
 #include <spdlog/logger.h>
 
 #include "common/fs/file_ops.hpp"
+#include "common/time_format.hpp"
 #include "satellite/fleet/pinned_trust.hpp"
 
 namespace satellite::fleet {
@@ -138,6 +139,12 @@ common::Status GroundControlSource::apply_config() {
     std::lock_guard lock(mutex_);
     config_digest_ = config->digest;
   }
+  // Credentials that expire (a robot's secret) are asked for again halfway to their end.
+  credentials_due_.reset();
+  if (auto expires = common::parse_rfc3339(config->upstream_credentials_expire_at)) {
+    const auto now = clock_.now();
+    credentials_due_ = now + (*expires - now) / 2;
+  }
   if (serving_) {
     serving_->set_names(config->registry_server_names);
     maintain_serving_certificate();
@@ -166,7 +173,7 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlS
   if (etag_.empty() && !known_digest.empty()) etag_ = fmt::format("\"{}\"", known_digest);
   // The config, once per run before anything else (a restart applies it again) and then
   // whenever the state names another one.
-  if (config_digest().empty()) {
+  if (config_digest().empty() || (credentials_due_ && clock_.now() >= *credentials_due_)) {
     if (auto applied = apply_config(); !applied) return common::fail(applied.error());
   }
   maintain_serving_certificate();  // renewal, or a retry after a failure

@@ -8,6 +8,8 @@
 //   4. the long-poll: GET /satellite/v1/state with If-None-Match, held up to `wait`;
 //   5. when the state names another config digest, GET /satellite/v1/config, handed to
 //      `on_config` before the state is returned, so the state is applied with its config;
+//      also halfway to the expiry of the upstream credentials it carries (a robot secret
+//      ground control made for this satellite), for fresh ones;
 //   6. with a ServingCertificateKeeper: its names from each config, and a serving
 //      certificate asked for when due (after a config and before each long-poll); its
 //      failure is logged and retried, never the feed's error.
@@ -20,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +87,8 @@ class GroundControlSource final : public agent::StateSource {
   const common::Clock& clock_;
   common::log::Logger logger_;
   std::string etag_;
+  // When the config is asked for again for fresh upstream credentials (nullopt: never).
+  std::optional<std::chrono::system_clock::time_point> credentials_due_;
   bool requested_ = false;  // the enrollment request is posted
   ServingCertificateKeeper* serving_ = nullptr;
   ServingCertificateKeeper::Installed serving_installed_;

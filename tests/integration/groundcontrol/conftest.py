@@ -377,3 +377,27 @@ def push_image(registry_url, repository, tag, seed):
     put("PUT", f"{registry_url}/v2/{repository}/manifests/{tag}", manifest,
         "application/vnd.oci.image.manifest.v1+json")
     return "sha256:" + hashlib.sha256(manifest).hexdigest()
+
+
+FAKE_HARBOR = pathlib.Path(__file__).resolve().parents[3] / "tests" / "fakes" / "harbor" / \
+    "fake_harbor.py"
+
+
+def fake_harbor(directory, admin="admin:Harbor12345"):
+    """The Harbor double (tests/fakes/harbor) with admin `admin`; yields its URL while it
+    runs."""
+    port_file = os.path.join(directory, "port")
+    process = subprocess.Popen([sys.executable, str(FAKE_HARBOR), "--port", "0", "--port-file",
+                                port_file, "--admin", admin],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.time() + 30
+        while not (os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip()):
+            assert time.time() < end, "fake_harbor.py did not start"
+            time.sleep(0.1)
+        url = f"http://127.0.0.1:{pathlib.Path(port_file).read_text().strip()}"
+        wait_http(url + "/api/v2.0/health")
+        yield url
+    finally:
+        process.kill()
+        process.wait()

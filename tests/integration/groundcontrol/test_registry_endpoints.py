@@ -3,19 +3,12 @@ resource whose password is write-only and sealed at rest; `:test` connects with 
 credentials to a real registry (Debian's docker-registry behind htpasswd) or to the Harbor
 double (tests/fakes/harbor), and an unreachable registry, wrong credentials or a server
 that answers garbage give a clear message in the answer and in the endpoint's status."""
-import os
-import pathlib
-import subprocess
-import sys
 import tempfile
-import time
 
 import pytest
 
-from conftest import docker_registry, free_port, login, serve, wait_http
+from conftest import docker_registry, fake_harbor, free_port, login, serve
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-FAKE_HARBOR = ROOT / "tests" / "fakes" / "harbor" / "fake_harbor.py"
 PASSWORD = "registry-s3cret-7f2a"
 
 
@@ -29,21 +22,8 @@ def registry():
 @pytest.fixture(scope="module")
 def harbor():
     """The Harbor double with admin `admin`."""
-    directory = tempfile.mkdtemp(prefix="gc-harbor-")
-    port_file = os.path.join(directory, "port")
-    process = subprocess.Popen([sys.executable,
-                                str(FAKE_HARBOR), "--port", "0", "--port-file", port_file,
-                                "--admin", "admin:Harbor12345"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    end = time.time() + 30
-    while not (os.path.exists(port_file) and pathlib.Path(port_file).read_text().strip()):
-        assert time.time() < end, "fake_harbor.py did not start"
-        time.sleep(0.1)
-    url = f"http://127.0.0.1:{pathlib.Path(port_file).read_text().strip()}"
-    wait_http(url + "/api/v2.0/health")
-    yield url
-    process.kill()
-    process.wait()
+    for url in fake_harbor(tempfile.mkdtemp(prefix="gc-harbor-")):
+        yield url
 
 
 @pytest.fixture(scope="module")
