@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/crypto/cosign_key.hpp"
 #include "common/crypto/hasher.hpp"
 #include "common/fleet_wire/field_reader.hpp"
 
@@ -40,6 +41,14 @@ json content_of(const SatelliteState& state) {
                                 {"project", state.state_registry.project},
                                 {"trustedKeys", state.state_registry.trusted_keys}};
   }
+  if (!state.signature_policies.empty()) {
+    json policies = json::object();
+    for (const auto& [group, policy] : state.signature_policies) {
+      policies[group] = {{"mode", signature_mode_name(policy.mode)},
+                         {"publicKeys", policy.public_keys}};
+    }
+    content["signaturePolicies"] = std::move(policies);
+  }
   return content;
 }
 
@@ -51,6 +60,56 @@ Result<StateRegistry> read_state_registry(const FieldReader& in) {
   auto keys = in.texts("trustedKeys");
   if (!keys) return fail(keys.error());
   return StateRegistry{std::move(*url), std::move(*project), std::move(*keys)};
+}
+
+// Most keys one group's policy may list (a rotation needs two or three).
+constexpr std::size_t kMaxPolicyKeys = 64;
+
+Result<SignaturePolicy> read_policy(const FieldReader& in) {
+  auto mode_name = in.text("mode");
+  if (!mode_name) return fail(mode_name.error());
+  const auto mode = signature_mode_from_name(*mode_name);
+  if (!mode) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: \"{}\" is not off, warn or enforce",
+                                                         in.field("mode"), *mode_name));
+  }
+  auto keys = in.texts("publicKeys");
+  if (!keys) return fail(keys.error());
+  if (keys->size() > kMaxPolicyKeys) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: more than {} keys", in.field("publicKeys"), kMaxPolicyKeys));
+  }
+  for (std::size_t i = 0; i < keys->size(); ++i) {
+    if (auto key = crypto::CosignPublicKey::from_pem((*keys)[i]); !key) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{}[{}]: not a P-256 public key in PEM: {}", in.field("publicKeys"),
+                              i, key.error().message()));
+    }
+  }
+  if (*mode != SignatureMode::kOff && keys->empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: required when mode is {}", in.field("publicKeys"), *mode_name));
+  }
+  return SignaturePolicy{*mode, std::move(*keys)};
+}
+
+Result<SignaturePolicies> read_policies(const json& document) {
+  SignaturePolicies out;
+  const auto found = document.find("signaturePolicies");
+  if (found == document.end() || found->is_null()) return out;
+  if (!found->is_object()) {
+    return fail(ErrorCode::kInvalidArgument, "signaturePolicies: expected an object");
+  }
+  for (const auto& [group, value] : found->items()) {
+    const auto path = fmt::format("signaturePolicies.{}", group);
+    if (!value.is_object()) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("{}: expected an object", path));
+    }
+    auto policy = read_policy(FieldReader(value, path));
+    if (!policy) return fail(policy.error());
+    out.emplace(group, std::move(*policy));
+  }
+  return out;
 }
 
 Result<StateArtifact> read_artifact(const FieldReader& in) {
@@ -131,6 +190,9 @@ Result<SatelliteState> read_state(const json& document) {
     if (!read) return fail(read.error());
     state.state_registry = std::move(*read);
   }
+  auto policies = read_policies(document);
+  if (!policies) return fail(policies.error());
+  state.signature_policies = std::move(*policies);
   auto state_digest = in.text("stateDigest", false);
   if (!state_digest) return fail(state_digest.error());
   state.state_digest = std::move(*state_digest);
@@ -163,6 +225,10 @@ Result<SatelliteState> parse_satellite_state(std::string_view text) {
   if (document.is_discarded())
     return fail(ErrorCode::kInvalidArgument, "satellite state: not a JSON document");
   return read_state(document);
+}
+
+SignaturePolicy signature_policy_of(const SatelliteState& state, const StateArtifact& artifact) {
+  return effective_signature_policy(state.signature_policies, artifact.groups);
 }
 
 }  // namespace common::fleet_wire

@@ -1,7 +1,8 @@
 // SatelliteState: the desired state of one satellite as ground control serves it
 // (`GET /satellite/v1/state`) and as a headless satellite reads it from a file: the
 // artifacts to hold, each by repository and digest with the tags to set, the groups they
-// come from, the config it follows and the upstream registry to pull from. A wire type,
+// come from, the config it follows, the upstream registry to pull from and the groups'
+// signature policies (signature_policy.hpp). A wire type,
 // shared by ground control and the satellite (the only thing they share); versioned by
 // `apiVersion`, and a reader ignores fields it does not know, so an older satellite reads a
 // newer ground control's document. Plain value type.
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "common/digest.hpp"
+#include "common/fleet_wire/signature_policy.hpp"
 #include "common/result.hpp"
 
 namespace common::fleet_wire {
@@ -52,7 +54,10 @@ struct SatelliteState {
   std::string config_digest;     // "sha256:…" of the config document
   std::string upstream_url;      // the registry to pull from, e.g. "https://harbor:443"
   StateRegistry state_registry;  // in the document only when its url is set
-  std::string state_digest;      // "sha256:…" over everything above: the ETag
+  // By group name (JSON `signaturePolicies`); empty: none, and then absent from the
+  // document and from canonical_content, so states without policies keep their digests.
+  SignaturePolicies signature_policies;
+  std::string state_digest;  // "sha256:…" over everything above: the ETag
 };
 
 // The canonical JSON of `state` without its state_digest and satellite name (sorted keys,
@@ -67,7 +72,11 @@ void seal(SatelliteState& state);
 // satellite with the same groups and config, so the name is given per answer).
 [[nodiscard]] std::string to_json(const SatelliteState& state, std::string_view satellite);
 // Reads a document; unknown fields are ignored. kInvalidArgument naming the field for a
-// missing or mistyped one, an invalid digest, or another apiVersion.
+// missing or mistyped one, an invalid digest, another apiVersion, or in signaturePolicies
+// an unknown mode, a key that is not a P-256 public key in PEM, or warn/enforce without keys.
 [[nodiscard]] Result<SatelliteState> parse_satellite_state(std::string_view json);
+// The policy `artifact` follows under `state` (effective_signature_policy of its groups).
+[[nodiscard]] SignaturePolicy signature_policy_of(const SatelliteState& state,
+                                                  const StateArtifact& artifact);
 
 }  // namespace common::fleet_wire

@@ -1,8 +1,8 @@
 // StatusReport: how far a satellite is with its desired state (`POST /satellite/v1/status`):
 // the state digest it is working on, when its last sync ended and how long it took, and per
-// artifact whether it is present, being pulled (bytes so far) or failed (why). Ground
-// control derives the satellite's sync state and drift from it. A wire type shared by
-// ground control and the satellite; a reader ignores fields it does not know.
+// artifact whether it is present (with a warning, if any), being pulled (bytes so far) or
+// failed (why). Ground control derives the satellite's sync state and drift from it. A wire
+// type shared by ground control and the satellite; a reader ignores fields it does not know.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,8 @@ struct ArtifactReport {
   ArtifactPhase phase = ArtifactPhase::kPresent;
   std::int64_t bytes_done = 0;   // while pulling
   std::int64_t bytes_total = 0;  // 0: not known yet
-  std::string reason;            // why it failed
+  std::string reason;            // why it failed; when present, a warning (served although its
+                                 // signature did not verify under a warn policy) or ""
 };
 
 struct StatusReport {

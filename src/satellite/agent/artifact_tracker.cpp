@@ -38,6 +38,14 @@ void ArtifactTracker::mark_present(const Key& key) {
   entry.failures = 0;
 }
 
+void ArtifactTracker::set_warning(const Key& key, std::string warning) {
+  std::lock_guard lock(mutex_);
+  auto& entry = entries_[key];
+  entry.warning = std::move(warning);
+  if (entry.warning.size() > common::fleet_wire::kMaxReasonBytes)
+    entry.warning.resize(common::fleet_wire::kMaxReasonBytes);
+}
+
 std::chrono::milliseconds ArtifactTracker::mark_failed(const Key& key, std::string reason,
                                                        SteadyTime now) {
   std::lock_guard lock(mutex_);
@@ -65,7 +73,10 @@ std::vector<common::fleet_wire::ArtifactReport> ArtifactTracker::report() const 
   std::vector<common::fleet_wire::ArtifactReport> out;
   out.reserve(entries_.size());
   for (const auto& [key, entry] : entries_) {
-    common::fleet_wire::ArtifactReport item{key.first, key.second, entry.phase, 0, 0, entry.reason};
+    common::fleet_wire::ArtifactReport item{
+        key.first,   key.second,
+        entry.phase, 0,
+        0,           entry.phase == ArtifactPhase::kPresent ? entry.warning : entry.reason};
     if (entry.phase == ArtifactPhase::kPulling) {
       item.bytes_done = static_cast<std::int64_t>(entry.progress->bytes_done.load());
       item.bytes_total = static_cast<std::int64_t>(entry.progress->bytes_total.load());

@@ -1,8 +1,8 @@
 // ArtifactTracker: the sync state of every desired artifact, each on its own (one failing
-// image never holds back the others): present, pulling with bytes done, or failed with a
-// reason and the time of its next attempt, retried with capped exponential back-off and full
-// jitter. What the status report and /metrics show. Thread-safety: every call is safe from
-// any thread (the sync workers write, the reporter reads).
+// image never holds back the others): present (with a warning, if any), pulling with bytes
+// done, or failed with a reason and the time of its next attempt, retried with capped
+// exponential back-off and full jitter. What the status report and /metrics show. Thread-safety:
+// every call is safe from any thread (the sync workers write, the reporter reads).
 #pragma once
 
 #include <chrono>
@@ -45,6 +45,9 @@ class ArtifactTracker {
   // for this key, or forget()).
   PullProgress& start_pull(const Key& key);
   void mark_present(const Key& key);
+  // Records why a stored artifact is served although its signature did not verify (a warn
+  // policy), shown as its reason while it is present; "" clears it.
+  void set_warning(const Key& key, std::string warning);
   // Records the failure and schedules the next attempt; returns the delay chosen.
   std::chrono::milliseconds mark_failed(const Key& key, std::string reason, SteadyTime now);
   // Drops every artifact not in `keep` (it left the desired state).
@@ -60,7 +63,8 @@ class ArtifactTracker {
   struct Entry {
     common::fleet_wire::ArtifactPhase phase = common::fleet_wire::ArtifactPhase::kPulling;
     std::unique_ptr<PullProgress> progress = std::make_unique<PullProgress>();
-    std::string reason;
+    std::string reason;   // why it failed
+    std::string warning;  // why it is served with a complaint (set_warning)
     unsigned failures = 0;
     SteadyTime retry_at{};
   };

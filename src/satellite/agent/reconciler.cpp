@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/crypto/cosign_signature.hpp"
 #include "common/oci/manifest.hpp"
 
 namespace satellite::agent {
@@ -66,7 +67,8 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
       ++out.waiting;
       continue;
     }
-    jobs.push_back({artifact.repository, artifact.digest, settings.platforms});
+    jobs.push_back({artifact.repository, artifact.digest, settings.platforms,
+                    common::fleet_wire::signature_policy_of(desired, artifact)});
   }
   for (auto& result : pull_all(std::move(jobs), settings.parallel_artifacts, stop)) {
     const ArtifactTracker::Key key{result.job.repository, result.job.digest};
@@ -82,6 +84,7 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
     }
     ++out.pulled;
     present.insert(key);
+    tracker_.set_warning(key, result.outcome->signature_warning);
     out.bytes_fetched += result.outcome->bytes_fetched;
     owned_.put({result.job.repository,
                 result.job.digest,
@@ -228,6 +231,8 @@ void Reconciler::remove_manifests(const OwnedArtifact& entry, PassOutcome& out) 
   for (const auto& child : children) {
     if (!kept.contains(child)) (void)registry_.delete_manifest(entry.repository, child.str());
   }
+  // Its cosign signature, copied with it (ImagePuller), goes with it.
+  (void)registry_.delete_manifest(entry.repository, common::crypto::signature_tag(entry.digest));
   ++out.removed;
   out.gc_needed = true;
   logger_->info("removed {}@{}", entry.repository, entry.digest.str());

@@ -2,9 +2,10 @@
 // the registry library. For each desired artifact: present (held, by the digest the agent
 // stored it under) or pulled by digest through the PullFunction, several at once, each on
 // its own (a failure is recorded with its reason and retried later with back-off; it
-// never holds back the others); then its tags are set. Artifacts that left the desired
-// state are untagged at once and, after the removal grace, their manifests deleted so that
-// garbage collection takes their blobs; only what the agent itself placed (OwnedArtifacts)
+// never holds back the others), under the signature policy of its groups (a warn policy's
+// complaint stays in the tracker as the artifact's reason); then its tags are set. Artifacts that
+// left the desired state are untagged at once and, after the removal grace, their manifests deleted
+// so that garbage collection takes their blobs; only what the agent itself placed (OwnedArtifacts)
 // is ever untagged or deleted. A pass is idempotent: run again, it does nothing more.
 // Thread-safety: run_pass() from one thread at a time; the tracker may be read meanwhile.
 #pragma once

@@ -30,6 +30,7 @@ struct ImagePuller::Plan {
   std::vector<common::oci::Descriptor> blobs;  // unique by digest
   std::vector<PendingManifest> manifests;      // in the order they are stored: children first
   std::set<common::Digest> seen;               // blobs and manifests already planned
+  std::optional<SignatureArtifact> signature;  // stored under its tag before the manifests
   std::uint64_t fetched = 0;                   // manifest bytes taken from upstream
 };
 
@@ -101,6 +102,56 @@ common::Status ImagePuller::add_manifest(const std::string& repository,
   return {};
 }
 
+common::Status ImagePuller::plan_signature(const PullJob& job, PulledArtifact& artifact,
+                                           Plan& plan) {
+  using common::fleet_wire::SignatureMode;
+  const auto& policy = job.signature_policy;
+  auto fetched = signatures_.fetch(job.repository, job.digest);
+  common::Status verdict;
+  if (!fetched) {
+    verdict = common::fail(std::move(fetched.error()));
+  } else if (!*fetched) {
+    verdict = common::fail(ErrorCode::kPermissionDenied,
+                           fmt::format("no cosign signature (no tag {} upstream)",
+                                       common::crypto::signature_tag(job.digest)));
+  } else {
+    plan.signature = std::move(**fetched);
+    if (policy.mode != SignatureMode::kOff)
+      verdict = signatures_.verify(job.repository, job.digest, *plan.signature, policy.public_keys);
+  }
+  if (policy.mode == SignatureMode::kOff) {
+    if (fetched && !*fetched) return {};  // unsigned, and nobody asked
+    if (!fetched) {
+      logger_->warn("signature of {}@{} not copied: {}", job.repository, job.digest.str(),
+                    verdict.error().message());
+    }
+  } else if (!verdict) {
+    const auto reason = fmt::format("signature policy {}: {}", signature_mode_name(policy.mode),
+                                    verdict.error().message());
+    if (policy.mode == SignatureMode::kEnforce) {
+      return common::fail(verdict.error().code(), reason, verdict.error().detail());
+    }
+    logger_->warn("{}@{} stored although {}", job.repository, job.digest.str(), reason);
+    artifact.signature_warning = reason;
+  }
+  if (!plan.signature) return {};
+  auto parsed = common::oci::parse_manifest(plan.signature->manifest.content,
+                                            plan.signature->manifest.media_type);
+  if (!parsed) {  // SignatureManifest::parse took it; the registry's parser should too
+    logger_->warn("signature of {}@{} not copied: {}", job.repository, job.digest.str(),
+                  parsed.error().message());
+    plan.signature.reset();
+    return {};
+  }
+  plan.signature->manifest.media_type = parsed->media_type;
+  plan.fetched += plan.signature->manifest.content.size();
+  if (parsed->config) parsed->layers.insert(parsed->layers.begin(), *parsed->config);
+  for (auto& blob : parsed->layers) {
+    if (plan.seen.insert(blob.digest).second) plan.blobs.push_back(std::move(blob));
+  }
+  return {};
+}
+
 common::Status ImagePuller::fetch_blobs(const std::string& repository, Plan& plan,
                                         PullProgress& progress, const std::stop_token& stop) {
   std::atomic<std::size_t> next{0};
@@ -144,6 +195,8 @@ common::Result<PulledArtifact> ImagePuller::pull(const PullJob& job, PullProgres
   Plan plan;
   plan.fetched = top->content.size();
   plan.seen.insert(job.digest);
+  if (auto checked = plan_signature(job, artifact, plan); !checked)
+    return common::fail(checked.error());
   auto parsed = common::oci::parse_manifest(top->content, top->media_type);
   if (parsed && parsed->is_index && !job.platforms.empty()) {
     auto filtered = filter_index(top->content, job.platforms);
@@ -174,6 +227,17 @@ common::Result<PulledArtifact> ImagePuller::pull(const PullJob& job, PullProgres
   auto blobs = fetch_blobs(job.repository, plan, progress, stop);
   artifact.bytes_fetched = plan.fetched;
   if (!blobs) return common::fail(std::move(blobs.error()));
+  if (plan.signature) {
+    const auto& signature = *plan.signature;
+    auto put = registry_.put_manifest(job.repository, signature.tag, signature.manifest.content,
+                                      signature.manifest.media_type);
+    if (!put) {
+      return common::fail(
+          put.error().code(),
+          fmt::format("signature {}:{}: {}", job.repository, signature.tag, put.error().message()),
+          put.error().detail());
+    }
+  }
   for (const auto& manifest : plan.manifests) {
     if (stop.stop_requested()) return common::fail(ErrorCode::kUnavailable, "pull stopped");
     auto put = registry_.put_manifest(job.repository, manifest.digest.str(), manifest.content,

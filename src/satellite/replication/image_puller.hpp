@@ -7,9 +7,16 @@
 //   - the blobs of every image are fetched by a BlobFetcher: only those the registry does
 //     not hold, once across concurrent pulls, resumable across restarts (state_dir),
 //     verified before they become visible;
+//   - the image's cosign signature (the manifest tagged sha256-<hex>.sig upstream) is
+//     checked before anything is fetched when job.signature_policy is warn or enforce
+//     (ImageSignatureCheck): under enforce a failed check fails the pull, under warn it is
+//     logged and returned in signature_warning. Whatever the mode, the signature artifact,
+//     when the upstream has one, is copied with its blobs under the same tag, so clients
+//     verify against the satellite offline (`cosign verify`);
 //   - manifests are stored children first, the index last, so nothing visible ever
-//     references what is missing. What is already held is skipped (a pull of a held
-//     artifact costs one manifest GET at most, none when nothing is filtered).
+//     references what is missing (the signature artifact before them all). What is already held is
+//     skipped (a pull of a held artifact costs one manifest GET at most, none when nothing is
+//     filtered).
 // Concurrency: a bounded worker pool over the blocking HttpClient: each pull() runs up to
 // parallel_blobs worker threads, and the BlobFetcher's gate lets at most parallel_blobs
 // downloads run at once across every pull. All transfers share one bandwidth limit.
@@ -34,6 +41,7 @@
 #include "registry/registry_service.hpp"
 #include "satellite/replication/bandwidth_limiter.hpp"
 #include "satellite/replication/blob_fetcher.hpp"
+#include "satellite/replication/image_signature_check.hpp"
 #include "satellite/replication/pull_job.hpp"
 #include "satellite/replication/pull_progress.hpp"
 #include "satellite/replication/upstream_client.hpp"
@@ -67,8 +75,10 @@ class ImagePuller {
   // Makes `job.digest` (filtered to job.platforms) held by the local registry. Errors, with
   // a reason a person understands: kNotFound (digest, blob or platform not upstream),
   // kPermissionDenied (401/403), kDigestInvalid (bytes that do not match their digest),
-  // kNameInvalid, kUnavailable ("pull stopped" when `stop` is requested: partial blobs stay
-  // for the next pull to resume; or the upstream's transport errors), the registry's
+  // kNameInvalid, kPermissionDenied too for an image whose signature the enforce policy
+  // refuses ("signature policy enforce: …" saying why), kUnavailable ("pull stopped" when
+  // `stop` is requested: partial blobs stay for the next pull to resume; or the upstream's
+  // transport errors), the registry's
   // (kManifestInvalid for an upstream manifest the registry refuses). Blocking.
   [[nodiscard]] common::Result<PulledArtifact> pull(const PullJob& job, PullProgress& progress,
                                                     std::stop_token stop);
@@ -97,6 +107,10 @@ class ImagePuller {
   [[nodiscard]] common::Status add_manifest(const std::string& repository,
                                             const common::Digest& digest, std::string content,
                                             std::string media_type, int depth, Plan& plan);
+  // Checks the signature of job.digest under job.signature_policy and plans the copy of the
+  // signature artifact; the enforce policy's refusal, or the upstream's errors under it.
+  [[nodiscard]] common::Status plan_signature(const PullJob& job, PulledArtifact& artifact,
+                                              Plan& plan);
   [[nodiscard]] common::Status fetch_blobs(const std::string& repository, Plan& plan,
                                            PullProgress& progress, const std::stop_token& stop);
 
@@ -104,6 +118,7 @@ class ImagePuller {
   const PullerOptions options_;
   common::log::Logger logger_;
   UpstreamClient upstream_;
+  ImageSignatureCheck signatures_{upstream_};
   BandwidthLimiter limiter_;
   std::unique_ptr<BlobFetcher> fetcher_;
   std::atomic<std::uint64_t> manifest_bytes_{0};

@@ -35,6 +35,21 @@ common::Result<FetchedManifest> UpstreamClient::get_manifest(std::string_view re
   return (*client)->get_manifest(repository, digest.str());
 }
 
+common::Result<FetchedManifest> UpstreamClient::get_tagged_manifest(std::string_view repository,
+                                                                    std::string_view tag) {
+  auto client = current();
+  if (!client) return common::fail(std::move(client.error()));
+  return (*client)->get_manifest(repository, tag);
+}
+
+common::Result<std::string> UpstreamClient::get_blob_content(std::string_view repository,
+                                                             const common::Digest& digest,
+                                                             std::size_t max_bytes) {
+  auto client = current();
+  if (!client) return common::fail(std::move(client.error()));
+  return (*client)->get_blob_content(repository, digest, max_bytes);
+}
+
 common::Result<common::Digest> UpstreamClient::resolve_tag(std::string_view repository,
                                                            std::string_view tag) {
   auto client = current();

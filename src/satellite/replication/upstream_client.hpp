@@ -5,6 +5,7 @@
 // Thread-safety: every call from any thread; requests block (see HttpClient).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,13 @@ class UpstreamClient {
   // The manifest `digest` of `repository`, verified against the digest.
   [[nodiscard]] common::Result<FetchedManifest> get_manifest(std::string_view repository,
                                                              const common::Digest& digest);
+  // The manifest `tag` of `repository`, verified against the digest the upstream names.
+  [[nodiscard]] common::Result<FetchedManifest> get_tagged_manifest(std::string_view repository,
+                                                                    std::string_view tag);
+  // A small blob read whole, verified (see RegistryClient::get_blob_content).
+  [[nodiscard]] common::Result<std::string> get_blob_content(std::string_view repository,
+                                                             const common::Digest& digest,
+                                                             std::size_t max_bytes);
   // The digest the upstream's tag names now (HEAD, Docker-Content-Digest).
   [[nodiscard]] common::Result<common::Digest> resolve_tag(std::string_view repository,
                                                            std::string_view tag);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/crypto/cosign_key.hpp"
+
 namespace common::fleet_wire {
 namespace {
 
@@ -65,6 +67,107 @@ TEST(SatelliteStateTest, BadDocumentsNameTheField) {
     EXPECT_TRUE(parsed.error().message().starts_with(c.field + ":")) << parsed.error().message();
   }
   EXPECT_FALSE(parse_satellite_state("not json"));
+}
+
+std::string new_public_key() {
+  auto key = crypto::CosignKey::generate();
+  EXPECT_TRUE(key);
+  auto pem = key->public_key_pem();
+  EXPECT_TRUE(pem);
+  return *pem;
+}
+
+TEST(SatelliteStateTest, SignaturePoliciesRoundTripAndChangeTheDigest) {
+  auto state = sample();
+  const auto without = state.state_digest;
+  EXPECT_EQ(to_json(state).find("signaturePolicies"), std::string::npos);
+  const auto key = new_public_key();
+  state.signature_policies["edge"] = {SignatureMode::kEnforce, {key}};
+  state.signature_policies["lab"] = {SignatureMode::kOff, {}};
+  seal(state);
+  EXPECT_NE(state.state_digest, without);
+  auto parsed = parse_satellite_state(to_json(state));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->signature_policies, state.signature_policies);
+  auto resealed = *parsed;
+  seal(resealed);
+  EXPECT_EQ(resealed.state_digest, state.state_digest);
+}
+
+TEST(SatelliteStateTest, ADocumentWithoutPoliciesKeepsItsDigest) {
+  // The digest of sample() as it was before signature policies existed.
+  auto state = sample();
+  state.signature_policies.clear();
+  seal(state);
+  EXPECT_EQ(canonical_content(state).find("signaturePolicies"), std::string::npos);
+  EXPECT_EQ(
+      canonical_content(state),
+      R"({"apiVersion":"satellite/v1","artifacts":[{"digest":"sha256:)" + std::string(64, 'a') +
+          R"(","groups":["edge"],"repository":"library/nginx","tags":["1.25"],"type":"IMAGE"}],)"
+          R"("config":{"digest":"sha256:)" +
+          std::string(64, 'c') +
+          R"(","name":"default"},"conflicts":[],"groups":["edge"],"kind":"SatelliteState",)"
+          R"("upstream":{"url":"https://registry.example"}})");
+}
+
+TEST(SatelliteStateTest, BadSignaturePoliciesNameTheField) {
+  const std::string head = R"({"apiVersion":"satellite/v1","satellite":"s","signaturePolicies":)";
+  auto key = new_public_key();
+  std::string escaped;
+  for (char c : key) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+  struct Case {
+    std::string policies;
+    std::string field;
+  };
+  for (const auto& c : {
+           Case{R"([])", "signaturePolicies"},
+           Case{R"({"edge":"enforce"})", "signaturePolicies.edge"},
+           Case{R"({"edge":{"publicKeys":[]}})", "signaturePolicies.edge.mode"},
+           Case{R"({"edge":{"mode":"strict","publicKeys":[]}})", "signaturePolicies.edge.mode"},
+           Case{R"({"edge":{"mode":"enforce","publicKeys":[]}})",
+                "signaturePolicies.edge.publicKeys"},
+           Case{R"({"edge":{"mode":"warn"}})", "signaturePolicies.edge.publicKeys"},
+           Case{R"({"edge":{"mode":"enforce","publicKeys":"x"}})",
+                "signaturePolicies.edge.publicKeys"},
+           Case{R"({"edge":{"mode":"enforce","publicKeys":[")" + escaped + R"(","not a key"]}})",
+                "signaturePolicies.edge.publicKeys[1]"},
+       }) {
+    const auto parsed = parse_satellite_state(head + c.policies + "}");
+    ASSERT_FALSE(parsed) << c.policies;
+    EXPECT_TRUE(parsed.error().message().starts_with(c.field + ":")) << parsed.error().message();
+  }
+  auto good = parse_satellite_state(head + R"({"edge":{"mode":"enforce","publicKeys":[")" +
+                                    escaped + R"("]}}})");
+  ASSERT_TRUE(good) << good.error().message();
+  EXPECT_EQ(good->signature_policies.at("edge").public_keys, std::vector<std::string>{key});
+}
+
+TEST(SignaturePolicyTest, AnArtifactFollowsItsStrictestGroup) {
+  const SignaturePolicies policies{{"a", {SignatureMode::kWarn, {"k1"}}},
+                                   {"b", {SignatureMode::kEnforce, {"k3", "k2"}}},
+                                   {"c", {SignatureMode::kEnforce, {"k2", "k4"}}},
+                                   {"d", {SignatureMode::kOff, {"k5"}}}};
+  EXPECT_EQ(effective_signature_policy(policies, {"a", "b", "c", "d"}),
+            (SignaturePolicy{SignatureMode::kEnforce, {"k2", "k3", "k4"}}));
+  EXPECT_EQ(effective_signature_policy(policies, {"a", "d", "x"}),
+            (SignaturePolicy{SignatureMode::kWarn, {"k1"}}));
+  EXPECT_EQ(effective_signature_policy(policies, {"d", "x"}), SignaturePolicy{});
+  EXPECT_EQ(effective_signature_policy(policies, {}), SignaturePolicy{});
+  EXPECT_EQ(effective_signature_policy({}, {"a"}), SignaturePolicy{});
+
+  SatelliteState state;
+  state.signature_policies = policies;
+  auto artifact = sample().artifacts.at(0);
+  artifact.groups = {"b", "d"};
+  EXPECT_EQ(signature_policy_of(state, artifact),
+            (SignaturePolicy{SignatureMode::kEnforce, {"k2", "k3"}}));
+}
+
+TEST(SignaturePolicyTest, ModesHaveTheirWireNames) {
+  for (auto mode : {SignatureMode::kOff, SignatureMode::kWarn, SignatureMode::kEnforce})
+    EXPECT_EQ(signature_mode_from_name(signature_mode_name(mode)), mode);
+  EXPECT_EQ(signature_mode_name(SignatureMode::kEnforce), "enforce");
+  EXPECT_FALSE(signature_mode_from_name("Enforce"));
 }
 
 }  // namespace

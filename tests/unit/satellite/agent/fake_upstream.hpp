@@ -1,12 +1,14 @@
 // FakeUpstream: stands in for the replication engine in the agent's unit tests (the engine
 // itself is tested against a real docker-registry): it stores test images into the real
-// registry library as a pull would, counts pulls, and fails the digests it is told to.
+// registry library as a pull would, counts pulls, records the signature policy each was
+// asked to apply, and fails (or warns about) the digests it is told to.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +35,17 @@ class FakeUpstream {
   }
   void break_digest(const Digest& digest) { broken_.insert(digest); }
   void repair(const Digest& digest) { broken_.erase(digest); }
+  // Pulls of `digest` succeed with `warning` as their signature warning (a warn policy).
+  void warn_about(const Digest& digest, std::string warning) {
+    warnings_[digest] = std::move(warning);
+  }
+  // The signature policy the last pull of `digest` was asked to apply.
+  std::optional<common::fleet_wire::SignaturePolicy> policy_of(const Digest& digest) const {
+    std::lock_guard lock(mutex_);
+    const auto it = policies_.find(digest);
+    if (it == policies_.end()) return std::nullopt;
+    return it->second;
+  }
   int pulls(const Digest& digest) const {
     std::lock_guard lock(mutex_);
     const auto it = pulls_.find(digest);
@@ -45,6 +58,7 @@ class FakeUpstream {
       {
         std::lock_guard lock(mutex_);
         ++pulls_[job.digest];
+        policies_[job.digest] = job.signature_policy;
       }
       if (broken_.contains(job.digest))
         return common::fail(common::ErrorCode::kNotFound,
@@ -52,7 +66,10 @@ class FakeUpstream {
       if (const auto it = images_.find(job.digest); it != images_.end()) {
         store(job.repository, it->second);
         progress.bytes_done = it->second.layers[0].size();
-        return PulledArtifact{job.digest, false, it->second.layers[0].size()};
+        PulledArtifact pulled{job.digest, false, it->second.layers[0].size()};
+        if (const auto warning = warnings_.find(job.digest); warning != warnings_.end())
+          pulled.signature_warning = warning->second;
+        return pulled;
       }
       const auto& [index, children] = indexes_.at(job.digest);
       for (const auto& child : children) store(job.repository, child);
@@ -61,10 +78,13 @@ class FakeUpstream {
     };
   }
 
-  void store(const std::string& repository, const testutil::TestImage& image) {
+  // Stores `image` under `reference` (default: its digest).
+  void store(const std::string& repository, const testutil::TestImage& image,
+             std::string reference = {}) {
     push_blob(repository, image.config);
     for (const auto& layer : image.layers) push_blob(repository, layer);
-    put(repository, image.digest().str(), image.manifest, media_type::kOciManifest);
+    put(repository, reference.empty() ? image.digest().str() : reference, image.manifest,
+        media_type::kOciManifest);
   }
 
  private:
@@ -87,8 +107,10 @@ class FakeUpstream {
   std::map<Digest, testutil::TestImage> images_;
   std::map<Digest, std::pair<std::string, std::vector<testutil::TestImage>>> indexes_;
   std::set<Digest> broken_;
-  mutable std::mutex mutex_;
+  std::map<Digest, std::string> warnings_;
+  mutable std::mutex mutex_;  // guards pulls_ and policies_
   std::map<Digest, int> pulls_;
+  std::map<Digest, common::fleet_wire::SignaturePolicy> policies_;
 };
 
 }  // namespace satellite::agent

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include "common/crypto/cosign_signature.hpp"
 #include "common/crypto/hasher.hpp"
 #include "common/fs/file_ops.hpp"
 #include "common/oci/media_types.hpp"
@@ -41,9 +42,11 @@ class ReconcilerTest : public ::testing::Test {
   }
   std::string ledger_path() const { return dir_.str() + "/data/agent/owned.json"; }
 
-  PassOutcome pass(const std::vector<StateArtifact>& artifacts) {
+  PassOutcome pass(const std::vector<StateArtifact>& artifacts,
+                   common::fleet_wire::SignaturePolicies policies = {}) {
     SatelliteState state;
     state.artifacts = artifacts;
+    state.signature_policies = std::move(policies);
     auto outcome = reconciler_->run_pass(state, settings_, {});
     EXPECT_TRUE(outcome.has_value()) << outcome.error().message();
     return outcome.value_or(PassOutcome{});
@@ -236,6 +239,53 @@ TEST_F(ReconcilerTest, ACorruptLedgerIsAnErrorAndIsNotOverwritten) {
   ASSERT_FALSE(ledger.has_value());
   EXPECT_EQ(ledger.error().code(), common::ErrorCode::kInvalidArgument);
   EXPECT_EQ(common::fs::read_file(ledger_path()).value(), "{not json");
+}
+
+TEST_F(ReconcilerTest, EachPullFollowsItsGroupsSignaturePolicyAndAWarningIsTheReason) {
+  using common::fleet_wire::SignatureMode;
+  using common::fleet_wire::SignaturePolicy;
+  const auto strict = testutil::make_test_image("strict");
+  const auto lax = testutil::make_test_image("lax");
+  upstream_->add(strict);
+  upstream_->add(lax);
+  upstream_->warn_about(lax.digest(), "signature policy warn: no cosign signature");
+  auto in_edge_and_lab = artifact("site/strict", strict.digest(), {"v1"});
+  in_edge_and_lab.groups = {"edge", "lab"};
+  auto in_lab = artifact("site/lax", lax.digest(), {"v1"});
+  in_lab.groups = {"lab"};
+  const common::fleet_wire::SignaturePolicies policies{
+      {"edge", {SignatureMode::kEnforce, {"edge-key"}}},
+      {"lab", {SignatureMode::kWarn, {"lab-key"}}}};
+
+  auto first = pass({in_lab, in_edge_and_lab}, policies);
+  EXPECT_TRUE(first.converged);
+  EXPECT_EQ(upstream_->policy_of(strict.digest()),
+            (SignaturePolicy{SignatureMode::kEnforce, {"edge-key"}}));
+  EXPECT_EQ(upstream_->policy_of(lax.digest()),
+            (SignaturePolicy{SignatureMode::kWarn, {"lab-key"}}));
+  EXPECT_EQ(report_of(strict.digest())->reason, "");
+  const auto* warned = report_of(lax.digest());
+  ASSERT_NE(warned, nullptr);
+  EXPECT_EQ(warned->phase, ArtifactPhase::kPresent);
+  EXPECT_EQ(warned->reason, "signature policy warn: no cosign signature");
+  pass({in_lab, in_edge_and_lab}, policies);  // held: the warning stays
+  EXPECT_EQ(report_of(lax.digest())->reason, "signature policy warn: no cosign signature");
+}
+
+TEST_F(ReconcilerTest, AnImagesSignatureGoesWithIt) {
+  const auto image = testutil::make_test_image("signed");
+  const auto signature = testutil::make_test_image("its signature");
+  upstream_->add(image);
+  const std::vector desired{artifact("site/app", image.digest(), {"v1"})};
+  pass(desired);
+  // What the replication engine copies with the image: its signature under the .sig tag.
+  const auto tag = common::crypto::signature_tag(image.digest());
+  upstream_->store("site/app", signature, tag);
+  settings_.removal_grace = std::chrono::seconds(0);
+  const auto gone = pass({});
+  EXPECT_EQ(gone.removed, 1u);
+  EXPECT_FALSE(held("site/app", image.digest()));
+  EXPECT_FALSE(registry_->get_manifest("site/app", tag).has_value());
 }
 
 }  // namespace

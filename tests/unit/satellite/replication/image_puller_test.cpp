@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "common/crypto/cosign_key.hpp"
+#include "common/crypto/cosign_signature.hpp"
 #include "common/crypto/hasher.hpp"
 #include "common/oci/manifest.hpp"
 #include "common/oci/media_types.hpp"
@@ -384,6 +386,152 @@ TEST_F(ImagePullerAuthTest, BasicCredentialsPullAndAWrongPasswordIsDenied) {
   auto pulled = right->pull({"private/app", image.digest(), {}}, progress, {});
   ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
   expect_held("private/app", image);
+}
+
+// --- Signature policy ------------------------------------------------------------------------
+
+using common::fleet_wire::SignatureMode;
+using common::fleet_wire::SignaturePolicy;
+
+struct TestKey {
+  common::crypto::CosignKey key;
+  std::string public_pem;
+};
+
+TestKey new_key() {
+  auto key = common::crypto::CosignKey::generate();
+  EXPECT_TRUE(key.has_value());
+  auto pem = key->public_key_pem();
+  EXPECT_TRUE(pem.has_value());
+  return {std::move(*key), *pem};
+}
+
+class ImagePullerSignatureTest : public ImagePullerTest {
+ protected:
+  void SetUp() override {
+    ImagePullerTest::SetUp();
+    puller_ = make_puller();
+  }
+  // Signs `signed_digest` with `key` as cosign does (under another registry's name) and
+  // stores the signature under the signature tag of `tagged_digest` in `repository` upstream.
+  // Returns the signature manifest.
+  std::string sign(const std::string& repository, const common::Digest& signed_digest,
+                   const TestKey& key, std::optional<common::Digest> tagged_digest = std::nullopt) {
+    auto payload =
+        common::crypto::simple_signing_payload("ci.example:5000/" + repository, signed_digest);
+    auto signature = common::crypto::sign_payload(key.key, payload.value());
+    common::crypto::SignatureManifest manifest;
+    manifest.append(common::crypto::SignatureLayer::of(*payload, *signature));
+    upstream_->push_blob(repository, *payload);
+    upstream_->push_blob(repository, manifest.config_json());
+    upstream_->push_manifest(
+        repository, common::crypto::signature_tag(tagged_digest.value_or(signed_digest)),
+        manifest.manifest_json(), std::string(common::crypto::kOciManifestMediaType));
+    return manifest.manifest_json();
+  }
+  common::Result<PulledArtifact> pull(const TestImage& image, SignaturePolicy policy) {
+    PullProgress progress;
+    return puller_->pull({"library/app", image.digest(), {}, std::move(policy)}, progress, {});
+  }
+  // The signature tag of `image` as the satellite serves it.
+  common::Result<std::string> local_signature(const TestImage& image) {
+    auto manifest =
+        registry_->get_manifest("library/app", common::crypto::signature_tag(image.digest()));
+    if (!manifest) return common::fail(manifest.error());
+    return (*manifest)->content;
+  }
+
+  TestKey trusted_ = new_key();
+  TestKey other_ = new_key();
+  std::unique_ptr<ImagePuller> puller_;
+};
+
+TEST_F(ImagePullerSignatureTest, EnforceStoresAnImageSignedByATrustedKeyWithItsSignature) {
+  const auto image = make_test_image("signed");
+  seed("library/app", image);
+  const auto signature = sign("library/app", image.digest(), trusted_);
+  auto pulled = pull(image, {SignatureMode::kEnforce, {other_.public_pem, trusted_.public_pem}});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_EQ(pulled->signature_warning, "");
+  expect_held("library/app", image);
+  // The signature is served as the upstream has it, with its blobs.
+  auto local = local_signature(image);
+  ASSERT_TRUE(local.has_value()) << local.error().message();
+  EXPECT_EQ(*local, signature);
+  auto layers = common::crypto::SignatureManifest::parse(*local);
+  ASSERT_TRUE(layers.has_value());
+  for (const auto& layer : layers->layers())
+    EXPECT_TRUE(registry_->stat_blob("library/app", layer.digest).has_value());
+}
+
+TEST_F(ImagePullerSignatureTest, EnforceRefusesAnImageWithoutAValidSignatureAndSaysWhy) {
+  const auto unsigned_image = make_test_image("unsigned");
+  const auto foreign = make_test_image("foreign");
+  const auto moved = make_test_image("moved");
+  for (const auto* image : {&unsigned_image, &foreign, &moved}) seed("library/app", *image);
+  sign("library/app", foreign.digest(), other_);
+  sign("library/app", foreign.digest(), trusted_, moved.digest());  // signs another image
+  const SignaturePolicy enforce{SignatureMode::kEnforce, {trusted_.public_pem}};
+  struct Case {
+    const TestImage* image;
+    std::string reason;
+  };
+  for (const auto& c :
+       {Case{&unsigned_image, "signature policy enforce: no cosign signature (no tag sha256-"},
+        Case{&foreign, "signature policy enforce: signed by no trusted key (1 signature"},
+        Case{&moved, "signature policy enforce: signed by a trusted key for another digest " +
+                         foreign.digest().str()}}) {
+    auto pulled = pull(*c.image, enforce);
+    ASSERT_FALSE(pulled.has_value()) << c.reason;
+    EXPECT_EQ(pulled.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_TRUE(pulled.error().message().starts_with(c.reason)) << pulled.error().message();
+    EXPECT_FALSE(registry_->get_manifest("library/app", c.image->digest().str()).has_value());
+    EXPECT_FALSE(
+        registry_->stat_blob("library/app", common::crypto::digest_of(c.image->config)).has_value())
+        << "a refused image's blobs are not even fetched";
+  }
+  // Signed later: the next attempt takes it.
+  sign("library/app", unsigned_image.digest(), trusted_);
+  auto pulled = pull(unsigned_image, enforce);
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  expect_held("library/app", unsigned_image);
+}
+
+TEST_F(ImagePullerSignatureTest, WarnStoresAnImageWithoutAValidSignatureAndSaysWhy) {
+  const auto unsigned_image = make_test_image("unsigned");
+  const auto foreign = make_test_image("foreign");
+  seed("library/app", unsigned_image);
+  seed("library/app", foreign);
+  sign("library/app", foreign.digest(), other_);
+  const SignaturePolicy warn{SignatureMode::kWarn, {trusted_.public_pem}};
+  auto pulled = pull(unsigned_image, warn);
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_TRUE(pulled->signature_warning.starts_with("signature policy warn: no cosign signature"))
+      << pulled->signature_warning;
+  expect_held("library/app", unsigned_image);
+  EXPECT_FALSE(local_signature(unsigned_image).has_value());
+
+  pulled = pull(foreign, warn);
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_TRUE(pulled->signature_warning.starts_with("signature policy warn: signed by no trusted"))
+      << pulled->signature_warning;
+  expect_held("library/app", foreign);
+  EXPECT_TRUE(local_signature(foreign).has_value()) << "the signature is copied all the same";
+}
+
+TEST_F(ImagePullerSignatureTest, OffCopiesTheSignatureWithoutCheckingIt) {
+  const auto signed_image = make_test_image("signed");
+  const auto unsigned_image = make_test_image("unsigned");
+  seed("library/app", signed_image);
+  seed("library/app", unsigned_image);
+  sign("library/app", signed_image.digest(), other_);
+  auto pulled = pull(signed_image, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  EXPECT_EQ(pulled->signature_warning, "");
+  EXPECT_TRUE(local_signature(signed_image).has_value());
+  pulled = pull(unsigned_image, {});
+  ASSERT_TRUE(pulled.has_value()) << pulled.error().message();
+  expect_held("library/app", unsigned_image);
 }
 
 }  // namespace
