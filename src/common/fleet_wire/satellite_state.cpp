@@ -44,8 +44,7 @@ json content_of(const SatelliteState& state) {
   if (!state.signature_policies.empty()) {
     json policies = json::object();
     for (const auto& [group, policy] : state.signature_policies) {
-      policies[group] = {{"mode", signature_mode_name(policy.mode)},
-                         {"publicKeys", policy.public_keys}};
+      policies[group] = signature_policy_json(policy);
     }
     content["signaturePolicies"] = std::move(policies);
   }
@@ -62,37 +61,6 @@ Result<StateRegistry> read_state_registry(const FieldReader& in) {
   return StateRegistry{std::move(*url), std::move(*project), std::move(*keys)};
 }
 
-// Most keys one group's policy may list (a rotation needs two or three).
-constexpr std::size_t kMaxPolicyKeys = 64;
-
-Result<SignaturePolicy> read_policy(const FieldReader& in) {
-  auto mode_name = in.text("mode");
-  if (!mode_name) return fail(mode_name.error());
-  const auto mode = signature_mode_from_name(*mode_name);
-  if (!mode) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: \"{}\" is not off, warn or enforce",
-                                                         in.field("mode"), *mode_name));
-  }
-  auto keys = in.texts("publicKeys");
-  if (!keys) return fail(keys.error());
-  if (keys->size() > kMaxPolicyKeys) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("{}: more than {} keys", in.field("publicKeys"), kMaxPolicyKeys));
-  }
-  for (std::size_t i = 0; i < keys->size(); ++i) {
-    if (auto key = crypto::CosignPublicKey::from_pem((*keys)[i]); !key) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{}[{}]: not a P-256 public key in PEM: {}", in.field("publicKeys"),
-                              i, key.error().message()));
-    }
-  }
-  if (*mode != SignatureMode::kOff && keys->empty()) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("{}: required when mode is {}", in.field("publicKeys"), *mode_name));
-  }
-  return SignaturePolicy{*mode, std::move(*keys)};
-}
-
 Result<SignaturePolicies> read_policies(const json& document) {
   SignaturePolicies out;
   const auto found = document.find("signaturePolicies");
@@ -105,7 +73,7 @@ Result<SignaturePolicies> read_policies(const json& document) {
     if (!value.is_object()) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("{}: expected an object", path));
     }
-    auto policy = read_policy(FieldReader(value, path));
+    auto policy = read_signature_policy(value, path);
     if (!policy) return fail(policy.error());
     out.emplace(group, std::move(*policy));
   }

@@ -7,10 +7,13 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/result.hpp"
 
 namespace common::fleet_wire {
 
@@ -26,6 +29,13 @@ struct SignaturePolicy {
 
   friend bool operator==(const SignaturePolicy&, const SignaturePolicy&) = default;
 };
+
+// Reads {"mode": "off|warn|enforce", "publicKeys": [PEM...]} at `path` (for messages).
+// kInvalidArgument naming the field: an unknown mode, a key that is not a P-256 public
+// key, more than 64 keys, no key for warn or enforce.
+[[nodiscard]] Result<SignaturePolicy> read_signature_policy(const nlohmann::json& value,
+                                                            std::string_view path);
+[[nodiscard]] nlohmann::json signature_policy_json(const SignaturePolicy& policy);
 
 // Group name -> its policy; a group without an entry has none (off).
 using SignaturePolicies = std::map<std::string, SignaturePolicy, std::less<>>;

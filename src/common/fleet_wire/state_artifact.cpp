@@ -130,6 +130,8 @@ std::string to_json(const GroupState& state) {
   auto document = header(kGroupKind, state.version);
   document["group"] = state.group;
   document["artifacts"] = std::move(items);
+  if (state.signature_policy && state.signature_policy->mode != SignatureMode::kOff)
+    document["signaturePolicy"] = signature_policy_json(*state.signature_policy);
   return document.dump();
 }
 
@@ -171,6 +173,12 @@ Result<GroupState> parse_group_state(std::string_view text) {
     auto artifact = read_group_artifact(item);
     if (!artifact) return fail(artifact.error());
     state.artifacts.push_back(std::move(*artifact));
+  }
+  if (const auto policy = document->find("signaturePolicy");
+      policy != document->end() && !policy->is_null()) {
+    auto read = read_signature_policy(*policy, "signaturePolicy");
+    if (!read) return fail(read.error());
+    state.signature_policy = std::move(*read);
   }
   return state;
 }

@@ -23,12 +23,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/digest.hpp"
 #include "common/fleet_wire/satellite_config.hpp"
+#include "common/fleet_wire/signature_policy.hpp"
 #include "common/result.hpp"
 
 namespace common::fleet_wire {
@@ -62,6 +64,9 @@ struct GroupState {
   std::string group;
   std::uint64_t version = 0;                  // ≥ 1; only grows
   std::vector<GroupStateArtifact> artifacts;  // rendered sorted by (repository, digest)
+  // The group's image signature policy (`signaturePolicy`, only when not off), so that a
+  // satellite reading state from the registry checks signatures as ground control says.
+  std::optional<SignaturePolicy> signature_policy;
   friend bool operator==(const GroupState&, const GroupState&) = default;
 };
 

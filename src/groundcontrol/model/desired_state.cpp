@@ -15,6 +15,11 @@ common::fleet_wire::SatelliteState render_desired_state(
     }
   }
   common::fleet_wire::SatelliteState base;
+  for (const auto& group : groups) {
+    const auto* policy = group.signature_policy;
+    if (policy != nullptr && policy->mode != common::fleet_wire::SignatureMode::kOff)
+      base.signature_policies.emplace(std::string(group.group), *policy);
+  }
   base.satellite = std::string(satellite);
   base.config_name = config.name;
   base.config_digest = config.digest;

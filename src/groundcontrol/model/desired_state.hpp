@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/fleet_wire/satellite_state.hpp"
+#include "common/fleet_wire/signature_policy.hpp"
 #include "groundcontrol/model/artifact.hpp"
 
 namespace groundcontrol::model {
@@ -21,6 +22,8 @@ namespace groundcontrol::model {
 struct GroupArtifacts {
   std::string_view group;
   std::span<const Artifact> artifacts;
+  // Its image signature policy; null or off: none.
+  const common::fleet_wire::SignaturePolicy* signature_policy = nullptr;
 };
 
 // The config a satellite follows, as far as its state names it.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fleet_wire/signature_policy.hpp"
 #include "common/result.hpp"
 #include "groundcontrol/model/artifact.hpp"
 #include "groundcontrol/model/group_rule.hpp"
@@ -26,6 +27,8 @@ struct GroupSpec {
   std::optional<LabelSelector> selector;  // absent: no member by labels
   std::vector<std::string> satellites;    // explicit members, sorted, unique
   std::vector<GroupRule> rules;           // artifacts selected from registry endpoints
+  // What the members check of its images' cosign signatures (absent: nothing).
+  std::optional<common::fleet_wire::SignaturePolicy> signature_policy;
 
   // True when `satellite` with `labels` is a member.
   bool has_member(std::string_view satellite, const Labels& labels) const;

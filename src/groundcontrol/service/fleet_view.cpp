@@ -36,7 +36,8 @@ std::shared_ptr<const RenderedState> FleetView::render(const Satellite& satellit
   inputs.reserve(satellite.groups.size());
   for (const auto& name : satellite.groups) {
     const auto& group = groups_.find(name)->second;
-    inputs.push_back({name, group.artifacts});
+    inputs.push_back({name, group.artifacts,
+                      group.spec.signature_policy ? &*group.spec.signature_policy : nullptr});
   }
   const auto config = configs_.find(satellite.config);
   const auto summary =
@@ -268,6 +269,14 @@ std::optional<std::vector<model::Artifact>> FleetView::artifacts_of(std::string_
   const auto found = groups_.find(group);
   if (found == groups_.end()) return std::nullopt;
   return found->second.artifacts;
+}
+
+std::optional<common::fleet_wire::SignaturePolicy> FleetView::signature_policy_of(
+    std::string_view group) const {
+  std::shared_lock lock(mutex_);
+  const auto found = groups_.find(group);
+  if (found == groups_.end()) return std::nullopt;
+  return found->second.spec.signature_policy;
 }
 
 std::vector<std::string> FleetView::config_names() const {

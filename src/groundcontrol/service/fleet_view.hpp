@@ -101,6 +101,9 @@ class FleetView {
   // Every artifact group `name` lists (explicit and sourced), as put_group() took them;
   // nullopt for an unknown group.
   std::optional<std::vector<model::Artifact>> artifacts_of(std::string_view group) const;
+  // Group `name`'s image signature policy; nullopt for none or an unknown group.
+  std::optional<common::fleet_wire::SignaturePolicy> signature_policy_of(
+      std::string_view group) const;
   // The names of the configs the view holds (sorted).
   std::vector<std::string> config_names() const;
   common::fleet_wire::StateRegistry state_registry() const;

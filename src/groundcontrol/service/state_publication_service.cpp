@@ -19,8 +19,9 @@ using common::fail;
 namespace wire = common::fleet_wire;
 
 wire::GroupState group_state(const std::string& group,
-                             const std::vector<model::Artifact>& artifacts) {
-  wire::GroupState state{group, 0, {}};
+                             const std::vector<model::Artifact>& artifacts,
+                             std::optional<wire::SignaturePolicy> policy) {
+  wire::GroupState state{group, 0, {}, std::move(policy)};
   for (const auto& a : artifacts)
     state.artifacts.push_back({a.repository, a.digest, a.tags, a.type});
   std::sort(state.artifacts.begin(), state.artifacts.end(), [](const auto& x, const auto& y) {
@@ -53,7 +54,7 @@ common::Result<std::vector<StatePublicationService::Pending>> StatePublicationSe
   for (const auto& group : view_.group_names()) {
     auto artifacts = view_.artifacts_of(group);
     if (!artifacts) continue;  // removed meanwhile
-    auto state = group_state(group, *artifacts);
+    auto state = group_state(group, *artifacts, view_.signature_policy_of(group));
     out.push_back({wire::group_state_repository(project, group), [state](std::uint64_t v) mutable {
                      state.version = v;
                      return wire::render_state(state);

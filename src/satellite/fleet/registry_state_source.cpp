@@ -210,6 +210,7 @@ common::Result<wire::SatelliteState> RegistryStateSource::read_round(
                 fmt::format("{}: names satellite \"{}\", not this one", own, ref->satellite));
 
   wire::StateComposer composer;
+  wire::SignaturePolicies policies;
   std::set<std::string> wanted{own};
   for (const auto& group : ref->groups) {
     auto text = read_repository(group.repository, StateKind::kGroup, changed);
@@ -217,6 +218,8 @@ common::Result<wire::SatelliteState> RegistryStateSource::read_round(
     auto state = wire::parse_group_state(*text);
     if (!state) return fail(naming(group.repository, state.error()));
     composer.add_group(group.name);
+    if (state->signature_policy && state->signature_policy->mode != wire::SignatureMode::kOff)
+      policies.insert_or_assign(group.name, *state->signature_policy);
     for (const auto& a : state->artifacts)
       composer.add(group.name, a.repository, a.digest, a.tags, a.type);
     wanted.insert(group.repository);
@@ -226,6 +229,7 @@ common::Result<wire::SatelliteState> RegistryStateSource::read_round(
   base.config_name = ref->config_name;
   base.config_digest = ref->config_digest;
   base.state_registry = registry_;
+  base.signature_policies = std::move(policies);
   if (!ref->config_repository.empty()) {
     auto text = read_repository(ref->config_repository, StateKind::kConfig, changed);
     if (!text) return fail(text.error());

@@ -161,6 +161,15 @@ def test_state_is_published_signed_and_versioned(fresh_deployment, contract, reg
             headers={"Content-Type": "application/merge-patch+json"})[0] == 200
         wait_for(lambda: document(registry, group_repo)["version"] == first_version + 4,
                  "the next version after a restart")
+
+        # The group's signature policy travels with its state.
+        public_key = open(f"{keys}.pub").read()
+        assert admin.call("PATCH", "/api/v1/groups/{name}", {"name": "shop"}, body={
+            "spec": {"signaturePolicy": {"mode": "enforce", "publicKeys": [public_key]}}},
+            headers={"Content-Type": "application/merge-patch+json"})[0] == 200
+        wait_for(lambda: document(registry, group_repo).get("signaturePolicy") ==
+                 {"mode": "enforce", "publicKeys": [public_key]},
+                 "the signature policy in the group state")
     finally:
         server.stop()
 

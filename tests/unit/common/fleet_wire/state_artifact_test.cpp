@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "common/crypto/cosign_key.hpp"
 
 namespace common::fleet_wire {
 namespace {
@@ -84,6 +87,30 @@ TEST(StateArtifactTest, SameStateInAnotherOrderHasTheSameBytes) {
   auto other = satellite();
   std::swap(other.groups[0], other.groups[1]);
   EXPECT_EQ(to_json(other), to_json(satellite()));
+}
+
+TEST(StateArtifactTest, GroupStateCarriesItsSignaturePolicyOnlyWhenNotOff) {
+  auto state = group();
+  const auto plain = to_json(state);
+  state.signature_policy = SignaturePolicy{SignatureMode::kOff, {}};
+  EXPECT_EQ(to_json(state), plain);  // off: the same bytes, the same digest
+  EXPECT_EQ(plain.find("signaturePolicy"), std::string::npos);
+
+  auto key = crypto::CosignKey::generate();
+  ASSERT_TRUE(key);
+  const auto pem = key->public_key_pem();
+  ASSERT_TRUE(pem);
+  state.signature_policy = SignaturePolicy{SignatureMode::kEnforce, {*pem}};
+  auto parsed = parse_group_state(to_json(state));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_TRUE(parsed->signature_policy);
+  EXPECT_EQ(*parsed->signature_policy, *state.signature_policy);
+
+  auto bad = nlohmann::json::parse(to_json(state));
+  bad["signaturePolicy"]["mode"] = "strict";
+  const auto refused = parse_group_state(bad.dump());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("signaturePolicy.mode"), std::string::npos);
 }
 
 TEST(StateArtifactTest, SatelliteStateNamesGroupsAndConfigByRepository) {
