@@ -13,6 +13,11 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> FallbackStateS
     if (*primary) on_primary_(**primary);
     return primary;
   }
+  // Only a primary out of reach is replaced: one that refuses this satellite (revoked,
+  // unknown) has said what it wants, and the satellite keeps what it holds.
+  const auto code = primary.error().code();
+  if (code != common::ErrorCode::kUnavailable && code != common::ErrorCode::kTimeout)
+    return primary;
   if (!on_fallback_)
     logger_->warn("{}: {}; following {} meanwhile", primary_->describe(), primary.error().message(),
                   fallback_->describe());

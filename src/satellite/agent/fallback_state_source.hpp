@@ -2,9 +2,10 @@
 // while that fails, from a fallback (the signed state artifacts in the central registry),
 // so that a satellite whose ground control is down still follows changes. Each next() asks
 // the primary; a state it gives goes to `on_primary` first (where ground control says state
-// is published, for the fallback to learn). When the primary fails, the fallback is asked
-// in the same call, and its wait paces the retries of the primary. Both failing is one
-// error naming both.
+// is published, for the fallback to learn). When the primary is out of reach (kUnavailable,
+// kTimeout), the fallback is asked in the same call, and its wait paces the retries of the
+// primary; any other error (a revoked or unknown satellite) is returned as it is. Both
+// failing is one error naming both.
 // Thread-safety: next() from the agent's feed thread.
 #pragma once
 

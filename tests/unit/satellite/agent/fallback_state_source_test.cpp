@@ -85,5 +85,22 @@ TEST(FallbackStateSourceTest, AsksTheFallbackOnlyWhileThePrimaryFails) {
   EXPECT_EQ(fallback_calls, 2);
 }
 
+TEST(FallbackStateSourceTest, ARevokedSatelliteDoesNotFollowTheFallback) {
+  int primary_calls = 0, fallback_calls = 0;
+  FallbackStateSource source(
+      std::make_unique<ScriptedSource>(
+          "ground control",
+          std::deque<Answer>{common::fail(common::ErrorCode::kPermissionDenied, "revoked")},
+          primary_calls),
+      std::make_unique<ScriptedSource>(
+          "registry", std::deque<Answer>{Answer(std::optional(state("b")))}, fallback_calls),
+      [](const SatelliteState&) {}, common::log::null_logger());
+  std::stop_source stop;
+  auto answer = source.next("a", stop.get_token());
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().message(), "revoked");
+  EXPECT_EQ(fallback_calls, 0);
+}
+
 }  // namespace
 }  // namespace satellite::agent
