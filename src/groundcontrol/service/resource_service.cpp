@@ -21,6 +21,7 @@
 #include "groundcontrol/model/satellite_health.hpp"
 #include "groundcontrol/model/sort_order.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/service/parsed_document.hpp"
 
 namespace groundcontrol::service {
 namespace {
@@ -82,15 +83,6 @@ common::Result<std::string> canonical_spec(Kind kind, const json* spec) {
 }
 
 }  // namespace
-
-// A document as a write parsed it (declared in the header, as settle_credentials takes it).
-struct ParsedDocument {
-  model::ObjectMeta meta;
-  std::string spec;
-  std::optional<model::SatelliteConfigSpec> config;     // a SatelliteConfig's, password included
-  std::optional<model::RegistryEndpointSpec> endpoint;  // a RegistryEndpoint's, likewise
-  bool has_password_field() const { return config.has_value() || endpoint.has_value(); }
-};
 
 namespace {
 
@@ -160,30 +152,6 @@ class ResourceFields {
   const store::Resource& resource_;
   mutable std::optional<json> status_;
 };
-
-// Where a config's upstream password is kept, sealed.
-std::string password_secret(std::string_view config) {
-  return fmt::format("satelliteconfig/{}/upstream-password", config);
-}
-
-// Where a registry endpoint's password is kept, sealed.
-std::string endpoint_password_secret(std::string_view endpoint) {
-  return fmt::format("registryendpoint/{}/password", endpoint);
-}
-
-// The object of a stored spec that holds its write-only password.
-std::string_view password_holder(std::string_view kind) {
-  return kind == "RegistryEndpoint" ? "credentials" : "upstream";
-}
-
-std::int64_t credentials_generation_of(const store::Resource& resource) {
-  const auto spec = json::parse(resource.spec, nullptr, false);
-  const std::string holder(password_holder(resource.kind));
-  if (!spec.is_object() || !spec.contains(holder) || !spec[holder].is_object()) return 0;
-  const auto& object = spec[holder];
-  const auto found = object.find("credentialsGeneration");
-  return found != object.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
-}
 
 // How many drift entries a Satellite read names, with the full counts beside them.
 constexpr std::size_t kDriftExamples = 20;
@@ -270,51 +238,6 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
   status["sync"] = model::name_of(health.sync);
   satellite.status = status.dump();
   return {};
-}
-
-common::Status ResourceService::settle_password(Connection& db, const std::string& key,
-                                                WriteOnlyPassword field,
-                                                std::int64_t previous_generation) const {
-  if (field.password) {
-    if (box_ == nullptr) return fail(ErrorCode::kUnsupported, "password: no key to seal it with");
-    if (field.password->empty()) {
-      if (auto ok = secrets_.remove(db, key); !ok) return fail(ok.error());
-    } else if (auto ok = secrets_.put(db, {key, box_->seal(*field.password), ""}, now()); !ok) {
-      return fail(ok.error());
-    }
-    field.password_set = !field.password->empty();
-    field.generation = previous_generation + 1;
-  } else {
-    auto stored = secrets_.get(db, key);
-    if (!stored) return fail(stored.error());
-    field.password_set = stored->has_value();
-    field.generation = previous_generation;
-  }
-  field.password.reset();
-  return {};
-}
-
-common::Result<std::string> ResourceService::settle_credentials(
-    Connection& db, std::string_view name, ParsedDocument& document,
-    const store::Resource* previous) const {
-  const auto generation = previous != nullptr ? credentials_generation_of(*previous) : 0;
-  if (document.config) {
-    auto& spec = *document.config;
-    if (auto ok = settle_password(
-            db, password_secret(name),
-            {spec.upstream_password, spec.upstream_password_set, spec.credentials_generation},
-            generation);
-        !ok)
-      return fail(ok.error());
-    return model::to_json(spec).dump();
-  }
-  auto& spec = *document.endpoint;
-  if (auto ok = settle_password(db, endpoint_password_secret(name),
-                                {spec.password, spec.password_set, spec.credentials_generation},
-                                generation);
-      !ok)
-    return fail(ok.error());
-  return model::to_json(spec).dump();
 }
 
 std::string ResourceService::now() const {
@@ -435,13 +358,7 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
     return fail(ErrorCode::kInvalidArgument, "the default SatelliteConfig cannot be deleted");
   return write(
       [&](Connection& db) -> common::Result<store::Resource> {
-        if (kind == Kind::kSatelliteConfig) {
-          if (auto ok = secrets_.remove(db, password_secret(name)); !ok) return fail(ok.error());
-        }
-        if (kind == Kind::kRegistryEndpoint) {
-          if (auto ok = secrets_.remove(db, endpoint_password_secret(name)); !ok)
-            return fail(ok.error());
-        }
+        if (auto ok = remove_secret(db, kind, name); !ok) return fail(ok.error());
         if (kind == Kind::kSatellite) {
           if (auto ok = statuses_.remove(db, name); !ok) return fail(ok.error());
           if (auto ok = reports_.remove(db, name); !ok) return fail(ok.error());
@@ -660,60 +577,6 @@ common::Result<std::vector<store::Event>> ResourceService::events(
       {.read_only = true});
   if (!done) return fail(done.error());
   return out;
-}
-
-common::Result<SatelliteConfigDocument> ResourceService::satellite_config(std::string_view config) {
-  std::optional<store::Resource> found;
-  std::optional<store::StoredSecret> secret;
-  auto read = db_.transact(
-      [&](Connection& db) -> common::Status {
-        auto resource = resources_.get(db, kind_name(Kind::kSatelliteConfig), config);
-        if (!resource) return fail(resource.error());
-        found = std::move(*resource);
-        auto stored = secrets_.get(db, password_secret(config));
-        if (!stored) return fail(stored.error());
-        secret = std::move(*stored);
-        return {};
-      },
-      {.read_only = true});
-  if (!read) return fail(read.error());
-  auto spec = json::parse(found->spec, nullptr, false);
-  if (!spec.is_object()) return fail(ErrorCode::kCorruption, "a stored config is not JSON");
-  if (secret) {
-    if (box_ == nullptr) return fail(ErrorCode::kUnavailable, "no key to open the credentials");
-    auto password = box_->open(secret->sealed);
-    if (!password) return fail(password.error());
-    spec["upstream"]["password"] = std::move(*password);
-  }
-  return SatelliteConfigDocument{found->meta.name, summarize_config(*found).digest,
-                                 std::move(spec)};
-}
-
-common::Result<RegistryEndpointDocument> ResourceService::registry_endpoint(std::string_view name) {
-  std::optional<store::Resource> found;
-  std::optional<store::StoredSecret> secret;
-  auto read = db_.transact(
-      [&](Connection& db) -> common::Status {
-        auto resource = resources_.get(db, kind_name(Kind::kRegistryEndpoint), name);
-        if (!resource) return fail(resource.error());
-        found = std::move(*resource);
-        auto stored = secrets_.get(db, endpoint_password_secret(name));
-        if (!stored) return fail(stored.error());
-        secret = std::move(*stored);
-        return {};
-      },
-      {.read_only = true});
-  if (!read) return fail(read.error());
-  const auto spec_json = json::parse(found->spec, nullptr, false);
-  auto spec = model::parse_registry_endpoint_spec(&spec_json);
-  if (!spec) return fail(ErrorCode::kCorruption, "a stored registry endpoint does not parse");
-  if (secret) {
-    if (box_ == nullptr) return fail(ErrorCode::kUnavailable, "no key to open the credentials");
-    auto password = box_->open(secret->sealed);
-    if (!password) return fail(password.error());
-    spec->password = std::move(*password);
-  }
-  return RegistryEndpointDocument{found->meta.name, std::move(*spec)};
 }
 
 common::Result<store::Resource> ResourceService::merge_status(Kind kind, std::string_view name,

@@ -195,6 +195,16 @@ class ResourceService {
   common::Result<std::string> settle_credentials(common::sql::Connection& db, std::string_view name,
                                                  ParsedDocument& document,
                                                  const store::Resource* previous) const;
+  // Removes the sealed password of a resource of `kind` (none for kinds without one).
+  common::Status remove_secret(common::sql::Connection& db, model::Kind kind,
+                               std::string_view name) const;
+  // A resource with its password opened (nullopt when none is stored). kNotFound;
+  // kPermissionDenied/kCorruption when the sealed password does not open.
+  struct WithSecret {
+    store::Resource resource;
+    std::optional<std::string> password;
+  };
+  common::Result<WithSecret> read_with_secret(model::Kind kind, std::string_view name);
   // How much of a satellite's report a read carries: a list, its counts; a get, every
   // artifact and the drift.
   enum class StatusDetail { kSummary, kFull };
