@@ -7,7 +7,8 @@
 # not, and the log and /metrics say why. Under warn (restart, same data dir) the others are
 # served and the log says what is wrong with them. Then, with the upstream gone, cosign
 # verifies the signed image against the satellite (the signature was replicated with it) and
-# refuses the unsigned one.
+# refuses the unsigned one. Back to enforce with the upstream still gone, the held images
+# without a trusted signature are withdrawn (checked against the replicated signatures).
 source "$(dirname "$0")/../testutil/lib.sh"
 : "${GROUND_CONTROL:?GROUND_CONTROL must point at the ground-control binary}"
 [[ -n "${COSIGN:-}" && -x "$COSIGN" ]] ||
@@ -142,4 +143,20 @@ if cosign_verify "$TU_DIR/ours.pub" "$SAT/library/foreign@${digest[foreign]}"; t
   tu_fail "cosign verifies library/foreign with a key that did not sign it"
 fi
 tu_log "offline: cosign verifies the signed images against the satellite and refuses the unsigned one"
+
+# --- enforce again, upstream still down: what is held without a valid signature is withdrawn --
+write_state enforce
+withdrawn() {
+  ! served "library/unsigned:v1" && ! served "library/foreign@${digest[foreign]}" &&
+    ! served "library/signed:moved"
+}
+tu_wait_for 30 withdrawn || {
+  tail -20 "$TU_DIR/sat2.log" >&2
+  tu_fail "held images without a trusted signature are still served after the policy became enforce"
+}
+[[ $(tu_raw_digest "$SAT/library/signed:v1") == "${digest[signed]}" ]] ||
+  tu_fail "the image signed by a trusted key stopped being served"
+grep -F "library/foreign@${digest[foreign]} is no longer served under signature policy enforce (signed by no trusted key" \
+  "$TU_DIR/sat2.log" >/dev/null || tu_fail "the log does not say why library/foreign was withdrawn"
+tu_log "enforce again: held images without a trusted signature are withdrawn, checked against the replicated signatures"
 echo ok

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/logger.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <mutex>
@@ -10,6 +13,7 @@
 
 #include "common/crypto/cosign_signature.hpp"
 #include "common/oci/manifest.hpp"
+#include "satellite/replication/image_signature_check.hpp"
 
 namespace satellite::agent {
 
@@ -52,11 +56,14 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
   for (const auto& artifact : desired.artifacts) {
     const ArtifactTracker::Key key{artifact.repository, artifact.digest};
     auto* entry = owned_.find(artifact.repository, artifact.digest);
-    if (entry && held(entry->repository, entry->stored)) {
+    if (entry && held(entry->repository, entry->stored) &&
+        keeps_serving(artifact, entry->stored, desired, out)) {
       present.insert(key);
       continue;
     }
-    if (!entry && held(artifact.repository, artifact.digest)) {
+    entry = owned_.find(artifact.repository, artifact.digest);  // keeps_serving may erase it
+    if (!entry && held(artifact.repository, artifact.digest) &&
+        keeps_serving(artifact, artifact.digest, desired, out)) {
       // Held already (imported, or stored before the ledger was written): managed from now.
       owned_.put({artifact.repository, artifact.digest, artifact.digest, {}, false, std::nullopt});
       present.insert(key);
@@ -211,6 +218,60 @@ std::vector<common::Digest> Reconciler::children_of(std::string_view repository,
   if (!parsed || !parsed->is_index) return out;
   for (const auto& child : parsed->manifests) out.push_back(child.digest);
   return out;
+}
+
+bool Reconciler::keeps_serving(const StateArtifact& artifact, const common::Digest& stored,
+                               const SatelliteState& desired, PassOutcome& out) {
+  const auto policy = common::fleet_wire::signature_policy_of(desired, artifact);
+  if (policy.mode != common::fleet_wire::SignatureMode::kEnforce) return true;
+  std::string cache_key = artifact.repository + "@" + artifact.digest.str();
+  for (const auto& key : policy.public_keys) cache_key += "|" + key;
+  if (verified_.contains(cache_key)) return true;
+  const auto tag = common::crypto::signature_tag(artifact.digest);
+  auto verified = [&]() -> common::Status {
+    auto manifest = registry_.get_manifest(artifact.repository, tag);
+    if (!manifest)
+      return common::fail(common::ErrorCode::kPermissionDenied,
+                          fmt::format("no cosign signature held (no tag {})", tag));
+    auto signatures = common::crypto::SignatureManifest::parse((*manifest)->content);
+    if (!signatures) return common::fail(signatures.error());
+    return replication::verify_image_signature(
+        artifact.repository, tag, artifact.digest, *signatures, policy.public_keys,
+        [&](const common::Digest& blob) { return read_small_blob(artifact.repository, blob); });
+  }();
+  if (verified) {
+    verified_.insert(std::move(cache_key));
+    return true;
+  }
+  logger_->warn(
+      "{}@{} is no longer served under signature policy enforce ({}); pulling it "
+      "again checks the upstream's signature",
+      artifact.repository, artifact.digest.str(), verified.error().message());
+  for (const auto& digest : {stored, artifact.digest})
+    (void)registry_.delete_manifest(artifact.repository, digest.str());
+  (void)registry_.delete_manifest(artifact.repository, tag);
+  owned_.erase(artifact.repository, artifact.digest);
+  out.gc_needed = true;
+  return false;
+}
+
+common::Result<std::string> Reconciler::read_small_blob(std::string_view repository,
+                                                        const common::Digest& digest) {
+  auto open = registry_.open_blob(repository, digest);
+  if (!open) return common::fail(open.error());
+  if (open->size > common::crypto::kMaxPayloadBytes)
+    return common::fail(common::ErrorCode::kTooLarge,
+                        fmt::format("blob {} is larger than a signature payload", digest.str()));
+  std::string content(open->size, '\0');
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const auto n = ::pread(open->fd.get(), content.data() + done, content.size() - done,
+                           static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return common::fail(common::ErrorCode::kUnavailable, "reading a signature payload");
+    done += static_cast<std::size_t>(n);
+  }
+  return content;
 }
 
 void Reconciler::remove_manifests(const OwnedArtifact& entry, PassOutcome& out) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -68,6 +69,18 @@ class Reconciler {
   void remove_manifests(const OwnedArtifact& entry, PassOutcome& out);
   [[nodiscard]] std::vector<common::Digest> children_of(std::string_view repository,
                                                         const common::Digest& digest);
+  // Whether held `artifact` (stored as `stored`) may still be served: always, unless its
+  // effective signature policy is enforce and its replicated signature (in this registry)
+  // does not verify against the policy's keys (a policy made stricter, keys rotated, the
+  // signature gone). Then it is removed, so that it is pulled again, which checks the
+  // upstream's signature first. Verified (repository, digest, keys) are remembered.
+  // A blob of at most kMaxPayloadBytes from this registry (a signature payload).
+  [[nodiscard]] common::Result<std::string> read_small_blob(std::string_view repository,
+                                                            const common::Digest& digest);
+  [[nodiscard]] bool keeps_serving(const common::fleet_wire::StateArtifact& artifact,
+                                   const common::Digest& stored,
+                                   const common::fleet_wire::SatelliteState& desired,
+                                   PassOutcome& out);
 
   registry::RegistryService& registry_;
   OwnedArtifacts& owned_;
@@ -75,6 +88,7 @@ class Reconciler {
   PullFunction pull_;
   const common::Clock& clock_;
   common::log::Logger logger_;
+  std::set<std::string> verified_;  // "repository@digest|keys" whose signature verified
 };
 
 }  // namespace satellite::agent

@@ -26,10 +26,11 @@ common::Result<std::optional<SignatureArtifact>> ImageSignatureCheck::fetch(
   return SignatureArtifact{std::move(tag), std::move(*fetched), std::move(*parsed)};
 }
 
-common::Status ImageSignatureCheck::verify(std::string_view repository,
-                                           const common::Digest& digest,
-                                           const SignatureArtifact& artifact,
-                                           const std::vector<std::string>& public_keys) {
+common::Status verify_image_signature(std::string_view repository, std::string_view tag,
+                                      const common::Digest& digest,
+                                      const common::crypto::SignatureManifest& manifest,
+                                      const std::vector<std::string>& public_keys,
+                                      const PayloadReader& read_payload) {
   if (public_keys.empty())
     return common::fail(ErrorCode::kInvalidArgument, "no public key to verify signatures with");
   std::vector<common::crypto::CosignPublicKey> keys;
@@ -41,12 +42,11 @@ common::Status ImageSignatureCheck::verify(std::string_view repository,
   std::size_t signatures = 0;
   std::optional<common::Digest> other_digest;  // a trusted signature over another image
   std::optional<common::Error> unreadable;     // a payload that could not be read
-  for (const auto& layer : artifact.signatures.layers()) {
+  for (const auto& layer : manifest.layers()) {
     const auto signature = layer.signature();
     if (layer.media_type != common::crypto::kSimpleSigningMediaType || !signature) continue;
     ++signatures;
-    auto payload =
-        upstream_.get_blob_content(repository, layer.digest, common::crypto::kMaxPayloadBytes);
+    auto payload = read_payload(layer.digest);
     if (!payload) {
       if (!unreadable) unreadable = std::move(payload.error());
       continue;
@@ -68,12 +68,23 @@ common::Status ImageSignatureCheck::verify(std::string_view repository,
   if (unreadable) return common::fail(std::move(*unreadable));
   if (signatures == 0) {
     return common::fail(ErrorCode::kPermissionDenied,
-                        fmt::format("{}:{} holds no cosign signature", repository, artifact.tag));
+                        fmt::format("{}:{} holds no cosign signature", repository, tag));
   }
   return common::fail(
       ErrorCode::kPermissionDenied,
       fmt::format("signed by no trusted key ({} signature{}, {} key{} trusted)", signatures,
                   signatures == 1 ? "" : "s", keys.size(), keys.size() == 1 ? "" : "s"));
+}
+
+common::Status ImageSignatureCheck::verify(std::string_view repository,
+                                           const common::Digest& digest,
+                                           const SignatureArtifact& artifact,
+                                           const std::vector<std::string>& public_keys) {
+  return verify_image_signature(repository, artifact.tag, digest, artifact.signatures, public_keys,
+                                [&](const common::Digest& blob) {
+                                  return upstream_.get_blob_content(
+                                      repository, blob, common::crypto::kMaxPayloadBytes);
+                                });
 }
 
 common::Status ImageSignatureCheck::check(std::string_view repository, const common::Digest& digest,

@@ -11,6 +11,7 @@
 // from any thread (the client's requests block).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,18 @@ struct SignatureArtifact {
   FetchedManifest manifest;                      // verified against its own digest
   common::crypto::SignatureManifest signatures;  // its layers
 };
+
+// Reads the payload blob of one signature layer: from the upstream, or from the satellite's
+// own registry when a held image is checked again.
+using PayloadReader = std::function<common::Result<std::string>(const common::Digest& blob)>;
+
+// What verify() checks, with the payloads from `read_payload`: ok when a layer of
+// `manifest` (the signature artifact at `repository`:`tag`) carries a valid signature by one
+// of `public_keys` over a payload naming exactly `digest`; errors as verify() says.
+[[nodiscard]] common::Status verify_image_signature(
+    std::string_view repository, std::string_view tag, const common::Digest& digest,
+    const common::crypto::SignatureManifest& manifest, const std::vector<std::string>& public_keys,
+    const PayloadReader& read_payload);
 
 class ImageSignatureCheck {
  public:
