@@ -197,6 +197,7 @@ class App final : public GroundControlApp {
         service::StatePublicationOptions{options_.state_endpoint, options_.state_project,
                                          options_.state_registry_url, std::move(trusted),
                                          options_.state_keep_versions});
+    (void)state_publication_->refresh_view();  // the endpoint may not exist yet: ticks retry
     return {};
   }
 
@@ -502,6 +503,10 @@ class App final : public GroundControlApp {
       if (ticks % (kTick / kFlush) == 0) {
         if (auto ok = sync_->catch_up(); !ok)
           logger_->warn("fleet view: catching up failed: {}", ok.error().message());
+        // Every replica, not only the publisher: each serves states that name the registry.
+        if (state_publication_)
+          if (auto ok = state_publication_->refresh_view(); !ok)
+            logger_->debug("state registry: {}", ok.error().message());
       }
       lock.lock();
     }

@@ -92,12 +92,25 @@ common::Result<std::vector<StatePublicationService::Pending>> StatePublicationSe
   return out;
 }
 
-common::Result<PublicationRound> StatePublicationService::publish_changed() {
+common::Result<std::string> StatePublicationService::registry_url() {
   auto endpoint = resources_.registry_endpoint(options_.endpoint);
   if (!endpoint)
     return fail(endpoint.error().code(), fmt::format("state endpoint \"{}\": {}", options_.endpoint,
                                                      endpoint.error().message()));
-  const auto url = options_.registry_url.empty() ? endpoint->spec.url : options_.registry_url;
+  return options_.registry_url.empty() ? endpoint->spec.url : options_.registry_url;
+}
+
+common::Status StatePublicationService::refresh_view() {
+  auto url = registry_url();
+  if (!url) return fail(url.error());
+  view_.set_state_registry({*url, options_.project, options_.trusted_keys});
+  return {};
+}
+
+common::Result<PublicationRound> StatePublicationService::publish_changed() {
+  auto url_found = registry_url();
+  if (!url_found) return fail(url_found.error());
+  const auto url = *url_found;
   view_.set_state_registry({url, options_.project, options_.trusted_keys});
 
   auto pending = collect();

@@ -61,6 +61,10 @@ class StatePublicationService {
   // One round (header). An error only when nothing could be tried (the endpoint unknown or
   // its adapter not made, the database down); per-repository failures are in the round.
   [[nodiscard]] common::Result<PublicationRound> publish_changed();
+  // Tells this replica's FleetView where state is published (the endpoint's URL, or the
+  // configured one) and the keys, so that every replica serves the same states: called on
+  // every replica, publisher or not. kNotFound while the endpoint does not exist.
+  [[nodiscard]] common::Status refresh_view();
 
  private:
   struct Pending {
@@ -68,6 +72,8 @@ class StatePublicationService {
     // Renders the document at a version.
     std::function<common::fleet_wire::RenderedState(std::uint64_t)> render;
   };
+  // The URL satellites read state from: the configured one, else the endpoint's.
+  [[nodiscard]] common::Result<std::string> registry_url();
   // Every state the fleet has now.
   [[nodiscard]] common::Result<std::vector<Pending>> collect() const;
 

@@ -185,3 +185,32 @@ def test_a_state_endpoint_needs_a_signing_key():
                          capture_output=True, text=True, timeout=60, env={**os.environ, **ENV})
     assert run.returncode != 0
     assert "absent.key" in run.stderr, run.stderr
+
+
+def test_every_replica_names_the_state_registry(postgres, contract, registry, keys):
+    """Two replicas on one PostgreSQL database: whichever publishes, both serve states that
+    name the registry and the keys, so a satellite sees one digest whichever it reaches."""
+    database = postgres.new_database()
+    key_file = os.path.join(tempfile.mkdtemp(prefix="gc-state-key-"), "master.key")
+    subprocess.run(["openssl", "rand", "-base64", "-out", key_file, "32"], check=True)
+    os.chmod(key_file, 0o600)
+    flags = ["--db", database, "--master-key-file", key_file, "--state-endpoint", "central",
+             "--state-signing-key", f"{keys}.key", "--state-interval", "1s"]
+    a = Server(tempfile.mkdtemp(prefix="gc-state-a-"), flags, ENV)
+    b = Server(tempfile.mkdtemp(prefix="gc-state-b-"), flags, ENV)
+    try:
+        admin = login(a, contract, "admin", a.printed["admin"])
+        assert admin.call("POST", "/api/v1/registryendpoints", body={
+            "metadata": {"name": "central"}, "spec": {"url": registry}})[0] == 201
+        _, cert = enrolled(a, contract, admin, "edge-r")
+        states = []
+        for server in (a, b):
+            client = Client(server.printed["satellite"], server.ca_file, contract, cert=cert)
+            states.append(wait_for(lambda: (lambda s: s if s[0] == 200 and "stateRegistry" in s[1]
+                                            else None)(client.call("GET", "/satellite/v1/state")),
+                                   "a state naming the registry")[1])
+        assert states[0]["stateRegistry"] == states[1]["stateRegistry"]
+        assert states[0]["stateDigest"] == states[1]["stateDigest"]
+    finally:
+        b.stop()
+        a.stop()
