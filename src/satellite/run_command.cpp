@@ -133,6 +133,9 @@ struct Satellite {
         clock, logger);
     if (!fallback) return common::fail(fallback.error());
     registry_state = fallback->get();
+    ground_control->on_enrollment([this](const fleet::Enrollment& e) {
+      registry_state->learn(e.satellite, e.state_registry);
+    });
     return std::unique_ptr<agent::StateSource>(std::make_unique<agent::FallbackStateSource>(
         std::move(source), std::move(*fallback),
         [this](const common::fleet_wire::SatelliteState& s) { registry_state->learn(s); }, logger));

@@ -20,10 +20,18 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxEnrollBytes = kMaxCsrBodyBytes;  // and a token
 
-json enrollment_json(const service::Enrollment& e) {
-  return {{"satellite", e.satellite}, {"certificate", e.certificate_pem},
-          {"ca", e.ca_pem},           {"caBundle", e.ca_bundle_pem},
-          {"serial", e.serial},       {"notAfter", e.not_after}};
+json enrollment_json(const service::Enrollment& e, const service::FleetView* view) {
+  json out = {{"satellite", e.satellite}, {"certificate", e.certificate_pem},
+              {"ca", e.ca_pem},           {"caBundle", e.ca_bundle_pem},
+              {"serial", e.serial},       {"notAfter", e.not_after}};
+  if (view != nullptr) {
+    const auto registry = view->state_registry();
+    if (!registry.url.empty())
+      out["stateRegistry"] = {{"url", registry.url},
+                              {"project", registry.project},
+                              {"trustedKeys", registry.trusted_keys}};
+  }
+  return out;
 }
 
 }  // namespace
@@ -55,7 +63,7 @@ boost::asio::awaitable<Response> EnrollmentHandlers::enroll(Request& request) {
   auto enrolled =
       co_await common::http::offload(pool_, [&] { return enrollment_.enroll(*token, *csr); });
   if (!enrolled) co_return error_response(enrolled.error());
-  co_return json_response(200, enrollment_json(*enrolled));
+  co_return json_response(200, enrollment_json(*enrolled, view_));
 }
 
 boost::asio::awaitable<Response> EnrollmentHandlers::renew(Request& request) {
@@ -66,7 +74,7 @@ boost::asio::awaitable<Response> EnrollmentHandlers::renew(Request& request) {
   auto renewed =
       co_await common::http::offload(pool_, [&] { return enrollment_.renew(*satellite, *csr); });
   if (!renewed) co_return error_response(renewed.error());
-  co_return json_response(200, enrollment_json(*renewed));
+  co_return json_response(200, enrollment_json(*renewed, view_));
 }
 
 boost::asio::awaitable<Response> EnrollmentHandlers::token(Request& request,

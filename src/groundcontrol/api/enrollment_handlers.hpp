@@ -17,6 +17,7 @@
 #include "groundcontrol/api/principal.hpp"
 #include "groundcontrol/api/satellite_identity.hpp"
 #include "groundcontrol/service/enrollment_service.hpp"
+#include "groundcontrol/service/fleet_view.hpp"
 
 namespace groundcontrol::api {
 
@@ -25,6 +26,10 @@ class EnrollmentHandlers {
   EnrollmentHandlers(service::EnrollmentService& enrollment, const SatelliteIdentity& identity,
                      Access& access, boost::asio::thread_pool& pool)
       : enrollment_(enrollment), identity_(identity), access_(access), pool_(pool) {}
+
+  // Enrollment and renewal answers then carry where signed state is published and the keys
+  // to trust (`stateRegistry`), so a satellite trusts them from its first contact.
+  void name_state_registry(const service::FleetView& view) { view_ = &view; }
 
   std::vector<common::http::Route> satellite_routes();
   std::vector<common::http::Route> management_routes();
@@ -41,6 +46,7 @@ class EnrollmentHandlers {
   const SatelliteIdentity& identity_;
   Access& access_;
   boost::asio::thread_pool& pool_;
+  const service::FleetView* view_ = nullptr;
 };
 
 }  // namespace groundcontrol::api

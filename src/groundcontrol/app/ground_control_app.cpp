@@ -269,6 +269,7 @@ class App final : public GroundControlApp {
                                 std::random_device{}());
     if (robots_) satellite_handlers_->use_robot_accounts(*robots_);
     enrollment_handlers_.emplace(*enrollment_, *identity_, *access_, pool_);
+    if (state_publication_) enrollment_handlers_->name_state_registry(view_);
     enrollment_request_handlers_.emplace(*enrollment_requests_, *resources_, *access_, pool_);
     group_credential_handlers_.emplace(*group_credentials_, *access_, pool_);
     registry_endpoint_handlers_.emplace(*registry_endpoints_, *access_, pool_);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -17,8 +19,22 @@ common::Result<Enrollment> read_enrollment(const std::string& body) {
       !document.value("caBundle", json()).is_string())
     return common::fail(ErrorCode::kUnavailable,
                         "ground control's enrollment answer lacks certificate or caBundle");
-  return Enrollment{document.value("satellite", ""), document["certificate"].get<std::string>(),
-                    document["caBundle"].get<std::string>()};
+  Enrollment out{document.value("satellite", ""),
+                 document["certificate"].get<std::string>(),
+                 document["caBundle"].get<std::string>(),
+                 {}};
+  // Optional: an older ground control does not send it; a malformed one is ignored (the
+  // states served over mTLS name it again).
+  if (const auto registry = document.find("stateRegistry");
+      registry != document.end() && registry->is_object()) {
+    const auto keys = registry->value("trustedKeys", json::array());
+    if (keys.is_array() &&
+        std::all_of(keys.begin(), keys.end(), [](const json& k) { return k.is_string(); })) {
+      out.state_registry = {registry->value("url", ""), registry->value("project", ""),
+                            keys.get<std::vector<std::string>>()};
+    }
+  }
+  return out;
 }
 
 }  // namespace

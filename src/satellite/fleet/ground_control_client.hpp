@@ -30,6 +30,8 @@ struct Enrollment {
   std::string satellite;        // the name ground control knows it by
   std::string certificate_pem;  // for the device's key
   std::string ca_bundle_pem;    // what to trust ground control by from now on
+  // Where signed state is published and the keys to trust (empty url: nowhere).
+  common::fleet_wire::StateRegistry state_registry;
 };
 
 // Where an enrollment request stands.

@@ -83,6 +83,7 @@ common::Status GroundControlSource::ensure_enrolled() {
       !stored)
     return stored;
   logger_->info("enrolled with ground control as {}", enrolled->satellite);
+  if (on_enrollment_) on_enrollment_(*enrolled);
   return remake_client();
 }
 
@@ -128,6 +129,7 @@ common::Status GroundControlSource::renew_if_due() {
       !stored)
     return stored;
   logger_->info("client certificate renewed");
+  if (on_enrollment_) on_enrollment_(*renewed);
   return remake_client();
 }
 

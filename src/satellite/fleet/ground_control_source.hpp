@@ -64,6 +64,12 @@ class GroundControlSource final : public agent::StateSource {
   void keep_serving_certificate(ServingCertificateKeeper& keeper,
                                 ServingCertificateKeeper::Installed installed);
 
+  // Runs (on the feed thread) with each enrollment and renewal answer, which names where
+  // signed state is published and the keys to trust. Before the agent starts.
+  void on_enrollment(std::function<void(const Enrollment&)> hook) {
+    on_enrollment_ = std::move(hook);
+  }
+
   // The current client (null until enrolled), for heartbeats and status reports.
   [[nodiscard]] std::shared_ptr<GroundControlClient> client() const;
   // The last config applied ("" none), so the heartbeat can say what it runs with.
@@ -87,6 +93,7 @@ class GroundControlSource final : public agent::StateSource {
   const common::Clock& clock_;
   common::log::Logger logger_;
   std::string etag_;
+  std::function<void(const Enrollment&)> on_enrollment_;
   // When the config is asked for again for fresh upstream credentials (nullopt: never).
   std::optional<std::chrono::system_clock::time_point> credentials_due_;
   bool requested_ = false;  // the enrollment request is posted

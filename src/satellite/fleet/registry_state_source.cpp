@@ -80,11 +80,14 @@ common::Result<std::unique_ptr<RegistryStateSource>> RegistryStateSource::open(
 }
 
 void RegistryStateSource::learn(const wire::SatelliteState& state) {
-  const auto& registry = state.state_registry;
-  if (registry.url.empty() || state.satellite.empty()) return;
+  learn(state.satellite, state.state_registry);
+}
+
+void RegistryStateSource::learn(const std::string& satellite, const wire::StateRegistry& registry) {
+  if (registry.url.empty() || satellite.empty()) return;
   std::lock_guard lock(mutex_);
-  if (registry == registry_ && state.satellite == satellite_) return;
-  satellite_ = state.satellite;
+  if (registry == registry_ && satellite == satellite_) return;
+  satellite_ = satellite;
   logger_->info("state registry {} (project {}), {} trusted key(s)", registry.url, registry.project,
                 registry.trusted_keys.size());
   registry_ = registry;

@@ -66,6 +66,8 @@ class RegistryStateSource final : public agent::StateSource {
   // published and the keys to trust; kept when they changed. A state without a state
   // registry (ground control does not publish) changes nothing.
   void learn(const common::fleet_wire::SatelliteState& state);
+  // The same from an enrollment or renewal answer.
+  void learn(const std::string& satellite, const common::fleet_wire::StateRegistry& registry);
   // The config ground control gave over mTLS: its digest is the one applied, and its
   // upstream credentials are used for the registry when it is the upstream.
   void note_config(const common::fleet_wire::SatelliteConfig& config);

@@ -189,7 +189,8 @@ def test_a_state_endpoint_needs_a_signing_key():
 
 def test_every_replica_names_the_state_registry(postgres, contract, registry, keys):
     """Two replicas on one PostgreSQL database: whichever publishes, both serve states that
-    name the registry and the keys, so a satellite sees one digest whichever it reaches."""
+    name the registry and the keys, so a satellite sees one digest whichever it reaches; an
+    enrollment answer names them too."""
     database = postgres.new_database()
     key_file = os.path.join(tempfile.mkdtemp(prefix="gc-state-key-"), "master.key")
     subprocess.run(["openssl", "rand", "-base64", "-out", key_file, "32"], check=True)
@@ -211,6 +212,9 @@ def test_every_replica_names_the_state_registry(postgres, contract, registry, ke
                                    "a state naming the registry")[1])
         assert states[0]["stateRegistry"] == states[1]["stateRegistry"]
         assert states[0]["stateDigest"] == states[1]["stateDigest"]
+        # A satellite enrolling now is told where and whom to trust in its enrollment answer.
+        answer, _ = enrolled(b, contract, admin, "edge-late")
+        assert answer["stateRegistry"] == states[0]["stateRegistry"], answer
     finally:
         b.stop()
         a.stop()
