@@ -57,13 +57,13 @@ common::Result<PassOutcome> Reconciler::run_pass(const SatelliteState& desired,
     const ArtifactTracker::Key key{artifact.repository, artifact.digest};
     auto* entry = owned_.find(artifact.repository, artifact.digest);
     if (entry && held(entry->repository, entry->stored) &&
-        keeps_serving(artifact, entry->stored, desired, out)) {
+        keeps_serving(artifact, *entry, desired, out)) {
       present.insert(key);
       continue;
     }
     entry = owned_.find(artifact.repository, artifact.digest);  // keeps_serving may erase it
-    if (!entry && held(artifact.repository, artifact.digest) &&
-        keeps_serving(artifact, artifact.digest, desired, out)) {
+    // (An image held but not owned is adopted unchecked; the next pass checks it as owned.)
+    if (!entry && held(artifact.repository, artifact.digest)) {
       // Held already (imported, or stored before the ledger was written): managed from now.
       owned_.put({artifact.repository, artifact.digest, artifact.digest, {}, false, std::nullopt});
       present.insert(key);
@@ -220,7 +220,7 @@ std::vector<common::Digest> Reconciler::children_of(std::string_view repository,
   return out;
 }
 
-bool Reconciler::keeps_serving(const StateArtifact& artifact, const common::Digest& stored,
+bool Reconciler::keeps_serving(const StateArtifact& artifact, const OwnedArtifact& entry,
                                const SatelliteState& desired, PassOutcome& out) {
   const auto policy = common::fleet_wire::signature_policy_of(desired, artifact);
   if (policy.mode != common::fleet_wire::SignatureMode::kEnforce) return true;
@@ -230,28 +230,43 @@ bool Reconciler::keeps_serving(const StateArtifact& artifact, const common::Dige
   const auto tag = common::crypto::signature_tag(artifact.digest);
   auto verified = [&]() -> common::Status {
     auto manifest = registry_.get_manifest(artifact.repository, tag);
-    if (!manifest)
-      return common::fail(common::ErrorCode::kPermissionDenied,
-                          fmt::format("no cosign signature held (no tag {})", tag));
+    if (!manifest) return common::fail(manifest.error());
     auto signatures = common::crypto::SignatureManifest::parse((*manifest)->content);
-    if (!signatures) return common::fail(signatures.error());
+    if (!signatures)
+      return common::fail(common::ErrorCode::kManifestInvalid, signatures.error().message());
     return replication::verify_image_signature(
         artifact.repository, tag, artifact.digest, *signatures, policy.public_keys,
         [&](const common::Digest& blob) { return read_small_blob(artifact.repository, blob); });
   }();
   if (verified) {
+    if (verified_.size() >= 100'000) verified_.clear();  // bounded; rebuilt as passes run
     verified_.insert(std::move(cache_key));
     return true;
   }
+  // Only a signature that is absent or does not verify withdraws the image; a read that
+  // failed for another reason (memory, I/O) keeps it served and is tried again next pass,
+  // since an image withdrawn offline cannot come back.
+  using common::ErrorCode;
+  const auto code = verified.error().code();
+  const bool refused = code == ErrorCode::kPermissionDenied ||
+                       code == ErrorCode::kManifestUnknown || code == ErrorCode::kNotFound ||
+                       code == ErrorCode::kBlobUnknown || code == ErrorCode::kManifestInvalid ||
+                       code == ErrorCode::kInvalidArgument;
+  if (!refused) {
+    logger_->warn("{}@{}: checking its held signature failed, still served: {}",
+                  artifact.repository, artifact.digest.str(), verified.error().message());
+    return true;
+  }
+  const auto why = code == ErrorCode::kManifestUnknown || code == ErrorCode::kNotFound
+                       ? fmt::format("no cosign signature held (no tag {})", tag)
+                       : verified.error().message();
   logger_->warn(
       "{}@{} is no longer served under signature policy enforce ({}); pulling it "
       "again checks the upstream's signature",
-      artifact.repository, artifact.digest.str(), verified.error().message());
-  for (const auto& digest : {stored, artifact.digest})
-    (void)registry_.delete_manifest(artifact.repository, digest.str());
-  (void)registry_.delete_manifest(artifact.repository, tag);
-  owned_.erase(artifact.repository, artifact.digest);
-  out.gc_needed = true;
+      artifact.repository, artifact.digest.str(), why);
+  const OwnedArtifact withdrawn = entry;  // erase() ends the reference
+  owned_.erase(withdrawn.repository, withdrawn.digest);
+  remove_manifests(withdrawn, out);
   return false;
 }
 

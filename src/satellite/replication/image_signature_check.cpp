@@ -7,6 +7,8 @@ namespace {
 
 using common::ErrorCode;
 
+constexpr std::size_t kMaxSignatureLayers = 32;
+
 }  // namespace
 
 common::Result<std::optional<SignatureArtifact>> ImageSignatureCheck::fetch(
@@ -45,6 +47,9 @@ common::Status verify_image_signature(std::string_view repository, std::string_v
   for (const auto& layer : manifest.layers()) {
     const auto signature = layer.signature();
     if (layer.media_type != common::crypto::kSimpleSigningMediaType || !signature) continue;
+    // The upstream decides how many layers there are: look at a bounded number (cosign
+    // appends one per signing), as RegistryStateReader does.
+    if (signatures == kMaxSignatureLayers) break;
     ++signatures;
     auto payload = read_payload(layer.digest);
     if (!payload) {
