@@ -180,13 +180,21 @@ boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {
     // The satellite's own robot, with a fresh secret: handed over only here, over mTLS.
     auto robot =
         co_await common::http::offload(pool_, [&] { return robots_->credentials_for(*satellite); });
+    auto& upstream = document->spec["upstream"];
     if (robot) {
-      auto& upstream = document->spec["upstream"];
       upstream["username"] = robot->username;
       upstream["password"] = robot->password;
       if (!robot->expires_at.empty()) upstream["credentialsExpireAt"] = robot->expires_at;
-    } else if (robot.error().code() != common::ErrorCode::kConflict) {
-      co_return error_response(robot.error());  // the satellite keeps what it has, retries
+    } else if (robot.error().code() == common::ErrorCode::kConflict) {
+      // Nothing to pull yet: no credentials at all (never the config's shared ones).
+      upstream.erase("username");
+      upstream.erase("password");
+    } else {
+      // Harbor refused or is down: unavailable, so the satellite keeps what it has and
+      // asks again; the reason is Harbor's, naming the robot, never a secret.
+      co_return error_response(common::Error(
+          common::ErrorCode::kUnavailable,
+          fmt::format("robot account of {}: {}", *satellite, robot.error().message())));
     }
   }
   Response response = json_response(200, {{"apiVersion", common::fleet_wire::kSatelliteApiVersion},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/time_format.hpp"
+#include "groundcontrol/model/kind.hpp"
 #include "groundcontrol/registry/harbor_registry_adapter.hpp"
 #include "groundcontrol/registry/harbor_robot_accounts.hpp"
 
@@ -56,6 +57,13 @@ common::Result<RobotCredentials> RobotAccountService::credentials_for(std::strin
   registry::HarborRobotAccounts robots(api_of(**adapter));
   auto robot = robots.ensure(satellite, projects, options_.duration);
   if (!robot) return fail(robot.error());
+  // A robot lasts its duration from its creation, and a new secret does not extend it: past
+  // half its life it is made anew, so a satellite never holds credentials about to expire.
+  if (robot->expires_at && *robot->expires_at - clock_.now() < options_.duration / 2) {
+    if (auto gone = robots.remove(robot->id); !gone) return fail(gone.error());
+    robot = robots.ensure(satellite, projects, options_.duration);
+    if (!robot) return fail(robot.error());
+  }
   auto secret = robot->secret;
   if (!secret) {  // an existing robot: its secret is not known here, so make a new one
     auto fresh = robots.refresh_secret(robot->id);
@@ -70,6 +78,19 @@ common::Result<RobotCredentials> RobotAccountService::credentials_for(std::strin
   auto kept = db_.transact([&](common::sql::Connection& db) { return store_.put(db, record); });
   if (!kept) return fail(kept.error());
   return RobotCredentials{robot->name, std::move(*secret), record.expires_at};
+}
+
+bool RobotAccountService::satellite_exists(const std::string& satellite) {
+  // This replica's view may lag a satellite made on another: the database decides.
+  bool exists = true;  // when the database cannot say, the robot stays
+  (void)db_.transact(
+      [&](common::sql::Connection& db) -> common::Status {
+        auto found = resources_.get(db, model::info(model::Kind::kSatellite).name, satellite);
+        exists = found || found.error().code() != common::ErrorCode::kNotFound;
+        return {};
+      },
+      {.read_only = true});
+  return exists;
 }
 
 common::Result<RobotRound> RobotAccountService::reconcile() {
@@ -92,7 +113,7 @@ common::Result<RobotRound> RobotAccountService::reconcile() {
     const auto note = [&](const common::Error& error) {
       round.errors.push_back(fmt::format("{}: {}", robot.satellite, error.message()));
     };
-    if (!view_.state_of(robot.satellite)) {  // the satellite was deleted
+    if (!view_.state_of(robot.satellite) && !satellite_exists(robot.satellite)) {  // deleted
       if (auto gone = accounts.remove(robot.robot_id); !gone) {
         note(gone.error());
         continue;
@@ -106,9 +127,20 @@ common::Result<RobotRound> RobotAccountService::reconcile() {
       continue;
     }
     const auto projects = projects_of(robot.satellite);
-    if (projects.empty() ||
-        std::vector<std::string>(projects.begin(), projects.end()) == robot.projects)
+    if (projects.empty()) {  // it left every group: nothing may be read with its robot
+      if (auto gone = accounts.remove(robot.robot_id); !gone) {
+        note(gone.error());
+        continue;
+      }
+      auto forgotten = db_.transact(
+          [&](common::sql::Connection& db) { return store_.remove(db, robot.satellite); });
+      if (!forgotten)
+        note(forgotten.error());
+      else
+        ++round.removed;
       continue;
+    }
+    if (std::vector<std::string>(projects.begin(), projects.end()) == robot.projects) continue;
     auto updated = accounts.ensure(robot.satellite, projects, options_.duration);
     if (!updated) {
       note(updated.error());

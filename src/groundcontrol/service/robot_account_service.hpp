@@ -7,8 +7,10 @@
 //   - credentials_for() makes the robot exist with the projects of now and asks Harbor for
 //     a fresh secret, for the config answer over mTLS (a secret is handed over only there);
 //   - reconcile() (a periodic job) updates the rights of robots whose satellite's projects
-//     changed (a membership or a group's artifacts) and deletes the robots of satellites
-//     that no longer exist.
+//     changed (a membership or a group's artifacts), and deletes the robots of satellites
+//     that no longer exist or hold nothing (left every group);
+//   - a robot past half its lifetime is made anew at the next credentials_for(): a new
+//     secret does not extend a Harbor robot's life.
 // Blocking (database and Harbor): call from the blocking pool or the ticker.
 // Thread-safety: any thread; robots of one satellite are serialised by the database row.
 #pragma once
@@ -25,6 +27,7 @@
 #include "common/sql/database.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
 #include "groundcontrol/service/registry_endpoint_service.hpp"
+#include "groundcontrol/store/resource_store.hpp"
 #include "groundcontrol/store/satellite_robot_store.hpp"
 
 namespace groundcontrol::service {
@@ -69,7 +72,11 @@ class RobotAccountService {
   const FleetView& view_;
   RegistryEndpointService& endpoints_;
   RobotAccountOptions options_;
+  // Whether satellite `satellite` exists in the database (true when it cannot tell).
+  bool satellite_exists(const std::string& satellite);
+
   store::SatelliteRobotStore store_;
+  store::ResourceStore resources_;
 };
 
 }  // namespace groundcontrol::service

@@ -144,8 +144,12 @@ common::Status GroundControlSource::apply_config() {
   // Credentials that expire (a robot's secret) are asked for again halfway to their end.
   credentials_due_.reset();
   if (auto expires = common::parse_rfc3339(config->upstream_credentials_expire_at)) {
+    // Halfway to the expiry; at least five minutes on, so that an expiry in the past (a
+    // clock off, a robot ground control did not renew) cannot make it ask on every poll.
     const auto now = clock_.now();
-    credentials_due_ = now + (*expires - now) / 2;
+    credentials_due_ =
+        std::max(now + (*expires - now) / 2,
+                 std::chrono::system_clock::time_point(now + std::chrono::minutes(5)));
   }
   if (serving_) {
     serving_->set_names(config->registry_server_names);
@@ -175,8 +179,15 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlS
   if (etag_.empty() && !known_digest.empty()) etag_ = fmt::format("\"{}\"", known_digest);
   // The config, once per run before anything else (a restart applies it again) and then
   // whenever the state names another one.
-  if (config_digest().empty() || (credentials_due_ && clock_.now() >= *credentials_due_)) {
+  if (config_digest().empty()) {
     if (auto applied = apply_config(); !applied) return common::fail(applied.error());
+  } else if (credentials_due_ && clock_.now() >= *credentials_due_) {
+    // Fresh credentials are due: a failure keeps the ones held and the state feed going.
+    if (auto applied = apply_config(); !applied) {
+      logger_->warn("fresh upstream credentials not received, asking again in a minute: {}",
+                    applied.error().message());
+      credentials_due_ = clock_.now() + std::chrono::minutes(1);
+    }
   }
   maintain_serving_certificate();  // renewal, or a retry after a failure
   auto answer = client()->get_state(etag_, options_.wait, stop);

@@ -3,8 +3,9 @@ against the Harbor double (tests/fakes/harbor): with --robot-endpoint, the confi
 fetches over mTLS carries its own robot's name and a fresh secret (and when it expires); the
 robot may only pull, on exactly the projects of the satellite's groups' artifacts (the union
 over all its groups, not the last group's); a second fetch gives a new secret and the old one
-stops working; a membership change updates the rights; deleting the satellite deletes the
-robot; ground control never keeps the secret."""
+stops working; a membership change updates the rights; a satellite in no group loses its
+robot and gets no credentials; Harbor failing makes the config answer 503 (the reason logged); deleting the
+satellite deletes the robot; ground control never keeps the secret."""
 import base64
 import json
 import tempfile
@@ -116,6 +117,29 @@ def test_each_satellite_pulls_with_its_own_robot(fresh_deployment, contract, har
         assert admin.call("DELETE", "/api/v1/groups/{name}", {"name": "web"})[0] == 200
         wait_for(lambda: grants(robot_named(harbor, "robot$satellite-edge-1")) ==
                  pull_only("p2", "p3"), "the robot's rights to shrink with the membership")
+
+        # A satellite that leaves every group loses its robot, and gets no credentials at all
+        # (never the config's shared ones).
+        _, cert2 = enrolled(server, contract, admin, "edge-2")
+        solo = Client(server.printed["satellite"], server.ca_file, contract, cert=cert2)
+        group(admin, "solo", ["p1/only"], ["edge-2"])
+        assert solo.call("GET", "/satellite/v1/config")[0] == 200
+        assert grants(robot_named(harbor, "robot$satellite-edge-2")) == pull_only("p1")
+        assert admin.call("DELETE", "/api/v1/groups/{name}", {"name": "solo"})[0] == 200
+        wait_for(lambda: robot_named(harbor, "robot$satellite-edge-2") is None,
+                 "the robot of a satellite in no group to go")
+        status, bare, _ = solo.call("GET", "/satellite/v1/config")
+        assert status == 200
+        assert "username" not in bare["spec"]["upstream"] and \
+            "password" not in bare["spec"]["upstream"], bare
+
+        # Harbor failing: the config answer is 503 (the satellite keeps what it has), the log says why.
+        status, _ = harbor_call(harbor, "/_fake/fail", method="POST", body={
+            "path": "/api/v2.0/robots", "method": "GET", "times": 1, "status": 503})
+        assert status == 200
+        status, refused, _ = satellite.call("GET", "/satellite/v1/config")
+        assert status == 503, refused
+        wait_for(lambda: "robot account of edge-1" in server.stderr(), "the reason in the log")
 
         # Ground control keeps no secret at rest.
         stored = server.stored_bytes()
