@@ -113,21 +113,11 @@ common::Result<RobotRound> RobotAccountService::reconcile() {
     const auto note = [&](const common::Error& error) {
       round.errors.push_back(fmt::format("{}: {}", robot.satellite, error.message()));
     };
-    if (!view_.state_of(robot.satellite) && !satellite_exists(robot.satellite)) {  // deleted
-      if (auto gone = accounts.remove(robot.robot_id); !gone) {
-        note(gone.error());
-        continue;
-      }
-      auto forgotten = db_.transact(
-          [&](common::sql::Connection& db) { return store_.remove(db, robot.satellite); });
-      if (!forgotten)
-        note(forgotten.error());
-      else
-        ++round.removed;
-      continue;
-    }
+    // Its robot goes when the satellite was deleted (this replica's view may lag one just
+    // made: the database decides) or holds nothing (left every group).
     const auto projects = projects_of(robot.satellite);
-    if (projects.empty()) {  // it left every group: nothing may be read with its robot
+    if (projects.empty()) {
+      if (!view_.state_of(robot.satellite) && satellite_exists(robot.satellite)) continue;
       if (auto gone = accounts.remove(robot.robot_id); !gone) {
         note(gone.error());
         continue;
