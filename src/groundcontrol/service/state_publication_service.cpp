@@ -150,8 +150,22 @@ common::Result<PublicationRound> StatePublicationService::publish_changed() {
       if (!created) return fail(created.error());
       publisher.emplace(std::move(*created));
     }
-    const auto rendered = state.render(version);
+    auto rendered = state.render(version);
     auto published = publisher->publish(state.repository, rendered);
+    if (!published && published.error().code() == common::ErrorCode::kConflict) {
+      // The registry holds this version already with other content, or a newer one (a
+      // round whose record was lost, another replica): continue after its newest.
+      if (auto tags = adapter->oci().list_tags(state.repository)) {
+        std::uint64_t newest = 0;
+        for (const auto& tag : *tags)
+          newest = std::max(newest, registry::version_of_tag(tag).value_or(0));
+        if (newest >= version) {
+          version = newest + 1;
+          rendered = state.render(version);
+          published = publisher->publish(state.repository, rendered);
+        }
+      }
+    }
     if (!published) {
       round.errors.push_back(fmt::format("{}: {}", state.repository, published.error().message()));
       continue;
@@ -162,6 +176,11 @@ common::Result<PublicationRound> StatePublicationService::publish_changed() {
     auto recorded = db_.transact([&](common::sql::Connection& db) -> common::Status {
       auto done = store_.record(db, record);
       if (!done) return fail(done.error());
+      if (!*done)
+        return fail(common::ErrorCode::kConflict,
+                    fmt::format("version {} published, but a newer one is recorded (another "
+                                "replica)",
+                                version));
       return {};
     });
     if (!recorded) {
