@@ -19,6 +19,8 @@ using nlohmann::json;
 namespace wire = common::fleet_wire;
 
 constexpr std::string_view kFileName = "registry-state.json";
+// Repositories no longer named whose accepted versions are still kept (rollback limits).
+constexpr std::size_t kMaxForgotten = 1000;
 
 std::string file_of(const RegistryStateSourceOptions& options) {
   return options.dir + "/" + std::string(kFileName);
@@ -107,7 +109,7 @@ std::string RegistryStateSource::describe() const {
 }
 
 std::optional<std::string> RegistryStateSource::last_refusal() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(refusal_mutex_);  // not mutex_: a round holds that across requests
   return refusal_;
 }
 
@@ -118,7 +120,7 @@ common::Result<std::optional<wire::SatelliteState>> RegistryStateSource::next(
   if (config) on_config_(*config);  // outside the lock: it calls note_config()
   bool refusal_changed = false;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(refusal_mutex_);
     // Only a refusal is reported; a registry out of reach says nothing about its content.
     auto refusal = refusal_;
     if (state) {
@@ -252,13 +254,21 @@ common::Result<wire::SatelliteState> RegistryStateSource::read_round(
   } else {
     base.upstream_url = credentials_.upstream_url;
   }
-  // Repositories no longer named (a group left) are forgotten with their readers.
-  std::erase_if(accepted_, [&](const auto& entry) {
-    if (wanted.contains(entry.first)) return false;
-    readers_.erase(entry.first);
+  // Repositories no longer named (a group left) lose their readers but keep what was
+  // accepted: a group joined again must not take an older signed state (rollback). Past
+  // kMaxForgotten such repositories, some are dropped to bound the file.
+  std::erase_if(readers_, [&](const auto& entry) { return !wanted.contains(entry.first); });
+  std::size_t unwanted = 0;
+  for (const auto& [repository, item] : accepted_) unwanted += wanted.contains(repository) ? 0 : 1;
+  for (auto it = accepted_.begin(); unwanted > kMaxForgotten && it != accepted_.end();) {
+    if (wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    it = accepted_.erase(it);
+    --unwanted;
     changed = true;
-    return true;
-  });
+  }
   if (changed)
     if (auto saved = save(); !saved)
       logger_->warn("keeping the accepted state versions: {}", saved.error().message());

@@ -112,12 +112,13 @@ class RegistryStateSource final : public agent::StateSource {
   const common::Clock& clock_;
   common::log::Logger logger_;
 
-  mutable std::mutex mutex_;  // guards everything below
+  mutable std::mutex mutex_;  // guards the members below, but refusal_
   std::string satellite_;     // this satellite's name, as ground control calls it
   common::fleet_wire::StateRegistry registry_;
   std::map<std::string, Accepted> accepted_;  // by repository
   std::string applied_config_digest_;
   common::fleet_wire::SatelliteConfig credentials_;  // upstream url, username, password
+  mutable std::mutex refusal_mutex_;  // guards refusal_ alone, so reports never wait on I/O
   std::optional<std::string> refusal_;
   // Made by ensure_client(); the readers borrow client_ and trusted_.
   std::string client_key_;  // what client_ and trusted_ were made for
