@@ -155,7 +155,7 @@ common::Result<std::vector<model::Artifact>> GroupRuleService::select(
   return out;
 }
 
-common::Status GroupRuleService::commit(std::string_view group,
+common::Status GroupRuleService::commit(std::string_view group, std::int64_t generation,
                                         std::vector<model::Artifact> selected, const Actor& actor,
                                         RuleEvaluation& evaluation) {
   const auto after = by_key(std::move(selected));
@@ -168,6 +168,8 @@ common::Status GroupRuleService::commit(std::string_view group,
     const auto before = by_key(std::move(*stored));
     auto resource = resource_store_.get(db, kGroupKind, group);
     if (!resource) return fail(resource.error());
+    if (resource->meta.generation != generation)
+      return fail(common::ErrorCode::kConflict, "the group's rules changed while evaluated");
     auto status = json::parse(resource->status, nullptr, false);
     if (!status.is_object()) status = json::object();
     const bool had_error = status.contains("rules") && status["rules"].is_object() &&
@@ -232,6 +234,17 @@ common::Status GroupRuleService::record_failure(std::string_view group,
 
 common::Result<RuleEvaluation> GroupRuleService::evaluate(std::string_view group,
                                                           const Actor& actor) {
+  // A spec changed during the evaluation makes it start over (a few times at most), so an
+  // evaluation of old rules never overwrites what the new ones select.
+  for (int attempt = 1;; ++attempt) {
+    auto evaluated = evaluate_once(group, actor);
+    if (evaluated || evaluated.error().code() != common::ErrorCode::kConflict || attempt == 3)
+      return evaluated;
+  }
+}
+
+common::Result<RuleEvaluation> GroupRuleService::evaluate_once(std::string_view group,
+                                                               const Actor& actor) {
   auto resource = resources_.get(model::Kind::kGroup, group);
   if (!resource) return fail(resource.error());
   auto spec = model::parse_group_spec(json::parse(resource->spec, nullptr, false));
@@ -245,7 +258,8 @@ common::Result<RuleEvaluation> GroupRuleService::evaluate(std::string_view group
     if (auto ok = record_failure(group, evaluation); !ok) return fail(ok.error());
     return evaluation;
   }
-  if (auto ok = commit(group, std::move(*selected), actor, evaluation); !ok)
+  if (auto ok = commit(group, resource->meta.generation, std::move(*selected), actor, evaluation);
+      !ok)
     return fail(ok.error());
   return evaluation;
 }

@@ -64,8 +64,13 @@ class GroupRuleService {
   // What `rules` select now, merged per (repository, digest); an error names the rule.
   common::Result<std::vector<model::Artifact>> select(const std::vector<model::GroupRule>& rules);
   // Commits `selected` as `group`'s rule set with its events and status; fills the counts.
-  common::Status commit(std::string_view group, std::vector<model::Artifact> selected,
-                        const Actor& actor, RuleEvaluation& evaluation);
+  // kConflict when the group's spec is no longer at `generation` (its rules changed while
+  // they were evaluated): nothing is written, and the caller evaluates again.
+  [[nodiscard]] common::Result<RuleEvaluation> evaluate_once(std::string_view group,
+                                                             const Actor& actor);
+  common::Status commit(std::string_view group, std::int64_t generation,
+                        std::vector<model::Artifact> selected, const Actor& actor,
+                        RuleEvaluation& evaluation);
   // Records a failed evaluation in the group's status (the set untouched).
   common::Status record_failure(std::string_view group, const RuleEvaluation& evaluation);
 
