@@ -144,6 +144,13 @@ common::Result<std::vector<model::Artifact>> GroupRuleService::select(
     }
   }
   for (const auto& [endpoint, adapter] : adapters) (void)endpoints_.record_use(endpoint, {});
+  // As many as a group may list: more is a rule too wide (`*` over a whole registry), an
+  // error that keeps the last good set rather than a fleet told to hold everything.
+  if (merged.size() > model::kMaxGroupArtifacts)
+    return fail(common::ErrorCode::kTooLarge,
+                fmt::format("spec.rules select {} artifacts, more than the {} a group may hold: "
+                            "narrow a repository or tag pattern, or use newest",
+                            merged.size(), model::kMaxGroupArtifacts));
   std::vector<model::Artifact> out;
   out.reserve(merged.size());
   for (auto& [key, tags] : merged) {
