@@ -115,6 +115,7 @@ class App final : public GroundControlApp {
   ~App() override {
     stop();
     if (ticker_.joinable()) ticker_.join();
+    if (job_runner_.joinable()) job_runner_.join();
     pool_.join();
   }
 
@@ -213,6 +214,7 @@ class App final : public GroundControlApp {
 
   void run() override {
     ticker_ = std::thread([this] { tick(); });
+    job_runner_ = std::thread([this] { run_jobs(); });
     std::thread satellite([this] { satellite_->run(); });
     management_->run();
     satellite.join();
@@ -483,6 +485,24 @@ class App final : public GroundControlApp {
                     std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count());
   }
 
+  // The periodic jobs on their own thread, so that a slow one (a registry answering slowly
+  // to a rule evaluation or a state push) never holds up the flush of satellite reports,
+  // the CA refresh or the fleet view's catch-up on the ticker.
+  void run_jobs() {
+    std::unique_lock lock(stop_mutex_);
+    while (true) {
+      const bool stopping = stop_wake_.wait_for(lock, kFlush, [this] { return stopping_; });
+      lock.unlock();
+      if (stopping) {  // another replica may take the jobs at once
+        jobs_->release_all();
+        return;
+      }
+      for (const auto& [job, error] : jobs_->run_due())
+        logger_->warn("{}: {}", job, error.message());
+      lock.lock();
+    }
+  }
+
   void tick() {
     std::unique_lock lock(stop_mutex_);
     for (int ticks = 1;; ++ticks) {
@@ -491,12 +511,7 @@ class App final : public GroundControlApp {
       if (auto ok = reports_->flush(); !ok)
         logger_->warn("satellite reports: writing {} failed: {}", reports_->waiting(),
                       ok.error().message());
-      if (stopping) {  // the last flush done; another replica may take the jobs at once
-        jobs_->release_all();
-        return;
-      }
-      for (const auto& [job, error] : jobs_->run_due())
-        logger_->warn("{}: {}", job, error.message());
+      if (stopping) return;  // the last flush done
       // A rotation made on another replica shows here within a tick: two rows read.
       if (auto ok = cas_->refresh(); !ok)
         logger_->warn("CAs: re-reading failed: {}", ok.error().message());
@@ -567,6 +582,7 @@ class App final : public GroundControlApp {
   std::unique_ptr<common::http::Server> management_;
   std::unique_ptr<common::http::Server> satellite_;
   std::thread ticker_;
+  std::thread job_runner_;
   std::mutex stop_mutex_;  // guards stopping_
   std::condition_variable stop_wake_;
   bool stopping_ = false;

@@ -13,7 +13,7 @@
 // Repositories: a rule whose repository glob has no wildcard names one repository, which
 // is read directly (no catalog needed, so a Harbor robot or a registry without _catalog
 // does); otherwise the endpoint's repositories are listed and filtered.
-// Blocking (database and registries): call from the blocking pool or the ticker.
+// Blocking (database and registries): call from the blocking pool or the job runner.
 // Thread-safety: every call from any thread; two evaluations of one group at once both
 // commit, the later one's set winning.
 #pragma once

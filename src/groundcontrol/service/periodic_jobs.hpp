@@ -4,7 +4,7 @@
 // replica that does not hold it skips the run, and takes over once the holder has stopped
 // renewing. A stopping replica releases its leases so another takes over at once.
 // Thread-safety: add() before run_due(); run_due() and release_all() from one thread (the
-// app's ticker); runs() and holds() from any thread.
+// app's job runner thread); runs() and holds() from any thread.
 #pragma once
 
 #include <atomic>

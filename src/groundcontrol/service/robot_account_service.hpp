@@ -11,7 +11,7 @@
 //     that no longer exist or hold nothing (left every group);
 //   - a robot past half its lifetime is made anew at the next credentials_for(): a new
 //     secret does not extend a Harbor robot's life.
-// Blocking (database and Harbor): call from the blocking pool or the ticker.
+// Blocking (database and Harbor): call from the blocking pool or the job runner.
 // Thread-safety: any thread; robots of one satellite are serialised by the database row.
 #pragma once
 

@@ -9,7 +9,7 @@
 // round names it, the endpoint's status shows the error, and the next round retries.
 // It also tells the FleetView where state is published and with which keys, so that every
 // satellite's state names them (the satellite learns them over mTLS).
-// Blocking (database and registry): call from the ticker or the blocking pool.
+// Blocking (database and registry): call from the job runner or the blocking pool.
 // Thread-safety: one publish_changed() at a time.
 #pragma once
 
