@@ -37,9 +37,7 @@ json content_of(const SatelliteState& state) {
                   {"upstream", {{"url", state.upstream_url}}}};
   // Only when set, so that the digests of states without it stay what they were.
   if (!state.state_registry.url.empty()) {
-    content["stateRegistry"] = {{"url", state.state_registry.url},
-                                {"project", state.state_registry.project},
-                                {"trustedKeys", state.state_registry.trusted_keys}};
+    content["stateRegistry"] = state_registry_json(state.state_registry);
   }
   if (!state.signature_policies.empty()) {
     json policies = json::object();
@@ -49,16 +47,6 @@ json content_of(const SatelliteState& state) {
     content["signaturePolicies"] = std::move(policies);
   }
   return content;
-}
-
-Result<StateRegistry> read_state_registry(const FieldReader& in) {
-  auto url = in.text("url");
-  if (!url) return fail(url.error());
-  auto project = in.text("project");
-  if (!project) return fail(project.error());
-  auto keys = in.texts("trustedKeys");
-  if (!keys) return fail(keys.error());
-  return StateRegistry{std::move(*url), std::move(*project), std::move(*keys)};
 }
 
 Result<SignaturePolicies> read_policies(const json& document) {
@@ -153,7 +141,8 @@ Result<SatelliteState> read_state(const json& document) {
     if (!url) return fail(url.error());
     state.upstream_url = std::move(*url);
   }
-  if (auto registry = in.object("stateRegistry")) {
+  if (auto registry = document.find("stateRegistry");
+      registry != document.end() && registry->is_object()) {
     auto read = read_state_registry(*registry);
     if (!read) return fail(read.error());
     state.state_registry = std::move(*read);
@@ -168,6 +157,24 @@ Result<SatelliteState> read_state(const json& document) {
 }
 
 }  // namespace
+
+nlohmann::json state_registry_json(const StateRegistry& registry) {
+  return {
+      {"url", registry.url}, {"project", registry.project}, {"trustedKeys", registry.trusted_keys}};
+}
+
+Result<StateRegistry> read_state_registry(const nlohmann::json& value) {
+  if (!value.is_object())
+    return fail(ErrorCode::kInvalidArgument, "stateRegistry: expected an object");
+  const FieldReader in(value, "stateRegistry");
+  auto url = in.text("url");
+  if (!url) return fail(url.error());
+  auto project = in.text("project");
+  if (!project) return fail(project.error());
+  auto keys = in.texts("trustedKeys");
+  if (!keys) return fail(keys.error());
+  return StateRegistry{std::move(*url), std::move(*project), std::move(*keys)};
+}
 
 std::string canonical_content(const SatelliteState& state) {
   return content_of(state).dump();

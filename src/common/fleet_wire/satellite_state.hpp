@@ -8,6 +8,7 @@
 // newer ground control's document. Plain value type.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,11 @@ struct SatelliteState {
   SignaturePolicies signature_policies;
   std::string state_digest;  // "sha256:…" over everything above: the ETag
 };
+
+// `stateRegistry` as the state document writes it (also in enrollment answers), and back.
+// kInvalidArgument naming the field for a missing or mistyped one.
+[[nodiscard]] nlohmann::json state_registry_json(const StateRegistry& registry);
+[[nodiscard]] Result<StateRegistry> read_state_registry(const nlohmann::json& value);
 
 // The canonical JSON of `state` without its state_digest and satellite name (sorted keys,
 // compact), the bytes that state_digest is the SHA-256 of. Satellites in the same groups

@@ -27,9 +27,7 @@ json enrollment_json(const service::Enrollment& e, const service::FleetView* vie
   if (view != nullptr) {
     const auto registry = view->state_registry();
     if (!registry.url.empty())
-      out["stateRegistry"] = {{"url", registry.url},
-                              {"project", registry.project},
-                              {"trustedKeys", registry.trusted_keys}};
+      out["stateRegistry"] = common::fleet_wire::state_registry_json(registry);
   }
   return out;
 }

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -25,15 +23,9 @@ common::Result<Enrollment> read_enrollment(const std::string& body) {
                  {}};
   // Optional: an older ground control does not send it; a malformed one is ignored (the
   // states served over mTLS name it again).
-  if (const auto registry = document.find("stateRegistry");
-      registry != document.end() && registry->is_object()) {
-    const auto keys = registry->value("trustedKeys", json::array());
-    if (keys.is_array() &&
-        std::all_of(keys.begin(), keys.end(), [](const json& k) { return k.is_string(); })) {
-      out.state_registry = {registry->value("url", ""), registry->value("project", ""),
-                            keys.get<std::vector<std::string>>()};
-    }
-  }
+  if (const auto registry = document.find("stateRegistry"); registry != document.end())
+    if (auto read = common::fleet_wire::read_state_registry(*registry))
+      out.state_registry = std::move(*read);
   return out;
 }
 
