@@ -4,10 +4,13 @@
 #include <spdlog/logger.h>
 
 #include "common/fs/file_ops.hpp"
+#include "common/http/pinned_ca.hpp"
 #include "common/time_format.hpp"
-#include "satellite/fleet/pinned_trust.hpp"
 
 namespace satellite::fleet {
+
+using common::http::fetch_pinned_ca;
+using common::http::parse_fingerprint;
 
 using common::ErrorCode;
 

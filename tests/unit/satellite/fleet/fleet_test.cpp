@@ -3,11 +3,14 @@
 
 #include "common/fleet_wire/satellite_config.hpp"
 #include "common/fs/file_ops.hpp"
+#include "common/http/pinned_ca.hpp"
 #include "satellite/fleet/device_identity.hpp"
-#include "satellite/fleet/pinned_trust.hpp"
 #include "testutil/temp_dir.hpp"
 
 namespace satellite::fleet {
+
+using common::http::fetch_pinned_ca;
+using common::http::parse_fingerprint;
 namespace {
 
 using std::chrono::hours;

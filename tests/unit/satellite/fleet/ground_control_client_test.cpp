@@ -10,12 +10,15 @@
 #include <thread>
 
 #include "common/fs/file_ops.hpp"
+#include "common/http/pinned_ca.hpp"
 #include "common/log/logger.hpp"
 #include "satellite/fleet/ground_control_source.hpp"
-#include "satellite/fleet/pinned_trust.hpp"
 #include "unit/satellite/fleet/ground_control_process.hpp"
 
 namespace satellite::fleet {
+
+using common::http::fetch_pinned_ca;
+using common::http::parse_fingerprint;
 namespace {
 
 using common::ErrorCode;

@@ -1,4 +1,4 @@
-#include "satellite/fleet/pinned_trust.hpp"
+#include "common/http/pinned_ca.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,10 +14,12 @@
 
 #include "common/crypto/openssl_handles.hpp"
 
-namespace satellite::fleet {
+namespace common::http {
 namespace {
 
 using common::ErrorCode;
+using common::fail;
+using common::Result;
 
 std::string fingerprint_of(X509* cert) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -30,10 +32,10 @@ std::string fingerprint_of(X509* cert) {
 
 }  // namespace
 
-common::Result<std::string> parse_fingerprint(std::string_view text) {
+Result<std::string> parse_fingerprint(std::string_view text) {
   const auto bad = [&] {
-    return common::fail(ErrorCode::kInvalidArgument,
-                        "--ca-fingerprint: expected sha256:<64 hex digits> of the CA certificate");
+    return fail(ErrorCode::kInvalidArgument,
+                "--ca-fingerprint: expected sha256:<64 hex digits> of the CA certificate");
   };
   if (!text.starts_with("sha256:")) return bad();
   text.remove_prefix(7);
@@ -47,18 +49,18 @@ common::Result<std::string> parse_fingerprint(std::string_view text) {
   return hex;
 }
 
-common::Result<std::string> fetch_pinned_ca(std::string_view url, std::string_view fingerprint) {
+Result<std::string> fetch_pinned_ca(std::string_view url, std::string_view fingerprint) {
   if (!url.starts_with("https://"))
-    return common::fail(ErrorCode::kInvalidArgument,
-                        "a pinned CA needs ground control at https://HOST:PORT");
+    return fail(ErrorCode::kInvalidArgument,
+                "a pinned CA needs ground control at https://HOST:PORT");
   auto host_port = std::string(url.substr(8));
   if (const auto slash = host_port.find('/'); slash != std::string::npos) host_port.resize(slash);
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
                                                         SSL_CTX_free);
-  if (!ctx) return common::fail(ErrorCode::kInternal, "TLS context");
+  if (!ctx) return fail(ErrorCode::kInternal, "TLS context");
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);  // the pin decides, below
   common::crypto::BioPtr bio(BIO_new_ssl_connect(ctx.get()));
-  if (!bio) return common::fail(ErrorCode::kInternal, "TLS connection");
+  if (!bio) return fail(ErrorCode::kInternal, "TLS connection");
   BIO_set_conn_hostname(bio.get(), host_port.c_str());
   SSL* ssl = nullptr;
   BIO_get_ssl(bio.get(), &ssl);
@@ -66,8 +68,8 @@ common::Result<std::string> fetch_pinned_ca(std::string_view url, std::string_vi
   SSL_set_tlsext_host_name(ssl, host.c_str());
   if (BIO_do_connect(bio.get()) <= 0 || BIO_do_handshake(bio.get()) <= 0) {
     ERR_clear_error();
-    return common::fail(ErrorCode::kUnavailable,
-                        fmt::format("cannot reach ground control at {} to check its CA", url));
+    return fail(ErrorCode::kUnavailable,
+                fmt::format("cannot reach ground control at {} to check its CA", url));
   }
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
   std::vector<std::string> presented;
@@ -82,10 +84,10 @@ common::Result<std::string> fetch_pinned_ca(std::string_view url, std::string_vi
     const long size = BIO_get_mem_data(out.get(), &data);
     return std::string(data, static_cast<std::size_t>(size));
   }
-  return common::fail(ErrorCode::kPermissionDenied,
-                      fmt::format("ground control at {} presents no CA certificate with "
-                                  "fingerprint sha256:{} (it presents {}): refusing to trust it",
-                                  url, fingerprint, fmt::join(presented, ", ")));
+  return fail(ErrorCode::kPermissionDenied,
+              fmt::format("ground control at {} presents no CA certificate with "
+                          "fingerprint sha256:{} (it presents {}): refusing to trust it",
+                          url, fingerprint, fmt::join(presented, ", ")));
 }
 
-}  // namespace satellite::fleet
+}  // namespace common::http

@@ -1,0 +1,132 @@
+#include "cli/management_client.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace cli {
+namespace {
+
+using common::ErrorCode;
+using common::fail;
+using nlohmann::json;
+
+ErrorCode code_of_status(int status) {
+  switch (status) {
+    case 400:
+      return ErrorCode::kInvalidArgument;
+    case 401:
+      return ErrorCode::kUnauthenticated;
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 409:
+      return ErrorCode::kConflict;
+    case 410:
+      return ErrorCode::kGone;
+    case 413:
+      return ErrorCode::kTooLarge;
+    case 429:
+      return ErrorCode::kTooManyRequests;
+    case 503:
+      return ErrorCode::kUnavailable;
+    default:
+      return ErrorCode::kInternal;
+  }
+}
+
+common::Error api_error(int status, const std::string& body, const std::string& server) {
+  std::string message;
+  try {
+    const auto document = json::parse(body);
+    message = document.at("error").at("message").get<std::string>();
+  } catch (const json::exception&) {
+    message = fmt::format("ground control at {} answered HTTP {}", server, status);
+  }
+  if (status == 401) message += " (log in again: gcctl login)";
+  if (status == 403) message += " (this needs an admin)";
+  return common::Error(code_of_status(status), std::move(message));
+}
+
+}  // namespace
+
+std::string url_encode(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", byte);
+  }
+  return out;
+}
+
+ManagementClient::ManagementClient(std::unique_ptr<common::http::HttpClient> http,
+                                   std::string server, std::string token)
+    : http_(std::move(http)), server_(std::move(server)), token_(std::move(token)) {}
+
+common::Result<std::unique_ptr<ManagementClient>> ManagementClient::create(const Context& context) {
+  auto server = context.server;
+  while (server.ends_with('/')) server.pop_back();
+  if (!server.starts_with("https://") && !server.starts_with("http://"))
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("server \"{}\": expected https://HOST:PORT", context.server));
+  common::http::ClientOptions options;
+  options.connect_timeout = std::chrono::seconds(10);
+  options.ca_file = context.ca_file;
+  options.ca_pem = context.ca_pem;
+  options.insecure_skip_verify = context.insecure_skip_tls_verify;
+  options.user_agent = "gcctl/0.1";
+  options.proxy = std::nullopt;
+  auto http = common::http::HttpClient::create(std::move(options));
+  if (!http) return fail(http.error());
+  return std::unique_ptr<ManagementClient>(
+      new ManagementClient(std::move(*http), std::move(server), context.token));
+}
+
+common::Result<json> ManagementClient::call(const std::string& method, const std::string& path,
+                                            const Query& query, const std::optional<json>& body,
+                                            const std::string& content_type) {
+  common::http::ClientRequest request;
+  request.method = method;
+  request.url = server_ + path;
+  char separator = '?';
+  for (const auto& [key, value] : query) {
+    request.url += separator + url_encode(key) + "=" + url_encode(value);
+    separator = '&';
+  }
+  request.headers.emplace_back("Accept", "application/json");
+  if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
+  if (body) {
+    request.headers.emplace_back("Content-Type", content_type);
+    request.body = body->dump();
+  } else if (method == "POST" || method == "PUT") {
+    request.body = "";
+  }
+  auto response = http_->request(request);
+  if (!response) {
+    const auto& error = response.error();
+    auto why = error.detail().empty() ? error.message() : error.detail();
+    if (why.starts_with("curl error ") && why.find(": ") != std::string::npos)
+      why = why.substr(why.find(": ") + 2);
+    if (error.code() == ErrorCode::kPermissionDenied)
+      return fail(ErrorCode::kUnavailable,
+                  fmt::format("ground control at {}: its TLS certificate is not trusted ({})",
+                              server_, why));
+    return fail(ErrorCode::kUnavailable,
+                fmt::format("cannot reach ground control at {}: {}", server_, why));
+  }
+  if (response->status >= 400) return fail(api_error(response->status, response->body, server_));
+  if (response->body.empty()) return json(nullptr);
+  try {
+    return json::parse(response->body);
+  } catch (const json::exception&) {
+    return fail(ErrorCode::kInternal,
+                fmt::format("ground control at {} answered {} {} with a body that is not JSON",
+                            server_, method, path));
+  }
+}
+
+}  // namespace cli
