@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
     cli::commands::add_describe_command(app, session);
     cli::commands::add_apply_command(app, session);
     cli::commands::add_delete_command(app, session);
+    cli::commands::add_edit_command(app, session);
+    cli::commands::add_approval_commands(app, session);
+    cli::commands::add_token_command(app, session);
+    cli::commands::add_state_command(app, session);
+    cli::commands::add_wait_command(app, session);
+    cli::commands::add_completion_command(app, session);  // last: it lists the others
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
