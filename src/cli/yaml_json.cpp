@@ -1,5 +1,6 @@
 #include "cli/yaml_json.hpp"
 
+#include <cctype>
 #include <regex>
 
 namespace cli {
@@ -29,6 +30,18 @@ std::optional<json> plain_scalar(const std::string& text) {
   return std::nullopt;
 }
 
+// Whether a string must be quoted to read back as the same string, by this reader and by
+// YAML 1.1 ones (PyYAML, Go's yaml.v2), which also take yes/no/on/off for booleans and
+// more forms for numbers: anything that starts like a number is quoted.
+bool needs_quotes(const std::string& text) {
+  static const std::regex kYaml11Word("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
+  if (plain_scalar(text) || std::regex_match(text, kYaml11Word)) return true;
+  if (text.find_first_of(":#{}[],&*!|>'\"%@`\t") != std::string::npos) return true;
+  const char first = text.front();
+  return std::isdigit(static_cast<unsigned char>(first)) || first == '.' || first == '+' ||
+         first == '-' || first == ' ' || first == '?' || text.back() == ' ';
+}
+
 void emit(YAML::Emitter& out, const json& value) {
   if (value.is_object()) {
     if (value.empty()) {
@@ -55,9 +68,7 @@ void emit(YAML::Emitter& out, const json& value) {
     const auto& text = value.get_ref<const std::string&>();
     if (text.find('\n') != std::string::npos)
       out << YAML::Literal << text;
-    else if (plain_scalar(text) || text.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos ||
-             text.front() == ' ' || text.front() == '-' || text.back() == ' ' ||
-             text.front() == '?')
+    else if (needs_quotes(text))
       out << YAML::DoubleQuoted << text;
     else
       out << text;

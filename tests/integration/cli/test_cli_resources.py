@@ -7,7 +7,7 @@ import re
 
 import yaml
 
-from conftest import Gcctl, fingerprint, management_url, one_error_line
+from conftest import Gcctl, fingerprint, gc, management_url, one_error_line
 
 HERE = pathlib.Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
@@ -51,7 +51,7 @@ def table_cells(text):
     replaced by <age>: what golden files hold, stable across runs."""
     lines = text.splitlines()
     header = re.split(r" {3,}", lines[0])
-    ages = [i for i, name in enumerate(header) if name == "AGE"]
+    ages = [i for i, name in enumerate(header) if name in ("AGE", "LAST HEARTBEAT")]
     rows = []
     for line in lines:
         cells = re.split(r" {3,}", line)
@@ -167,8 +167,18 @@ def test_dry_run_shows_what_would_change_and_changes_nothing(gcctl, admin, tmp_p
     assert admin.call("GET", "/api/v1/groups/{name}", {"name": "brand-new"})[0] == 404
 
 
-def test_golden_tables(gcctl, admin):
+def test_golden_tables(gcctl, server, contract):
     gcctl("apply", "-f", "-", stdin=FLEET)
+    # berlin-1 enrolls and sends a heartbeat with the state it applied: online and in sync.
+    status, _, cert = gc.enroll(server, contract, gcctl("token", "berlin-1")[1].strip(), "berlin-1")
+    assert status == 200
+    berlin = gc.Client(server.printed["satellite"], server.ca_file, contract, cert=cert)
+    digest = berlin.call("GET", "/satellite/v1/state")[1]["stateDigest"]
+    assert berlin.call("POST", "/satellite/v1/heartbeat",
+                       body={"stateDigest": digest, "version": "0.1.0"})[0] == 200
+    for condition in ("condition=Online", "condition=InSync"):
+        code, _, err = gcctl("wait", "sat/berlin-1", "--for", condition, "--timeout", "20s")
+        assert code == 0, err
     for name, args in [("satellites.txt", ["get", "satellites"]),
                        ("satellites-wide.txt", ["get", "sat", "-o", "wide", "-L", "site"]),
                        ("satellites-eu.txt", ["get", "sat", "-l", "region=eu"]),
@@ -190,7 +200,7 @@ def test_golden_tables(gcctl, admin):
     assert re.search(r"Events:\n  AGE +ACTOR +VERB +MESSAGE\n  \S+ +user:admin +create", out), out
 
 
-def test_errors_are_one_line_with_their_exit_code(gcctl, server, tmp_path):
+def test_errors_are_one_line_with_their_exit_code(gcctl, server, admin, tmp_path):
     code, _, err = gcctl("get", "group", "missing")
     assert code == 6 and one_error_line(err) == 'error: Group "missing" not found'
     code, _, err = gcctl("get", "widgets")
