@@ -1,6 +1,6 @@
 // `gcctl state SATELLITE`: what the satellite should hold against what it last reported,
-// per artifact. Desired: the artifacts (listed and Harbor's) of every group the satellite
-// belongs to (its selector matches the satellite's labels, or it lists it by name).
+// per artifact. Desired: the state ground control renders for it (its groups' listed,
+// Harbor's and rule-selected artifacts), read from GET /api/v1/satellites/{name}/state.
 // Actual: the artifacts of its last status report. One row per artifact: REPOSITORY, TAGS,
 // DESIRED digest, REPORTED digest (of the same repository), STATE (present, pulling N%,
 // failed, missing, or unwanted for what it holds and should not).
@@ -10,9 +10,7 @@
 #include <map>
 
 #include "cli/commands/commands.hpp"
-#include "cli/label_selector_match.hpp"
 #include "cli/resource_kind.hpp"
-#include "cli/resource_lister.hpp"
 #include "cli/table_printer.hpp"
 
 namespace cli::commands {
@@ -25,15 +23,6 @@ std::string short_digest(const std::string& digest) {
   return digest.size() > 19 ? digest.substr(0, 19) : digest;
 }
 
-bool is_member(const json& group, const json& satellite) {
-  const auto name = satellite["metadata"].value("name", "");
-  const auto listed = group["spec"].value("satellites", json::array());
-  if (std::find(listed.begin(), listed.end(), name) != listed.end()) return true;
-  return group["spec"].contains("selector") &&
-         selector_matches(group["spec"]["selector"],
-                          satellite["metadata"].value("labels", json::object()));
-}
-
 std::string state_of(const json& report) {
   const auto state = report.value("state", "");
   if (state == "pulling" && report.value("bytesTotal", 0) > 0)
@@ -44,23 +33,17 @@ std::string state_of(const json& report) {
   return state;
 }
 
+// The desired state ground control renders for the satellite (GET …/satellites/{name}/state,
+// the document the satellite itself polls), keyed by (repository, digest).
 common::Result<std::map<std::pair<std::string, std::string>, json>> desired_of(
-    ManagementClient& client, const json& satellite, std::vector<std::string>& groups) {
-  auto listed = list_resources(client, *find_kind("group").value(), {});
-  if (!listed) return fail(listed.error());
+    ManagementClient& client, const std::string& name, std::vector<std::string>& groups) {
+  auto state = client.get(
+      fmt::format("{}/state", find_kind("satellite").value()->item_path(url_encode(name))));
+  if (!state) return fail(state.error());
+  groups = state->value("groups", std::vector<std::string>{});
   std::map<std::pair<std::string, std::string>, json> desired;
-  for (const auto& group : listed->items) {
-    if (!is_member(group, satellite)) continue;
-    const auto name = group["metadata"].value("name", "");
-    groups.push_back(name);
-    auto artifacts = group["spec"].value("artifacts", json::array());
-    auto harbor = client.get(fmt::format("/api/v1/groups/{}/harborartifacts", url_encode(name)));
-    if (!harbor) return fail(harbor.error());
-    for (const auto& artifact : harbor->value("artifacts", json::array()))
-      artifacts.push_back(artifact);
-    for (const auto& artifact : artifacts)
-      desired[{artifact.value("repository", ""), artifact.value("digest", "")}] = artifact;
-  }
+  for (const auto& artifact : state->value("artifacts", json::array()))
+    desired[{artifact.value("repository", ""), artifact.value("digest", "")}] = artifact;
   return desired;
 }
 
@@ -70,7 +53,7 @@ common::Status state(Session& session, const std::string& name) {
   auto satellite = (*client)->get(find_kind("satellite").value()->item_path(url_encode(name)));
   if (!satellite) return fail(satellite.error());
   std::vector<std::string> groups;
-  auto desired = desired_of(**client, *satellite, groups);
+  auto desired = desired_of(**client, name, groups);
   if (!desired) return fail(desired.error());
   const auto status = satellite->value("status", json::object());
   const json::json_pointer artifacts_at("/report/artifacts");

@@ -1,5 +1,7 @@
 #include "groundcontrol/api/fleet_handlers.hpp"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "common/http/offload.hpp"
@@ -38,7 +40,26 @@ json by_name(const std::map<std::string, service::HealthCounts, std::less<>>& co
 
 std::vector<common::http::Route> FleetHandlers::routes() {
   return {{MethodSet{Method::kGet}, "/api/v1/fleet/summary", "fleet_summary",
-           [this](Request& r, const RouteMatch&) { return summary(r); }}};
+           [this](Request& r, const RouteMatch&) { return summary(r); }},
+          {MethodSet{Method::kGet}, "/api/v1/satellites/{name}/state", "satellite_desired_state",
+           [this](Request& r, const RouteMatch& m) { return desired_state(r, m); }}};
+}
+
+boost::asio::awaitable<Response> FleetHandlers::desired_state(Request& request,
+                                                              const RouteMatch& match) {
+  auto principal = co_await access_.authorize(request, Role::kViewer);
+  if (!principal) co_return error_response(principal.error());
+  const auto name = match.param("name");
+  const auto state = view_.state_of(name);
+  if (!state) {
+    co_return error_response(common::Error{common::ErrorCode::kNotFound,
+                                           fmt::format("Satellite \"{}\" not found", name)});
+  }
+  Response response(200);
+  response.set("Content-Type", "application/json")
+      .set("ETag", fmt::format("\"{}\"", state->state_digest));
+  response.body = common::fleet_wire::to_json(*state, name);
+  co_return response;
 }
 
 boost::asio::awaitable<Response> FleetHandlers::summary(Request& request) {

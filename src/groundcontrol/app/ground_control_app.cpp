@@ -265,7 +265,7 @@ class App final : public GroundControlApp {
     user_handlers_.emplace(*auth_, *access_, pool_);
     reports_.emplace(*db_);
     health_.emplace(*db_, view_, clock_);
-    fleet_handlers_.emplace(*health_, *access_, pool_);
+    fleet_handlers_.emplace(*health_, view_, *access_, pool_);
     if (auto ok = add_jobs(); !ok) return ok;
     satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());

@@ -64,6 +64,12 @@ def test_harbors_sample_in_two_groups_reaches_a_member_of_both(server, contract,
 
     status, _, _ = satellite.call("GET", "/satellite/v1/state", headers={"If-None-Match": etag})
     assert status == 304
+    # Operators read the very document the satellite follows; an unknown satellite is 404.
+    status, seen, response = admin.call("GET", "/api/v1/satellites/{name}/state",
+                                        {"name": "sat-union"})
+    assert (status, seen, response.getheader("ETag")) == (200, state, etag)
+    status, body, _ = admin.call("GET", "/api/v1/satellites/{name}/state", {"name": "nobody"})
+    assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
 
     # A long-poll ends when a group changes, long before its wait.
     def change():
@@ -119,6 +125,7 @@ MATRIX = {
     ("DELETE", "/api/v1/satellites/{name}"): (401, 403, 200),
     ("POST", "/api/v1/satellites/{name}/token"): (401, 403, 200),
     ("POST", "/api/v1/satellites/{name}/revoke"): (401, 403, 204),
+    ("GET", "/api/v1/satellites/{name}/state"): (401, 200, 200),
     ("GET", "/api/v1/groups"): (401, 200, 200),
     ("POST", "/api/v1/groups"): (401, 403, 201),
     ("GET", "/api/v1/groups/{name}"): (401, 200, 200),
