@@ -86,7 +86,7 @@ Columns columns_of(std::string_view kind) {
             {"RULES", "LABELS"},
             [](const json& i, system_clock::time_point now) -> std::vector<std::string> {
               return {text_at(i, "/metadata/name"), count_at(i, "/spec/artifacts"),
-                      count_at(i, "/spec/satellites"), selector_of(i),
+                      text_at(i, "/status/satellites"), selector_of(i),
                       age_at(i, "/metadata/creationTimestamp", now)};
             },
             [](const json& i, system_clock::time_point) -> std::vector<std::string> {

@@ -296,4 +296,12 @@ std::vector<std::string> FleetView::members_of(std::string_view group) const {
   return members;
 }
 
+std::size_t FleetView::member_count(std::string_view group) const {
+  std::shared_lock lock(mutex_);
+  std::size_t count = 0;
+  for (const auto& [name, satellite] : satellites_)
+    count += std::binary_search(satellite.groups.begin(), satellite.groups.end(), group) ? 1 : 0;
+  return count;
+}
+
 }  // namespace groundcontrol::service

@@ -109,6 +109,8 @@ class FleetView {
   common::fleet_wire::StateRegistry state_registry() const;
   // The names of the satellites that are members of `group` (sorted).
   std::vector<std::string> members_of(std::string_view group) const;
+  // How many satellites are members of `group` (0 for an unknown group).
+  std::size_t member_count(std::string_view group) const;
 
  private:
   struct Group {

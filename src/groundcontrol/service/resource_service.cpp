@@ -240,6 +240,13 @@ common::Status ResourceService::add_reported_status(Connection& db, store::Resou
   return {};
 }
 
+void ResourceService::add_member_count(store::Resource& group) const {
+  auto status = json::parse(group.status, nullptr, false);
+  if (!status.is_object()) status = json::object();
+  status["satellites"] = sync_.view().member_count(group.meta.name);
+  group.status = status.dump();
+}
+
 std::string ResourceService::now() const {
   return common::format_rfc3339(clock_.now());
 }
@@ -296,6 +303,7 @@ common::Result<store::Resource> ResourceService::get(Kind kind, std::string_view
           if (auto ok = add_reported_status(db, *resource, now(), StatusDetail::kFull); !ok)
             return ok;
         }
+        if (kind == Kind::kGroup) add_member_count(*resource);
         found = std::move(*resource);
         return {};
       },
@@ -509,6 +517,7 @@ common::Status ResourceService::scan(Connection& db, Kind kind, std::string afte
         if (auto ok = add_reported_status(db, item, current_time, StatusDetail::kSummary); !ok)
           return ok;
       }
+      if (kind == Kind::kGroup) add_member_count(item);
       const ResourceFields values(item);
       if (!selected.matches(values)) continue;
       auto key = sort_field.empty() ? std::string() : values(sort_field);

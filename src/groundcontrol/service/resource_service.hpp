@@ -213,6 +213,9 @@ class ResourceService {
   // a Satellite read.
   common::Status add_reported_status(common::sql::Connection& db, store::Resource& satellite,
                                      const std::string& now_text, StatusDetail detail) const;
+  // Adds status.satellites, how many satellites the group holds (listed or selected), from
+  // this replica's view, to a Group read.
+  void add_member_count(store::Resource& group) const;
   // Takes an item and the value of the sort field; false stops the scan.
   using ScanVisitor = std::function<bool(store::Resource&& item, std::string sort_key)>;
   // Reads the resources of `kind` named after `after`, in name order, in pages sized for
