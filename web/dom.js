@@ -46,13 +46,13 @@ export function badge(word) {
   return h("span", {class: "badge badge-" + text.replace(/[^a-z-]/gi, "").toLowerCase()}, text);
 }
 
-// A table: headers (strings or elements) and rows (arrays of cells).
+// A table: headers (strings or elements) and rows (arrays of cells, or <tr> elements).
 export function table(caption, headers, rows, empty = "none") {
   return h("table", {},
     caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, headers.map((cell) => h("th", {scope: "col"}, cell)))),
     h("tbody", {}, rows.length
-      ? rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))
+      ? rows.map((row) => row instanceof Node ? row : h("tr", {}, row.map((cell) => h("td", {}, cell))))
       : h("tr", {}, h("td", {colspan: headers.length, class: "empty"}, empty))));
 }
 
@@ -82,18 +82,4 @@ export function bytes(n) {
   let value = Number(n), unit = 0;
   while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
-}
-
-// The label selector text (Kubernetes' form) of a LabelSelector object.
-export function selectorText(selector) {
-  if (!selector) return null;
-  const parts = Object.entries(selector.matchLabels || {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions || []) {
-    const values = (e.values || []).join(",");
-    if (e.operator === "In") parts.push(`${e.key} in (${values})`);
-    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === "Exists") parts.push(e.key);
-    else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`);
-  }
-  return parts.join(",");
 }

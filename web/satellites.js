@@ -5,6 +5,7 @@
 import {get, call, query, isAdmin} from "./api.js";
 import {h, fill, badge, link, message, labelsText, when} from "./dom.js";
 import {follow, debounce} from "./watch.js";
+import {parseLabels} from "./labels.js";
 
 const PAGE = 50;
 const COLUMNS = [
@@ -17,7 +18,7 @@ const COLUMNS = [
 ];
 
 function createForm(onCreated) {
-  const name = h("input", {id: "new-name", required: true, pattern: "[a-z0-9]([-a-z0-9]*[a-z0-9])?",
+  const name = h("input", {id: "new-name", required: true,
                            spellcheck: "false"});
   const labels = h("input", {id: "new-labels", placeholder: "site=berlin,region=eu",
                              spellcheck: "false"});
@@ -29,11 +30,7 @@ function createForm(onCreated) {
     h("button", {type: "submit"}, "Create"), out);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const parsed = {};
-    for (const part of labels.value.split(",").map((p) => p.trim()).filter(Boolean)) {
-      const [key, ...value] = part.split("=");
-      parsed[key.trim()] = value.join("=").trim();
-    }
+    const parsed = parseLabels(labels.value);
     try {
       const created = await call("POST", "/api/v1/satellites",
                                  {body: {metadata: {name: name.value, labels: parsed}}});

@@ -7,11 +7,14 @@ about trusting a CA. SCREENSHOTS=DIR makes the tests that show a main page save 
 import importlib.util
 import os
 import pathlib
+import subprocess
 import tempfile
+import time
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -75,7 +78,13 @@ class Page:
         self.driver.get(f"{self.base}/ui/{hash_path}")
 
     def wait(self, condition, timeout=20, what="the page"):
-        return WebDriverWait(self.driver, timeout).until(condition, f"{what} did not appear")
+        try:
+            return WebDriverWait(self.driver, timeout).until(condition)
+        except TimeoutException:
+            body = self.driver.find_element(By.TAG_NAME, "body").text
+            raise AssertionError(f"{what} did not appear within {timeout} s at "
+                                 f"{self.driver.current_url}; the page shows:\n{body}\n"
+                                 f"console: {self.driver.get_log('browser')}") from None
 
     def find(self, css, timeout=20):
         return self.wait(ec.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout, css)
@@ -112,3 +121,46 @@ class Page:
 @pytest.fixture(scope="module")
 def page(browser, base):
     return Page(browser, base)
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    """Debian's docker-registry on loopback (the API tests' helper), as the satellites'
+    upstream; yields its URL."""
+    directory = tempfile.mkdtemp(prefix="gc-webui-registry-")
+    yield from gc.docker_registry(directory)
+
+
+class Satellites:
+    """Real satellites (`satellite run`) started against the module's ground control."""
+
+    def __init__(self, server):
+        self.server, self.processes = server, []
+
+    def start(self, name, *flags):
+        directory = tempfile.mkdtemp(prefix=f"gc-webui-{name}-")
+        out = open(os.path.join(directory, "stdout"), "w+")
+        process = subprocess.Popen(
+            [SATELLITE, "run", "--data-dir", directory, "--listen", "127.0.0.1:0",
+             "--ground-control", f"https://{self.server.printed['satellite']}",
+             "--ca-file", self.server.ca_file, "--resync-interval", "1s", *flags],
+            stdout=out, stderr=open(os.path.join(directory, "stderr"), "w"))
+        self.processes.append(process)
+        end = time.time() + 20
+        while "listening on " not in pathlib.Path(directory, "stdout").read_text():
+            assert process.poll() is None and time.time() < end, \
+                f"satellite {name} did not start: {pathlib.Path(directory, 'stderr').read_text()}"
+            time.sleep(0.1)
+        return directory
+
+    def stop(self):
+        for process in self.processes:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def satellites(server):
+    started = Satellites(server)
+    yield started
+    started.stop()

@@ -1,9 +1,10 @@
 """The web UI in a real browser (headless Chromium) against a real ground control: what an
 operator sees and does. Run by ctest as integration.webui (docs/web-ui.md)."""
 import http.client
+import json
 import ssl
 
-from conftest import By
+from conftest import gc
 
 
 def test_served_with_its_security_headers(server, base):
@@ -47,3 +48,137 @@ def test_log_in_and_see_the_fleet(page, server, admin):
     page.text_in("#fleet-counts [data-count=offline]", "1")
     page.text_in("#attention", "edge-1")
     assert not page.errors(), page.errors()
+
+
+def test_a_satellite_goes_live_and_follows_its_group(page, server, admin, upstream, satellites):
+    """Created in the UI, seen offline; started for real with the token the UI showed, the
+    same page (never reloaded) shows it online and in sync; the group edited in the UI, the
+    satellite page shows the new artifact present."""
+    app = gc.push_image(upstream, "library/app", "v1", "app-1")
+    status, _, _ = admin.call("PATCH", "/api/v1/satelliteconfigs/{name}", {"name": "default"},
+                              body={"spec": {"upstream": {"url": upstream},
+                                             "heartbeatInterval": "5s"}},
+                              headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200
+    assert admin.call("POST", "/api/v1/groups", body={
+        "metadata": {"name": "edge"},
+        "spec": {"selector": {"matchLabels": {"site": "edge"}},
+                 "artifacts": [{"repository": "library/app", "digest": app, "tags": ["v1"]}]}})[0] == 201
+
+    page.login("admin", server.printed["admin"])
+    page.find("#fleet-counts")
+    page.open("#/satellites")
+    page.find("#new-name").send_keys("site-1")
+    page.find("#new-labels").send_keys("site=edge,region=eu")
+    page.find("#create-satellite button[type=submit]").click()
+    token = page.find("#enrollment-token").text
+    assert token.startswith("gcse_") or len(token) > 20, token
+    page.text_in("#satellite-table", "site-1")
+    page.screenshot("satellites")
+
+    row = "#satellite-table tr[data-name=site-1]"
+    page.text_in(f"{row} .connectivity", "offline")
+    page.driver.execute_script("window.notReloaded = true")
+
+    # Started for real: the list (the watch alone redraws it) shows it online and in sync.
+    satellites.start("site-1", "--token", token)
+    page.text_in(f"{row} .connectivity", "online", timeout=40)
+    page.text_in(f"{row} .sync", "in-sync", timeout=40)
+    assert page.driver.execute_script("return window.notReloaded") is True
+
+    page.find(f"{row} a[href='#/satellites/site-1']").click()
+    page.text_in("#connectivity", "online")
+    page.text_in("#groups", "edge")
+    page.text_in(f"tr[data-artifact='library/app@{app}'] .actual", "present")
+    page.screenshot("satellite")
+
+    # The group changes in the UI: a second artifact; the satellite follows.
+    tool = gc.push_image(upstream, "library/tool", "v2", "tool-2")
+    page.open("#/groups/edge")
+    editor = page.find("#group-json")
+    edited = json.loads(editor.get_attribute("value"))
+    edited["spec"]["artifacts"].append({"repository": "library/tool", "digest": tool, "tags": ["v2"]})
+    editor.clear()
+    editor.send_keys(json.dumps(edited))
+    page.find("#save").click()
+    page.text_in("#save-result", "Saved")
+    page.text_in("#artifacts", "library/tool")
+    page.text_in("#members", "site-1")
+    page.screenshot("group")
+
+    # A stale save (someone changed the group meanwhile) is refused with a message.
+    editor = page.find("#group-json")
+    stale = editor.get_attribute("value")
+    status, group, _ = admin.call("GET", "/api/v1/groups/{name}", {"name": "edge"})
+    group["metadata"]["labels"] = {"changed": "elsewhere"}
+    status, changed, _ = admin.call("PUT", "/api/v1/groups/{name}", {"name": "edge"}, body=group)
+    assert status == 200
+    page.text_in("#resource-version", changed["metadata"]["resourceVersion"])  # live redraw
+    editor = page.find("#group-json")
+    page.driver.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('input'))", editor, stale)
+    page.find("#save").click()
+    page.text_in("#save-result", "Conflict")
+
+    page.find(f"#members a[href='#/satellites/site-1']").click()
+    page.text_in(f"tr[data-artifact='library/tool@{tool}'] .actual", "present", timeout=40)
+    page.text_in("#sync", "in-sync", timeout=40)
+    page.open("#/overview")
+    page.text_in("#fleet-counts [data-count=online]", "1", timeout=30)
+    page.find("#label-key").send_keys("region")
+    page.find("#label-key").submit()
+    page.text_in("#by-label", "eu")
+    page.screenshot("overview")
+    assert not page.errors(), page.errors()
+
+
+def test_approve_an_enrollment_request(page, server, admin, contract):
+    page.login("admin", server.printed["admin"])
+    page.find("#fleet-counts")
+    page.open("#/enrollmentrequests")
+    page.find("#requests")
+    _, csr = gc.make_key_and_csr(server.data_dir, "asking-1")
+    status, _ = gc.request_enrollment(server, contract, "asking-1", csr,
+                                      labels={"site": "edge"}, deviceInfo={"model": "rpi5"})
+    assert status == 201
+    page.text_in("tr[data-name=asking-1] .phase", "Pending")  # live, without a reload
+    page.find("#labels-asking-1").send_keys("region=eu")
+    page.find("tr[data-name=asking-1] button.approve").click()
+    page.text_in("tr[data-name=asking-1] .phase", "Approved")
+    status, satellite, _ = admin.call("GET", "/api/v1/satellites/{name}", {"name": "asking-1"})
+    assert status == 200 and satellite["metadata"]["labels"] == {"site": "edge", "region": "eu"}
+    page.open("#/events")
+    page.text_in("#events", "asking-1")
+    assert not page.errors(), page.errors()
+
+
+def test_a_viewer_sees_no_write_controls_and_cannot_write(page, server, admin, contract):
+    assert admin.call("POST", "/api/v1/users", body={
+        "metadata": {"name": "watcher"}, "spec": {"password": "watch-pw", "role": "viewer"}})[0] == 201
+    _, csr = gc.make_key_and_csr(server.data_dir, "asking-2")
+    assert gc.request_enrollment(server, contract, "asking-2", csr)[0] == 201
+    page.login("watcher", "watch-pw")
+    page.text_in("#who", "watcher (viewer)")
+    page.open("#/satellites")
+    page.text_in("#satellite-table", "site-1")
+    assert not page.all("#create-satellite")
+    page.open("#/satellites/site-1")
+    page.text_in("#groups", "edge")
+    assert not page.all("#issue-token")
+    page.open("#/groups")
+    page.text_in("#group-table", "edge")
+    assert not page.all("#create-group")
+    page.open("#/groups/edge")
+    page.text_in("#members", "site-1")
+    assert not page.all("#group-json") and not page.all("#save")
+    page.open("#/enrollmentrequests")
+    page.text_in("tr[data-name=asking-2] .phase", "Pending")
+    assert not page.all("button.approve") and not page.all("button.deny")
+    # A write made anyway, with the viewer's token, is refused by the server.
+    answer = page.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const token = JSON.parse(sessionStorage.getItem("groundcontrol.session")).token;
+        fetch("/api/v1/groups/edge", {method: "DELETE", headers: {Authorization: "Bearer " + token}})
+          .then(async (r) => done([r.status, await r.json()]));""")
+    assert answer[0] == 403 and answer[1]["error"]["code"] == "PERMISSION_DENIED", answer
+    assert admin.call("GET", "/api/v1/groups/{name}", {"name": "edge"})[0] == 200
