@@ -54,7 +54,8 @@ function showSession() {
   }
 }
 
-async function render() {
+async function render(event) {
+  const moved = Boolean(event);
   cleanup?.();
   cleanup = null;
   const main = document.getElementById("main");
@@ -77,6 +78,8 @@ async function render() {
   main.replaceChildren();
   try {
     await page.render(main, {args, params, signal: controller.signal, setParams});
+    // After a move, keyboard and screen reader users start at the new page's content.
+    if (moved && !main.contains(document.activeElement)) main.focus({preventScroll: true});
   } catch (error) {
     if (error.name !== "AbortError") fill(main, message(error.message));
   }

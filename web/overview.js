@@ -19,9 +19,11 @@ function counts(title, c, id) {
     h("h2", {}, title),
     h("p", {class: "total"}, h("span", {class: "count", "data-count": "satellites"}, c.satellites),
       " satellites"),
-    h("dl", {class: "counts"},
-      CONNECTIVITY.map((s) => [h("dt", {}, badge(s)), h("dd", {"data-count": s}, c.connectivity[s])]),
-      SYNC.map((s) => [h("dt", {}, badge(s)), h("dd", {"data-count": s}, c.sync[s])])));
+    h("div", {class: "count-columns"},
+      h("dl", {class: "counts", "aria-label": "by connectivity"},
+        CONNECTIVITY.map((s) => [h("dt", {}, badge(s)), h("dd", {"data-count": s}, c.connectivity[s])])),
+      h("dl", {class: "counts", "aria-label": "by sync state"},
+        SYNC.map((s) => [h("dt", {}, badge(s)), h("dd", {"data-count": s}, c.sync[s])]))));
 }
 
 function breakdown(title, values) {

@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -102,8 +103,7 @@ class Page:
         self.driver.execute_script("sessionStorage.clear()")
         self.open("#/login")
         self.find("#username").send_keys(username)
-        self.find("#password").send_keys(password)
-        self.find("#login-form button[type=submit]").click()
+        self.find("#password").send_keys(password, Keys.ENTER)  # the keyboard, as a person would
 
     def errors(self):
         """The browser console's script errors and CSP refusals (not the HTTP errors the
@@ -115,7 +115,12 @@ class Page:
         directory = os.environ.get("SCREENSHOTS")
         if directory:
             os.makedirs(directory, exist_ok=True)
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+            self.driver.execute_script("window.scrollTo(0, 0); document.activeElement?.blur()")
+            time.sleep(0.3)  # let the redraw the resize may cause settle
             self.driver.save_screenshot(os.path.join(directory, f"{name}.png"))
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.fixture(scope="module")
