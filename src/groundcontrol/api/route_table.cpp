@@ -12,6 +12,7 @@
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
 #include "groundcontrol/api/serving_certificate_handlers.hpp"
+#include "groundcontrol/api/ui_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 
 namespace groundcontrol::api {
@@ -64,6 +65,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.cas.management_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.registry_endpoints.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.group_rules.routes()) routes.push_back(std::move(route));
+  for (auto& route : ui_routes()) routes.push_back(std::move(route));
   return routes;
 }
 

@@ -4,7 +4,7 @@
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
 //                        UserHandlers, EnrollmentHandlers' admin routes,
 //                        EnrollmentRequestHandlers (the approval), GroupCredentialHandlers,
-//                        FleetHandlers, CaHandlers' admin routes
+//                        FleetHandlers, CaHandlers' admin routes, the web UI (ui_routes)
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
 //                        EnrollmentRequestHandlers, CaHandlers' bundle,
 //                        ServingCertificateHandlers)

@@ -169,7 +169,10 @@ MATRIX = {
 }
 OPEN = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/readyz"), ("HEAD", "/readyz"),
         ("GET", "/metrics"), ("HEAD", "/metrics"), ("GET", "/api/v1/openapi.yaml"),
-        ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout")}
+        ("HEAD", "/api/v1/openapi.yaml"), ("POST", "/api/v1/login"), ("POST", "/api/v1/logout"),
+        # the web UI's files (tests/integration/webui): the page logs in through the API
+        ("GET", "/"), ("HEAD", "/"), ("GET", "/ui"), ("HEAD", "/ui"), ("GET", "/ui/"),
+        ("HEAD", "/ui/"), ("GET", "/ui/{file}"), ("HEAD", "/ui/{file}")}
 SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/config"),
                     ("POST", "/satellite/v1/heartbeat"), ("POST", "/satellite/v1/status"),
                     ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew"),

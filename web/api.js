@@ -1,0 +1,99 @@
+// The management API client: the bearer token and role live in sessionStorage (gone when
+// the tab closes), every call sends the token, and every failure is an ApiError carrying the
+// envelope's code and message ({"error": {"code", "message"}}, docs/api.md).
+
+const KEY = "groundcontrol.session";
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// {token, role, username, expiresAt} or null.
+export function session() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEY));
+  } catch {
+    return null;
+  }
+}
+
+export function isAdmin() {
+  return session()?.role === "admin";
+}
+
+let onUnauthenticated = () => {};
+// Called when the server answers 401 to a call made with a token (it expired or ended).
+export function whenUnauthenticated(callback) {
+  onUnauthenticated = callback;
+}
+
+// A query string from an object, leaving out empty values.
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params || {})) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? "?" + text : "";
+}
+
+// Calls METHOD path (under the origin) with an optional JSON body; resolves to the parsed
+// JSON answer (null for 204), rejects with ApiError. `signal` aborts it.
+export async function call(method, path, {body, signal, contentType} = {}) {
+  const headers = {Accept: "application/json"};
+  const current = session();
+  if (current?.token) headers.Authorization = `Bearer ${current.token}`;
+  if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, signal, cache: "no-store",
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, "UNAVAILABLE", "ground control cannot be reached");
+  }
+  const text = await response.text();
+  let document = null;
+  if (text && (response.headers.get("Content-Type") || "").startsWith("application/json")) {
+    try {
+      document = JSON.parse(text);
+    } catch {
+      document = null;
+    }
+  }
+  if (!response.ok) {
+    const error = document?.error || {};
+    if (response.status === 401 && current?.token && path !== "/api/v1/login") {
+      sessionStorage.removeItem(KEY);
+      onUnauthenticated();
+    }
+    throw new ApiError(response.status, error.code || String(response.status),
+                       error.message || `${method} ${path} answered ${response.status}`);
+  }
+  return document;
+}
+
+export const get = (path, options) => call("GET", path, options);
+
+// Logs in; keeps the token and the role the answer names.
+export async function login(username, password) {
+  const answer = await call("POST", "/api/v1/login", {body: {username, password}});
+  sessionStorage.setItem(KEY, JSON.stringify({
+    token: answer.token, role: answer.role, username, expiresAt: answer.expiresAt,
+  }));
+  return answer;
+}
+
+export async function logout() {
+  try {
+    await call("POST", "/api/v1/logout");
+  } finally {
+    sessionStorage.removeItem(KEY);
+  }
+}
