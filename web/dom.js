@@ -69,11 +69,12 @@ export function when(time) {
   if (!time) return "never";
   const date = new Date(time);
   if (Number.isNaN(date.getTime())) return String(time);
-  const seconds = Math.round((Date.now() - date.getTime()) / 1000);
-  const ago = seconds < 0 ? "" : seconds < 90 ? `${seconds} s ago` : seconds < 5400
-    ? `${Math.round(seconds / 60)} min ago` : seconds < 129600
-    ? `${Math.round(seconds / 3600)} h ago` : `${Math.round(seconds / 86400)} d ago`;
-  return h("time", {datetime: date.toISOString(), title: date.toISOString()}, ago || date.toISOString());
+  // Past times read "5 min ago", future ones (a certificate's expiry) "in 30 d".
+  const seconds = Math.round((Date.now() - date.getTime()) / 1000), span = Math.abs(seconds);
+  const amount = span < 90 ? `${span} s` : span < 5400 ? `${Math.round(span / 60)} min`
+    : span < 129600 ? `${Math.round(span / 3600)} h` : `${Math.round(span / 86400)} d`;
+  const ago = seconds < -5 ? `in ${amount}` : seconds < 0 ? "0 s ago" : `${amount} ago`;  // clock skew
+  return h("time", {datetime: date.toISOString(), title: date.toISOString()}, ago);
 }
 
 export function bytes(n) {

@@ -14,11 +14,14 @@ export async function render(main, {signal}) {
   async function load() {
     try {
       const list = await get("/api/v1/groups" + query({limit: 10000}), {signal});
-      fill(body, table(null, ["name", "selector", "named satellites", "artifacts", "rules"],
-        list.items.map((g) => [
-          link(g.metadata.name, "groups", g.metadata.name),
-          selectorText(g.spec.selector) ?? "none", (g.spec.satellites || []).join(", "),
-          String((g.spec.artifacts || []).length), String((g.spec.rules || []).length)]),
+      fill(body, table(null, ["name", "selector", "members", "named satellites", "artifacts", "rules"],
+        list.items.map((g) => h("tr", {"data-name": g.metadata.name},
+          h("td", {}, link(g.metadata.name, "groups", g.metadata.name)),
+          h("td", {}, selectorText(g.spec.selector) ?? "none"),
+          h("td", {class: "members"}, String(g.status?.satellites ?? 0)),
+          h("td", {}, (g.spec.satellites || []).join(", ")),
+          h("td", {}, String((g.spec.artifacts || []).length)),
+          h("td", {}, String((g.spec.rules || []).length)))),
         "No groups yet."));
       status.replaceChildren();
     } catch (error) {

@@ -28,7 +28,7 @@ function counts(title, c, id) {
 
 function breakdown(title, values) {
   const rows = Object.entries(values).map(([value, c]) => [
-    value, String(c.satellites),
+    value === "" ? h("em", {}, "(not set)") : value, String(c.satellites),
     ...CONNECTIVITY.map((s) => String(c.connectivity[s])),
     ...SYNC.map((s) => String(c.sync[s]))]);
   return table(title, ["", "satellites", ...CONNECTIVITY, ...SYNC], rows);

@@ -1,12 +1,11 @@
 // One satellite: its health, last heartbeat (version, uptime, disk, bytes transferred,
-// clock offset), certificate, config, the groups it belongs to, and per artifact what its
-// groups want against what it reports (status.report.artifacts), with the server's drift
+// clock offset), certificate, config, the groups it belongs to, and per artifact its desired
+// state (GET …/state) against what it reports (status.report.artifacts), with the server's drift
 // counts. Live: a watch event on the satellite or a group redraws it, and so does a read
 // every 5 s (new reports and heartbeats are watch events only when they move its state).
-import {get, call, query, isAdmin} from "./api.js";
+import {get, call, isAdmin} from "./api.js";
 import {h, fill, badge, link, table, message, labelsText, when, bytes} from "./dom.js";
 import {follow, debounce} from "./watch.js";
-import {isMember} from "./labels.js";
 
 function facts(pairs) {
   return h("dl", {class: "facts"}, pairs.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
@@ -19,21 +18,10 @@ function uptime(seconds) {
   return d ? `${d} d ${hh} h` : hh ? `${hh} h ${m} min` : `${m} min ${seconds % 60} s`;
 }
 
-// What the member groups list (spec.artifacts and the Harbor set) against the report.
-async function artifactRows(satellite, groups, signal) {
-  const wanted = new Map();
-  for (const group of groups) {
-    const harbor = await get(`/api/v1/groups/${encodeURIComponent(group.metadata.name)}/harborartifacts`,
-                             {signal}).catch(() => ({artifacts: []}));
-    for (const a of [...(group.spec.artifacts || []), ...harbor.artifacts]) {
-      const key = `${a.repository}@${a.digest}`;
-      const entry = wanted.get(key) || {repository: a.repository, digest: a.digest, tags: new Set(),
-                                        groups: new Set()};
-      for (const tag of a.tags || []) entry.tags.add(tag);
-      entry.groups.add(group.metadata.name);
-      wanted.set(key, entry);
-    }
-  }
+// The desired state ground control renders for the satellite (GET …/satellites/{name}/state:
+// listed, Harbor's and rule-selected artifacts of its groups) against what it reports.
+function artifactRows(satellite, desired) {
+  const wanted = new Map(desired.artifacts.map((a) => [`${a.repository}@${a.digest}`, a]));
   const reported = new Map((satellite.status.report?.artifacts || []).map(
     (a) => [`${a.repository}@${a.digest}`, a]));
   const keys = [...new Set([...wanted.keys(), ...reported.keys()])].sort();
@@ -44,11 +32,11 @@ async function artifactRows(satellite, groups, signal) {
       ? ` ${bytes(have.bytesDone)} of ${bytes(have.bytesTotal)}` : "";
     return h("tr", {"data-artifact": key},
       h("td", {}, repository), h("td", {}, h("code", {}, digest)),
-      h("td", {}, want ? [...want.tags].join(", ") : ""),
+      h("td", {}, want ? want.tags.join(", ") : ""),
       h("td", {class: "desired"}, want ? badge("yes") : badge("no")),
       h("td", {class: "actual"}, have ? badge(have.state) : badge("missing"), progress,
         have?.reason ? h("div", {class: "hint"}, have.reason) : null),
-      h("td", {}, want ? [...want.groups].join(", ") : ""));
+      h("td", {}, want ? want.groups.join(", ") : ""));
   });
 }
 
@@ -60,14 +48,14 @@ export async function render(main, {args: [name], signal}) {
 
   async function load() {
     try {
-      const [satellite, groups] = await Promise.all([
-        get(path, {signal}), get("/api/v1/groups" + query({limit: 10000}), {signal})]);
+      const [satellite, desired] = await Promise.all([
+        get(path, {signal}), get(`${path}/state`, {signal})]);
       const s = satellite.status || {}, beat = s.heartbeat || {}, report = s.report || {};
-      const member = groups.items.filter((g) => isMember(g, satellite));
+      const member = desired.groups;
       const config = satellite.spec?.config || "default";
       const configDoc = await get(`/api/v1/satelliteconfigs/${encodeURIComponent(config)}`,
                                   {signal}).catch(() => null);
-      const rows = await artifactRows(satellite, member, signal);
+      const rows = artifactRows(satellite, desired);
       const drift = s.drift;
       const parts = [
         h("div", {class: "grid"},
@@ -95,7 +83,7 @@ export async function render(main, {args: [name], signal}) {
           ]))),
         h("section", {}, h("h2", {}, "Groups"),
           h("p", {id: "groups"}, member.length
-            ? member.map((g, i) => [i ? ", " : "", link(g.metadata.name, "groups", g.metadata.name)])
+            ? member.map((g, i) => [i ? ", " : "", link(g, "groups", g)])
             : "none")),
         h("section", {}, h("h2", {}, "Artifacts: desired against actual"),
           drift ? h("p", {id: "drift"}, `${drift.missing.count} missing, ${drift.unwanted.count} unwanted`,

@@ -90,6 +90,7 @@ def test_a_satellite_goes_live_and_follows_its_group(page, server, admin, upstre
     page.text_in("#connectivity", "online")
     page.text_in("#groups", "edge")
     page.text_in(f"tr[data-artifact='library/app@{app}'] .actual", "present")
+    page.text_in("#cert-expiry", "(in 30 d)")  # the default --certificate-validity
     page.screenshot("satellite")
 
     # The group changes in the UI: a second artifact; the satellite follows.
@@ -167,6 +168,10 @@ def test_a_viewer_sees_no_write_controls_and_cannot_write(page, server, admin, c
     assert not page.all("#issue-token")
     page.open("#/groups")
     page.text_in("#group-table", "edge")
+    # Members as the server counts them: those its selector matches, not only those it names.
+    members = admin.call("GET", "/api/v1/satellites", query="labelSelector=site%3Dedge")[1]["items"]
+    assert members
+    page.text_in("tr[data-name=edge] .members", str(len(members)))
     assert not page.all("#create-group")
     page.open("#/groups/edge")
     page.text_in("#members", "site-1")
