@@ -59,7 +59,7 @@ TEST(PinnedTrustTest, FingerprintsAreReadWithOrWithoutColons) {
   std::string colons;
   for (int i = 0; i < 32; ++i) colons += (i ? ":" : "") + std::string("AA");
   EXPECT_EQ(parse_fingerprint("sha256:" + colons).value(), hex);
-  for (const std::string bad :
+  for (const std::string& bad :
        {hex, "sha256:" + hex.substr(1), "sha1:" + hex, "sha256:" + std::string(64, 'g')}) {
     const auto parsed = parse_fingerprint(bad);
     ASSERT_FALSE(parsed.has_value()) << bad;
