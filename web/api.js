@@ -32,13 +32,15 @@ export function whenUnauthenticated(callback) {
 }
 
 // A query string from an object, leaving out empty values.
+// Percent-encodes every value (a space as %20, never URLSearchParams' "+": the server reads
+// "+" as itself, so "site in (a,b)" must not arrive as "site+in+(a,b)").
 export function query(params) {
-  const search = new URLSearchParams();
+  const parts = [];
   for (const [key, value] of Object.entries(params || {})) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+    if (value !== undefined && value !== null && value !== "")
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
   }
-  const text = search.toString();
-  return text ? "?" + text : "";
+  return parts.length ? "?" + parts.join("&") : "";
 }
 
 // Calls METHOD path (under the origin) with an optional JSON body; resolves to the parsed

@@ -46,7 +46,7 @@ export async function render(main, {signal}) {
 
   async function load() {
     try {
-      const list = await get("/api/v1/enrollmentrequests" + query({sortBy: "status.phase", limit: 500}),
+      const list = await get("/api/v1/enrollmentrequests" + query({sortBy: "-status.phase", limit: 500}),
                              {signal});
       const order = {Pending: 0, Approved: 1, Denied: 2};
       const items = [...list.items].sort((a, b) => (order[a.status?.phase] ?? 3) - (order[b.status?.phase] ?? 3));

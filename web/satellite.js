@@ -96,7 +96,6 @@ export async function render(main, {args: [name], signal}) {
           h("pre", {class: "card mono", id: "config"},
             configDoc ? JSON.stringify(configDoc.spec, null, 2) : `${config} (not readable)`)),
       ];
-      if (isAdmin()) parts.push(tokenSection());
       fill(body, parts);
       status.replaceChildren();
     } catch (error) {
@@ -119,6 +118,8 @@ export async function render(main, {args: [name], signal}) {
     return h("section", {}, h("h2", {}, "Enrollment"), button, out);
   }
 
+  // Outside the part load() redraws: a token just issued stays on screen to be copied.
+  if (isAdmin()) main.append(tokenSection());
   await load();
   const reload = debounce(load, 300);
   follow("satellites", {signal, onChange: (events) => {

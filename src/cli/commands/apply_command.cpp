@@ -5,6 +5,9 @@
 // does not differ is left alone. --dry-run reads only and prints what would change.
 #include <fmt/format.h>
 
+#include <optional>
+#include <string>
+
 #include "cli/commands/commands.hpp"
 #include "cli/document_reader.hpp"
 #include "cli/output_format.hpp"
@@ -29,6 +32,16 @@ json writable(json document) {
     for (const auto* key : {"uid", "generation", "creationTimestamp", "resourceVersion"})
       document["metadata"].erase(key);
   return document;
+}
+
+// The resourceVersion a file names itself, which must still be the server's (else 409).
+// YAML reads an unquoted `resourceVersion: 42` as a number: it names that version all the same.
+std::optional<std::string> pinned_version(const json& body) {
+  const json::json_pointer at("/metadata/resourceVersion");
+  if (!body.contains(at)) return std::nullopt;
+  if (body[at].is_string()) return body[at].get<std::string>();
+  if (body[at].is_number_integer()) return std::to_string(body[at].get<std::int64_t>());
+  return std::nullopt;
 }
 
 common::Status apply_one(Session& session, ManagementClient& client, const Document& document,
@@ -64,9 +77,8 @@ common::Status apply_one(Session& session, ManagementClient& client, const Docum
   }
   auto body = writable(document.body);
   const json::json_pointer version("/metadata/resourceVersion");
-  body["metadata"]["resourceVersion"] =
-      document.body.contains(version) && document.body[version].is_string() ? document.body[version]
-                                                                            : (*live)[version];
+  const auto pinned = pinned_version(document.body);
+  body["metadata"]["resourceVersion"] = pinned ? json(*pinned) : (*live)[version];
   auto replaced = client.call("PUT", (*kind)->item_path(url_encode(name)), {}, body);
   if (!replaced)
     return fail(replaced.error().code(),

@@ -232,6 +232,12 @@ def test_errors_are_one_line_with_their_exit_code(gcctl, server, admin, tmp_path
     code, _, err = gcctl("apply", "-f", "-", stdin=json.dumps(stale))
     assert code == 5 and one_error_line(err).startswith("error: satelliteconfig/fast: ")
     assert "resourceVersion" in err
+    # Written by hand as an unquoted YAML number, the old version is a conflict all the same.
+    pinned = (f"apiVersion: groundcontrol/v1\nkind: SatelliteConfig\nmetadata: {{name: fast, "
+              f"resourceVersion: {int(stale['metadata']['resourceVersion'])}}}\n"
+              f"spec: {{heartbeatInterval: 15s}}\n")
+    code, _, err = gcctl("apply", "-f", "-", stdin=pinned)
+    assert code == 5 and one_error_line(err).startswith("error: satelliteconfig/fast: "), err
 
     unreachable = Gcctl(tmp_path / "unreachable.yaml")
     code, _, err = unreachable("login", "https://127.0.0.1:1", "-u", "admin", "--password-stdin",
