@@ -39,6 +39,7 @@ class ChildProcess {
     if (error != 0) throw std::runtime_error("cannot start " + argv[0]);
   }
   ~ChildProcess() {
+    if (pid_ < 0) return;
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -46,6 +47,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const noexcept { return pid_; }
+  // The caller has reaped the process itself (waitpid): the destructor leaves it alone.
+  void forget() noexcept { pid_ = -1; }
 
  private:
   pid_t pid_ = -1;
