@@ -94,6 +94,13 @@ common::Status login(Session& session, const LoginFlags& flags) {
   context.server = flags.server;
   while (context.server.ends_with('/')) context.server.pop_back();
   context.name = context_name_for(session, context.server);
+  // Allowed (a lab, a loopback), but never silently: everything after this is readable on
+  // the wire.
+  if (context.server.starts_with("http://"))
+    session.err() << fmt::format(
+        "warning: {} is plain HTTP: the password and the session token travel unencrypted "
+        "(use https://)\n",
+        context.server);
   context.user = flags.username;
   if (auto trusted = set_trust(context, flags); !trusted) return trusted;
   auto client = ManagementClient::create(context);
