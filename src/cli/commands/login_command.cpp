@@ -1,12 +1,12 @@
 // `gcctl login SERVER` and `gcctl logout`: a session token for a context, kept in the
 // config file, and its end.
 #include <fmt/format.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "cli/commands/commands.hpp"
+#include "cli/terminal_echo.hpp"
 #include "common/http/pinned_ca.hpp"
 
 namespace cli::commands {
@@ -36,14 +36,11 @@ common::Result<std::string> read_password(Session& session, bool from_stdin) {
   if (::isatty(STDIN_FILENO) == 0)
     return fail(ErrorCode::kInvalidArgument,
                 "no terminal to ask for the password: pass it with --password-stdin");
-  termios saved{};
-  ::tcgetattr(STDIN_FILENO, &saved);
-  auto quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  session.err() << "Password: " << std::flush;
-  std::getline(session.in(), password);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  {
+    const auto echo_off = EchoOff::on(STDIN_FILENO);  // back on however this ends
+    session.err() << "Password: " << std::flush;
+    std::getline(session.in(), password);
+  }
   session.err() << "\n";
   return password;
 }
