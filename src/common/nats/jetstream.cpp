@@ -87,6 +87,7 @@ Result<JetStream> JetStream::create(Connection& connection, JetStreamOptions opt
     return fail(ok.error());
   }
   core->context.reset(raw);
+  core->connection = connection.core_->connection.get();
   return JetStream(std::move(core));
 }
 
@@ -101,6 +102,7 @@ Status JetStream::ensure_stream(const StreamSpec& spec) {
   jsStreamConfig want = stream_config(spec, subjects);
   jsOptions options = core_->call_options();
   const std::string what = "ensure stream " + spec.name;
+  if (auto ok = core_->require_connected(what); !ok) return ok;
   // Two attempts: another replica may create the stream between our look-up and our add.
   for (int attempt = 0;; ++attempt) {
     jsStreamInfo* raw = nullptr;
@@ -128,6 +130,7 @@ Status JetStream::ensure_consumer(std::string_view stream, const ConsumerSpec& s
   jsConsumerConfig want = consumer_config(spec);
   jsOptions options = core_->call_options();
   const std::string what = fmt::format("ensure consumer {} on {}", spec.durable, stream_name);
+  if (auto ok = core_->require_connected(what); !ok) return ok;
   for (int attempt = 0;; ++attempt) {
     jsConsumerInfo* raw = nullptr;
     jsErrCode code{};
@@ -156,6 +159,9 @@ Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view
                                       std::string_view msg_id) {
   const std::string subj(subject);
   const std::string id(msg_id);
+  if (auto ok = core_->require_connected("publish to stream on " + subj); !ok) {
+    return fail(ok.error());
+  }
   jsPubOptions options;
   jsPubOptions_Init(&options);
   options.MaxWait = core_->timeout.count();
@@ -171,6 +177,7 @@ Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view
 
 Status JetStream::delete_message(std::string_view stream, std::uint64_t sequence) {
   const std::string stream_name(stream);
+  if (auto ok = core_->require_connected("delete message"); !ok) return ok;
   jsOptions options = core_->call_options();
   jsErrCode code{};
   auto ok =
@@ -187,6 +194,9 @@ Status JetStream::delete_message(std::string_view stream, std::uint64_t sequence
 Result<ConsumerInfo> JetStream::consumer_info(std::string_view stream, std::string_view durable) {
   const std::string stream_name(stream);
   const std::string consumer(durable);
+  if (auto ok = core_->require_connected("consumer info " + consumer); !ok) {
+    return fail(ok.error());
+  }
   jsOptions options = core_->call_options();
   jsConsumerInfo* raw = nullptr;
   jsErrCode code{};

@@ -7,7 +7,9 @@
 //
 // Ownership: borrows the Connection, which must outlive it. Move-only.
 // Thread-safety: every call is safe from any thread; each call blocks for one JetStream API
-// round trip, at most `JetStreamOptions::timeout`.
+// round trip, at most `JetStreamOptions::timeout`. While the connection is down every call
+// fails at once with kUnavailable (rather than waiting out the timeout in libnats's
+// reconnect buffer), so ground control's outbox keeps a command `pending` and moves on.
 #pragma once
 
 #include <chrono>

@@ -35,7 +35,8 @@ class PullSubscription {
   ~PullSubscription();
 
   // Up to `batch` messages, waiting at most `timeout` for the first; an empty vector when
-  // none arrived in time (not an error). Errors: kUnavailable (not connected, closed),
+  // none arrived in time (not an error), also while the connection is down, so a fetch loop
+  // neither spins nor needs to tell the two apart. Errors: kUnavailable (not connected, closed),
   // kNotFound (the consumer was deleted), kInvalidArgument (batch < 1).
   [[nodiscard]] Result<std::vector<JsMessage>> fetch(int batch, std::chrono::milliseconds timeout);
 

@@ -1,4 +1,11 @@
 #include "common/nats/connection.hpp"
+#include "common/nats/jetstream.hpp"
+#include "common/nats/pull_subscription.hpp"
+
+// Users of common_nats must not see the C API: none of its public headers may include it.
+#ifdef NATS_H_
+#error "a common/nats public header includes <nats/nats.h>"
+#endif
 
 #include <gtest/gtest.h>
 
@@ -180,6 +187,46 @@ TEST(NatsConnection, WrongPasswordIsRefused) {
   auto connection = Connection::connect(options);
   ASSERT_FALSE(connection);
   EXPECT_EQ(connection.error().code(), ErrorCode::kUnauthenticated) << connection.error().message();
+}
+
+// A server that knows one user nkey sends a nonce; both credential callbacks are asked on
+// every connect attempt, and a refusal comes back as kUnauthenticated.
+TEST(NatsConnection, JwtCallbacksAreAskedAndTheNonceIsPassedToTheSigner) {
+  auto server = NatsServerInstance::start(
+      "authorization { users = [ { nkey: "
+      "\"UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4\" } ] }");
+  std::atomic<int> jwt_calls = 0;
+  Recorder<std::string> nonces;
+  auto options = test_options(server->url());
+  options.retry_on_failed_connect = false;
+  options.user_jwt = [&] {
+    ++jwt_calls;
+    return std::string("not-a-real-jwt");
+  };
+  options.sign_nonce = [&](std::string_view nonce) {
+    nonces.add(std::string(nonce));
+    return std::string(64, '\0');  // a wrong signature of the right size
+  };
+  auto connection = Connection::connect(options);
+  ASSERT_FALSE(connection);
+  EXPECT_EQ(connection.error().code(), ErrorCode::kUnauthenticated) << connection.error().message();
+  EXPECT_GE(jwt_calls, 1);
+  ASSERT_FALSE(nonces.values().empty());
+  EXPECT_FALSE(nonces.values().front().empty());
+}
+
+TEST(NatsConnection, EmptyJwtFailsTheConnectAttempt) {
+  auto server = NatsServerInstance::start(
+      "authorization { users = [ { nkey: "
+      "\"UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4\" } ] }");
+  auto options = test_options(server->url());
+  options.retry_on_failed_connect = false;
+  options.user_jwt = [] { return std::string(); };
+  options.sign_nonce = [](std::string_view) { return std::string(64, 'x'); };
+  auto connection = Connection::connect(options);
+  ASSERT_FALSE(connection);
+  EXPECT_NE(connection.error().message().find("no user JWT"), std::string::npos)
+      << connection.error().message();
 }
 
 TEST(NatsConnection, OnlyOneJwtCallbackIsInvalid) {

@@ -266,6 +266,28 @@ TEST_F(NatsJetStream, StoredMessagesSurviveAServerKillAndRestart) {
   EXPECT_TRUE(dup->duplicate);
 }
 
+TEST_F(NatsJetStream, WhileDisconnectedCallsFailFastAndFetchWaitsQuietly) {
+  auto sub = bind();
+  server_->stop();
+  ASSERT_TRUE(states_.wait_for_value(ConnectionState::kDisconnected));
+
+  const auto start = std::chrono::steady_clock::now();
+  auto ack = js_->publish("edge-1.command.sync.state", "x", "cmd-1");
+  ASSERT_FALSE(ack);
+  EXPECT_EQ(ack.error().code(), ErrorCode::kUnavailable) << ack.error().message();
+  auto info = js_->consumer_info(kStream, kDurable);
+  ASSERT_FALSE(info);
+  EXPECT_EQ(info.error().code(), ErrorCode::kUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not the 2 s API timeout
+
+  // A satellite's fetch loop neither spins nor fails while NATS is away.
+  const auto fetch_start = std::chrono::steady_clock::now();
+  auto messages = sub.fetch(1, 300ms);
+  ASSERT_TRUE(messages) << messages.error().message();
+  EXPECT_TRUE(messages->empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - fetch_start, 250ms);
+}
+
 class NatsJetStreamShortAckWait : public NatsJetStream {
  protected:
   NatsJetStreamShortAckWait() { ack_wait_ = 1s; }
