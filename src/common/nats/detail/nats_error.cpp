@@ -55,6 +55,8 @@ ErrorCode code_for(natsStatus status) {
     case NATS_IO_ERROR:
     case NATS_DRAINING:
     case NATS_SECURE_CONNECTION_REQUIRED:
+    // The server hung up mid-handshake (e.g. it wanted a client certificate under TLS 1.3).
+    case NATS_PROTOCOL_ERROR:
       return ErrorCode::kUnavailable;
     case NATS_NOT_FOUND:
       return ErrorCode::kNotFound;
