@@ -26,8 +26,8 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 // A CA, a server certificate for 127.0.0.1 and a client certificate issued by it, made with
-// the openssl CLI. They
-// live in a temp dir of their own: the server's config must name them before it starts.
+// the openssl CLI. They live in a temp dir of their own: the server's config must name them
+// before it starts.
 class NatsTls : public ::testing::Test {
  protected:
   void SetUp() override {
