@@ -1,0 +1,116 @@
+// JetStream: the stored, acknowledged layer over one Connection (libnats's jsCtx underneath).
+// It declares streams and durable consumers idempotently (ground control runs ensure_* at
+// every start, several replicas at once), publishes with a message id so that a retried
+// publish is stored once, deletes a stored message by sequence, and reads a consumer's
+// counters. Satellites only bind to consumers (PullSubscription) and need none of the admin
+// calls, so their permissions can stay minimal (docs/adr/0008-nats-command-channel.md).
+//
+// Ownership: borrows the Connection, which must outlive it. Move-only.
+// Thread-safety: every call is safe from any thread; each call blocks for one JetStream API
+// round trip, at most `JetStreamOptions::timeout`. While the connection is down every call
+// fails at once with kUnavailable (rather than waiting out the timeout in libnats's
+// reconnect buffer), so ground control's outbox keeps a command `pending` and moves on.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace common::nats {
+
+class Connection;
+
+namespace detail {
+struct JetStreamCore;
+}
+
+struct JetStreamOptions {
+  // Longest wait for one JetStream API answer or publish acknowledgement.
+  std::chrono::milliseconds timeout{5000};
+};
+
+enum class Retention {
+  kLimits,     // messages stay until the stream's limits (max_age) remove them
+  kWorkQueue,  // a message leaves the stream once a consumer acks it
+};
+
+enum class Storage { kFile, kMemory };
+
+struct StreamSpec {
+  std::string name;                   // e.g. "SATELLITE_COMMANDS"
+  std::vector<std::string> subjects;  // e.g. {"*.command.>"}
+  Retention retention = Retention::kWorkQueue;
+  Storage storage = Storage::kFile;
+  std::chrono::seconds max_age{0};  // 0: messages never expire by age
+  // How long a Nats-Msg-Id is remembered for dedupe; must not exceed a non-zero max_age.
+  std::chrono::milliseconds duplicate_window{std::chrono::minutes(2)};
+};
+
+// A durable pull consumer with explicit acks, delivering everything the stream holds.
+struct ConsumerSpec {
+  std::string durable;         // e.g. "sat-edge-1"; no dots
+  std::string filter_subject;  // e.g. "edge-1.command.>"; empty: the whole stream
+  // Time a delivered message may stay unacked before the server delivers it again
+  // (JsMessage::in_progress restarts it).
+  std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
+  std::int64_t max_deliver = -1;  // deliveries before the server gives up; -1: no limit
+};
+
+struct PublishAck {
+  std::string stream;
+  std::uint64_t sequence = 0;  // the stream sequence (kept to delete the message later)
+  bool duplicate = false;      // the msg id was seen within the window: nothing stored
+};
+
+struct ConsumerInfo {
+  std::uint64_t num_pending = 0;     // stored, matching, not yet delivered
+  std::int64_t num_ack_pending = 0;  // delivered, not yet acked
+  std::int64_t num_redelivered = 0;  // delivered more than once, not yet acked
+};
+
+class JetStream {
+ public:
+  // A context on `connection`. Errors: kUnavailable (the connection is closed).
+  [[nodiscard]] static Result<JetStream> create(Connection& connection,
+                                                JetStreamOptions options = {});
+  JetStream(JetStream&& other) noexcept;
+  JetStream& operator=(JetStream&& other) noexcept;
+  ~JetStream();
+
+  // Creates the stream, or updates it when it exists with another config; a no-op when it
+  // matches. Errors: kConflict (a change the server cannot make, e.g. retention, or subjects
+  // overlapping another stream), kInvalidArgument, kTimeout, kUnavailable (JetStream off).
+  [[nodiscard]] Status ensure_stream(const StreamSpec& spec);
+
+  // Creates the durable consumer on `stream`, or updates it when its config differs.
+  // Errors: kNotFound (no such stream), kConflict, kInvalidArgument, kTimeout, kUnavailable.
+  [[nodiscard]] Status ensure_consumer(std::string_view stream, const ConsumerSpec& spec);
+
+  // Stores `data` in the stream that captures `subject`; `msg_id` (Nats-Msg-Id, may be
+  // empty) dedupes within the stream's duplicate window. Errors: kTimeout (no
+  // acknowledgement: it may or may not be stored, so retry with the same msg_id),
+  // kUnavailable (no stream captures the subject, or not connected).
+  [[nodiscard]] Result<PublishAck> publish(std::string_view subject, std::string_view data,
+                                           std::string_view msg_id);
+
+  // Removes message `sequence` from `stream` (a consumer no longer gets it).
+  // Errors: kNotFound (no such stream or message), kTimeout, kUnavailable.
+  [[nodiscard]] Status delete_message(std::string_view stream, std::uint64_t sequence);
+
+  // The consumer's counters. Errors: kNotFound (no such stream or consumer), kTimeout.
+  [[nodiscard]] Result<ConsumerInfo> consumer_info(std::string_view stream,
+                                                   std::string_view durable);
+
+ private:
+  friend class PullSubscription;
+  explicit JetStream(std::unique_ptr<detail::JetStreamCore> core) noexcept;
+
+  std::unique_ptr<detail::JetStreamCore> core_;
+};
+
+}  // namespace common::nats
