@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/nats/nats_jwt.hpp"
@@ -357,6 +358,25 @@ TEST_F(OperatorModeTest, ExpiredJwtIsRefusedAndAFreshOneAccepted) {
   auto fresh =
       connect(user_jwt(satellite_, satellite_a_permissions(), nullptr, now + 1h), satellite_);
   EXPECT_EQ(fresh.status, NATS_OK) << fresh.error << "\n" << server_->log();
+}
+
+// A JWT's expiry ends a live connection too: a refreshed JWT takes effect only on a new
+// connection (libnats asks the JWT callback again when it reconnects).
+TEST_F(OperatorModeTest, ServerClosesALiveConnectionWhenItsJwtExpires) {
+  const auto expires = std::chrono::system_clock::now() + 2s;
+  auto satellite =
+      connect(user_jwt(satellite_, satellite_a_permissions(), nullptr, expires), satellite_);
+  ASSERT_EQ(satellite.status, NATS_OK) << satellite.error << "\n" << server_->log();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!natsConnection_IsClosed(satellite.connection.get()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(natsConnection_IsClosed(satellite.connection.get()));
+  const char* text = nullptr;
+  natsConnection_GetLastError(satellite.connection.get(), &text);
+  EXPECT_NE(std::string(text ? text : "").find("User Authentication Expired"), std::string::npos)
+      << (text ? text : "");
 }
 
 }  // namespace
