@@ -48,6 +48,28 @@ struct WipeOnExit {
   ~WipeOnExit() { sodium_memzero(bytes.data(), bytes.size()); }
 };
 
+// An encoded public key taken apart: its type and the raw 32-byte Ed25519 key.
+struct DecodedPublicKey {
+  NkeyType type;
+  std::string raw;
+};
+
+Result<DecodedPublicKey> decode_public_key(std::string_view public_key) {
+  auto raw = detail::decode_checked(public_key);
+  if (!raw) {
+    return fail(ErrorCode::kInvalidArgument, "invalid nkey public key: " + raw.error().message());
+  }
+  const auto type = type_of(static_cast<std::uint8_t>((*raw)[0]));
+  if (!type) {
+    return fail(ErrorCode::kInvalidArgument,
+                "invalid nkey public key: not an operator, account, user or server key");
+  }
+  if (raw->size() != 1 + kPublicSize) {
+    return fail(ErrorCode::kInvalidArgument, "invalid nkey public key: wrong length");
+  }
+  return DecodedPublicKey{*type, raw->substr(1)};
+}
+
 }  // namespace
 
 struct Nkey::Secret {
@@ -122,29 +144,20 @@ std::string Nkey::sign(std::string_view data) const {
 Status Nkey::verify(std::string_view public_key, std::string_view data,
                     std::string_view signature) {
   crypto::detail::sodium_ready();
-  if (auto type = public_key_type(public_key); !type) return fail(type.error());
-  const auto raw = detail::decode_checked(public_key);  // valid: checked just above
+  auto decoded = decode_public_key(public_key);
+  if (!decoded) return fail(decoded.error());
   if (signature.size() != kSignatureSize ||
       crypto_sign_verify_detached(bytes_of(signature), bytes_of(data), data.size(),
-                                  bytes_of(*raw) + 1) != 0) {
+                                  bytes_of(decoded->raw)) != 0) {
     return fail(ErrorCode::kUnauthenticated, "nkey signature does not match");
   }
   return {};
 }
 
 Result<NkeyType> public_key_type(std::string_view public_key) {
-  auto raw = detail::decode_checked(public_key);
-  if (!raw)
-    return fail(ErrorCode::kInvalidArgument, "invalid nkey public key: " + raw.error().message());
-  const auto type = type_of(static_cast<std::uint8_t>((*raw)[0]));
-  if (!type) {
-    return fail(ErrorCode::kInvalidArgument,
-                "invalid nkey public key: not an operator, account, user or server key");
-  }
-  if (raw->size() != 1 + kPublicSize) {
-    return fail(ErrorCode::kInvalidArgument, "invalid nkey public key: wrong length");
-  }
-  return *type;
+  auto decoded = decode_public_key(public_key);
+  if (!decoded) return fail(decoded.error());
+  return decoded->type;
 }
 
 std::string_view to_string(NkeyType type) noexcept {

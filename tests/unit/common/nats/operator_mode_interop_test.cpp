@@ -321,6 +321,20 @@ TEST_F(OperatorModeTest, PublishingAnotherSatellitesEventsIsAViolation) {
   EXPECT_FALSE(next_message(events.get(), 300));
 }
 
+// The account JWT's JetStream limits switch JetStream on for the account.
+TEST_F(OperatorModeTest, AccountHasJetStream) {
+  auto admin = connect_full_rights();
+  ASSERT_TRUE(admin);
+  natsMsg* raw = nullptr;
+  ASSERT_EQ(natsConnection_RequestString(&raw, admin.get(), "$JS.API.INFO", "", 2000), NATS_OK)
+      << server_->log();
+  MsgPtr reply(raw);
+  const std::string info(natsMsg_GetData(reply.get()), natsMsg_GetDataLength(reply.get()));
+  EXPECT_NE(info.find("account_info_response"), std::string::npos) << info;
+  EXPECT_EQ(info.find("\"error\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"max_storage\":-1"), std::string::npos) << info;
+}
+
 TEST_F(OperatorModeTest, JwtWithABadSignatureIsRefused) {
   std::string jwt = user_jwt(satellite_, satellite_a_permissions());
   const std::size_t signature_start = jwt.rfind('.') + 1;
