@@ -1,5 +1,7 @@
 #include "common/nats/user_creds.hpp"
 
+#include <sodium.h>
+
 #include "common/nats/nats_jwt.hpp"
 
 namespace common::nats {
@@ -25,7 +27,9 @@ Result<std::string> format_user_creds(std::string_view jwt, const Nkey& user) {
       "NKEY Seed printed below can be used to sign and prove identity.\n"
       "NKEYs are sensitive and should be treated as secrets.\n\n"
       "-----BEGIN USER NKEY SEED-----\n");
-  text.append(user.seed());
+  std::string seed = user.seed();
+  text.append(seed);
+  sodium_memzero(seed.data(), seed.size());  // the one copy left is the caller's text
   text.append(
       "\n------END USER NKEY SEED------\n\n"
       "*************************************************************\n");
