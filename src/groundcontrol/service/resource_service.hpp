@@ -32,6 +32,7 @@
 #include "groundcontrol/service/fleet_sync.hpp"
 #include "groundcontrol/service/resource_status_decoration.hpp"
 #include "groundcontrol/store/artifact_set_store.hpp"
+#include "groundcontrol/store/command_store.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/group_credential_store.hpp"
@@ -227,6 +228,7 @@ class ResourceService {
   store::SecretStore secrets_;
   store::SatelliteStatusStore statuses_;
   store::SatelliteReportStore reports_;
+  store::CommandStore commands_;
   StatusDecoration decoration_{sync_.view(), clock_};  // what reads add to a status
   store::RollupStore rollups_;
   store::ArtifactSetStore harbor_{store::ArtifactSource::kHarbor};

@@ -108,3 +108,26 @@ TEST(NatsSubjectsTest, SatellitePermissionsNameOnlyItsOwnSubjects) {
 
 }  // namespace
 }  // namespace common::fleet_wire
+
+#include "common/fleet_wire/nats_credentials.hpp"
+
+namespace common::fleet_wire {
+namespace {
+
+TEST(NatsCredentialsWireTest, RoundTripsAndRefusesWhatIsMissing) {
+  const NatsCredentials sent{"eyJ0.x.y",     "2026-12-04T10:00:00Z", {"nats://127.0.0.1:4222"},
+                             "_INBOX_sat-1", "SATELLITE_COMMANDS",   "sat-sat-1"};
+  auto got = parse_nats_credentials(to_json(sent));
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->jwt, sent.jwt);
+  EXPECT_EQ(got->servers, sent.servers);
+  EXPECT_EQ(got->consumer, "sat-sat-1");
+  EXPECT_FALSE(parse_nats_credentials(R"({"expiresAt":"x"})"));
+  auto request = parse_nats_credentials_request(to_json(NatsCredentialsRequest{"UABC"}));
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->public_key, "UABC");
+  EXPECT_FALSE(parse_nats_credentials_request("{}"));
+}
+
+}  // namespace
+}  // namespace common::fleet_wire

@@ -168,6 +168,17 @@ TEST_P(CommandServiceTest, OnlySyncCommandsNameAState) {
   EXPECT_EQ(issue("sat-a", CommandType::kReportStatus).state_digest, "");
 }
 
+TEST_P(CommandServiceTest, ADeletedSatellitesCommandsGoWithIt) {
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-a", admin_));
+  EXPECT_EQ(commands_->pending(10)->size(), 0u);
+  // A satellite made again under the name starts with no history.
+  ASSERT_TRUE(
+      resources_->create(Kind::kSatellite, json{{"metadata", {{"name", "sat-a"}}}}, admin_));
+  EXPECT_EQ(commands_->list("sat-a")->size(), 0u);
+  EXPECT_EQ(commands_->get("sat-a", c.id).error().code(), ErrorCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CommandServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
