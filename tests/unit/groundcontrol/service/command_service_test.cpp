@@ -170,7 +170,7 @@ TEST_P(CommandServiceTest, OnlySyncCommandsNameAState) {
 
 TEST_P(CommandServiceTest, ADeletedSatellitesCommandsGoWithIt) {
   const auto c = issue("sat-a", CommandType::kReportStatus);
-  ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-a", admin_));
+  ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-a", 0, admin_));
   EXPECT_EQ(commands_->pending(10)->size(), 0u);
   // A satellite made again under the name starts with no history.
   ASSERT_TRUE(
