@@ -78,6 +78,17 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
       ->capture_default_str();
   cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
       ->capture_default_str();
+  cmd.add_option("--nats", options.nats,
+                 "NATS server URL(s) for the command channel (docs/nats.md); none: long-poll only")
+      ->delimiter(',');
+  cmd.add_option("--nats-advertise", options.nats_advertise,
+                 "NATS URL(s) satellites are told to connect to (default: --nats)")
+      ->delimiter(',');
+  cmd.add_option("--nats-ca-file", options.nats_ca_file,
+                 "CA bundle of the NATS servers' certificates (tls:// URLs)");
+  cmd.add_option("--nats-server-config", options.nats_server_config,
+                 "write nats-server's operator-mode block (operator and account JWTs) here at "
+                 "each start, for nats-server.conf to include");
   cmd.add_option("--command-ttl", text.command_ttl,
                  "how long a command to a satellite waits for its answer before it expires")
       ->capture_default_str();

@@ -9,6 +9,7 @@
 #include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/group_rule_handlers.hpp"
 #include "groundcontrol/api/json_response.hpp"
+#include "groundcontrol/api/nats_credential_handlers.hpp"
 #include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/satellite_handlers.hpp"
@@ -80,6 +81,8 @@ std::vector<Route> satellite_routes(const SatelliteApiHandlers& handlers) {
     routes.push_back(std::move(route));
   for (auto& route : handlers.cas.satellite_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.serving_certificates.satellite_routes())
+    routes.push_back(std::move(route));
+  for (auto& route : handlers.nats_credentials.satellite_routes())
     routes.push_back(std::move(route));
   return routes;
 }

@@ -8,7 +8,7 @@
 //                        UI (ui_routes)
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
 //                        EnrollmentRequestHandlers, CaHandlers' bundle,
-//                        ServingCertificateHandlers)
+//                        ServingCertificateHandlers, NatsCredentialHandlers)
 // Ownership: the Routes borrow the handler objects, which must outlive the Router.
 #pragma once
 
@@ -32,6 +32,7 @@ class RegistryEndpointHandlers;
 class GroupRuleHandlers;
 class ServingCertificateHandlers;
 class CommandHandlers;
+class NatsCredentialHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -54,6 +55,7 @@ struct SatelliteApiHandlers {
   EnrollmentRequestHandlers& enrollment_requests;
   CaHandlers& cas;
   ServingCertificateHandlers& serving_certificates;
+  NatsCredentialHandlers& nats_credentials;
 };
 
 std::vector<common::http::Route> management_routes(const ManagementHandlers& handlers);

@@ -20,6 +20,7 @@
 #include "common/crypto/master_key.hpp"
 #include "common/crypto/random_bytes.hpp"
 #include "common/crypto/secret_box.hpp"
+#include "common/fs/file_ops.hpp"
 #include "common/http/metrics.hpp"
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
@@ -36,6 +37,7 @@
 #include "groundcontrol/api/group_credential_handlers.hpp"
 #include "groundcontrol/api/group_rule_handlers.hpp"
 #include "groundcontrol/api/harbor_access.hpp"
+#include "groundcontrol/api/nats_credential_handlers.hpp"
 #include "groundcontrol/api/registry_endpoint_handlers.hpp"
 #include "groundcontrol/api/resource_handlers.hpp"
 #include "groundcontrol/api/route_table.hpp"
@@ -43,6 +45,7 @@
 #include "groundcontrol/api/serving_certificate_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
+#include "groundcontrol/app/nats_channel.hpp"
 #include "groundcontrol/app/server_tls_files.hpp"
 #include "groundcontrol/app/signing_key_files.hpp"
 #include "groundcontrol/service/auth_service.hpp"
@@ -80,6 +83,8 @@ constexpr auto kFlush = std::chrono::seconds(1);
 // long the change log that watches resume from is kept.
 constexpr auto kRollupInterval = std::chrono::seconds(5);
 constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
+// How soon a changed desired state becomes a sync command to the satellites on NATS.
+constexpr auto kStateChangeInterval = std::chrono::seconds(1);
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
 constexpr auto kChangeRetention = std::chrono::seconds(3600);
 
@@ -167,6 +172,7 @@ class App final : public GroundControlApp {
     group_credentials_.emplace(*db_, clock_);
     commands_.emplace(*db_, clock_, random_uid,
                       service::CommandConfig{options_.command_ttl, std::chrono::hours(7 * 24)});
+    if (auto ok = start_nats(); !ok) return ok;
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
     if (auto ok = make_state_publication(); !ok) return ok;
@@ -180,6 +186,24 @@ class App final : public GroundControlApp {
     ca_rotation_.emplace(*db_, clock_, *box_, *cas_, *enrollment_, *sync_, options_.trust_domain,
                          [this] { apply_cas(); });
     return start_servers();
+  }
+
+  // With --nats: the command channel (docs/adr/0008), and nats-server's operator block.
+  common::Status start_nats() {
+    if (options_.nats.empty()) return {};
+    auto channel = NatsChannel::start(
+        *db_, *box_, clock_, *commands_, view_,
+        NatsChannelOptions{options_.nats, options_.nats_advertise, options_.nats_ca_file}, logger_);
+    if (!channel) return fail(channel.error());
+    nats_ = std::move(*channel);
+    if (options_.nats_server_config.empty()) return {};
+    auto authority = service::NatsAuthority::load_or_create(*db_, *box_, clock_);
+    if (!authority) return fail(authority.error());
+    auto text = authority->server_config();
+    if (!text) return fail(text.error());
+    if (auto ok = common::fs::atomic_write_file(options_.nats_server_config, *text); !ok) return ok;
+    logger_->info("NATS: nats-server's operator block written to {}", options_.nats_server_config);
+    return {};
   }
 
   // With --state-endpoint: the signing key, the keys satellites trust, the publisher.
@@ -283,6 +307,7 @@ class App final : public GroundControlApp {
     group_rule_handlers_.emplace(*group_rules_, *access_, pool_);
     ca_handlers_.emplace(*ca_rotation_, *cas_, *identity_, *access_, pool_);
     serving_certificate_handlers_.emplace(*serving_certificates_, *identity_, pool_);
+    nats_credential_handlers_.emplace(nats_ ? &nats_->credentials() : nullptr, *identity_, pool_);
 
     if (auto ok = add_gauges(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
@@ -294,9 +319,9 @@ class App final : public GroundControlApp {
               *registry_endpoint_handlers_, *group_rule_handlers_, *command_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
-    for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
-                                              *enrollment_request_handlers_, *ca_handlers_,
-                                              *serving_certificate_handlers_}))
+    for (auto& route : api::satellite_routes(
+             {*satellite_handlers_, *enrollment_handlers_, *enrollment_request_handlers_,
+              *ca_handlers_, *serving_certificate_handlers_, *nats_credential_handlers_}))
       if (auto ok = satellite_router_->add(std::move(route)); !ok) return ok;
 
     common::http::ServerConfig management;
@@ -364,8 +389,17 @@ class App final : public GroundControlApp {
                   if (!expired) return common::fail(expired.error());
                   if (!expired->empty())
                     logger_->info("commands: {} sent ones expired unanswered", expired->size());
+                  if (nats_) nats_->dispatcher().forget_expired(*expired);
                   return {};
                 }});
+    if (nats_) {
+      jobs_->add({"state-change-commands", kStateChangeInterval, [this]() -> common::Status {
+                    auto issued = nats_->state_changes().run();
+                    if (!issued) return common::fail(issued.error());
+                    if (*issued > 0) logger_->info("NATS: {} sync commands issued", *issued);
+                    return {};
+                  }});
+    }
     if (state_publication_) {
       jobs_->add({"state-publish", options_.state_interval, [this]() -> common::Status {
                     auto round = state_publication_->publish_changed();
@@ -567,6 +601,7 @@ class App final : public GroundControlApp {
   std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
   std::optional<service::CommandService> commands_;
+  std::unique_ptr<NatsChannel> nats_;  // with --nats
   std::optional<service::RegistryEndpointService> registry_endpoints_;
   std::optional<service::GroupRuleService> group_rules_;
   std::optional<std::string> generated_password_;
@@ -582,6 +617,7 @@ class App final : public GroundControlApp {
   std::optional<service::FleetHealth> health_;
   std::optional<api::FleetHandlers> fleet_handlers_;
   std::optional<api::CommandHandlers> command_handlers_;
+  std::optional<api::NatsCredentialHandlers> nats_credential_handlers_;
   std::optional<service::StatusRollup> rollup_;
   std::optional<service::Housekeeping> housekeeping_;
   std::optional<service::PeriodicJobs> jobs_;

@@ -31,6 +31,13 @@ struct GroundControlOptions {
   std::string trust_domain = "groundcontrol.local";
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
+  // The NATS command channel (docs/adr/0008; none when `nats` is empty): the servers ground
+  // control connects to, the ones satellites are told (empty: the same), the servers' CA for
+  // tls:// URLs, and where to write nats-server's operator-mode block at each start ("" none).
+  std::vector<std::string> nats;
+  std::vector<std::string> nats_advertise;
+  std::string nats_ca_file;
+  std::string nats_server_config;
   // A command sent to a satellite (docs/adr/0008) expires when not answered this long.
   std::chrono::seconds command_ttl{24 * 3600};
   // How often groups' rules are evaluated against their registry endpoints.

@@ -278,6 +278,7 @@ common::Result<store::Resource> ResourceService::remove(Kind kind, std::string_v
           if (auto ok = reports_.remove(db, name); !ok) return fail(ok.error());
           if (auto ok = rollups_.remove(db, name); !ok) return fail(ok.error());
           if (auto ok = commands_.remove_for(db, name); !ok) return fail(ok.error());
+          if (auto ok = nats_users_.remove(db, name); !ok) return fail(ok.error());
         }
         if (kind == Kind::kGroup) {
           if (auto ok = credentials_.remove_all_of(db, name); !ok) return fail(ok.error());

@@ -36,6 +36,7 @@
 #include "groundcontrol/store/enrollment_store.hpp"
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/group_credential_store.hpp"
+#include "groundcontrol/store/nats_user_store.hpp"
 #include "groundcontrol/store/resource_store.hpp"
 #include "groundcontrol/store/rollup_store.hpp"
 #include "groundcontrol/store/satellite_report_store.hpp"
@@ -229,6 +230,7 @@ class ResourceService {
   store::SatelliteStatusStore statuses_;
   store::SatelliteReportStore reports_;
   store::CommandStore commands_;
+  store::NatsUserStore nats_users_;
   StatusDecoration decoration_{sync_.view(), clock_};  // what reads add to a status
   store::RollupStore rollups_;
   store::ArtifactSetStore harbor_{store::ArtifactSource::kHarbor};

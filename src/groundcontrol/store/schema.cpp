@@ -253,7 +253,8 @@ CREATE TABLE satellite_nats_users (
   satellite KEY_TEXT PRIMARY KEY,
   public_key TEXT NOT NULL,
   issued_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL
+  expires_at TEXT NOT NULL,
+  commanded_state_digest TEXT NOT NULL
 );
 )sql";
 

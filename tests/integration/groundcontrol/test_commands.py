@@ -3,6 +3,8 @@ shown with its phase; without NATS it waits Pending and expires unanswered after
 ttl. Every answer is validated against api/openapi.yaml."""
 import time
 
+from conftest import Client, enrolled
+
 
 def make_satellite(admin, name, group=None):
     assert admin.call("POST", "/api/v1/satellites", body={"metadata": {"name": name}})[0] == 201
@@ -82,3 +84,16 @@ def test_an_unanswered_command_expires_after_its_ttl(admin):
     assert got["phase"] == "Expired", got
     assert got["reason"] == "no answer before it expired"
     assert got["answeredAt"] >= command["expiresAt"]
+
+
+def test_without_nats_a_satellite_asking_for_nats_credentials_is_told_so(server, contract, admin):
+    _, cert = enrolled(server, contract, admin, "sat-cmd-nats")
+    satellite = Client(server.printed["satellite"], server.ca_file, contract, cert=cert)
+    status, answer, _ = satellite.call("POST", "/satellite/v1/nats/credentials",
+                                       body={"publicKey": "U" + "A" * 55})
+    assert (status, answer["error"]["code"]) == (404, "NOT_FOUND"), answer
+    assert "--nats" in answer["error"]["message"]
+    anonymous = Client(server.printed["satellite"], server.ca_file, contract)
+    status, answer, _ = anonymous.call("POST", "/satellite/v1/nats/credentials",
+                                       body={"publicKey": "U" + "A" * 55})
+    assert status == 401, answer

@@ -181,7 +181,8 @@ SATELLITE_ROUTES = {("GET", "/satellite/v1/state"), ("GET", "/satellite/v1/confi
                     ("POST", "/satellite/v1/enroll"), ("POST", "/satellite/v1/renew"),
                     ("POST", "/satellite/v1/enrollmentrequests"),
                     ("GET", "/satellite/v1/enrollmentrequests/{name}"),
-                    ("GET", "/satellite/v1/ca"), ("POST", "/satellite/v1/servingcertificate")}
+                    ("GET", "/satellite/v1/ca"), ("POST", "/satellite/v1/servingcertificate"),
+                    ("POST", "/satellite/v1/nats/credentials")}
 # A group's Harbor credentials (HTTP basic) open that group's state file and nothing else:
 # every other route answers as to no credentials (401); another group's state file 403.
 HARBOR_PAIR = {("PUT", "/api/v1/groups/{name}/state"): 403,

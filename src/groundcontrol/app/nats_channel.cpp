@@ -1,0 +1,68 @@
+#include "groundcontrol/app/nats_channel.hpp"
+
+#include "groundcontrol/messaging/command_streams.hpp"
+
+namespace groundcontrol::app {
+
+common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
+    common::sql::Database& db, const common::crypto::SecretBox& box, const common::Clock& clock,
+    service::CommandService& commands, const service::FleetView& view, NatsChannelOptions options,
+    common::log::Logger logger) {
+  auto authority = service::NatsAuthority::load_or_create(db, box, clock);
+  if (!authority) return common::fail(authority.error());
+  std::unique_ptr<NatsChannel> channel(new NatsChannel(std::move(*authority), logger));
+  auto* self = channel.get();
+  channel->event_log_ = std::make_unique<service::SatelliteEventLog>(db, clock);
+
+  common::nats::ConnectionOptions connection;
+  connection.servers = options.servers;
+  connection.name = "ground-control";
+  connection.tls.ca_file = options.ca_file;
+  connection.user_jwt = [self, validity = options.user_validity] {
+    auto grant = self->authority_.ground_control_user(self->own_key_, validity);
+    return grant ? grant->jwt : std::string();
+  };
+  connection.sign_nonce = [self](std::string_view nonce) { return self->own_key_.sign(nonce); };
+  auto link = messaging::NatsLink::open(
+      std::move(connection),
+      [self] {
+        if (self->dispatcher_) self->dispatcher_->wake();
+      },
+      logger);
+  if (!link) return common::fail(link.error());
+  channel->link_ = std::move(*link);
+
+  auto* nats = channel->link_.get();
+  channel->credentials_ = std::make_unique<service::NatsCredentialService>(
+      db, clock, channel->authority_,
+      [nats](std::string_view satellite) -> common::Status {
+        auto jetstream = nats->jetstream();
+        if (!jetstream) return common::fail(jetstream.error());
+        return messaging::ensure_satellite_consumer(**jetstream, satellite);
+      },
+      service::NatsCredentialConfig{
+          options.advertised.empty() ? options.servers : options.advertised,
+          options.user_validity});
+  channel->state_changes_ = std::make_unique<service::StateChangeCommands>(db, view, commands);
+  channel->dispatcher_ =
+      std::make_unique<messaging::CommandDispatcher>(commands, *channel->link_, db, logger);
+  if (auto ok = channel->dispatcher_->start(); !ok) return common::fail(ok.error());
+  auto* log = channel->event_log_.get();
+  channel->intake_ = std::make_unique<messaging::EventIntake>(
+      commands, [log](const common::fleet_wire::SatelliteEvent& e) { return log->record(e); },
+      *channel->link_, logger);
+  channel->intake_->start();
+  logger->info("NATS channel: connecting to {} (account {})", fmt::join(options.servers, ", "),
+               channel->authority_.account_public_key());
+  return channel;
+}
+
+NatsChannel::~NatsChannel() {
+  if (intake_) intake_->stop();
+  if (dispatcher_) dispatcher_->stop();
+  intake_.reset();
+  dispatcher_.reset();
+  link_.reset();
+}
+
+}  // namespace groundcontrol::app

@@ -1,0 +1,35 @@
+// StateChangeCommands: "sync now" when a satellite's desired state changes (issue 15). For
+// each satellite that listens on NATS (it took credentials), a sync.state command naming
+// its new desired state, once per change: the last state commanded is kept per satellite.
+// The command is issued before that mark is moved, so a crash between the two sends one
+// command twice (the satellite answers both at no cost) rather than none. Runs as a
+// periodic job on one replica at a time (the lease). Blocking (database).
+// Thread-safety: one caller at a time.
+#pragma once
+
+#include <cstddef>
+
+#include "common/result.hpp"
+#include "common/sql/database.hpp"
+#include "groundcontrol/service/command_service.hpp"
+#include "groundcontrol/service/fleet_view.hpp"
+#include "groundcontrol/store/nats_user_store.hpp"
+
+namespace groundcontrol::service {
+
+class StateChangeCommands {
+ public:
+  StateChangeCommands(common::sql::Database& db, const FleetView& view, CommandService& commands)
+      : db_(db), view_(view), commands_(commands) {}
+
+  // Issues the sync commands due; returns how many.
+  [[nodiscard]] common::Result<std::size_t> run();
+
+ private:
+  common::sql::Database& db_;
+  const FleetView& view_;
+  CommandService& commands_;
+  store::NatsUserStore users_;
+};
+
+}  // namespace groundcontrol::service
