@@ -96,6 +96,9 @@ TEST_F(NatsJetStream, WhileDisconnectedCallsFailFastAndFetchWaitsQuietly) {
   auto info = js_->consumer_info(kStream, kDurable);
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code(), ErrorCode::kUnavailable);
+  auto bound = PullSubscription::bind(*js_, kStream, kDurable);
+  ASSERT_FALSE(bound);
+  EXPECT_EQ(bound.error().code(), ErrorCode::kUnavailable);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not the 2 s API timeout
 
   // A satellite's fetch loop neither spins nor fails while NATS is away.
