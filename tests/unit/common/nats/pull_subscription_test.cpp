@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -126,6 +127,32 @@ TEST_F(NatsJetStream, StoredMessagesSurviveAServerKillAndRestart) {
   auto dup = js_->publish("edge-1.command.sync.state", "s1", "cmd-1");
   ASSERT_TRUE(dup) << dup.error().message();
   EXPECT_TRUE(dup->duplicate);
+}
+
+// A satellite started while NATS is down: it makes its context at once, and binds and
+// fetches once the connection comes up.
+TEST_F(NatsJetStream, SatelliteStartedWhileNatsIsDownFetchesOnceItIsUp) {
+  publish("queued", "cmd-1");
+  server_->stop();
+  Recorder<ConnectionState> states;
+  auto satellite = Connection::connect(test_options(server_->url(), states));
+  ASSERT_TRUE(satellite) << satellite.error().message();
+  auto js = JetStream::create(**satellite);
+  ASSERT_TRUE(js) << js.error().message();
+
+  server_->start_again();
+  ASSERT_TRUE(states.wait_for_value(ConnectionState::kConnected));
+  std::optional<PullSubscription> sub;
+  for (int attempt = 0; attempt < 10 && !sub; ++attempt) {
+    auto bound = PullSubscription::bind(*js, kStream, kDurable);
+    if (bound) sub.emplace(std::move(*bound));  // else JetStream may still be recovering
+  }
+  ASSERT_TRUE(sub);
+  auto messages = sub->fetch(1, 2s);
+  ASSERT_TRUE(messages) << messages.error().message();
+  ASSERT_EQ(messages->size(), 1u);
+  EXPECT_EQ(messages->front().data(), "queued");
+  EXPECT_TRUE(messages->front().ack());
 }
 
 class NatsJetStreamShortAckWait : public NatsJetStream {
