@@ -9,9 +9,9 @@ namespace cli {
 
 enum class ExitCode : int {
   kOk = 0,
-  kGeneral = 1,      // the server refused or failed (403, 5xx, …), or anything else
+  kGeneral = 1,      // the server refused or failed (403, a 5xx but 503, …), or anything else
   kUsage = 2,        // a bad flag, argument or input file; a 400 from the server
-  kUnreachable = 3,  // no connection, TLS not trusted, a transfer that timed out
+  kUnreachable = 3,  // no connection, TLS not trusted, a transfer that timed out, a 503
   kNotLoggedIn = 4,  // no context, no token, or the server answered 401 (expired, logged out)
   kConflict = 5,     // 409: the resource changed since it was read, or exists already
   kNotFound = 6,     // 404
@@ -19,7 +19,8 @@ enum class ExitCode : int {
 };
 
 // The exit code for a failure of `code`. The management client turns every transport
-// failure into kUnavailable, so kUnavailable means "unreachable" here.
+// failure and a 503 into kUnavailable, so kUnavailable means "unreachable" here: either way
+// ground control cannot serve now, and a script may retry.
 [[nodiscard]] ExitCode exit_code_for(common::ErrorCode code) noexcept;
 
 }  // namespace cli

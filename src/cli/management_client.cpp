@@ -29,7 +29,7 @@ ErrorCode code_of_status(int status) {
       return ErrorCode::kTooLarge;
     case 429:
       return ErrorCode::kTooManyRequests;
-    case 503:
+    case 503:  // unavailable (starting, overloaded): exit 3, like unreachable
       return ErrorCode::kUnavailable;
     default:
       return ErrorCode::kInternal;

@@ -35,6 +35,7 @@ struct TextFlags {
   std::string token_lifetime = "24h";
   std::string rule_interval = "5m";
   std::string state_interval = "10s";
+  std::string command_ttl = "24h";
   int robot_duration_days = 30;
 };
 
@@ -76,6 +77,9 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
                  "lifetime of satellite certificates")
       ->capture_default_str();
   cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
+      ->capture_default_str();
+  cmd.add_option("--command-ttl", text.command_ttl,
+                 "how long a command to a satellite waits for its answer before it expires")
       ->capture_default_str();
   cmd.add_option("--rule-interval", text.rule_interval,
                  "how often groups' rules are evaluated against their registries")
@@ -138,6 +142,9 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
       value_or_die(common::config::parse_duration(text.certificate_validity));
   options.token_lifetime = value_or_die(common::config::parse_duration(text.token_lifetime));
   options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
+  options.command_ttl = value_or_die(common::config::parse_duration(text.command_ttl));
+  if (options.command_ttl < std::chrono::seconds(10))
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--command-ttl: at least 10s"));
   if (options.rule_interval < std::chrono::seconds(1))
     die(common::Error(common::ErrorCode::kInvalidArgument, "--rule-interval: at least 1s"));
   options.robot_duration = std::chrono::days(text.robot_duration_days);

@@ -1,12 +1,12 @@
 // `gcctl login SERVER` and `gcctl logout`: a session token for a context, kept in the
 // config file, and its end.
 #include <fmt/format.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "cli/commands/commands.hpp"
+#include "cli/terminal_echo.hpp"
 #include "common/http/pinned_ca.hpp"
 
 namespace cli::commands {
@@ -36,14 +36,11 @@ common::Result<std::string> read_password(Session& session, bool from_stdin) {
   if (::isatty(STDIN_FILENO) == 0)
     return fail(ErrorCode::kInvalidArgument,
                 "no terminal to ask for the password: pass it with --password-stdin");
-  termios saved{};
-  ::tcgetattr(STDIN_FILENO, &saved);
-  auto quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  session.err() << "Password: " << std::flush;
-  std::getline(session.in(), password);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  {
+    const auto echo_off = EchoOff::on(STDIN_FILENO);  // back on however this ends
+    session.err() << "Password: " << std::flush;
+    std::getline(session.in(), password);
+  }
   session.err() << "\n";
   return password;
 }
@@ -94,6 +91,13 @@ common::Status login(Session& session, const LoginFlags& flags) {
   context.server = flags.server;
   while (context.server.ends_with('/')) context.server.pop_back();
   context.name = context_name_for(session, context.server);
+  // Allowed (a lab, a loopback), but never silently: everything after this is readable on
+  // the wire.
+  if (context.server.starts_with("http://"))
+    session.err() << fmt::format(
+        "warning: {} is plain HTTP: the password and the session token travel unencrypted "
+        "(use https://)\n",
+        context.server);
   context.user = flags.username;
   if (auto trusted = set_trust(context, flags); !trusted) return trusted;
   auto client = ManagementClient::create(context);

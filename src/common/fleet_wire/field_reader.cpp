@@ -6,6 +6,13 @@ namespace common::fleet_wire {
 
 using nlohmann::json;
 
+Result<json> parse_wire_object(std::string_view text, std::string_view what) {
+  auto document = json::parse(text, nullptr, false);
+  if (document.is_discarded() || !document.is_object())
+    return fail(ErrorCode::kInvalidArgument, std::string(what) + ": expected a JSON object");
+  return document;
+}
+
 Result<std::string> FieldReader::text(std::string_view key, bool required,
                                       std::size_t max_size) const {
   const auto found = object_->find(key);

@@ -16,6 +16,10 @@
 
 namespace common::fleet_wire {
 
+// `text` parsed as JSON, which must be an object; else kInvalidArgument "WHAT: expected a
+// JSON object". The one entry point of every wire type's parse_… function.
+Result<nlohmann::json> parse_wire_object(std::string_view text, std::string_view what);
+
 class FieldReader {
  public:
   FieldReader(const nlohmann::json& object, std::string path)

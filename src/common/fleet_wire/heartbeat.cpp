@@ -11,13 +11,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxText = 256;
 
-Result<json> parse_object(std::string_view text, std::string_view what) {
-  auto document = json::parse(text, nullptr, false);
-  if (document.is_discarded() || !document.is_object())
-    return fail(ErrorCode::kInvalidArgument, std::string(what) + ": expected a JSON object");
-  return document;
-}
-
 }  // namespace
 
 std::string to_json(const Heartbeat& h) {
@@ -32,7 +25,7 @@ std::string to_json(const Heartbeat& h) {
 }
 
 Result<Heartbeat> parse_heartbeat(std::string_view text) {
-  auto document = parse_object(text, "heartbeat");
+  auto document = parse_wire_object(text, "heartbeat");
   if (!document) return fail(document.error());
   return read_heartbeat(*document);
 }
@@ -67,7 +60,7 @@ std::string to_json(const HeartbeatAnswer& a) {
 }
 
 Result<HeartbeatAnswer> parse_heartbeat_answer(std::string_view text) {
-  auto document = parse_object(text, "heartbeat answer");
+  auto document = parse_wire_object(text, "heartbeat answer");
   if (!document) return fail(document.error());
   const FieldReader in(*document, "");
   auto digest = in.text("stateDigest", false);

@@ -99,10 +99,9 @@ std::string to_json(const StatusReport& report) {
 }
 
 Result<StatusReport> parse_status_report(std::string_view text) {
-  auto document = json::parse(text, nullptr, false);
-  if (document.is_discarded())
-    return fail(ErrorCode::kInvalidArgument, "status report: expected a JSON object");
-  return read_status_report(document);
+  auto document = parse_wire_object(text, "status report");
+  if (!document) return fail(document.error());
+  return read_status_report(*document);
 }
 
 Result<StatusReport> read_status_report(const json& document) {

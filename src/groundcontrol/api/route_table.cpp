@@ -2,6 +2,7 @@
 
 #include "common/http/builtin_routes.hpp"
 #include "groundcontrol/api/ca_handlers.hpp"
+#include "groundcontrol/api/command_handlers.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
@@ -65,6 +66,7 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.cas.management_routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.registry_endpoints.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.group_rules.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.commands.routes()) routes.push_back(std::move(route));
   for (auto& route : ui_routes()) routes.push_back(std::move(route));
   return routes;
 }

@@ -4,7 +4,8 @@
 //   management listener: /healthz, /readyz, /metrics, /api/v1/openapi.yaml, ResourceHandlers,
 //                        UserHandlers, EnrollmentHandlers' admin routes,
 //                        EnrollmentRequestHandlers (the approval), GroupCredentialHandlers,
-//                        FleetHandlers, CaHandlers' admin routes, the web UI (ui_routes)
+//                        FleetHandlers, CommandHandlers, CaHandlers' admin routes, the web
+//                        UI (ui_routes)
 //   satellite listener:  /healthz, /satellite/v1/* (SatelliteHandlers, EnrollmentHandlers,
 //                        EnrollmentRequestHandlers, CaHandlers' bundle,
 //                        ServingCertificateHandlers)
@@ -30,6 +31,7 @@ class CaHandlers;
 class RegistryEndpointHandlers;
 class GroupRuleHandlers;
 class ServingCertificateHandlers;
+class CommandHandlers;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -43,6 +45,7 @@ struct ManagementHandlers {
   CaHandlers& cas;
   RegistryEndpointHandlers& registry_endpoints;
   GroupRuleHandlers& group_rules;
+  CommandHandlers& commands;
 };
 
 struct SatelliteApiHandlers {

@@ -29,6 +29,7 @@
 #include "groundcontrol/api/bearer_access.hpp"
 #include "groundcontrol/api/ca_handlers.hpp"
 #include "groundcontrol/api/certificate_identity.hpp"
+#include "groundcontrol/api/command_handlers.hpp"
 #include "groundcontrol/api/enrollment_handlers.hpp"
 #include "groundcontrol/api/enrollment_request_handlers.hpp"
 #include "groundcontrol/api/fleet_handlers.hpp"
@@ -78,6 +79,7 @@ constexpr auto kFlush = std::chrono::seconds(1);
 // How often the status roll-up and the housekeeping run (on one replica at a time), and how
 // long the change log that watches resume from is kept.
 constexpr auto kRollupInterval = std::chrono::seconds(5);
+constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
 constexpr auto kChangeRetention = std::chrono::seconds(3600);
 
@@ -163,6 +165,8 @@ class App final : public GroundControlApp {
         *db_, clock_, *enrollment_, *sync_, random_uid,
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
+    commands_.emplace(*db_, clock_, random_uid,
+                      service::CommandConfig{options_.command_ttl, std::chrono::hours(7 * 24)});
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
     if (auto ok = make_state_publication(); !ok) return ok;
@@ -266,6 +270,7 @@ class App final : public GroundControlApp {
     reports_.emplace(*db_);
     health_.emplace(*db_, view_, clock_);
     fleet_handlers_.emplace(*health_, view_, *access_, pool_);
+    command_handlers_.emplace(*commands_, view_, *access_, pool_);
     if (auto ok = add_jobs(); !ok) return ok;
     satellite_handlers_.emplace(view_, *identity_, *resources_, pool_, *reports_, clock_,
                                 std::random_device{}());
@@ -286,7 +291,7 @@ class App final : public GroundControlApp {
              {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
               metrics_, [db] { return static_cast<bool>(db->ping()); },
               *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_,
-              *registry_endpoint_handlers_, *group_rule_handlers_}))
+              *registry_endpoint_handlers_, *group_rule_handlers_, *command_handlers_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes({*satellite_handlers_, *enrollment_handlers_,
@@ -352,6 +357,13 @@ class App final : public GroundControlApp {
                                     e.added, e.removed, e.moved);
                     }
                   }
+                  return {};
+                }});
+    jobs_->add({"command-expiry", kCommandExpiryInterval, [this]() -> common::Status {
+                  auto expired = commands_->expire_due();
+                  if (!expired) return common::fail(expired.error());
+                  if (!expired->empty())
+                    logger_->info("commands: {} sent ones expired unanswered", expired->size());
                   return {};
                 }});
     if (state_publication_) {
@@ -554,6 +566,7 @@ class App final : public GroundControlApp {
   std::optional<service::EnrollmentRequestService> enrollment_requests_;
   std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
+  std::optional<service::CommandService> commands_;
   std::optional<service::RegistryEndpointService> registry_endpoints_;
   std::optional<service::GroupRuleService> group_rules_;
   std::optional<std::string> generated_password_;
@@ -568,6 +581,7 @@ class App final : public GroundControlApp {
   std::optional<api::SatelliteHandlers> satellite_handlers_;
   std::optional<service::FleetHealth> health_;
   std::optional<api::FleetHandlers> fleet_handlers_;
+  std::optional<api::CommandHandlers> command_handlers_;
   std::optional<service::StatusRollup> rollup_;
   std::optional<service::Housekeeping> housekeeping_;
   std::optional<service::PeriodicJobs> jobs_;

@@ -31,6 +31,8 @@ struct GroundControlOptions {
   std::string trust_domain = "groundcontrol.local";
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
+  // A command sent to a satellite (docs/adr/0008) expires when not answered this long.
+  std::chrono::seconds command_ttl{24 * 3600};
   // How often groups' rules are evaluated against their registry endpoints.
   std::chrono::seconds rule_interval{300};
   // Signed state artifacts (docs/state-artifacts.md): the RegistryEndpoint to publish

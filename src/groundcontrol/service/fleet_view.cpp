@@ -48,10 +48,21 @@ std::shared_ptr<const RenderedState> FleetView::render(const Satellite& satellit
   return state;
 }
 
+void FleetView::leave_groups(const std::string& name, const std::vector<std::string>& groups) {
+  for (const auto& group : groups) {
+    const auto found = members_.find(group);
+    if (found == members_.end()) continue;
+    found->second.erase(name);
+    if (found->second.empty()) members_.erase(found);
+  }
+}
+
 void FleetView::refresh(const std::string& name, Satellite& satellite, Wakeups& fire) {
+  leave_groups(name, satellite.groups);
   satellite.groups.clear();
   for (const auto& [group_name, group] : groups_)
     if (group.spec.has_member(name, satellite.labels)) satellite.groups.push_back(group_name);
+  for (const auto& group : satellite.groups) members_[group].insert(name);
   auto state = render(satellite);
   const bool changed = !satellite.state || satellite.state->state_digest != state->state_digest;
   satellite.state = std::move(state);
@@ -125,6 +136,7 @@ void FleetView::remove_satellite(std::string_view name) {
     const auto found = satellites_.find(name);
     if (found == satellites_.end()) return;
     for (const auto& serial : found->second.serials) serials_.erase(serial);
+    leave_groups(found->first, found->second.groups);
     satellites_.erase(found);
     collect_watchers(name, fire);
   }
@@ -289,19 +301,15 @@ std::vector<std::string> FleetView::config_names() const {
 
 std::vector<std::string> FleetView::members_of(std::string_view group) const {
   std::shared_lock lock(mutex_);
-  std::vector<std::string> members;
-  for (const auto& [name, satellite] : satellites_)
-    if (std::binary_search(satellite.groups.begin(), satellite.groups.end(), group))
-      members.push_back(name);
-  return members;
+  const auto found = members_.find(group);
+  if (found == members_.end()) return {};
+  return {found->second.begin(), found->second.end()};
 }
 
 std::size_t FleetView::member_count(std::string_view group) const {
   std::shared_lock lock(mutex_);
-  std::size_t count = 0;
-  for (const auto& [name, satellite] : satellites_)
-    count += std::binary_search(satellite.groups.begin(), satellite.groups.end(), group) ? 1 : 0;
-  return count;
+  const auto found = members_.find(group);
+  return found == members_.end() ? 0 : found->second.size();
 }
 
 }  // namespace groundcontrol::service

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -126,9 +127,11 @@ class FleetView {
   };
   using Wakeups = std::vector<std::shared_ptr<common::http::Wakeup>>;
 
-  // Recomputes the satellite's groups and state; collects the wakeups to fire when its
-  // digest changed. REQUIRES: mutex_ held exclusively.
+  // Recomputes the satellite's groups (and members_) and state; collects the wakeups to
+  // fire when its digest changed. REQUIRES: mutex_ held exclusively.
   void refresh(const std::string& name, Satellite& satellite, Wakeups& fire);
+  // Takes `name` out of members_ for each of `groups`. REQUIRES: mutex_ held exclusively.
+  void leave_groups(const std::string& name, const std::vector<std::string>& groups);
   std::shared_ptr<const RenderedState> render(const Satellite& satellite);
   void collect_watchers(std::string_view satellite, Wakeups& fire);
   static void fire_all(const Wakeups& fire);
@@ -139,11 +142,15 @@ class FleetView {
   // Forgets shared states that `changed` (a group's or config's name) went into.
   void forget_shared(std::string_view changed, bool is_config);
 
-  // Guards groups_, satellites_, configs_, shared_states_, state_registry_.
+  // Guards groups_, satellites_, members_, configs_, shared_states_, state_registry_.
   mutable std::shared_mutex mutex_;
   common::fleet_wire::StateRegistry state_registry_;
   std::map<std::string, Group, std::less<>> groups_;
   std::map<std::string, Satellite, std::less<>> satellites_;
+  // Group → its member satellites: the inverse of every Satellite::groups, kept by
+  // refresh() and remove_satellite(), so listing G groups with their members costs O(G)
+  // lookups rather than a scan of every satellite per group. No entry for a memberless group.
+  std::map<std::string, std::set<std::string>, std::less<>> members_;
   std::map<std::string, model::ConfigSummary, std::less<>> configs_;
   std::unordered_map<std::string, std::string> serials_;  // certificate serial → satellite
   // Rendered states by (groups, config), shared by satellites with equal inputs.

@@ -30,7 +30,9 @@
 #include "groundcontrol/model/registry_endpoint.hpp"
 #include "groundcontrol/model/satellite_config.hpp"
 #include "groundcontrol/service/fleet_sync.hpp"
+#include "groundcontrol/service/resource_status_decoration.hpp"
 #include "groundcontrol/store/artifact_set_store.hpp"
+#include "groundcontrol/store/command_store.hpp"
 #include "groundcontrol/store/enrollment_store.hpp"
 #include "groundcontrol/store/event_store.hpp"
 #include "groundcontrol/store/group_credential_store.hpp"
@@ -205,17 +207,6 @@ class ResourceService {
     std::optional<std::string> password;
   };
   common::Result<WithSecret> read_with_secret(model::Kind kind, std::string_view name);
-  // How much of a satellite's report a read carries: a list, its counts; a get, every
-  // artifact and the drift.
-  enum class StatusDetail { kSummary, kFull };
-  // Adds what the satellite reported (status.heartbeat, status.report), and what follows
-  // from it (status.connectivity, status.sync, status.desiredStateDigest, status.drift), to
-  // a Satellite read.
-  common::Status add_reported_status(common::sql::Connection& db, store::Resource& satellite,
-                                     const std::string& now_text, StatusDetail detail) const;
-  // Adds status.satellites, how many satellites the group holds (listed or selected), from
-  // this replica's view, to a Group read.
-  void add_member_count(store::Resource& group) const;
   // Takes an item and the value of the sort field; false stops the scan.
   using ScanVisitor = std::function<bool(store::Resource&& item, std::string sort_key)>;
   // Reads the resources of `kind` named after `after`, in name order, in pages sized for
@@ -237,6 +228,8 @@ class ResourceService {
   store::SecretStore secrets_;
   store::SatelliteStatusStore statuses_;
   store::SatelliteReportStore reports_;
+  store::CommandStore commands_;
+  StatusDecoration decoration_{sync_.view(), clock_};  // what reads add to a status
   store::RollupStore rollups_;
   store::ArtifactSetStore harbor_{store::ArtifactSource::kHarbor};
   store::ArtifactSetStore rule_sets_{store::ArtifactSource::kRules};

@@ -229,6 +229,34 @@ CREATE TABLE satellite_robots (
 );
 )sql";
 
+// The NATS command channel (issue 15, docs/adr/0008): every command sent to a satellite,
+// from stored to answered or expired; and the satellites that hold NATS credentials (the
+// ones that get commands at all).
+constexpr std::string_view kSatelliteCommands = R"sql(
+CREATE TABLE satellite_commands (
+  id KEY_TEXT PRIMARY KEY,
+  satellite KEY_TEXT NOT NULL,
+  type TEXT NOT NULL,
+  state_digest TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  sent_at TEXT NOT NULL,
+  stream_sequence BIGINT NOT NULL,
+  answered_at TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX satellite_commands_by_satellite ON satellite_commands (satellite, created_at);
+CREATE INDEX satellite_commands_by_phase ON satellite_commands (phase, created_at);
+CREATE TABLE satellite_nats_users (
+  satellite KEY_TEXT PRIMARY KEY,
+  public_key TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -265,6 +293,8 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_8 = with_key_text(kStatePublications, "TEXT COLLATE \"C\"");
   static const std::string sqlite_9 = with_key_text(kSatelliteRobots, "TEXT");
   static const std::string postgres_9 = with_key_text(kSatelliteRobots, "TEXT COLLATE \"C\"");
+  static const std::string sqlite_10 = with_key_text(kSatelliteCommands, "TEXT");
+  static const std::string postgres_10 = with_key_text(kSatelliteCommands, "TEXT COLLATE \"C\"");
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -279,6 +309,7 @@ std::span<const common::sql::Migration> migrations() {
       common::sql::Migration{7, "rule artifacts", sqlite_7, postgres_7},
       common::sql::Migration{8, "state publications", sqlite_8, postgres_8},
       common::sql::Migration{9, "satellite robot accounts", sqlite_9, postgres_9},
+      common::sql::Migration{10, "satellite commands, NATS users", sqlite_10, postgres_10},
   };
   return steps;
 }

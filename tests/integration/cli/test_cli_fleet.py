@@ -128,6 +128,14 @@ def editor_script(tmp_path, body):
     return str(script)
 
 
+def racing_editor(tmp_path, gcctl, document, sed):
+    """An EDITOR that first applies `document` (printf's format: \\n for a newline) as
+    someone else would, then edits the file with the `sed` expression."""
+    gcctl_cmd = f"GCCTL_CONFIG='{gcctl.config}' '{gc_path()}'"
+    return editor_script(tmp_path, f"printf '{document}' | {gcctl_cmd} apply -f - >/dev/null\n"
+                                   f"sed -i '{sed}' \"$1\"\n")
+
+
 def test_edit_with_editor_a_script_and_a_conflict_retried(gcctl, admin, tmp_path):
     gcctl("apply", "-f", "-", stdin="kind: Group\nmetadata: {name: edited, labels: {a: '1'}}\n"
           "spec: {satellites: [one]}\n")
@@ -142,21 +150,42 @@ def test_edit_with_editor_a_script_and_a_conflict_retried(gcctl, admin, tmp_path
 
     # Someone else changes the group while the editor is open: the edit is applied to the
     # newer version, and both changes stay.
-    gcctl_cmd = f"GCCTL_CONFIG='{gcctl.config}' '{gc_path()}'"
-    editor = editor_script(tmp_path, f"""\
-printf 'kind: Group\\nmetadata: {{name: edited, labels: {{a: "2"}}}}\\nspec: {{satellites: [two]}}\\n' \
-  | {gcctl_cmd} apply -f - >/dev/null
-sed -i 's/- two/- three/' "$1"
-""")
+    editor = racing_editor(tmp_path, gcctl, 'kind: Group\\nmetadata: {name: edited, labels: '
+                           '{a: "2"}}\\nspec: {satellites: [two]}\\n', "s/- two/- three/")
     code, out, err = gcctl("edit", "group/edited", env={"EDITOR": editor, "VISUAL": ""})
     assert (code, out) == (0, "group/edited edited\n"), err
     shown = admin.call("GET", "/api/v1/groups/{name}", {"name": "edited"})[1]
     assert shown["spec"]["satellites"] == ["three"]
     assert shown["metadata"]["labels"] == {"a": "2"}
 
+    # Text that does not parse is not thrown away: the error names the file that keeps it.
     broken = editor_script(tmp_path, "echo 'spec: [' >> \"$1\"\n")
     code, _, err = gcctl("edit", "group/edited", env={"EDITOR": broken, "VISUAL": ""})
-    assert code == 2 and one_error_line(err).startswith("error: the edited group/edited: line ")
+    line = one_error_line(err)
+    assert code == 2 and line.startswith("error: the edited group/edited: line "), err
+    kept = re.search(r"; your edit is kept in (\S+)$", line)
+    assert kept, line
+    assert pathlib.Path(kept.group(1)).read_text().endswith("spec: [\n")
+    pathlib.Path(kept.group(1)).unlink()
+
+
+def test_edit_does_not_overwrite_a_concurrent_change_to_a_field_it_also_changed(
+        gcctl, admin, tmp_path):
+    gcctl("apply", "-f", "-", stdin="kind: Group\nmetadata: {name: raced}\n"
+          "spec: {satellites: [one]}\n")
+    # While the editor is open someone adds a satellite; the user replaces `one` with `mine`.
+    # A merge patch replaces the array whole, so re-sending it would drop `other`.
+    editor = racing_editor(tmp_path, gcctl, "kind: Group\\nmetadata: {name: raced}\\n"
+                           "spec: {satellites: [one, other]}\\n", "s/- one/- mine/")
+    code, out, err = gcctl("edit", "group/raced", env={"EDITOR": editor, "VISUAL": ""})
+    line = one_error_line(err)
+    kept = re.fullmatch(r"error: group/raced was changed by someone else while you edited it, "
+                        r"in spec\.satellites; your edit is kept in (\S+)", line)
+    assert (code, out) == (5, "") and kept, err
+    assert "- mine" in pathlib.Path(kept.group(1)).read_text()
+    pathlib.Path(kept.group(1)).unlink()
+    shown = admin.call("GET", "/api/v1/groups/{name}", {"name": "raced"})[1]
+    assert shown["spec"]["satellites"] == ["one", "other"]
 
 
 def gc_path():

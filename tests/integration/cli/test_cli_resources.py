@@ -1,9 +1,12 @@
 """gcctl login, get, describe, apply and delete against a real ground control: what a user
 sees on stdout, stderr and in the exit code."""
+import contextlib
+import http.server
 import json
 import os
 import pathlib
 import re
+import threading
 
 import yaml
 
@@ -75,7 +78,7 @@ def test_login_by_ca_file_and_by_fingerprint_and_a_wrong_pin_is_refused(server, 
     code, out, err = run("login", management_url(server), "-u", "admin", "--password-stdin",
                          "--certificate-authority", server.ca_file, "--context", "by-file",
                          stdin=password)
-    assert code == 0, err
+    assert (code, err) == (0, ""), err  # over https, no warning
     assert 'context "by-file"' in out
     assert os.stat(tmp_path / "config.yaml").st_mode & 0o777 == 0o600
     code, out, err = run("login", management_url(server), "-u", "admin", "--password-stdin",
@@ -106,6 +109,57 @@ def test_login_by_ca_file_and_by_fingerprint_and_a_wrong_pin_is_refused(server, 
                        "--certificate-authority", server.ca_file, stdin="wrong\n")
     assert code == 4 and one_error_line(err) == \
         "error: login refused: wrong user name or password"
+
+
+@contextlib.contextmanager
+def answering(status):
+    """A plain-HTTP server on loopback that answers every request with `status` and ground
+    control's error envelope; yields its http://127.0.0.1:PORT."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps({"error": {"code": "unavailable" if status == 503 else "internal",
+                                         "message": f"answered {status}"}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_login_over_plain_http_warns_that_the_password_is_not_encrypted(tmp_path):
+    run = Gcctl(tmp_path / "config.yaml")
+    with answering(200) as url:
+        code, _, err = run("login", url, "-u", "admin", "--password-stdin", stdin="secret\n")
+    lines = err.splitlines()
+    assert lines[0] == (f"warning: {url} is plain HTTP: the password and the session token "
+                        "travel unencrypted (use https://)"), err
+    assert len([line for line in lines if line.startswith("warning: ")]) == 1, err
+
+
+def test_a_503_is_unavailable_like_unreachable_and_other_5xx_are_server_errors(tmp_path):
+    # A script may retry on 3 (ground control unavailable: starting, overloaded, its
+    # database down); a 500 is a server failure, 1 (docs/cli.md).
+    run = Gcctl(tmp_path / "config.yaml")
+    for status, expected in ((503, 3), (500, 1), (502, 1)):
+        with answering(status) as url:
+            code, _, err = run("login", url, "-u", "admin", "--password-stdin", stdin="x\n")
+        assert code == expected, (status, err)
+        assert err.splitlines()[-1] == f"error: answered {status}", err
 
 
 def test_apply_round_trip_changes_nothing_the_second_time(gcctl, tmp_path):

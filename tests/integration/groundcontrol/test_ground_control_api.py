@@ -126,6 +126,9 @@ MATRIX = {
     ("POST", "/api/v1/satellites/{name}/token"): (401, 403, 200),
     ("POST", "/api/v1/satellites/{name}/revoke"): (401, 403, 204),
     ("GET", "/api/v1/satellites/{name}/state"): (401, 200, 200),
+    ("GET", "/api/v1/satellites/{name}/commands"): (401, 200, 200),
+    ("POST", "/api/v1/satellites/{name}/commands"): (401, 403, 201),
+    ("GET", "/api/v1/satellites/{name}/commands/{id}"): (401, 200, 200),
     ("GET", "/api/v1/groups"): (401, 200, 200),
     ("POST", "/api/v1/groups"): (401, 403, 201),
     ("GET", "/api/v1/groups/{name}"): (401, 200, 200),
@@ -202,7 +205,7 @@ def request_for(method, template, n):
             "satelliteconfigs": f"m-config-{n}", "users": f"m-user-{n}",
             "enrollmentrequests": f"m-request-{n}", "registryendpoints": f"m-endpoint-{n}"}
     kind = template.split("/")[3]
-    params = {"name": name.get(kind, "x"), "accessId": "x"}
+    params = {"name": name.get(kind, "x"), "accessId": "x", "id": "x"}
     body = raw = None
     headers = {}
     if method in ("POST", "PUT", "PATCH"):
@@ -210,6 +213,8 @@ def request_for(method, template, n):
             raw = json.dumps(SAMPLE)
         elif template.endswith(("/token", "/revoke", "/credentials", ":test")):
             body = None
+        elif template.endswith("/commands"):
+            body = {"type": "report.status"}
         elif template.endswith("/approval"):
             body = {"approved": True, "labels": {"from": "matrix"}}
         elif kind == "users":
@@ -241,6 +246,10 @@ def prepare(server, contract, admin, template, n):
                                                     "spec": {"url": UNREACHABLE_REGISTRY}})
     else:
         admin.call("POST", f"/api/v1/{kind}", body={"metadata": {"name": params["name"]}})
+    if "{id}" in template:
+        command = admin.call("POST", "/api/v1/satellites/{name}/commands", params,
+                             body={"type": "collect.garbage"})[1]
+        return {"id": command["id"]}
     if "{accessId}" in template:
         pair = admin.call("POST", "/api/v1/groups/{name}/credentials", params)[1]
         return {"accessId": pair["accessId"]}

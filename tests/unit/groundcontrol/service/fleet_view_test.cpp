@@ -91,6 +91,40 @@ TEST_F(FleetViewTest, ALabelChangeMovesASatelliteOutOfAGroup) {
   EXPECT_EQ(view_.members_of("edge"), std::vector<std::string>{"sat-b"});
 }
 
+// Members are kept per group as the view changes (not counted on each read): they must
+// follow label changes, removals and group edits, for listed and selected members alike.
+TEST_F(FleetViewTest, MemberCountsFollowLabelsRemovalsAndGroupChanges) {
+  const auto members = [this](std::string_view group) {
+    const auto names = view_.members_of(group);
+    EXPECT_EQ(view_.member_count(group), names.size()) << group;
+    return names;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(members("edge"), (Names{"sat-a", "sat-b"}));
+  EXPECT_EQ(members("berlin"), Names{"sat-b"});
+
+  view_.put_satellite("sat-c", {{"tier", "edge"}}, "default");  // joins by its labels
+  view_.put_satellite("sat-b", {{"tier", "core"}}, "default");  // leaves edge, stays listed
+  EXPECT_EQ(members("edge"), (Names{"sat-a", "sat-c"}));
+  EXPECT_EQ(members("berlin"), Names{"sat-b"});
+
+  view_.remove_satellite("sat-b");  // leaves the group that lists it
+  EXPECT_EQ(members("berlin"), Names{});
+  view_.put_satellite("sat-b", {}, "default");  // back, still listed by name
+  EXPECT_EQ(members("berlin"), Names{"sat-b"});
+
+  view_.put_group("berlin", by_name({"sat-a", "sat-c"}), {});  // the list changes
+  EXPECT_EQ(members("berlin"), (Names{"sat-a", "sat-c"}));
+  view_.put_group("edge", by_selector("tier=core"), {});  // the selector changes
+  EXPECT_EQ(members("edge"), Names{});
+
+  view_.remove_group("berlin");
+  EXPECT_EQ(members("berlin"), Names{});
+  view_.put_group("berlin", by_name({"sat-b"}), {});  // made again: no stale members
+  EXPECT_EQ(members("berlin"), Names{"sat-b"});
+  EXPECT_EQ(members("nowhere"), Names{});
+}
+
 TEST_F(FleetViewTest, AConfigChangeAndARemovalWakeTheirSatellites) {
   auto config_watcher = Wakeup::create();
   const auto watch = view_.watch("sat-c", config_watcher);

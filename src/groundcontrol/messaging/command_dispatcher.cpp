@@ -1,0 +1,89 @@
+#include "groundcontrol/messaging/command_dispatcher.hpp"
+
+#include "common/fleet_wire/nats_subjects.hpp"
+
+namespace groundcontrol::messaging {
+
+namespace subjects = common::fleet_wire::nats_subjects;
+
+namespace {
+constexpr auto kIdleWait = std::chrono::seconds(1);
+}  // namespace
+
+common::Status CommandDispatcher::start() {
+  auto subscription = db_.listen(
+      std::string(service::kCommandChannel), [this](std::string_view) { wake(); },
+      [this] { wake(); });
+  if (!subscription) return common::fail(subscription.error());
+  subscription_.emplace(std::move(*subscription));
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void CommandDispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  woken_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  subscription_.reset();
+}
+
+void CommandDispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    pending_wake_ = true;
+  }
+  woken_.notify_all();
+}
+
+void CommandDispatcher::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      woken_.wait_for(lock, kIdleWait, [this] { return stopping_ || pending_wake_; });
+      if (stopping_) return;
+      pending_wake_ = false;
+    }
+    if (!link_.connected()) continue;
+    if (auto sent = publish_pending(); !sent)
+      logger_->warn("commands: not published yet: {}", sent.error().message());
+  }
+}
+
+common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch) {
+  auto pending = commands_.pending(batch);
+  if (!pending) return common::fail(pending.error());
+  if (pending->empty()) return std::size_t{0};
+  auto jetstream = link_.jetstream();
+  if (!jetstream) return common::fail(jetstream.error());
+  std::size_t published = 0;
+  for (const auto& command : *pending) {
+    auto ack = (*jetstream)
+                   ->publish(subjects::command_subject(command.satellite, command.type),
+                             common::fleet_wire::to_json(model::to_wire(command)), command.id);
+    if (!ack) return common::fail(ack.error());
+    auto marked = commands_.mark_sent(command.id, static_cast<std::int64_t>(ack->sequence));
+    if (!marked) return common::fail(marked.error());
+    ++published;
+  }
+  logger_->debug("commands: {} published", published);
+  return published;
+}
+
+void CommandDispatcher::forget_expired(const std::vector<model::SatelliteCommand>& expired) {
+  if (expired.empty()) return;
+  auto jetstream = link_.jetstream();
+  if (!jetstream) return;  // the stream's max_age removes them in the end
+  for (const auto& command : expired) {
+    auto deleted = (*jetstream)
+                       ->delete_message(subjects::kCommandStream,
+                                        static_cast<std::uint64_t>(command.stream_sequence));
+    if (!deleted && deleted.error().code() != common::ErrorCode::kNotFound)
+      logger_->warn("command {} expired; its message stays until the stream's max age: {}",
+                    command.id, deleted.error().message());
+  }
+}
+
+}  // namespace groundcontrol::messaging

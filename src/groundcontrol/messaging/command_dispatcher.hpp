@@ -1,0 +1,66 @@
+// CommandDispatcher: the sending side of the command outbox (docs/adr/0008). Its thread
+// publishes Pending commands (service::CommandService) to `<satellite>.command.<type>` in
+// JetStream, the command id as Nats-Msg-Id, and marks each Sent with its stream sequence.
+// It wakes when a command is stored (kCommandChannel, from any replica), when NATS comes
+// back, and once a second. While NATS is down nothing is lost: commands stay Pending and go
+// out when it returns. Replicas may race on one command: JetStream keeps one copy (same
+// msg id within the duplicate window) and only one mark_sent wins. A command that expired
+// while Sent has its stream message deleted (forget_expired), so a satellite coming back
+// after months does not receive it.
+// Thread-safety: start/stop from the owner; wake() and forget_expired() from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/log/logger.hpp"
+#include "common/sql/database.hpp"
+#include "common/sql/subscription.hpp"
+#include "groundcontrol/messaging/nats_link.hpp"
+#include "groundcontrol/model/satellite_command.hpp"
+#include "groundcontrol/service/command_service.hpp"
+
+namespace groundcontrol::messaging {
+
+class CommandDispatcher {
+ public:
+  // Borrows all of them; they must outlive it.
+  CommandDispatcher(service::CommandService& commands, NatsLink& link, common::sql::Database& db,
+                    common::log::Logger logger)
+      : commands_(commands), link_(link), db_(db), logger_(std::move(logger)) {}
+  ~CommandDispatcher() { stop(); }
+  CommandDispatcher(const CommandDispatcher&) = delete;
+  CommandDispatcher& operator=(const CommandDispatcher&) = delete;
+
+  // Listens for stored commands and starts the thread. Errors: the database's listen().
+  [[nodiscard]] common::Status start();
+  void stop();
+  void wake();
+
+  // One round: publishes up to `batch` Pending commands, oldest first; returns how many
+  // were published. Stops at the first publish NATS refuses (down, timeout): the rest wait.
+  [[nodiscard]] common::Result<std::size_t> publish_pending(std::size_t batch = 256);
+  // Deletes the JetStream messages of commands that expired while Sent (best effort: a
+  // message the satellite already took is gone anyway).
+  void forget_expired(const std::vector<model::SatelliteCommand>& expired);
+
+ private:
+  void run();
+
+  service::CommandService& commands_;
+  NatsLink& link_;
+  common::sql::Database& db_;
+  common::log::Logger logger_;
+  std::optional<common::sql::Subscription> subscription_;
+  std::mutex mutex_;
+  std::condition_variable woken_;
+  bool pending_wake_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace groundcontrol::messaging

@@ -1,0 +1,124 @@
+#include "groundcontrol/messaging/event_intake.hpp"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "common/fleet_wire/nats_subjects.hpp"
+#include "common/nats/pull_subscription.hpp"
+
+namespace groundcontrol::messaging {
+
+namespace subjects = common::fleet_wire::nats_subjects;
+using common::fleet_wire::EventType;
+
+namespace {
+constexpr int kBatch = 64;
+constexpr auto kFetchWait = std::chrono::seconds(1);
+constexpr auto kRetryWait = std::chrono::seconds(1);
+
+void pause(std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any woken;
+  std::unique_lock lock(mutex);
+  woken.wait_for(lock, stop, kRetryWait, [] { return false; });
+}
+}  // namespace
+
+void EventIntake::start() {
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void EventIntake::stop() {
+  if (!thread_.joinable()) return;
+  thread_.request_stop();
+  thread_.join();
+}
+
+Disposition EventIntake::handle(std::string_view subject, std::string_view data) {
+  const auto from = subjects::parse_event_subject(subject);
+  if (!from) {
+    logger_->warn("NATS event on {} dropped: not an event subject", subject);
+    return Disposition::kTerm;
+  }
+  if (from->name == common::fleet_wire::event_type_name(EventType::kCommandAnswered)) {
+    auto answer = common::fleet_wire::parse_command_answer(data);
+    if (!answer) {
+      logger_->warn("NATS answer from {} dropped: {}", from->satellite, answer.error().message());
+      return Disposition::kTerm;
+    }
+    if (answer->satellite != from->satellite) {
+      logger_->warn("NATS answer on {} claims to come from {}: dropped as forged", subject,
+                    answer->satellite);
+      return Disposition::kTerm;
+    }
+    auto recorded = commands_.record_answer(*answer);
+    if (!recorded) {
+      logger_->warn("NATS answer to {} not recorded yet: {}", answer->command_id,
+                    recorded.error().message());
+      return Disposition::kRetry;
+    }
+    if (!*recorded)
+      logger_->debug("NATS answer to {} changed nothing (repeated, late or unknown)",
+                     answer->command_id);
+    return Disposition::kAck;
+  }
+  auto event = common::fleet_wire::parse_satellite_event(data);
+  if (!event) {
+    logger_->warn("NATS event from {} dropped: {}", from->satellite, event.error().message());
+    return Disposition::kTerm;
+  }
+  if (event->satellite != from->satellite ||
+      common::fleet_wire::event_type_name(event->type) != from->name) {
+    logger_->warn("NATS event on {} claims to be {} of {}: dropped as forged", subject,
+                  common::fleet_wire::event_type_name(event->type), event->satellite);
+    return Disposition::kTerm;
+  }
+  if (on_event_) {
+    if (auto ok = on_event_(*event); !ok) {
+      logger_->warn("NATS event from {} not recorded yet: {}", from->satellite,
+                    ok.error().message());
+      return Disposition::kRetry;
+    }
+  }
+  return Disposition::kAck;
+}
+
+void EventIntake::run(std::stop_token stop) {
+  std::optional<common::nats::PullSubscription> subscription;
+  while (!stop.stop_requested()) {
+    if (!subscription) {
+      auto jetstream = link_.jetstream();
+      auto bound =
+          jetstream
+              ? common::nats::PullSubscription::bind(**jetstream, subjects::kEventStream,
+                                                     subjects::kGroundControlConsumer)
+              : common::Result<common::nats::PullSubscription>(common::fail(jetstream.error()));
+      if (!bound) {
+        pause(stop);
+        continue;
+      }
+      subscription.emplace(std::move(*bound));
+    }
+    auto messages = subscription->fetch(kBatch, kFetchWait);
+    if (!messages) {
+      if (messages.error().code() == common::ErrorCode::kNotFound) subscription.reset();
+      pause(stop);
+      continue;
+    }
+    for (auto& message : *messages) {
+      switch (handle(message.subject(), message.data())) {
+        case Disposition::kAck:
+          (void)message.ack();
+          break;
+        case Disposition::kTerm:
+          (void)message.term();
+          break;
+        case Disposition::kRetry:
+          (void)message.nak(std::chrono::seconds(2));
+          break;
+      }
+    }
+  }
+}
+
+}  // namespace groundcontrol::messaging

@@ -1,0 +1,60 @@
+// EventIntake: ground control's reader of the satellites' events stream (docs/adr/0008).
+// Every replica pulls from the one durable consumer, so each event is handled by one of
+// them, and handling is idempotent (a repeated answer changes nothing), so a redelivery
+// after a crash is harmless. A command answer (`<sat>.event.command.acknowledged`) settles
+// its command; any other event goes to `on_event` (the audit trail, webhooks). The subject
+// says which satellite sent it — NATS lets a satellite publish only under its own name —
+// and a payload naming another satellite is refused as forged (terminated, logged).
+// Unreadable payloads are terminated too: redelivering them would not make them readable.
+// Thread-safety: start/stop from the owner; handle() from one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string_view>
+#include <thread>
+
+#include "common/fleet_wire/command.hpp"
+#include "common/log/logger.hpp"
+#include "groundcontrol/messaging/nats_link.hpp"
+#include "groundcontrol/service/command_service.hpp"
+
+namespace groundcontrol::messaging {
+
+using EventSink = std::function<common::Status(const common::fleet_wire::SatelliteEvent&)>;
+
+enum class Disposition {
+  kAck,    // handled (or a harmless repeat)
+  kTerm,   // never handle it: unreadable, forged
+  kRetry,  // the database failed: deliver again later
+};
+
+class EventIntake {
+ public:
+  // Borrows `commands` and `link`.
+  EventIntake(service::CommandService& commands, EventSink on_event, NatsLink& link,
+              common::log::Logger logger)
+      : commands_(commands),
+        on_event_(std::move(on_event)),
+        link_(link),
+        logger_(std::move(logger)) {}
+  ~EventIntake() { stop(); }
+  EventIntake(const EventIntake&) = delete;
+  EventIntake& operator=(const EventIntake&) = delete;
+
+  void start();
+  void stop();
+
+  [[nodiscard]] Disposition handle(std::string_view subject, std::string_view data);
+
+ private:
+  void run(std::stop_token stop);
+
+  service::CommandService& commands_;
+  EventSink on_event_;
+  NatsLink& link_;
+  common::log::Logger logger_;
+  std::jthread thread_;
+};
+
+}  // namespace groundcontrol::messaging

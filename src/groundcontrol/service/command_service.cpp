@@ -1,0 +1,180 @@
+#include "groundcontrol/service/command_service.hpp"
+
+#include <fmt/format.h>
+
+#include "common/time_format.hpp"
+
+namespace groundcontrol::service {
+
+using common::ErrorCode;
+using common::fail;
+using common::sql::Connection;
+using model::CommandPhase;
+using model::SatelliteCommand;
+
+namespace {
+
+constexpr std::string_view kSatelliteKind = "Satellite";
+constexpr std::string_view kCommandKind = "SatelliteCommand";
+
+common::Result<CommandPhase> phase_of(common::fleet_wire::CommandOutcome outcome) {
+  switch (outcome) {
+    case common::fleet_wire::CommandOutcome::kDone:
+      return CommandPhase::kDone;
+    case common::fleet_wire::CommandOutcome::kFailed:
+      return CommandPhase::kFailed;
+    case common::fleet_wire::CommandOutcome::kExpired:
+      return CommandPhase::kExpired;
+  }
+  return fail(ErrorCode::kInvalidArgument, "outcome: unknown");
+}
+
+}  // namespace
+
+std::string CommandService::now() const {
+  return common::format_rfc3339(clock_.now());
+}
+
+common::Status CommandService::require_satellite(Connection& db, std::string_view satellite) const {
+  auto found = resources_.get(db, kSatelliteKind, satellite);
+  if (!found) {
+    if (found.error().code() == ErrorCode::kNotFound)
+      return fail(ErrorCode::kNotFound, fmt::format("satellite \"{}\" not found", satellite));
+    return fail(found.error());
+  }
+  return {};
+}
+
+common::Result<SatelliteCommand> CommandService::issue(std::string_view satellite,
+                                                       const model::CommandRequest& request,
+                                                       std::string_view state_digest,
+                                                       const Actor& actor) {
+  const auto issued = clock_.now();
+  const auto ttl = request.ttl.count() > 0 ? request.ttl : config_.default_ttl;
+  SatelliteCommand command;
+  // Time first, so that ids sort in issue order within a second too.
+  command.id = fmt::format(
+      "{:012x}-{}",
+      std::chrono::duration_cast<std::chrono::milliseconds>(issued.time_since_epoch()).count(),
+      make_uid_().substr(0, 8));
+  command.satellite = std::string(satellite);
+  command.type = request.type;
+  if (request.type == common::fleet_wire::CommandType::kSyncState)
+    command.state_digest = std::string(state_digest);
+  command.actor = actor.name;
+  command.created_at = common::format_rfc3339(issued);
+  command.expires_at = common::format_rfc3339(issued + ttl);
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    if (auto ok = require_satellite(db, satellite); !ok) return ok;
+    if (auto ok = commands_.insert(db, command); !ok) return ok;
+    if (auto ok = events_.record(
+            db, {0, command.created_at, actor.name, "command", std::string(kCommandKind),
+                 command.satellite,
+                 fmt::format("{} {}", common::fleet_wire::command_type_name(command.type),
+                             command.id)});
+        !ok)
+      return ok;
+    return db.notify(kCommandChannel, command.id);
+  });
+  if (!done) return fail(done.error());
+  return command;
+}
+
+common::Result<std::vector<SatelliteCommand>> CommandService::list(std::string_view satellite,
+                                                                   std::size_t limit) const {
+  std::vector<SatelliteCommand> out;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        if (auto ok = require_satellite(db, satellite); !ok) return ok;
+        auto listed = commands_.list_for(db, satellite, limit);
+        if (!listed) return fail(listed.error());
+        out = std::move(*listed);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return out;
+}
+
+common::Result<SatelliteCommand> CommandService::get(std::string_view satellite,
+                                                     std::string_view id) const {
+  std::optional<SatelliteCommand> out;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        if (auto ok = require_satellite(db, satellite); !ok) return ok;
+        auto found = commands_.get(db, satellite, id);
+        if (!found) return fail(found.error());
+        out = std::move(*found);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  if (!out)
+    return fail(ErrorCode::kNotFound,
+                fmt::format("satellite \"{}\" has no command \"{}\"", satellite, id));
+  return std::move(*out);
+}
+
+common::Result<std::vector<SatelliteCommand>> CommandService::pending(std::size_t limit) const {
+  std::vector<SatelliteCommand> out;
+  const auto at = now();
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto found = commands_.pending(db, at, limit);
+        if (!found) return fail(found.error());
+        out = std::move(*found);
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return fail(done.error());
+  return out;
+}
+
+common::Result<bool> CommandService::mark_sent(std::string_view id, std::int64_t stream_sequence) {
+  bool moved = false;
+  const auto at = now();
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto updated = commands_.mark_sent(db, id, stream_sequence, at);
+    if (!updated) return fail(updated.error());
+    moved = *updated;
+    return {};
+  });
+  if (!done) return fail(done.error());
+  return moved;
+}
+
+common::Result<bool> CommandService::record_answer(
+    const common::fleet_wire::CommandAnswer& answer) {
+  auto phase = phase_of(answer.outcome);
+  if (!phase) return fail(phase.error());
+  bool moved = false;
+  const auto at = now();
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto updated =
+        commands_.finish(db, answer.satellite, answer.command_id, *phase, answer.reason, at);
+    if (!updated) return fail(updated.error());
+    moved = *updated;
+    return {};
+  });
+  if (!done) return fail(done.error());
+  return moved;
+}
+
+common::Result<std::vector<SatelliteCommand>> CommandService::expire_due() {
+  std::vector<SatelliteCommand> sent;
+  const auto time = clock_.now();
+  const auto at = common::format_rfc3339(time);
+  const auto forget_before = common::format_rfc3339(time - config_.retention);
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto expired = commands_.expire_due(db, at);
+    if (!expired) return fail(expired.error());
+    sent = std::move(*expired);
+    auto pruned = commands_.prune(db, forget_before);
+    if (!pruned) return fail(pruned.error());
+    return {};
+  });
+  if (!done) return fail(done.error());
+  return sent;
+}
+
+}  // namespace groundcontrol::service

@@ -1,0 +1,91 @@
+// CommandService: the ledger of commands sent to satellites over NATS
+// (docs/adr/0008-nats-command-channel.md). An operator (or ground control itself, when a
+// satellite's desired state changes) issues a command; it is stored Pending in the same
+// transaction, and kCommandChannel is notified so that the dispatcher of any replica
+// publishes it. The dispatcher marks it Sent; the satellite's answer, taken from the event
+// stream by any replica, makes it Done or Failed; housekeeping expires what was not
+// answered in time (nats-server 2.9 has no per-message TTL). Every transition is guarded in
+// SQL, so replicas racing on one command, answers delivered twice and late answers all end
+// in one final phase: the first. Blocking (database): call from the blocking pool.
+// Thread-safety: any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/fleet_wire/command.hpp"
+#include "common/result.hpp"
+#include "common/sql/database.hpp"
+#include "groundcontrol/model/satellite_command.hpp"
+#include "groundcontrol/service/resource_service.hpp"
+#include "groundcontrol/store/command_store.hpp"
+#include "groundcontrol/store/event_store.hpp"
+#include "groundcontrol/store/resource_store.hpp"
+
+namespace groundcontrol::service {
+
+// Notified (payload: the command id) when a command is stored, so dispatchers wake.
+inline constexpr std::string_view kCommandChannel = "groundcontrol_commands";
+
+struct CommandConfig {
+  std::chrono::seconds default_ttl{24 * 3600};  // a command not answered by then expires
+  std::chrono::hours retention{7 * 24};         // final commands are kept this long
+};
+
+class CommandService {
+ public:
+  CommandService(common::sql::Database& db, const common::Clock& clock, UidSource make_uid,
+                 CommandConfig config = {})
+      : db_(db), clock_(clock), make_uid_(std::move(make_uid)), config_(config) {}
+
+  // Stores a Pending command for `satellite`. `state_digest` is the satellite's current
+  // desired state (what a sync command must reach; ignored for other types). kNotFound for
+  // an unknown satellite.
+  [[nodiscard]] common::Result<model::SatelliteCommand> issue(std::string_view satellite,
+                                                              const model::CommandRequest& request,
+                                                              std::string_view state_digest,
+                                                              const Actor& actor);
+
+  // The satellite's newest `limit` commands, newest first. kNotFound for an unknown
+  // satellite.
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> list(
+      std::string_view satellite, std::size_t limit = 100) const;
+  // kNotFound for an unknown satellite or id.
+  [[nodiscard]] common::Result<model::SatelliteCommand> get(std::string_view satellite,
+                                                            std::string_view id) const;
+
+  // The dispatcher's side: Pending commands not yet expired, oldest first; and Pending →
+  // Sent once JetStream has stored one (false: someone else moved it first).
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> pending(
+      std::size_t limit) const;
+  [[nodiscard]] common::Result<bool> mark_sent(std::string_view id, std::int64_t stream_sequence);
+
+  // A satellite's answer, as read from `<satellite>.event.command.acknowledged`. The caller
+  // has checked that the subject names answer.satellite. False when the command is unknown
+  // for that satellite or already final (a redelivered or late answer): nothing changes.
+  [[nodiscard]] common::Result<bool> record_answer(const common::fleet_wire::CommandAnswer& answer);
+
+  // Housekeeping: every unanswered command past its expiresAt becomes Expired (returned
+  // when it was Sent, so that its JetStream message can be deleted), and final commands
+  // older than the retention are forgotten.
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> expire_due();
+
+ private:
+  std::string now() const;
+  // kNotFound unless the satellite exists.
+  common::Status require_satellite(common::sql::Connection& db, std::string_view satellite) const;
+
+  common::sql::Database& db_;
+  const common::Clock& clock_;
+  UidSource make_uid_;
+  const CommandConfig config_;
+  store::CommandStore commands_;
+  store::ResourceStore resources_;
+  store::EventStore events_;
+};
+
+}  // namespace groundcontrol::service

@@ -1,0 +1,86 @@
+#include "satellite/fleet/command_executor.hpp"
+
+#include <fmt/format.h>
+
+#include "common/time_format.hpp"
+
+namespace satellite::fleet {
+
+using common::fleet_wire::Command;
+using common::fleet_wire::CommandAnswer;
+using common::fleet_wire::CommandOutcome;
+using common::fleet_wire::CommandType;
+
+namespace {
+
+common::Status call(const std::function<common::Status()>& action) {
+  if (!action)
+    return common::fail(common::ErrorCode::kUnsupported, "this satellite cannot do that");
+  return action();
+}
+
+}  // namespace
+
+common::Status CommandExecutor::run(const Command& command, const StillWorking& working,
+                                    std::stop_token stop) {
+  switch (command.type) {
+    case CommandType::kSyncState:
+      if (!actions_.sync_state)
+        return common::fail(common::ErrorCode::kUnsupported, "this satellite cannot sync");
+      return actions_.sync_state(command.state_digest, working, stop);
+    case CommandType::kReportStatus:
+      return call(actions_.report_status);
+    case CommandType::kRefreshCredentials:
+      return call(actions_.refresh_credentials);
+    case CommandType::kCollectGarbage:
+      return call(actions_.collect_garbage);
+    case CommandType::kRewriteRuntimes:
+      return call(actions_.rewrite_runtimes);
+  }
+  return common::fail(common::ErrorCode::kUnsupported, "unknown command");
+}
+
+common::Result<CommandAnswer> CommandExecutor::execute(const Command& command,
+                                                       const StillWorking& working,
+                                                       std::stop_token stop) {
+  if (auto known = ledger_.find(command.id)) {
+    logger_->info("command {} ({}) was answered before: {} again", command.id,
+                  common::fleet_wire::command_type_name(command.type),
+                  common::fleet_wire::outcome_name(known->outcome));
+    return *known;
+  }
+  CommandAnswer answer{command.id, satellite_, CommandOutcome::kDone, {}, {}};
+  const auto now = clock_.now();
+  const auto expires = command.expires_at.empty()
+                           ? common::Result<std::chrono::system_clock::time_point>(
+                                 std::chrono::system_clock::time_point::max())
+                           : common::parse_rfc3339(command.expires_at);
+  if (command.satellite != satellite_) {
+    answer.outcome = CommandOutcome::kFailed;
+    answer.reason = fmt::format("the command is for satellite \"{}\", not \"{}\"",
+                                command.satellite, satellite_);
+  } else if (!expires) {
+    answer.outcome = CommandOutcome::kFailed;
+    answer.reason = "expiresAt: " + expires.error().message();
+  } else if (now > *expires) {
+    answer.outcome = CommandOutcome::kExpired;
+    answer.reason = "arrived after it expired at " + command.expires_at;
+  } else {
+    logger_->info("command {}: {}", command.id,
+                  common::fleet_wire::command_type_name(command.type));
+    auto done = run(command, working, stop);
+    if (stop.stop_requested())
+      return common::fail(common::ErrorCode::kUnavailable, "stopped while running the command");
+    if (!done) {
+      answer.outcome = CommandOutcome::kFailed;
+      answer.reason = done.error().message();
+    }
+  }
+  answer.time = common::format_rfc3339(clock_.now());
+  if (auto kept = ledger_.remember(answer); !kept) return common::fail(kept.error());
+  logger_->info("command {} {}{}{}", command.id, common::fleet_wire::outcome_name(answer.outcome),
+                answer.reason.empty() ? "" : ": ", answer.reason);
+  return answer;
+}
+
+}  // namespace satellite::fleet

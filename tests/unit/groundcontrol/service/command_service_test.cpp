@@ -1,0 +1,186 @@
+// CommandService on both engines: the ledger of NATS commands, from Pending through Sent to
+// an answer or expiry; a final phase is never left, so redelivered and late answers, and
+// replicas racing to send, change nothing.
+#include "groundcontrol/service/command_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log/logger.hpp"
+#include "groundcontrol/model/kind.hpp"
+#include "store/store_test_support.hpp"
+#include "testutil/fake_clock.hpp"
+
+namespace groundcontrol::service {
+namespace {
+
+using common::ErrorCode;
+using common::fleet_wire::CommandAnswer;
+using common::fleet_wire::CommandOutcome;
+using common::fleet_wire::CommandType;
+using model::CommandPhase;
+using model::Kind;
+using nlohmann::json;
+using store::test::StoreTest;
+
+class CommandServiceTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    sync_.emplace(*db_, view_, common::log::null_logger());
+    ASSERT_TRUE(sync_->load());
+    resources_.emplace(*db_, clock_, *sync_, [this] { return "uid-" + std::to_string(++uids_); });
+    for (const auto* name : {"sat-a", "sat-b"})
+      ASSERT_TRUE(
+          resources_->create(Kind::kSatellite, json{{"metadata", {{"name", name}}}}, admin_));
+    commands_.emplace(
+        *db_, clock_, [this] { return "u" + std::to_string(++uids_) + "xxxxxxxx"; },
+        CommandConfig{std::chrono::seconds(60), std::chrono::hours(1)});
+  }
+  model::SatelliteCommand issue(const std::string& satellite, CommandType type,
+                                std::chrono::seconds ttl = {}) {
+    auto issued = commands_->issue(satellite, {type, ttl}, "sha256:feed", admin_);
+    EXPECT_TRUE(issued) << issued.error().message();
+    return issued ? *issued : model::SatelliteCommand{};
+  }
+  CommandAnswer answer(const model::SatelliteCommand& c, CommandOutcome outcome,
+                       std::string reason = {}) {
+    return {c.id, c.satellite, outcome, std::move(reason), "2026-12-03T10:00:00Z"};
+  }
+  CommandPhase phase_of(const model::SatelliteCommand& c) {
+    auto got = commands_->get(c.satellite, c.id);
+    EXPECT_TRUE(got) << got.error().message();
+    return got ? got->phase : CommandPhase::kPending;
+  }
+
+  testutil::FakeClock clock_;
+  FleetView view_;
+  std::optional<FleetSync> sync_;
+  std::optional<ResourceService> resources_;
+  std::optional<CommandService> commands_;
+  int uids_ = 0;
+  const Actor admin_{"user:admin"};
+};
+
+TEST_P(CommandServiceTest, ACommandGoesFromPendingThroughSentToItsAnswer) {
+  const auto c = issue("sat-a", CommandType::kSyncState);
+  EXPECT_EQ(c.phase, CommandPhase::kPending);
+  EXPECT_EQ(c.state_digest, "sha256:feed");
+  auto pending = commands_->pending(10);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, c.id);
+
+  ASSERT_EQ(commands_->mark_sent(c.id, 42), true);
+  EXPECT_EQ(commands_->pending(10)->size(), 0u);
+  auto sent = commands_->get("sat-a", c.id);
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->phase, CommandPhase::kSent);
+  EXPECT_EQ(sent->stream_sequence, 42);
+  EXPECT_FALSE(sent->sent_at.empty());
+
+  ASSERT_EQ(commands_->record_answer(answer(c, CommandOutcome::kDone)), true);
+  auto done = commands_->get("sat-a", c.id);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->phase, CommandPhase::kDone);
+  EXPECT_FALSE(done->answered_at.empty());
+  EXPECT_EQ(model::to_json(*done)["phase"], "Done");
+}
+
+TEST_P(CommandServiceTest, TheFirstAnswerWinsAndRepeatsChangeNothing) {
+  const auto c = issue("sat-a", CommandType::kCollectGarbage);
+  ASSERT_TRUE(commands_->mark_sent(c.id, 1));
+  ASSERT_EQ(commands_->record_answer(answer(c, CommandOutcome::kFailed, "disk busy")), true);
+  EXPECT_EQ(commands_->record_answer(answer(c, CommandOutcome::kFailed, "disk busy")), false);
+  EXPECT_EQ(commands_->record_answer(answer(c, CommandOutcome::kDone)), false);
+  auto got = commands_->get("sat-a", c.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->phase, CommandPhase::kFailed);
+  EXPECT_EQ(got->reason, "disk busy");
+  // A second replica that published it too cannot move it back to Sent.
+  EXPECT_EQ(commands_->mark_sent(c.id, 2), false);
+  EXPECT_EQ(phase_of(c), CommandPhase::kFailed);
+}
+
+TEST_P(CommandServiceTest, AnAnswerForAnotherSatellitesCommandIsIgnored) {
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  CommandAnswer forged = answer(c, CommandOutcome::kDone);
+  forged.satellite = "sat-b";
+  EXPECT_EQ(commands_->record_answer(forged), false);
+  EXPECT_EQ(phase_of(c), CommandPhase::kPending);
+  EXPECT_EQ(commands_->get("sat-b", c.id).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(CommandServiceTest, UnansweredCommandsExpireAndSentOnesComeBackForDeletion) {
+  const auto sent = issue("sat-a", CommandType::kSyncState);
+  const auto never_sent = issue("sat-b", CommandType::kRewriteRuntimes);
+  const auto longer = issue("sat-a", CommandType::kReportStatus, std::chrono::seconds(600));
+  ASSERT_TRUE(commands_->mark_sent(sent.id, 7));
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_EQ(commands_->pending(10)->size(), 1u);  // only `longer` is still worth sending
+  auto expired = commands_->expire_due();
+  ASSERT_TRUE(expired) << expired.error().message();
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_EQ((*expired)[0].id, sent.id);
+  EXPECT_EQ((*expired)[0].stream_sequence, 7);
+  EXPECT_EQ(phase_of(sent), CommandPhase::kExpired);
+  EXPECT_EQ(phase_of(never_sent), CommandPhase::kExpired);
+  EXPECT_EQ(phase_of(longer), CommandPhase::kPending);
+  // A late answer does not revive it.
+  EXPECT_EQ(commands_->record_answer(answer(sent, CommandOutcome::kDone)), false);
+  EXPECT_EQ(phase_of(sent), CommandPhase::kExpired);
+}
+
+TEST_P(CommandServiceTest, FinalCommandsAreForgottenAfterTheRetention) {
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  ASSERT_TRUE(commands_->record_answer(answer(c, CommandOutcome::kDone)));
+  clock_.advance(std::chrono::minutes(59));
+  ASSERT_TRUE(commands_->expire_due());
+  EXPECT_EQ(commands_->list("sat-a")->size(), 1u);
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(commands_->expire_due());
+  EXPECT_EQ(commands_->list("sat-a")->size(), 0u);
+}
+
+TEST_P(CommandServiceTest, ListsAreNewestFirstAndPerSatellite) {
+  const auto first = issue("sat-a", CommandType::kReportStatus);
+  const auto second = issue("sat-a", CommandType::kCollectGarbage);  // same second
+  issue("sat-b", CommandType::kReportStatus);
+  auto listed = commands_->list("sat-a");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, second.id);
+  EXPECT_EQ((*listed)[1].id, first.id);
+  EXPECT_EQ(commands_->list("sat-a", 1)->size(), 1u);
+}
+
+TEST_P(CommandServiceTest, UnknownSatellitesAreNotFound) {
+  EXPECT_EQ(commands_->issue("nope", {CommandType::kReportStatus, {}}, "", admin_).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(commands_->list("nope").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(commands_->get("sat-a", "nope").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(CommandServiceTest, OnlySyncCommandsNameAState) {
+  EXPECT_EQ(issue("sat-a", CommandType::kSyncState).state_digest, "sha256:feed");
+  EXPECT_EQ(issue("sat-a", CommandType::kReportStatus).state_digest, "");
+}
+
+TEST_P(CommandServiceTest, ADeletedSatellitesCommandsGoWithIt) {
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-a", 0, admin_));
+  EXPECT_EQ(commands_->pending(10)->size(), 0u);
+  // A satellite made again under the name starts with no history.
+  ASSERT_TRUE(
+      resources_->create(Kind::kSatellite, json{{"metadata", {{"name", "sat-a"}}}}, admin_));
+  EXPECT_EQ(commands_->list("sat-a")->size(), 0u);
+  EXPECT_EQ(commands_->get("sat-a", c.id).error().code(), ErrorCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CommandServiceTest, store::test::service_backends(),
+                         store::test::backend_name);
+
+}  // namespace
+}  // namespace groundcontrol::service
