@@ -20,7 +20,11 @@ enum class ConnectionState {
   kConnected,     // the first connection came up after connect() returned while NATS was down
   kDisconnected,  // the link is lost; libnats is reconnecting (publishes are buffered)
   kReconnected,   // the link is back; subscriptions were restored by libnats
-  kClosed,        // close() or the destructor ran; no further callback follows
+  // For good; no further callback follows. After close() or the destructor, or when libnats
+  // gives up: the server refused the credentials with the same error twice in a row (an
+  // expired or revoked user JWT). The owner then makes a new Connection once it has valid
+  // credentials; nothing else ends the reconnecting.
+  kClosed,
 };
 
 struct TlsOptions {
@@ -44,6 +48,8 @@ struct ConnectionOptions {
   // (asked on every connect and reconnect, so a refreshed JWT is picked up); `sign_nonce`
   // returns the raw 64-byte Ed25519 signature of the server's nonce with the user's nkey.
   // An empty result fails that connect attempt (libnats retries as for any failure).
+  // libnats 3.4.1 drops a signature whose first byte is 0, so 1 connect attempt in 256
+  // fails with "Authorization Violation" and is retried (keep retry_on_failed_connect on).
   std::function<std::string()> user_jwt;
   std::function<std::string(std::string_view nonce)> sign_nonce;
 
