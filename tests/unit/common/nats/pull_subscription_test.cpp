@@ -62,6 +62,22 @@ TEST_F(NatsJetStream, NakedMessageIsRedeliveredWithDeliveryCountTwo) {
   EXPECT_EQ(again->front().delivery_count(), 2u);
 }
 
+TEST_F(NatsJetStream, NakWithADelayHoldsTheRedeliveryBack) {
+  publish("state-7", "cmd-1");
+  auto sub = bind();
+  auto first = sub.fetch(1, 2s);
+  ASSERT_TRUE(first && first->size() == 1u);
+  ASSERT_TRUE(first->front().nak(700ms));
+
+  auto early = sub.fetch(1, 300ms);
+  ASSERT_TRUE(early);
+  EXPECT_TRUE(early->empty()) << "redelivered before the nak delay";
+  auto later = sub.fetch(1, 2s);
+  ASSERT_TRUE(later);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().delivery_count(), 2u);
+}
+
 TEST_F(NatsJetStream, AckOnAWorkQueueRemovesTheMessage) {
   publish("state-7", "cmd-1");
   auto sub = bind();
@@ -182,6 +198,20 @@ TEST_F(NatsJetStreamShortAckWait, InProgressKeepsTheMessageFromBeingRedelivered)
   ASSERT_TRUE(after);
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(after->front().delivery_count(), 2u);
+}
+
+TEST_F(NatsJetStreamShortAckWait, TermedMessageIsNeverRedelivered) {
+  publish("unparsable", "cmd-1");
+  auto sub = bind();
+  auto messages = sub.fetch(1, 2s);
+  ASSERT_TRUE(messages && messages->size() == 1u);
+  ASSERT_TRUE(messages->front().term());
+  ASSERT_TRUE(connection_->flush(1s));
+
+  auto after = sub.fetch(1, 1500ms);  // past the 1 s ack wait
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->empty());
+  EXPECT_EQ(info().num_ack_pending, 0);
 }
 
 // The permissions ADR 0008 gives a satellite: it can bind, fetch and ack its own commands
