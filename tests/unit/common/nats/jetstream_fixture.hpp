@@ -61,6 +61,18 @@ class NatsJetStream : public ::testing::Test {
     return std::move(*sub);
   }
 
+  // Nothing comes for `quiet`, then the message comes again (its second delivery).
+  static void expect_quiet_then_redelivered(PullSubscription& sub, std::chrono::milliseconds quiet,
+                                            const std::string& why) {
+    auto early = sub.fetch(1, quiet);
+    ASSERT_TRUE(early);
+    EXPECT_TRUE(early->empty()) << why;
+    auto later = sub.fetch(1, std::chrono::seconds(2));
+    ASSERT_TRUE(later);
+    ASSERT_EQ(later->size(), 1u);
+    EXPECT_EQ(later->front().delivery_count(), 2u);
+  }
+
   std::uint64_t publish(const std::string& data, const std::string& id) {
     auto ack = js_->publish("edge-1.command.sync.state", data, id);
     if (!ack) throw std::runtime_error(ack.error().message());

@@ -68,14 +68,7 @@ TEST_F(NatsJetStream, NakWithADelayHoldsTheRedeliveryBack) {
   auto first = sub.fetch(1, 2s);
   ASSERT_TRUE(first && first->size() == 1u);
   ASSERT_TRUE(first->front().nak(700ms));
-
-  auto early = sub.fetch(1, 300ms);
-  ASSERT_TRUE(early);
-  EXPECT_TRUE(early->empty()) << "redelivered before the nak delay";
-  auto later = sub.fetch(1, 2s);
-  ASSERT_TRUE(later);
-  ASSERT_EQ(later->size(), 1u);
-  EXPECT_EQ(later->front().delivery_count(), 2u);
+  expect_quiet_then_redelivered(sub, 300ms, "redelivered before the nak delay");
 }
 
 TEST_F(NatsJetStream, AckOnAWorkQueueRemovesTheMessage) {
@@ -189,15 +182,8 @@ TEST_F(NatsJetStreamShortAckWait, InProgressKeepsTheMessageFromBeingRedelivered)
     ASSERT_TRUE(m.in_progress());
     ASSERT_TRUE(connection_->flush(1s));
   }
-  auto during = sub.fetch(1, 300ms);
-  ASSERT_TRUE(during);
-  EXPECT_TRUE(during->empty()) << "redelivered although in progress";
-
   // Once the progress reports stop, the ack wait runs out and it comes again.
-  auto after = sub.fetch(1, 2s);
-  ASSERT_TRUE(after);
-  ASSERT_EQ(after->size(), 1u);
-  EXPECT_EQ(after->front().delivery_count(), 2u);
+  expect_quiet_then_redelivered(sub, 300ms, "redelivered although in progress");
 }
 
 TEST_F(NatsJetStreamShortAckWait, TermedMessageIsNeverRedelivered) {
