@@ -33,7 +33,9 @@ struct TlsOptions {
   std::string ca_pem;     // the same as PEM text (e.g. ground control's CA bundle in memory)
   std::string cert_file;  // client certificate (PEM) for mutual TLS; with key_file
   std::string key_file;   // its private key (PEM)
-  std::string host_name;  // name to verify the server's certificate against; empty: from URL
+  // The name every server's certificate must carry; empty: each server's URL host (Debian's
+  // libnats is built with NATS_FORCE_HOST_VERIFICATION, so the name is always checked).
+  std::string host_name;
 };
 
 struct ConnectionOptions {
