@@ -18,7 +18,8 @@ namespace common::nats {
 
 enum class ConnectionState {
   kConnected,     // the first connection came up after connect() returned while NATS was down
-  kDisconnected,  // the link is lost; libnats is reconnecting (publishes are buffered)
+  kDisconnected,  // the link is lost; libnats is reconnecting (publishes are buffered);
+                  // also reported just before kClosed when a live link is closed
   kReconnected,   // the link is back; subscriptions were restored by libnats
   // For good; no further callback follows. After close() or the destructor, or when libnats
   // gives up: the server refused the credentials with the same error twice in a row (an
