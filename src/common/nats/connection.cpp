@@ -64,11 +64,13 @@ void on_async_error(natsConnection* connection, natsSubscription*, natsStatus st
                     void* closure) {
   auto& core = core_of(closure);
   if (!core.options.on_async_error) return;
+  // The server's own words (which subject a permission violation hit) when libnats kept
+  // them for this error; some (slow consumer) leave an older error there instead.
   const char* text = nullptr;
-  (void)natsConnection_GetLastError(connection, &text);
+  const bool own_text =
+      natsConnection_GetLastError(connection, &text) == status && text != nullptr && *text != '\0';
   try {
-    core.options.on_async_error(text != nullptr && *text != '\0' ? text
-                                                                 : natsStatus_GetText(status));
+    core.options.on_async_error(own_text ? text : natsStatus_GetText(status));
   } catch (...) {
   }
 }

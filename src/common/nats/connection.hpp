@@ -50,16 +50,18 @@ class Connection {
                                const Headers& headers = {});
 
   // Calls `handler` for every message on `subject` (wildcards allowed) until the returned
-  // Subscription is destroyed. Errors: kUnavailable (closed), kInvalidArgument (bad subject).
+  // Subscription is destroyed; made while reconnecting, it reaches the server on reconnect.
+  // Errors: kUnavailable (closed), kInvalidArgument (bad subject).
   [[nodiscard]] Result<Subscription> subscribe(std::string_view subject, MessageHandler handler);
 
   // Sends `data` to `subject` and waits for the first answer. Errors: kTimeout (no answer in
-  // time), kUnavailable (no subscriber at all: "no responders", or not connected).
+  // time, also while reconnecting), kUnavailable (no subscriber at all: "no responders";
+  // closed).
   [[nodiscard]] Result<Message> request(std::string_view subject, std::string_view data,
                                         std::chrono::milliseconds timeout);
 
-  // Waits until the server has processed everything sent so far. Errors: kTimeout,
-  // kUnavailable (not connected).
+  // Waits until the server has processed everything sent so far. Errors: kTimeout (also
+  // while reconnecting), kUnavailable (closed).
   [[nodiscard]] Status flush(std::chrono::milliseconds timeout);
 
   // Closes the connection for good (no reconnect); later calls fail with kUnavailable.

@@ -18,9 +18,14 @@ namespace common::nats {
 
 enum class ConnectionState {
   kConnected,     // the first connection came up after connect() returned while NATS was down
-  kDisconnected,  // the link is lost; libnats is reconnecting (publishes are buffered)
+  kDisconnected,  // the link is lost; libnats is reconnecting (publishes are buffered);
+                  // also reported just before kClosed when a live link is closed
   kReconnected,   // the link is back; subscriptions were restored by libnats
-  kClosed,        // close() or the destructor ran; no further callback follows
+  // For good; no further callback follows. After close() or the destructor, or when libnats
+  // gives up: the server refused the credentials with the same error twice in a row (an
+  // expired or revoked user JWT). The owner then makes a new Connection once it has valid
+  // credentials; nothing else ends the reconnecting.
+  kClosed,
 };
 
 struct TlsOptions {
@@ -29,7 +34,9 @@ struct TlsOptions {
   std::string ca_pem;     // the same as PEM text (e.g. ground control's CA bundle in memory)
   std::string cert_file;  // client certificate (PEM) for mutual TLS; with key_file
   std::string key_file;   // its private key (PEM)
-  std::string host_name;  // name to verify the server's certificate against; empty: from URL
+  // The name every server's certificate must carry; empty: each server's URL host (Debian's
+  // libnats is built with NATS_FORCE_HOST_VERIFICATION, so the name is always checked).
+  std::string host_name;
 };
 
 struct ConnectionOptions {
@@ -44,6 +51,8 @@ struct ConnectionOptions {
   // (asked on every connect and reconnect, so a refreshed JWT is picked up); `sign_nonce`
   // returns the raw 64-byte Ed25519 signature of the server's nonce with the user's nkey.
   // An empty result fails that connect attempt (libnats retries as for any failure).
+  // libnats 3.4.1 drops a signature whose first byte is 0, so 1 connect attempt in 256
+  // fails with "Authorization Violation" and is retried (keep retry_on_failed_connect on).
   std::function<std::string()> user_jwt;
   std::function<std::string(std::string_view nonce)> sign_nonce;
 

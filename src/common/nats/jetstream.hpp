@@ -75,7 +75,8 @@ struct ConsumerInfo {
 
 class JetStream {
  public:
-  // A context on `connection`. Errors: kUnavailable (the connection is closed).
+  // A context on `connection`, which need not be connected yet (a process started while
+  // NATS is down makes its context at once). Errors: kResourceExhausted (out of memory).
   [[nodiscard]] static Result<JetStream> create(Connection& connection,
                                                 JetStreamOptions options = {});
   JetStream(JetStream&& other) noexcept;

@@ -33,6 +33,8 @@ Result<PullSubscription> PullSubscription::bind(JetStream& jetstream, std::strin
                                                 std::string_view durable) {
   const std::string stream_name(stream);
   const std::string consumer(durable);
+  const std::string what = fmt::format("bind to consumer {} of {}", consumer, stream_name);
+  if (auto ok = jetstream.core_->require_connected(what); !ok) return fail(ok.error());
   jsOptions options = jetstream.core_->call_options();
   jsSubOptions sub_options;
   jsSubOptions_Init(&sub_options);
@@ -43,9 +45,7 @@ Result<PullSubscription> PullSubscription::bind(JetStream& jetstream, std::strin
   jsErrCode code{};
   const natsStatus s = js_PullSubscribe(&raw, jetstream.core_->context.get(), nullptr,
                                         consumer.c_str(), &options, &sub_options, &code);
-  if (auto ok =
-          detail::check(s, fmt::format("bind to consumer {} of {}", consumer, stream_name), code);
-      !ok) {
+  if (auto ok = detail::check(s, what, code); !ok) {
     return fail(ok.error());
   }
   auto core = std::make_unique<detail::PullSubscriptionCore>();

@@ -27,7 +27,8 @@ struct PullSubscriptionCore;
 class PullSubscription {
  public:
   // Binds to consumer `durable` of `stream`. Errors: kNotFound (no such stream or consumer),
-  // kInvalidArgument (not a pull consumer), kTimeout, kUnavailable.
+  // kInvalidArgument (not a pull consumer), kTimeout, kUnavailable (not connected: fails at
+  // once; bind again once connected).
   [[nodiscard]] static Result<PullSubscription> bind(JetStream& jetstream, std::string_view stream,
                                                      std::string_view durable);
   PullSubscription(PullSubscription&& other) noexcept;

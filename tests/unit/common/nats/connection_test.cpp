@@ -168,6 +168,21 @@ TEST(NatsConnection, DestructorWaitsForTheLastCallbackEvenWhenNeverConnected) {
   }
 }
 
+TEST(NatsConnection, ClosedConnectionRefusesWorkAsUnavailable) {
+  auto server = NatsServerInstance::start();
+  auto connection = connect_or_die(test_options(server->url()));
+  ASSERT_TRUE(connection);
+  connection->close();
+  connection->close();  // idempotent
+  EXPECT_FALSE(connection->connected());
+  auto published = connection->publish("x", "y");
+  ASSERT_FALSE(published);
+  EXPECT_EQ(published.error().code(), ErrorCode::kUnavailable);
+  auto sub = connection->subscribe("x", [](Message) {});
+  ASSERT_FALSE(sub);
+  EXPECT_EQ(sub.error().code(), ErrorCode::kUnavailable);
+}
+
 TEST(NatsConnection, ReconnectsByItselfAfterTheServerRestarts) {
   auto server = NatsServerInstance::start();
   Recorder<ConnectionState> states;

@@ -47,7 +47,13 @@ class NatsTls : public ::testing::Test {
         " -subj /CN=edge-1 -keyout client.key -out client.csr"
         " && printf 'extendedKeyUsage=clientAuth\\n' > client.cnf"
         " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
-        " -days 1 -extfile client.cnf -out client.pem) >openssl.log 2>&1";
+        " -days 1 -extfile client.cnf -out client.pem"
+        " && openssl req" +
+        ec +
+        " -subj /CN=impostor.example -keyout impostor.key -out impostor.csr"
+        " && printf 'subjectAltName=DNS:impostor.example\\n' > impostor.cnf"
+        " && openssl x509 -req -in impostor.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+        " -days 1 -extfile impostor.cnf -out impostor.pem) >openssl.log 2>&1";
     ASSERT_EQ(std::system(script.c_str()), 0) << read_file(dir_.path() / "openssl.log");
     server_ = NatsServerInstance::start("tls {\n  cert_file: \"" + path("server.pem") +
                                         "\"\n  key_file: \"" + path("server.key") +
@@ -110,6 +116,38 @@ TEST_F(NatsTls, UnreadableCaFileIsInvalid) {
   ASSERT_FALSE(connection);
   EXPECT_NE(connection.error().message().find("missing.pem"), std::string::npos)
       << connection.error().message();
+}
+
+TEST_F(NatsTls, CertificateForAnotherNameIsRefused) {
+  auto options = tls_options();
+  options.tls.ca_file = path("ca.pem");
+  options.tls.host_name = "nats.example";
+  auto connection = Connection::connect(options);
+  ASSERT_FALSE(connection);
+  EXPECT_EQ(connection.error().code(), ErrorCode::kUnavailable) << connection.error().message();
+}
+
+// The server's certificate must name the host the client asked for, not merely come from
+// the CA: else any certificate the CA issued (a satellite's) could pose as the server. This
+// rests on libnats's NATS_FORCE_HOST_VERIFICATION build option (Debian sets it).
+TEST_F(NatsTls, ServerWithAnotherNamesCertificateFromTheSameCaIsRefused) {
+  auto impostor =
+      NatsServerInstance::start("tls {\n  cert_file: \"" + path("impostor.pem") +
+                                "\"\n  key_file: \"" + path("impostor.key") + "\"\n}\n");
+  auto options = tls_options();
+  options.servers = {"tls://127.0.0.1:" + std::to_string(impostor->port())};
+  options.tls.ca_file = path("ca.pem");
+  auto connection = Connection::connect(options);
+  ASSERT_FALSE(connection) << "accepted a certificate for impostor.example";
+  EXPECT_EQ(connection.error().code(), ErrorCode::kUnavailable) << connection.error().message();
+}
+
+TEST_F(NatsTls, HostNameComesFromTheUrl) {
+  auto options = tls_options();
+  options.tls.ca_file = path("ca.pem");
+  options.servers = {"tls://localhost:" + std::to_string(server_->port())};
+  auto by_name = Connection::connect(options);  // the certificate also names localhost
+  ASSERT_TRUE(by_name) << by_name.error().message();
 }
 
 class NatsMutualTls : public NatsTls {
