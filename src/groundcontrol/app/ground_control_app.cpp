@@ -188,19 +188,36 @@ class App final : public GroundControlApp {
     return start_servers();
   }
 
-  // With --nats: the command channel (docs/adr/0008), and nats-server's operator block.
+  // With --nats: the command channel (docs/adr/0008), and nats-server's operator block
+  // (with --nats-server-names also its TLS block, a server certificate from our CA, which
+  // satellites trust already).
   common::Status start_nats() {
     if (options_.nats.empty()) return {};
+    std::string ca_file = options_.nats_ca_file;
+    if (auto ok = write_nats_server_config(); !ok) return ok;
+    if (ca_file.empty() && !options_.nats_server_names.empty()) ca_file = tls_files_->ca_file();
     auto channel = NatsChannel::start(
         *db_, *box_, clock_, *commands_, view_,
-        NatsChannelOptions{options_.nats, options_.nats_advertise, options_.nats_ca_file}, logger_);
+        NatsChannelOptions{options_.nats, options_.nats_advertise, ca_file}, logger_);
     if (!channel) return fail(channel.error());
     nats_ = std::move(*channel);
+    return {};
+  }
+
+  common::Status write_nats_server_config() {
     if (options_.nats_server_config.empty()) return {};
     auto authority = service::NatsAuthority::load_or_create(*db_, *box_, clock_);
     if (!authority) return fail(authority.error());
     auto text = authority->server_config();
     if (!text) return fail(text.error());
+    if (!options_.nats_server_names.empty()) {
+      ServerTlsFiles files(ServerTlsConfig{(fs::path(options_.data_dir) / "nats").string(), "", "",
+                                           options_.nats_server_names});
+      if (auto ok = files.write(*cas_->current()); !ok) return ok;
+      *text += fmt::format("tls {{\n  cert_file: \"{}\"\n  key_file: \"{}\"\n}}\n",
+                           fs::absolute(files.cert_file()).string(),
+                           fs::absolute(files.key_file()).string());
+    }
     if (auto ok = common::fs::atomic_write_file(options_.nats_server_config, *text); !ok) return ok;
     logger_->info("NATS: nats-server's operator block written to {}", options_.nats_server_config);
     return {};

@@ -38,6 +38,9 @@ struct GroundControlOptions {
   std::vector<std::string> nats_advertise;
   std::string nats_ca_file;
   std::string nats_server_config;
+  // Names and addresses of the NATS servers: nats_server_config then also holds a TLS block
+  // with a server certificate for them from our CA (satellites trust it already).
+  std::vector<std::string> nats_server_names;
   // A command sent to a satellite (docs/adr/0008) expires when not answered this long.
   std::chrono::seconds command_ttl{24 * 3600};
   // How often groups' rules are evaluated against their registry endpoints.
