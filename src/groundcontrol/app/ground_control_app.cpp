@@ -46,6 +46,7 @@
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/app/nats_channel.hpp"
+#include "groundcontrol/app/nats_server_config.hpp"
 #include "groundcontrol/app/server_tls_files.hpp"
 #include "groundcontrol/app/signing_key_files.hpp"
 #include "groundcontrol/service/auth_service.hpp"
@@ -208,18 +209,12 @@ class App final : public GroundControlApp {
     if (options_.nats_server_config.empty()) return {};
     auto authority = service::NatsAuthority::load_or_create(*db_, *box_, clock_);
     if (!authority) return fail(authority.error());
-    auto text = authority->server_config();
-    if (!text) return fail(text.error());
-    if (!options_.nats_server_names.empty()) {
-      ServerTlsFiles files(ServerTlsConfig{(fs::path(options_.data_dir) / "nats").string(), "", "",
-                                           options_.nats_server_names});
-      if (auto ok = files.write(*cas_->current()); !ok) return ok;
-      *text += fmt::format("tls {{\n  cert_file: \"{}\"\n  key_file: \"{}\"\n}}\n",
-                           fs::absolute(files.cert_file()).string(),
-                           fs::absolute(files.key_file()).string());
-    }
-    if (auto ok = common::fs::atomic_write_file(options_.nats_server_config, *text); !ok) return ok;
-    logger_->info("NATS: nats-server's operator block written to {}", options_.nats_server_config);
+    if (auto ok =
+            app::write_nats_server_config(*authority, *cas_->current(), options_.data_dir,
+                                          options_.nats_server_names, options_.nats_server_config);
+        !ok)
+      return ok;
+    logger_->info("NATS: nats-server's block written to {}", options_.nats_server_config);
     return {};
   }
 
