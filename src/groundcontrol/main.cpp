@@ -89,6 +89,9 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
   cmd.add_option("--nats-server-config", options.nats_server_config,
                  "write nats-server's operator-mode block (operator and account JWTs) here at "
                  "each start, for nats-server.conf to include");
+  cmd.add_option("--webhook", options.webhooks,
+                 "POST satellites' NATS events to URL (repeatable; URL=sync.completed,sync.failed "
+                 "for some only)");
   cmd.add_option("--nats-server-names", options.nats_server_names,
                  "names and addresses of the NATS servers: --nats-server-config then also "
                  "gets a TLS block with a certificate for them from ground control's CA")
@@ -157,6 +160,9 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
       value_or_die(common::config::parse_duration(text.certificate_validity));
   options.token_lifetime = value_or_die(common::config::parse_duration(text.token_lifetime));
   options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
+  if (!options.webhooks.empty() && options.nats.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--webhook needs --nats (events arrive over NATS)"));
   if (!options.nats_server_names.empty() && options.nats_server_config.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument,
                       "--nats-server-names needs --nats-server-config (where the TLS block goes)"));

@@ -197,9 +197,11 @@ class App final : public GroundControlApp {
     std::string ca_file = options_.nats_ca_file;
     if (auto ok = write_nats_server_config(); !ok) return ok;
     if (ca_file.empty() && !options_.nats_server_names.empty()) ca_file = tls_files_->ca_file();
-    auto channel = NatsChannel::start(
-        *db_, *box_, clock_, *commands_, view_,
-        NatsChannelOptions{options_.nats, options_.nats_advertise, ca_file}, logger_);
+    auto channel =
+        NatsChannel::start(*db_, *box_, clock_, *commands_, view_,
+                           NatsChannelOptions{options_.nats, options_.nats_advertise, ca_file,
+                                              std::chrono::hours(24), options_.webhooks},
+                           logger_);
     if (!channel) return fail(channel.error());
     nats_ = std::move(*channel);
     return {};

@@ -41,6 +41,8 @@ struct GroundControlOptions {
   // Names and addresses of the NATS servers: nats_server_config then also holds a TLS block
   // with a server certificate for them from our CA (satellites trust it already).
   std::vector<std::string> nats_server_names;
+  // Webhooks for satellites' NATS events: "URL" or "URL=sync.completed,sync.failed".
+  std::vector<std::string> webhooks;
   // A command sent to a satellite (docs/adr/0008) expires when not answered this long.
   std::chrono::seconds command_ttl{24 * 3600};
   // How often groups' rules are evaluated against their registry endpoints.

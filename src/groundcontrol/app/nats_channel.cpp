@@ -13,6 +13,17 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
   std::unique_ptr<NatsChannel> channel(new NatsChannel(std::move(*authority), logger));
   auto* self = channel.get();
   channel->event_log_ = std::make_unique<service::SatelliteEventLog>(db, clock);
+  if (!options.webhooks.empty()) {
+    std::vector<messaging::Webhook> hooks;
+    for (const auto& text : options.webhooks) {
+      auto hook = messaging::parse_webhook(text);
+      if (!hook) return common::fail(hook.error());
+      hooks.push_back(std::move(*hook));
+    }
+    auto notifier = messaging::WebhookNotifier::start(std::move(hooks), logger);
+    if (!notifier) return common::fail(notifier.error());
+    channel->webhooks_ = std::move(*notifier);
+  }
 
   common::nats::ConnectionOptions connection;
   connection.servers = options.servers;
@@ -48,8 +59,14 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
       std::make_unique<messaging::CommandDispatcher>(commands, *channel->link_, db, logger);
   if (auto ok = channel->dispatcher_->start(); !ok) return common::fail(ok.error());
   auto* log = channel->event_log_.get();
+  auto* webhooks = channel->webhooks_.get();
   channel->intake_ = std::make_unique<messaging::EventIntake>(
-      commands, [log](const common::fleet_wire::SatelliteEvent& e) { return log->record(e); },
+      commands,
+      [log, webhooks](const common::fleet_wire::SatelliteEvent& e) -> common::Status {
+        if (auto ok = log->record(e); !ok) return ok;
+        if (webhooks != nullptr) webhooks->notify(e);
+        return {};
+      },
       *channel->link_, logger);
   channel->intake_->start();
   logger->info("NATS channel: connecting to {} (account {})", fmt::join(options.servers, ", "),
@@ -62,6 +79,7 @@ NatsChannel::~NatsChannel() {
   if (dispatcher_) dispatcher_->stop();
   intake_.reset();
   dispatcher_.reset();
+  webhooks_.reset();
   link_.reset();
 }
 

@@ -23,6 +23,7 @@
 #include "groundcontrol/messaging/command_dispatcher.hpp"
 #include "groundcontrol/messaging/event_intake.hpp"
 #include "groundcontrol/messaging/nats_link.hpp"
+#include "groundcontrol/messaging/webhook_notifier.hpp"
 #include "groundcontrol/service/command_service.hpp"
 #include "groundcontrol/service/fleet_view.hpp"
 #include "groundcontrol/service/nats_authority.hpp"
@@ -37,6 +38,8 @@ struct NatsChannelOptions {
   std::vector<std::string> advertised;  // what satellites are told (empty: `servers`)
   std::string ca_file;                  // the NATS servers' CA (tls:// URLs); empty: none
   std::chrono::seconds user_validity{24 * 3600};
+  // "URL" or "URL=type,type": where satellites' events are POSTed (messaging/webhook_notifier).
+  std::vector<std::string> webhooks;
 };
 
 class NatsChannel {
@@ -63,6 +66,7 @@ class NatsChannel {
   const common::nats::Nkey own_key_;
   common::log::Logger logger_;
   std::unique_ptr<service::SatelliteEventLog> event_log_;
+  std::unique_ptr<messaging::WebhookNotifier> webhooks_;  // with --webhook
   std::unique_ptr<messaging::NatsLink> link_;
   std::unique_ptr<service::NatsCredentialService> credentials_;
   std::unique_ptr<service::StateChangeCommands> state_changes_;
