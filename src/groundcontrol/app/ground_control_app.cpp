@@ -47,6 +47,7 @@
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
 #include "groundcontrol/app/nats_channel.hpp"
 #include "groundcontrol/app/nats_server_config.hpp"
+#include "groundcontrol/app/periodic_job_table.hpp"
 #include "groundcontrol/app/server_tls_files.hpp"
 #include "groundcontrol/app/signing_key_files.hpp"
 #include "groundcontrol/service/auth_service.hpp"
@@ -80,13 +81,7 @@ namespace fs = std::filesystem;
 constexpr auto kTick = std::chrono::seconds(5);
 // How often heartbeats are written, one transaction each time.
 constexpr auto kFlush = std::chrono::seconds(1);
-// How often the status roll-up and the housekeeping run (on one replica at a time), and how
-// long the change log that watches resume from is kept.
-constexpr auto kRollupInterval = std::chrono::seconds(5);
-constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
-// How soon a changed desired state becomes a sync command to the satellites on NATS.
-constexpr auto kStateChangeInterval = std::chrono::seconds(1);
-constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+// How long the change log that watches resume from is kept.
 constexpr auto kChangeRetention = std::chrono::seconds(3600);
 
 std::string host_name() {
@@ -378,74 +373,12 @@ class App final : public GroundControlApp {
     rollup_.emplace(*db_, *health_, clock_);
     housekeeping_.emplace(*db_, clock_, kChangeRetention);
     jobs_.emplace(*db_, clock_, fmt::format("{}/{}", host_name(), random_uid().substr(0, 12)));
-    jobs_->add({"status-rollup", kRollupInterval, [this]() -> common::Status {
-                  auto moved = rollup_->run();
-                  if (!moved) return common::fail(moved.error());
-                  if (*moved > 0) logger_->debug("status roll-up: {} satellites moved", *moved);
-                  return {};
-                }});
-    jobs_->add({"group-rules", options_.rule_interval, [this]() -> common::Status {
-                  auto evaluated = group_rules_->evaluate_all(service::Actor{"system:rules"});
-                  if (!evaluated) return common::fail(evaluated.error());
-                  for (const auto& e : *evaluated) {
-                    if (e.error) {
-                      logger_->warn("group {}: rules not evaluated, its set kept: {}", e.group,
-                                    *e.error);
-                    } else if (e.added + e.removed + e.moved > 0) {
-                      logger_->info("group {}: rules added {}, removed {}, moved {}", e.group,
-                                    e.added, e.removed, e.moved);
-                    }
-                  }
-                  return {};
-                }});
-    jobs_->add({"command-expiry", kCommandExpiryInterval, [this]() -> common::Status {
-                  auto expired = commands_->expire_due();
-                  if (!expired) return common::fail(expired.error());
-                  if (!expired->empty())
-                    logger_->info("commands: {} sent ones expired unanswered", expired->size());
-                  if (nats_) nats_->dispatcher().forget_expired(*expired);
-                  return {};
-                }});
-    if (nats_) {
-      jobs_->add({"state-change-commands", kStateChangeInterval, [this]() -> common::Status {
-                    auto issued = nats_->state_changes().run();
-                    if (!issued) return common::fail(issued.error());
-                    if (*issued > 0) logger_->info("NATS: {} sync commands issued", *issued);
-                    return {};
-                  }});
-    }
-    if (state_publication_) {
-      jobs_->add({"state-publish", options_.state_interval, [this]() -> common::Status {
-                    auto round = state_publication_->publish_changed();
-                    if (!round) return common::fail(round.error());
-                    for (const auto& error : round->errors)
-                      logger_->warn("state not published: {}", error);
-                    if (round->published > 0)
-                      logger_->info("state published: {} changed, {} unchanged", round->published,
-                                    round->unchanged);
-                    return {};
-                  }});
-    }
-    if (robots_) {
-      jobs_->add({"robot-accounts", options_.rule_interval, [this]() -> common::Status {
-                    auto round = robots_->reconcile();
-                    if (!round) return common::fail(round.error());
-                    for (const auto& error : round->errors)
-                      logger_->warn("robot account not updated: {}", error);
-                    if (round->updated + round->removed > 0)
-                      logger_->info("robot accounts: {} updated, {} removed", round->updated,
-                                    round->removed);
-                    return {};
-                  }});
-    }
-    jobs_->add({"housekeeping", kHousekeepingInterval, [this]() -> common::Status {
-                  auto done = housekeeping_->run();
-                  if (!done) return common::fail(done.error());
-                  if (done->tokens + done->sessions + done->changes > 0)
-                    logger_->info("housekeeping: {} expired tokens, {} sessions, {} old changes",
-                                  done->tokens, done->sessions, done->changes);
-                  return {};
-                }});
+    for (auto& job : periodic_job_table(
+             JobServices{*rollup_, *group_rules_, *commands_, *housekeeping_, nats_.get(),
+                         state_publication_ ? &*state_publication_ : nullptr,
+                         robots_ ? &*robots_ : nullptr},
+             options_, logger_))
+      jobs_->add(std::move(job));
     return {};
   }
 

@@ -1,0 +1,93 @@
+#include "groundcontrol/app/periodic_job_table.hpp"
+
+namespace groundcontrol::app {
+namespace {
+
+// How often each job runs (on one replica at a time).
+constexpr auto kRollupInterval = std::chrono::seconds(5);
+constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
+// How soon a changed desired state becomes a sync command to the satellites on NATS.
+constexpr auto kStateChangeInterval = std::chrono::seconds(1);
+constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+
+}  // namespace
+
+std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services,
+                                                     const GroundControlOptions& options,
+                                                     common::log::Logger logger) {
+  std::vector<service::PeriodicJob> jobs;
+  jobs.push_back({"status-rollup", kRollupInterval, [s = services, logger]() -> common::Status {
+                    auto moved = s.rollup.run();
+                    if (!moved) return common::fail(moved.error());
+                    if (*moved > 0) logger->debug("status roll-up: {} satellites moved", *moved);
+                    return {};
+                  }});
+  jobs.push_back({"group-rules", options.rule_interval, [s = services, logger]() -> common::Status {
+                    auto evaluated = s.group_rules.evaluate_all(service::Actor{"system:rules"});
+                    if (!evaluated) return common::fail(evaluated.error());
+                    for (const auto& e : *evaluated) {
+                      if (e.error) {
+                        logger->warn("group {}: rules not evaluated, its set kept: {}", e.group,
+                                     *e.error);
+                      } else if (e.added + e.removed + e.moved > 0) {
+                        logger->info("group {}: rules added {}, removed {}, moved {}", e.group,
+                                     e.added, e.removed, e.moved);
+                      }
+                    }
+                    return {};
+                  }});
+  jobs.push_back(
+      {"command-expiry", kCommandExpiryInterval, [s = services, logger]() -> common::Status {
+         auto expired = s.commands.expire_due();
+         if (!expired) return common::fail(expired.error());
+         if (!expired->empty())
+           logger->info("commands: {} sent ones expired unanswered", expired->size());
+         if (s.nats != nullptr) s.nats->dispatcher().forget_expired(*expired);
+         return {};
+       }});
+  if (services.nats != nullptr) {
+    jobs.push_back(
+        {"state-change-commands", kStateChangeInterval, [s = services, logger]() -> common::Status {
+           auto issued = s.nats->state_changes().run();
+           if (!issued) return common::fail(issued.error());
+           if (*issued > 0) logger->info("NATS: {} sync commands issued", *issued);
+           return {};
+         }});
+  }
+  if (services.state_publication != nullptr) {
+    jobs.push_back(
+        {"state-publish", options.state_interval, [s = services, logger]() -> common::Status {
+           auto round = s.state_publication->publish_changed();
+           if (!round) return common::fail(round.error());
+           for (const auto& error : round->errors) logger->warn("state not published: {}", error);
+           if (round->published > 0)
+             logger->info("state published: {} changed, {} unchanged", round->published,
+                          round->unchanged);
+           return {};
+         }});
+  }
+  if (services.robots != nullptr) {
+    jobs.push_back(
+        {"robot-accounts", options.rule_interval, [s = services, logger]() -> common::Status {
+           auto round = s.robots->reconcile();
+           if (!round) return common::fail(round.error());
+           for (const auto& error : round->errors)
+             logger->warn("robot account not updated: {}", error);
+           if (round->updated + round->removed > 0)
+             logger->info("robot accounts: {} updated, {} removed", round->updated, round->removed);
+           return {};
+         }});
+  }
+  jobs.push_back(
+      {"housekeeping", kHousekeepingInterval, [s = services, logger]() -> common::Status {
+         auto done = s.housekeeping.run();
+         if (!done) return common::fail(done.error());
+         if (done->tokens + done->sessions + done->changes > 0)
+           logger->info("housekeeping: {} expired tokens, {} sessions, {} old changes",
+                        done->tokens, done->sessions, done->changes);
+         return {};
+       }});
+  return jobs;
+}
+
+}  // namespace groundcontrol::app
