@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     cli::commands::add_approval_commands(app, session);
     cli::commands::add_token_command(app, session);
     cli::commands::add_state_command(app, session);
+    cli::commands::add_command_command(app, session);
     cli::commands::add_wait_command(app, session);
     cli::commands::add_completion_command(app, session);  // last: it lists the others
     try {

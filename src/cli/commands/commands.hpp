@@ -20,6 +20,7 @@ void add_edit_command(CLI::App& app, Session& session);        // edit
 void add_approval_commands(CLI::App& app, Session& session);   // approve, deny
 void add_token_command(CLI::App& app, Session& session);       // token
 void add_state_command(CLI::App& app, Session& session);       // state
+void add_command_command(CLI::App& app, Session& session);     // command
 void add_wait_command(CLI::App& app, Session& session);        // wait
 void add_completion_command(CLI::App& app, Session& session);  // completion bash|zsh
 

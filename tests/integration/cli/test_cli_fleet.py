@@ -209,3 +209,28 @@ def test_completion_scripts_are_valid_shell_and_help_is_everywhere(gcctl):
                     "approve", "deny", "token", "state", "wait", "completion"):
         code, out, _ = gcctl(command, "--help")
         assert code == 0 and "Usage:" in out, command
+
+
+def test_command_sends_lists_and_waits_for_a_satellites_command(gcctl, admin):
+    assert admin.call("POST", "/api/v1/satellites", body={"metadata": {"name": "sat-cmd"}})[0] == 201
+    code, out, err = gcctl("command", "sat-cmd")
+    assert (code, out) == (0, "No commands sent to sat-cmd.\n"), err
+    code, out, err = gcctl("command", "sat-cmd", "report.status", "--ttl", "10m")
+    assert code == 0, err
+    match = re.fullmatch(r"command/(\S+) \(report\.status\) Pending\n", out)
+    assert match, out
+    sent = admin.call("GET", "/api/v1/satellites/{name}/commands/{id}",
+                      {"name": "sat-cmd", "id": match.group(1)})[1]
+    assert sent["expiresAt"] > sent["createdAt"]
+    code, out, _ = gcctl("command", "sat-cmd")
+    rows = [re.split(r" {3,}", line) for line in out.splitlines()]
+    assert rows[0][:3] == ["ID", "TYPE", "PHASE"]
+    assert rows[1][:3] == [match.group(1), "report.status", "Pending"]
+    # Without NATS nobody answers: --wait gives up with the timeout's code.
+    code, out, err = gcctl("command", "sat-cmd", "collect.garbage", "--wait", "--timeout", "1s")
+    assert code == 7, (out, err)
+    assert "still Pending after 1s" in one_error_line(err)
+    code, _, err = gcctl("command", "sat-cmd", "format.disk")
+    assert code == 2 and "type" in one_error_line(err), err
+    code, _, err = gcctl("command", "nobody", "report.status")
+    assert code == 6, err
