@@ -19,8 +19,8 @@ TEST(WebhookTest, AUrlTakesEveryEventOrTheTypesItNames) {
 }
 
 TEST(WebhookTest, BadUrlsAndUnknownEventsAreRefusedByName) {
-  for (const auto* bad : {"ftp://x/y", "hooks.example", "http://x/h=sync.done",
-                          "http://x/h=command.acknowledged"}) {
+  for (const auto* bad :
+       {"ftp://x/y", "hooks.example", "http://x/h=sync.done", "http://x/h=command.acknowledged"}) {
     auto got = parse_webhook(bad);
     ASSERT_FALSE(got) << bad;
     EXPECT_EQ(got.error().code(), common::ErrorCode::kInvalidArgument);
