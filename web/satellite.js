@@ -3,6 +3,7 @@
 // state (GET …/state) against what it reports (status.report.artifacts), with the server's drift
 // counts. Live: a watch event on the satellite or a group redraws it, and so does a read
 // every 5 s (new reports and heartbeats are watch events only when they move its state).
+// Also the commands sent to it over NATS (GET …/commands, docs/nats.md) with their answers.
 import {get, call, isAdmin} from "./api.js";
 import {h, fill, badge, link, table, message, labelsText, when, bytes} from "./dom.js";
 import {follow, debounce} from "./watch.js";
@@ -48,8 +49,9 @@ export async function render(main, {args: [name], signal}) {
 
   async function load() {
     try {
-      const [satellite, desired] = await Promise.all([
-        get(path, {signal}), get(`${path}/state`, {signal})]);
+      const [satellite, desired, sent] = await Promise.all([
+        get(path, {signal}), get(`${path}/state`, {signal}),
+        get(`${path}/commands?limit=20`, {signal})]);
       const s = satellite.status || {}, beat = s.heartbeat || {}, report = s.report || {};
       const member = desired.groups;
       const config = satellite.spec?.config || "default";
@@ -92,6 +94,15 @@ export async function render(main, {args: [name], signal}) {
                 : null,
           h("div", {class: "scroll"}, table(null,
             ["repository", "digest", "tags", "desired", "actual", "groups"], rows, "No artifacts."))),
+        h("section", {}, h("h2", {}, "Commands (NATS)"),
+          h("div", {class: "scroll", id: "commands"}, table(null,
+            ["type", "phase", "sent", "answered", "reason", "by"],
+            sent.items.map((c) => h("tr", {"data-command": c.id},
+              h("td", {}, c.type), h("td", {class: "phase"}, badge(c.phase)),
+              h("td", {}, c.sentAt ? when(c.sentAt) : "–"),
+              h("td", {}, c.answeredAt ? when(c.answeredAt) : "–"),
+              h("td", {}, c.reason || ""), h("td", {}, c.actor))),
+            "No commands sent."))),
         h("section", {}, h("h2", {}, "Config ", h("code", {}, config)),
           h("pre", {class: "card mono", id: "config"},
             configDoc ? JSON.stringify(configDoc.spec, null, 2) : `${config} (not readable)`)),

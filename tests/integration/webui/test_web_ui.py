@@ -92,6 +92,13 @@ def test_a_satellite_goes_live_and_follows_its_group(page, server, admin, upstre
     page.text_in("#groups", "edge")
     page.text_in(f"tr[data-artifact='library/app@{app}'] .actual", "present")
     page.text_in("#cert-expiry", "(in 30 d)")  # the default --certificate-validity
+    # A command sent to it (ground control runs without NATS here: it stays Pending).
+    page.text_in("#commands", "No commands sent.")
+    status, sent, _ = admin.call("POST", "/api/v1/satellites/{name}/commands", {"name": "site-1"},
+                                 body={"type": "report.status"})
+    assert status == 201, sent
+    page.text_in(f"tr[data-command='{sent['id']}'] .phase", "Pending")
+    page.text_in("#commands", "user:admin")
     page.screenshot("satellite")
 
     # The group changes in the UI: a second artifact; the satellite follows.
