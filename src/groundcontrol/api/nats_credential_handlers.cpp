@@ -17,12 +17,46 @@ using common::http::Response;
 using common::http::RouteMatch;
 
 constexpr std::size_t kMaxRequestBytes = 1024;
+constexpr std::size_t kMaxLeafRequestBytes = 64 * 1024;
 
 }  // namespace
 
 std::vector<common::http::Route> NatsCredentialHandlers::satellite_routes() {
   return {{MethodSet{Method::kPost}, "/satellite/v1/nats/credentials", "satellite_nats_credentials",
            [this](Request& r, const RouteMatch&) { return issue(r); }}};
+}
+
+std::vector<common::http::Route> NatsCredentialHandlers::management_routes(Access& access) {
+  return {{MethodSet{Method::kPost}, "/api/v1/nats/leafnodes", "nats_leafnodes",
+           [this, &access](Request& r, const RouteMatch&) { return leaf(r, access); }}};
+}
+
+boost::asio::awaitable<Response> NatsCredentialHandlers::leaf(Request& request, Access& access) {
+  auto principal = co_await access.authorize(request, Role::kAdmin);
+  if (!principal) co_return error_response(principal.error());
+  if (credentials_ == nullptr)
+    co_return error_response(common::Error(common::ErrorCode::kNotFound,
+                                           "ground control runs without a NATS channel (--nats)"));
+  auto body = co_await common::http::read_json_body(request, kMaxLeafRequestBytes);
+  if (!body) co_return error_response(body.error());
+  if (!body->is_object() || !(*body)["name"].is_string() || !(*body)["satellites"].is_array())
+    co_return error_response(common::Error(common::ErrorCode::kInvalidArgument,
+                                           "body: {\"name\": NAME, \"satellites\": [NAME, …]}"));
+  std::vector<std::string> satellites;
+  for (const auto& s : (*body)["satellites"]) {
+    if (!s.is_string())
+      co_return error_response(
+          common::Error(common::ErrorCode::kInvalidArgument, "satellites: expected names"));
+    satellites.push_back(s.get<std::string>());
+  }
+  const auto name = (*body)["name"].get<std::string>();
+  auto creds = co_await common::http::offload(
+      pool_, [&] { return credentials_->leaf_credentials(name, satellites); });
+  if (!creds) co_return error_response(creds.error());
+  Response response(200);
+  response.set("Content-Type", "text/plain").set("Cache-Control", "no-store");
+  response.body = std::move(*creds);
+  co_return response;
 }
 
 boost::asio::awaitable<Response> NatsCredentialHandlers::issue(Request& request) {

@@ -68,6 +68,8 @@ std::vector<Route> management_routes(const ManagementHandlers& handlers) {
   for (auto& route : handlers.registry_endpoints.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.group_rules.routes()) routes.push_back(std::move(route));
   for (auto& route : handlers.commands.routes()) routes.push_back(std::move(route));
+  for (auto& route : handlers.nats_credentials.management_routes(handlers.access))
+    routes.push_back(std::move(route));
   for (auto& route : ui_routes()) routes.push_back(std::move(route));
   return routes;
 }

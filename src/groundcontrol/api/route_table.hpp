@@ -33,6 +33,7 @@ class GroupRuleHandlers;
 class ServingCertificateHandlers;
 class CommandHandlers;
 class NatsCredentialHandlers;
+class Access;
 
 struct ManagementHandlers {
   ResourceHandlers& resources;
@@ -47,6 +48,8 @@ struct ManagementHandlers {
   RegistryEndpointHandlers& registry_endpoints;
   GroupRuleHandlers& group_rules;
   CommandHandlers& commands;
+  NatsCredentialHandlers& nats_credentials;
+  Access& access;
 };
 
 struct SatelliteApiHandlers {

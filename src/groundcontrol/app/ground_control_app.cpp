@@ -325,7 +325,8 @@ class App final : public GroundControlApp {
              {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
               metrics_, [db] { return static_cast<bool>(db->ping()); },
               *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_,
-              *registry_endpoint_handlers_, *group_rule_handlers_, *command_handlers_}))
+              *registry_endpoint_handlers_, *group_rule_handlers_, *command_handlers_,
+              *nats_credential_handlers_, *access_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes(

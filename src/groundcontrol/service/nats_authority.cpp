@@ -125,6 +125,27 @@ common::Result<NatsUserGrant> NatsAuthority::satellite_user(std::string_view sat
   return grant(encode_jwt(claims, signing_, now), expires);
 }
 
+common::Result<NatsUserGrant> NatsAuthority::leaf_user(const common::nats::Nkey& user,
+                                                       std::string_view name,
+                                                       const std::vector<std::string>& satellites,
+                                                       std::chrono::seconds validity) const {
+  using namespace common::nats;
+  UserClaims claims{.subject = user.public_key(),
+                    .meta = {.name = std::string(name)},
+                    .issuer_account = account_.public_key()};
+  for (const auto& satellite : satellites) {
+    const auto allowed = common::fleet_wire::nats_subjects::satellite_permissions(satellite);
+    claims.permissions.pub.allow.insert(claims.permissions.pub.allow.end(), allowed.publish.begin(),
+                                        allowed.publish.end());
+    claims.permissions.sub.allow.insert(claims.permissions.sub.allow.end(),
+                                        allowed.subscribe.begin(), allowed.subscribe.end());
+  }
+  const auto now = clock_->now();
+  const auto expires = now + validity;
+  claims.meta.expires = expires;
+  return grant(encode_jwt(claims, signing_, now), expires);
+}
+
 common::Result<NatsUserGrant> NatsAuthority::ground_control_user(
     const common::nats::Nkey& user, std::chrono::seconds validity) const {
   using namespace common::nats;

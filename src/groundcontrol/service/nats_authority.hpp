@@ -13,6 +13,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/crypto/secret_box.hpp"
@@ -41,6 +42,12 @@ class NatsAuthority {
   [[nodiscard]] common::Result<NatsUserGrant> satellite_user(std::string_view satellite,
                                                              std::string_view user_public_key,
                                                              std::chrono::seconds validity) const;
+  // A site's leaf node's user JWT for `user`: it may carry exactly what the satellites
+  // behind it may (the union of their permissions), named `name`, valid for `validity`.
+  [[nodiscard]] common::Result<NatsUserGrant> leaf_user(const common::nats::Nkey& user,
+                                                        std::string_view name,
+                                                        const std::vector<std::string>& satellites,
+                                                        std::chrono::seconds validity) const;
   // Ground control's own user JWT for `user` (a key this process made), full rights.
   [[nodiscard]] common::Result<NatsUserGrant> ground_control_user(
       const common::nats::Nkey& user, std::chrono::seconds validity) const;

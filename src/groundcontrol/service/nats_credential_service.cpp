@@ -1,7 +1,10 @@
 #include "groundcontrol/service/nats_credential_service.hpp"
 
 #include "common/fleet_wire/nats_subjects.hpp"
+#include "common/nats/user_creds.hpp"
 #include "common/time_format.hpp"
+#include "groundcontrol/model/names.hpp"
+#include "groundcontrol/store/resource_store.hpp"
 
 namespace groundcontrol::service {
 
@@ -23,6 +26,36 @@ common::Result<common::fleet_wire::NatsCredentials> NatsCredentialService::issue
                                              subjects::inbox_prefix(satellite),
                                              std::string(subjects::kCommandStream),
                                              subjects::command_consumer(satellite)};
+}
+
+common::Result<std::string> NatsCredentialService::leaf_credentials(
+    std::string_view name, const std::vector<std::string>& satellites) {
+  constexpr auto kLeafValidity = std::chrono::hours(365 * 24);
+  if (auto ok = model::validate_name(name, "name"); !ok) return common::fail(ok.error());
+  if (satellites.empty())
+    return common::fail(common::ErrorCode::kInvalidArgument,
+                        "satellites: name the satellites behind the leaf node");
+  auto known = db_.transact(
+      [&](common::sql::Connection& db) -> common::Status {
+        store::ResourceStore resources;
+        for (const auto& satellite : satellites) {
+          auto found = resources.get(db, "Satellite", satellite);
+          if (!found)
+            return found.error().code() == common::ErrorCode::kNotFound
+                       ? common::fail(common::ErrorCode::kInvalidArgument,
+                                      "satellites: no satellite \"" + satellite + "\"")
+                       : common::fail(found.error());
+        }
+        return {};
+      },
+      {.read_only = true});
+  if (!known) return common::fail(known.error());
+  for (const auto& satellite : satellites)
+    if (auto ok = prepare_consumer_(satellite); !ok) return common::fail(ok.error());
+  const auto user = common::nats::Nkey::generate(common::nats::NkeyType::kUser);
+  auto grant = authority_.leaf_user(user, name, satellites, kLeafValidity);
+  if (!grant) return common::fail(grant.error());
+  return common::nats::format_user_creds(grant->jwt, user);
 }
 
 }  // namespace groundcontrol::service

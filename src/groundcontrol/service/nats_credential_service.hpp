@@ -48,6 +48,14 @@ class NatsCredentialService {
   [[nodiscard]] common::Result<common::fleet_wire::NatsCredentials> issue(
       std::string_view satellite, std::string_view public_key);
 
+  // The `.creds` file of a site's leaf node `name` (docs/nats.md): a user key made here (the
+  // site operator installs the file, 0600) and its JWT, allowing what the named satellites
+  // may, for a year. Their consumers are made first, so they can bind through the leaf at
+  // once. kInvalidArgument for a bad name, no satellites or an unknown one; kUnavailable
+  // while NATS is down.
+  [[nodiscard]] common::Result<std::string> leaf_credentials(
+      std::string_view name, const std::vector<std::string>& satellites);
+
  private:
   common::sql::Database& db_;
   const common::Clock& clock_;

@@ -129,6 +129,8 @@ MATRIX = {
     ("GET", "/api/v1/satellites/{name}/commands"): (401, 200, 200),
     ("POST", "/api/v1/satellites/{name}/commands"): (401, 403, 201),
     ("GET", "/api/v1/satellites/{name}/commands/{id}"): (401, 200, 200),
+    # This server runs without NATS: an admin is told so (tests/integration/nats has one).
+    ("POST", "/api/v1/nats/leafnodes"): (401, 403, 404),
     ("GET", "/api/v1/groups"): (401, 200, 200),
     ("POST", "/api/v1/groups"): (401, 403, 201),
     ("GET", "/api/v1/groups/{name}"): (401, 200, 200),
@@ -214,6 +216,8 @@ def request_for(method, template, n):
             raw = json.dumps(SAMPLE)
         elif template.endswith(("/token", "/revoke", "/credentials", ":test")):
             body = None
+        elif template.endswith("/leafnodes"):
+            body = {"name": "site", "satellites": ["x"]}
         elif template.endswith("/commands"):
             body = {"type": "report.status"}
         elif template.endswith("/approval"):
