@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import threading
+import urllib.request
 import pathlib
 import signal
 import subprocess
@@ -37,19 +38,29 @@ def wait_for(what, check, seconds=30, interval=0.2):
 
 
 class NatsServer:
-    """nats-server on a fixed loopback port with its JetStream store in `directory`; kill()
-    and start() keep port and store, as a crash and a restart would."""
+    """nats-server on a fixed loopback port with its monitoring on another (`monitor(path)`
+    reads /connz, /leafz…), running ground control's operator block `include` plus `extra`;
+    the hub has JetStream (its store in `directory`) and a leaf-node listener. kill() and
+    start() keep ports and store, as a crash and a restart would."""
 
-    def __init__(self, directory, port, include):
+    def __init__(self, directory, port, include, extra="", jetstream=True):
         assert os.access(NATS_SERVER, os.X_OK), \
             "nats-server not found: install the Debian package nats-server (scripts/bootstrap)"
+        os.makedirs(directory, exist_ok=True)
         self.directory, self.port, self.process = directory, port, None
+        self.monitor_port = gc.free_port()
+        self.leaf_port = gc.free_port()
         self.config = os.path.join(directory, "nats.conf")
+        hub = (f"jetstream {{ store_dir: \"{directory}/jetstream\" }}\n"
+               f"leafnodes {{ listen: 127.0.0.1:{self.leaf_port} }}\n") if jetstream else ""
         pathlib.Path(self.config).write_text(
-            f"listen: 127.0.0.1:{port}\n"
-            f"jetstream {{ store_dir: \"{directory}/jetstream\" }}\n"
-            f"include \"{include}\"\n")
+            f"listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{self.monitor_port}\n{hub}"
+            f"include \"{include}\"\n{extra}")
         self.start()
+
+    def monitor(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor_port}{path}", timeout=5) as r:
+            return json.loads(r.read())
 
     def start(self):
         log = open(os.path.join(self.directory, "nats.log"), "ab")
@@ -73,14 +84,14 @@ class Satellites:
     def __init__(self, server, nats_url):
         self.server, self.nats_url, self.processes = server, nats_url, {}
 
-    def start(self, name, directory=None, *flags):
+    def start(self, name, directory=None, *flags, nats_url=None):
         directory = directory or tempfile.mkdtemp(prefix=f"nats-e2e-{name}-")
         out = open(os.path.join(directory, "stdout"), "w")
         process = subprocess.Popen(
             [SATELLITE, "run", "--data-dir", directory, "--listen", "127.0.0.1:0",
              "--ground-control", f"https://{self.server.printed['satellite']}",
              "--ca-file", self.server.ca_file, "--resync-interval", "1s",
-             "--nats", self.nats_url, *flags],
+             "--nats", nats_url or self.nats_url, *flags],
             stdout=out, stderr=open(os.path.join(directory, "stderr"), "a"))
         self.processes[name] = process
         wait_for(f"satellite {name} to listen",
@@ -132,7 +143,8 @@ def contract():
 
 @pytest.fixture(scope="module")
 def fleet(contract):
-    """(ground control, nats-server, satellites, admin client, upstream URL, webhooks)."""
+    """(ground control, nats-server, satellites, admin client, upstream URL, webhooks);
+    the operator block nats-server includes is at fleet[0].nats_include."""
     directory = tempfile.mkdtemp(prefix="nats-e2e-")
     port = gc.free_port()
     include = os.path.join(directory, "operator.conf")
@@ -143,7 +155,7 @@ def fleet(contract):
                        ["--nats", url, "--nats-server-names", "127.0.0.1",
                         "--nats-server-config", include, "--command-ttl", "10m",
                         "--webhook", f"{hooks.url}/sync=sync.completed,sync.failed"])
-    nats = NatsServer(directory, port, include)
+    nats = NatsServer(os.path.join(directory, "hub"), port, include)
     registry_dir = os.path.join(directory, "registry")
     os.makedirs(registry_dir)
     registry = gc.docker_registry(registry_dir)
@@ -153,6 +165,7 @@ def fleet(contract):
                                    body={"spec": {"upstream": {"url": upstream},
                                                   "heartbeatInterval": "2s"}})
     assert status == 200, answer
+    server.nats_include = include
     satellites = Satellites(server, url)
     yield server, nats, satellites, admin, upstream, hooks
     satellites.stop()
