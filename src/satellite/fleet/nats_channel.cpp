@@ -129,20 +129,31 @@ void NatsChannel::run(std::stop_token stop) {
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   unsigned failures = 0;
   std::string last_error;
+  std::optional<NatsCredentials> credentials;
   while (!stop.stop_requested()) {
-    auto credentials = fetch_credentials_(user_key_.public_key());
-    common::Status served;
-    if (credentials) served = serve(*credentials, stop);
-    if (stop.stop_requested()) return;
-    if (credentials && served) {
-      failures = 0;
-      last_error.clear();
-      continue;  // refresh due: new credentials, new connection
+    std::optional<common::Error> error;
+    if (credentials) {
+      auto fresh = serve(*credentials, stop);
+      if (fresh) {  // refreshed while serving: reconnect with them
+        credentials = std::move(*fresh);
+        failures = 0;
+        last_error.clear();
+        continue;
+      }
+      error = fresh.error();
+      credentials.reset();  // maybe refused: ask for new ones
+    } else {
+      auto fetched = fetch_credentials_(user_key_.public_key());
+      if (fetched) {
+        credentials = std::move(*fetched);
+        continue;
+      }
+      error = fetched.error();
     }
-    const common::Error& error = credentials ? served.error() : credentials.error();
-    if (error.message() != last_error) logger_->warn("NATS channel: {}", error.message());
-    last_error = error.message();
-    const auto delay = !credentials && error.code() == ErrorCode::kNotFound
+    if (stop.stop_requested()) return;
+    if (error->message() != last_error) logger_->warn("NATS channel: {}", error->message());
+    last_error = error->message();
+    const auto delay = error->code() == ErrorCode::kNotFound
                            ? options_.not_configured_retry
                            : agent::retry_delay(options_.retry, ++failures, uniform(random));
     agent::sleep_unless_stopped(delay, stop);
@@ -190,8 +201,9 @@ common::nats::ConnectionOptions NatsChannel::connection_options(
   return o;
 }
 
-common::Status NatsChannel::serve(const NatsCredentials& credentials, std::stop_token stop) {
-  const auto due = refresh_due(credentials);
+common::Result<NatsCredentials> NatsChannel::serve(const NatsCredentials& credentials,
+                                                   std::stop_token stop) {
+  auto due = refresh_due(credentials);
   const auto stream =
       credentials.stream.empty() ? std::string(subjects::kCommandStream) : credentials.stream;
   const auto consumer = credentials.consumer.empty()
@@ -213,7 +225,21 @@ common::Status NatsChannel::serve(const NatsCredentials& credentials, std::stop_
     const std::lock_guard lock(mutex_);
     session_ = session;
   }
-  const auto in_time = [&] { return !stop.stop_requested() && clock_.steady_now() < due; };
+  // Fresh credentials once the refresh is due; until they come the old ones serve on.
+  std::optional<NatsCredentials> fresh;
+  unsigned refresh_failures = 0;
+  const auto in_time = [&] {
+    if (stop.stop_requested()) return false;
+    if (clock_.steady_now() < due) return true;
+    auto fetched = fetch_credentials_(user_key_.public_key());
+    if (fetched) {
+      fresh = std::move(*fetched);
+      return false;
+    }
+    logger_->warn("NATS: renewing the credentials: {}", fetched.error().message());
+    due = clock_.steady_now() + agent::retry_delay(options_.retry, ++refresh_failures, 0.5);
+    return true;
+  };
   std::string last_error;
   while (in_time()) {
     auto subscription = common::nats::PullSubscription::bind(*session->jetstream, stream, consumer);
@@ -242,7 +268,8 @@ common::Status NatsChannel::serve(const NatsCredentials& credentials, std::stop_
     const std::lock_guard lock(mutex_);
     session_.reset();
   }
-  return {};
+  if (!fresh) return common::fail(ErrorCode::kUnavailable, "stopped");
+  return std::move(*fresh);
 }
 
 }  // namespace satellite::fleet

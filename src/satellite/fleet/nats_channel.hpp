@@ -86,10 +86,11 @@ class NatsChannel {
   struct Session;  // one connection and its JetStream context
 
   void run(std::stop_token stop);
-  // Connects with `credentials` and serves commands until their refresh is due; an error
-  // when the connection could not be made.
-  [[nodiscard]] common::Status serve(const common::fleet_wire::NatsCredentials& credentials,
-                                     std::stop_token stop);
+  // Connects with `credentials` and serves commands until their refresh is due, then
+  // returns the fresh ones (the old ones keep serving until those come). An error when the
+  // connection could not be made, or on `stop`.
+  [[nodiscard]] common::Result<common::fleet_wire::NatsCredentials> serve(
+      const common::fleet_wire::NatsCredentials& credentials, std::stop_token stop);
   [[nodiscard]] std::chrono::steady_clock::time_point refresh_due(
       const common::fleet_wire::NatsCredentials& credentials) const;
   [[nodiscard]] common::nats::ConnectionOptions connection_options(

@@ -121,6 +121,10 @@ class NatsChannelTest : public ::testing::Test {
   // What ground control's credentials endpoint answers, valid for `validity_`.
   common::Result<common::fleet_wire::NatsCredentials> credentials(std::string_view public_key) {
     ++credentials_fetched_;
+    if (refusals_ > 0) {
+      --refusals_;
+      return common::fail(common::ErrorCode::kUnavailable, "ground control's NATS is down");
+    }
     const auto expires = std::chrono::system_clock::now() + validity_;
     auto jwt =
         operator_.user_jwt(std::string(public_key),
@@ -231,6 +235,7 @@ class NatsChannelTest : public ::testing::Test {
   std::atomic<int> reports_{0};
   std::atomic<int> credentials_fetched_{0};
   std::chrono::seconds validity_{std::chrono::hours(1)};
+  std::atomic<int> refusals_{0};  // credentials requests still to refuse
   std::unique_ptr<NatsChannel> channel_;
 };
 
@@ -276,6 +281,46 @@ TEST_F(NatsChannelTest, CommandSentWhileStoppedRunsWhenItStartsAgain) {
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->command_id, "c-4");
   EXPECT_EQ(reports_, 2);
+}
+
+// The command is acked only once its answer is stored: while the answer cannot be published
+// the command stays, comes again, and is answered from the ledger without running again.
+TEST_F(NatsChannelTest, CommandWhoseAnswerCannotBeStoredComesAgainAndRunsOnce) {
+  start_channel();
+  ASSERT_TRUE(eventually([&] { return channel_->connected(); }));
+  events_.reset();
+  // JetStream has no delete in our wrapper (ground control never deletes streams): the API.
+  auto deleted =
+      admin_->request("$JS.API.STREAM.DELETE." + std::string(subjects::kEventStream), "", 2s);
+  ASSERT_TRUE(deleted);
+  ASSERT_NE(deleted->data.find("\"success\":true"), std::string::npos) << deleted->data;
+  send(command("c-9", CommandType::kReportStatus), "c-9");
+  ASSERT_TRUE(eventually([&] { return reports_ == 1; }));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(commands_settled());  // unanswered, so unacked
+  ASSERT_TRUE(
+      admin_js_->ensure_stream({std::string(subjects::kEventStream), {subjects::all_events()}}));
+  ASSERT_TRUE(admin_js_->ensure_consumer(subjects::kEventStream,
+                                         {std::string(subjects::kGroundControlConsumer), "", 30s}));
+  auto events = common::nats::PullSubscription::bind(*admin_js_, subjects::kEventStream,
+                                                     subjects::kGroundControlConsumer);
+  ASSERT_TRUE(events);
+  events_.emplace(std::move(*events));
+  const auto answer = answer_to("c-9");  // after the consumer's 2 s ack wait
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->outcome, CommandOutcome::kDone);
+  EXPECT_TRUE(eventually([&] { return commands_settled(); }));
+  EXPECT_EQ(reports_, 1);
+}
+
+TEST_F(NatsChannelTest, RefusedCredentialsAreAskedForAgain) {
+  refusals_ = 2;
+  start_channel();
+  send(command("c-10", CommandType::kReportStatus), "c-10");
+  const auto answer = next_answer();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->command_id, "c-10");
+  EXPECT_GE(credentials_fetched_, 3);
 }
 
 TEST_F(NatsChannelTest, FailingActionIsAnsweredFailedWithItsReason) {
