@@ -96,6 +96,9 @@ struct Satellite {
   std::unique_ptr<agent::Agent> agent;
   std::unique_ptr<proxy::PullThroughProxy> proxy;
   std::unique_ptr<fleet::FleetReporter> reporter;
+  std::mutex mirror_mutex;      // guards mirror_upstream and mirror_runtimes
+  std::string mirror_upstream;  // what the last config pointed the runtimes at ("" none)
+  std::vector<std::string> mirror_runtimes;
   // With --nats: made once the satellite's name is known (from its desired state); the
   // channel goes first at the end, as its commands use everything above.
   std::mutex nats_mutex;  // guards the four below
@@ -103,9 +106,6 @@ struct Satellite {
   std::optional<fleet::AnsweredCommands> ledger;
   std::optional<fleet::CommandExecutor> executor;
   std::unique_ptr<fleet::NatsChannel> nats;
-  std::mutex mirror_mutex;      // guards mirror_upstream and mirror_runtimes
-  std::string mirror_upstream;  // what the last config pointed the runtimes at ("" none)
-  std::vector<std::string> mirror_runtimes;
 
   std::string data_dir() const { return options.serve.registry.data_dir; }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <optional>
 #include <random>
 
@@ -21,6 +22,9 @@ using common::fleet_wire::NatsCredentials;
 namespace subjects = common::fleet_wire::nats_subjects;
 
 struct NatsChannel::Session {
+  // Set (on libnats's thread) when the connection ended for good: libnats gives up when the
+  // server refuses the credentials twice (an expired or revoked JWT).
+  std::atomic<bool> closed{false};
   std::unique_ptr<common::nats::Connection> connection;
   std::optional<common::nats::JetStream> jetstream;  // destroyed before the connection
 };
@@ -174,8 +178,8 @@ std::chrono::steady_clock::time_point NatsChannel::refresh_due(
   return steady_now + std::max(left * 2 / 3, std::chrono::milliseconds(0));
 }
 
-common::nats::ConnectionOptions NatsChannel::connection_options(
-    const NatsCredentials& credentials) const {
+common::nats::ConnectionOptions NatsChannel::connection_options(const NatsCredentials& credentials,
+                                                                Session& session) const {
   common::nats::ConnectionOptions o;
   o.servers = credentials.servers.empty() ? options_.servers : credentials.servers;
   o.name = options_.satellite;
@@ -189,11 +193,19 @@ common::nats::ConnectionOptions NatsChannel::connection_options(
   o.connect_timeout = options_.connect_timeout;
   o.reconnect_wait = options_.reconnect_wait;
   o.reconnect_jitter = options_.reconnect_jitter;
-  o.on_state = [this](common::nats::ConnectionState state) {
-    if (state == common::nats::ConnectionState::kDisconnected)
-      logger_->info("NATS: link lost, reconnecting");
-    else if (state != common::nats::ConnectionState::kClosed)
-      logger_->info("NATS: connected");
+  o.on_state = [this, &session](common::nats::ConnectionState state) {
+    switch (state) {
+      case common::nats::ConnectionState::kConnected:
+      case common::nats::ConnectionState::kReconnected:
+        logger_->info("NATS: connected");
+        break;
+      case common::nats::ConnectionState::kDisconnected:
+        logger_->info("NATS: link lost, reconnecting");
+        break;
+      case common::nats::ConnectionState::kClosed:
+        session.closed = true;
+        break;
+    }
   };
   o.on_async_error = [this](std::string_view message) {
     logger_->warn("NATS server: {}", message);
@@ -214,7 +226,7 @@ common::Result<NatsCredentials> NatsChannel::serve(const NatsCredentials& creden
     jwt_ = credentials.jwt;
   }
   auto session = std::make_shared<Session>();
-  auto connection = common::nats::Connection::connect(connection_options(credentials));
+  auto connection = common::nats::Connection::connect(connection_options(credentials, *session));
   if (!connection) return common::fail(connection.error());
   session->connection = std::move(*connection);
   auto jetstream =
@@ -229,7 +241,7 @@ common::Result<NatsCredentials> NatsChannel::serve(const NatsCredentials& creden
   std::optional<NatsCredentials> fresh;
   unsigned refresh_failures = 0;
   const auto in_time = [&] {
-    if (stop.stop_requested()) return false;
+    if (stop.stop_requested() || session->closed) return false;
     if (clock_.steady_now() < due) return true;
     auto fetched = fetch_credentials_(user_key_.public_key());
     if (fetched) {
@@ -268,6 +280,9 @@ common::Result<NatsCredentials> NatsChannel::serve(const NatsCredentials& creden
     const std::lock_guard lock(mutex_);
     session_.reset();
   }
+  if (session->closed && !stop.stop_requested())
+    return common::fail(ErrorCode::kUnauthenticated,
+                        "NATS closed the connection (credentials refused or expired)");
   if (!fresh) return common::fail(ErrorCode::kUnavailable, "stopped");
   return std::move(*fresh);
 }

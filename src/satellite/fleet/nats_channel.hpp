@@ -94,7 +94,7 @@ class NatsChannel {
   [[nodiscard]] std::chrono::steady_clock::time_point refresh_due(
       const common::fleet_wire::NatsCredentials& credentials) const;
   [[nodiscard]] common::nats::ConnectionOptions connection_options(
-      const common::fleet_wire::NatsCredentials& credentials) const;
+      const common::fleet_wire::NatsCredentials& credentials, Session& session) const;
   [[nodiscard]] std::shared_ptr<Session> current() const;
 
   const NatsChannelOptions options_;

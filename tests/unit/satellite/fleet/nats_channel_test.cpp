@@ -121,6 +121,8 @@ class NatsChannelTest : public ::testing::Test {
   // What ground control's credentials endpoint answers, valid for `validity_`.
   common::Result<common::fleet_wire::NatsCredentials> credentials(std::string_view public_key) {
     ++credentials_fetched_;
+    if (credentials_fetched_ > 1 && std::chrono::steady_clock::now() < refuse_until_.load())
+      return common::fail(common::ErrorCode::kUnavailable, "ground control is away");
     if (refusals_ > 0) {
       --refusals_;
       return common::fail(common::ErrorCode::kUnavailable, "ground control's NATS is down");
@@ -236,6 +238,8 @@ class NatsChannelTest : public ::testing::Test {
   std::atomic<int> credentials_fetched_{0};
   std::chrono::seconds validity_{std::chrono::hours(1)};
   std::atomic<int> refusals_{0};  // credentials requests still to refuse
+  // Requests after the first are refused until then (ground control away for a while).
+  std::atomic<std::chrono::steady_clock::time_point> refuse_until_{};
   std::unique_ptr<NatsChannel> channel_;
 };
 
@@ -378,6 +382,21 @@ TEST_F(NatsChannelTest, RefreshesItsJwtBeforeItExpires) {
   }
   EXPECT_GE(credentials_fetched_, 3);
   EXPECT_EQ(reports_, 4);
+}
+
+// Ground control away past the JWT's end: the server closes the connection, and the channel
+// gets going again with the next credentials it is given.
+TEST_F(NatsChannelTest, RecoversAfterItsJwtExpiredWhileGroundControlWasAway) {
+  validity_ = 2s;
+  refuse_until_ = std::chrono::steady_clock::now() + 4s;
+  start_channel();
+  send(command("e-1", CommandType::kReportStatus), "e-1");
+  ASSERT_TRUE(next_answer());
+  std::this_thread::sleep_for(4500ms);  // the first JWT expired 2.5 s ago
+  send(command("e-2", CommandType::kReportStatus), "e-2");
+  const auto answer = answer_to("e-2");
+  ASSERT_TRUE(answer) << server_->log();
+  EXPECT_EQ(answer->outcome, CommandOutcome::kDone);
 }
 
 TEST_F(NatsChannelTest, PublishesEventsOnItsOwnSubject) {
