@@ -189,6 +189,10 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--tls-listen", text.tls_listen,
                  "HOST:PORT for HTTPS with the serving certificate ground control issues for "
                  "the config's registry serverNames (starts once one is held)");
+  cmd.add_option("--nats", options.nats_servers,
+                 "NATS URL (nats:// or tls://) for ground control's command channel; "
+                 "repeatable or a comma list")
+      ->delimiter(',');
   cmd.add_option("--state-file", options.state_file,
                  "headless: follow this satellite state or Harbor state file, no ground control")
       ->envname("SATELLITE_STATE_FILE");
@@ -282,6 +286,9 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
                         "--tls-listen needs --ground-control (its CA issues the certificate)"));
     options.tls_listen = value_or_die(common::config::parse_host_port(text.tls_listen));
   }
+  if (!options.nats_servers.empty() && options.ground_control_url.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--nats needs --ground-control (it issues the NATS credentials)"));
   options.proxy_disk_quota = value_or_die(common::config::parse_size(text.proxy_disk_quota));
   options.proxy_tag_ttl = value_or_die(common::config::parse_duration(text.proxy_tag_ttl));
 }

@@ -1,22 +1,31 @@
 // `satellite run`: wires the registry, the replication engine, the agent, and either a
 // state file (headless) or ground control (enrollment, long-poll, config, reports).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/logger.h>
 #include <sys/statvfs.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 
 #include "common/clock.hpp"
+#include "common/time_format.hpp"
 #include "satellite/agent/agent.hpp"
 #include "satellite/agent/fallback_state_source.hpp"
 #include "satellite/agent/state_file_source.hpp"
 #include "satellite/agent_metrics.hpp"
 #include "satellite/commands.hpp"
+#include "satellite/fleet/answered_commands.hpp"
+#include "satellite/fleet/command_executor.hpp"
 #include "satellite/fleet/device_identity.hpp"
 #include "satellite/fleet/fleet_reporter.hpp"
 #include "satellite/fleet/ground_control_source.hpp"
+#include "satellite/fleet/nats_channel.hpp"
+#include "satellite/fleet/nats_user_key.hpp"
 #include "satellite/fleet/registry_state_source.hpp"
 #include "satellite/fleet/serving_certificate_keeper.hpp"
+#include "satellite/fleet/state_convergence.hpp"
 #include "satellite/process_signals.hpp"
 #include "satellite/proxy/pull_through_proxy.hpp"
 #include "satellite/registry_app.hpp"
@@ -39,10 +48,36 @@ agent::PullFunction pull_through(replication::ImagePuller& puller) {
   };
 }
 
-std::int64_t free_bytes(const std::string& dir) {
+struct DiskSpace {
+  std::int64_t free = 0;
+  std::int64_t total = 0;
+};
+
+DiskSpace disk_space(const std::string& dir) {
   struct statvfs fs {};
-  if (::statvfs(dir.c_str(), &fs) != 0) return 0;
-  return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+  if (::statvfs(dir.c_str(), &fs) != 0) return {};
+  const auto unit = static_cast<std::int64_t>(fs.f_frsize);
+  return {static_cast<std::int64_t>(fs.f_bavail) * unit,
+          static_cast<std::int64_t>(fs.f_blocks) * unit};
+}
+
+// What a sync command watches for (fleet::wait_for_state).
+fleet::ConvergenceView convergence_view(const agent::AgentStatus& status) {
+  return {status.state_digest, status.applied_state_digest, status.window_open,
+          status.counts.failed, status.feed_error};
+}
+
+// The ledger of answered commands; a file that is no ledger is set aside (and logged), so
+// that the channel starts with an empty one rather than not at all.
+common::Result<fleet::AnsweredCommands> open_ledger(const std::string& path,
+                                                    const common::log::Logger& logger) {
+  auto ledger = fleet::AnsweredCommands::load(path);
+  if (ledger || ledger.error().code() != common::ErrorCode::kInvalidArgument) return ledger;
+  logger->warn("{}: {}; starting a new one (the old one is kept as {}.corrupt)", path,
+               ledger.error().message(), path);
+  std::error_code ignored;
+  std::filesystem::rename(path, path + ".corrupt", ignored);
+  return fleet::AnsweredCommands::load(path);
 }
 
 // Everything the process runs, in the order it is built; destroyed in reverse.
@@ -61,6 +96,16 @@ struct Satellite {
   std::unique_ptr<agent::Agent> agent;
   std::unique_ptr<proxy::PullThroughProxy> proxy;
   std::unique_ptr<fleet::FleetReporter> reporter;
+  std::mutex mirror_mutex;      // guards mirror_upstream and mirror_runtimes
+  std::string mirror_upstream;  // what the last config pointed the runtimes at ("" none)
+  std::vector<std::string> mirror_runtimes;
+  // With --nats: made once the satellite's name is known (from its desired state); the
+  // channel goes first at the end, as its commands use everything above.
+  std::mutex nats_mutex;  // guards the four below
+  bool nats_closed = false;
+  std::optional<fleet::AnsweredCommands> ledger;
+  std::optional<fleet::CommandExecutor> executor;
+  std::unique_ptr<fleet::NatsChannel> nats;
 
   std::string data_dir() const { return options.serve.registry.data_dir; }
 
@@ -92,6 +137,11 @@ struct Satellite {
   // at; a failure only costs that, so it is logged.
   void record_mirror_target(const std::string& upstream, const std::vector<std::string>& runtimes) {
     if (upstream.empty()) return;
+    {
+      const std::lock_guard lock(mirror_mutex);
+      mirror_upstream = upstream;
+      mirror_runtimes = runtimes;
+    }
     runtime_config::MirrorTarget target;
     target.plan.mirror = runtime_config::local_address(app->address());
     target.plan.upstream = upstream;
@@ -100,6 +150,121 @@ struct Satellite {
             runtime_config::mirror_target_path(data_dir()), target);
         !saved)
       logger->warn("recording the runtimes' mirror target: {}", saved.error().message());
+  }
+
+  // What ground control's commands do on this satellite (docs/adr/0008).
+  fleet::CommandActions command_actions() {
+    fleet::CommandActions actions;
+    actions.sync_state = [this](std::string_view target, const fleet::StillWorking& working,
+                                std::stop_token stop) {
+      return fleet::wait_for_state(
+          std::string(target), [this] { return convergence_view(agent->summary()); }, working,
+          fleet::ConvergenceTiming{}, std::move(stop));
+    };
+    actions.report_status = [this] {
+      reporter->status_changed();  // sent within a second by the reporter's thread
+      return common::Status{};
+    };
+    actions.collect_garbage = [this] {
+      app->trigger_gc();
+      return common::Status{};
+    };
+    actions.rewrite_runtimes = [this]() -> common::Status {
+      std::string upstream;
+      std::vector<std::string> runtimes;
+      {
+        const std::lock_guard lock(mirror_mutex);
+        upstream = mirror_upstream;
+        runtimes = mirror_runtimes;
+      }
+      if (upstream.empty())
+        return common::fail(common::ErrorCode::kUnavailable,
+                            "no upstream known yet: no config from ground control");
+      record_mirror_target(upstream, runtimes);
+      return {};
+    };
+    actions.refresh_credentials = [] {
+      return common::Status(common::fail(common::ErrorCode::kUnsupported,
+                                         "refresh.credentials is not supported yet"));
+    };
+    return actions;
+  }
+
+  // Starts the NATS channel once for `satellite` (its name); a no-op without --nats, before
+  // the name is known, once it runs, or after shutdown began. Any thread.
+  void ensure_nats(const std::string& satellite) {
+    if (options.nats_servers.empty() || satellite.empty() || !ground_control) return;
+    const std::lock_guard lock(nats_mutex);
+    if (nats || nats_closed) return;
+    auto key = fleet::load_or_make_nats_user_key(data_dir() + "/identity");
+    if (!key) {
+      logger->error("NATS channel off: the NATS user key: {}", key.error().message());
+      nats_closed = true;
+      return;
+    }
+    auto opened = open_ledger(data_dir() + "/agent/answered-commands.json", logger);
+    if (!opened) {
+      logger->error("NATS channel off: {}", opened.error().message());
+      nats_closed = true;
+      return;
+    }
+    ledger.emplace(std::move(*opened));
+    executor.emplace(satellite, command_actions(), *ledger, clock, logger);
+    fleet::NatsChannelOptions nats_options;
+    nats_options.satellite = satellite;
+    nats_options.servers = options.nats_servers;
+    nats_options.tls.ca_file = identity->ca_file();
+    nats = std::make_unique<fleet::NatsChannel>(
+        std::move(nats_options), std::move(*key),
+        [this](std::string_view public_key) -> common::Result<common::fleet_wire::NatsCredentials> {
+          const auto client = ground_control->client();
+          if (!client) return common::fail(common::ErrorCode::kUnavailable, "not enrolled yet");
+          return client->nats_credentials(public_key);
+        },
+        *executor, clock, logger);
+    nats->start();
+    logger->info("NATS channel for {} via {}", satellite, fmt::join(options.nats_servers, ","));
+  }
+
+  void stop_nats() {
+    const std::lock_guard lock(nats_mutex);
+    nats_closed = true;
+    if (nats) nats->stop();
+  }
+
+  // Best effort: dropped when NATS is off or down.
+  void publish_event(common::fleet_wire::EventType type, std::string message,
+                     std::string state_digest) {
+    const std::lock_guard lock(nats_mutex);
+    if (nats && !nats_closed)
+      nats->publish_event(type, std::move(message), std::move(state_digest));
+  }
+
+  void sync_event(const agent::AgentStatus& status) {
+    const bool failed = status.counts.failed > 0 || !status.feed_error.empty();
+    auto message = fmt::format("{} present, {} pulling, {} failed", status.counts.present,
+                               status.counts.pulling, status.counts.failed);
+    if (!status.feed_error.empty()) message += "; state feed: " + status.feed_error;
+    publish_event(failed ? common::fleet_wire::EventType::kSyncFailed
+                         : common::fleet_wire::EventType::kSyncCompleted,
+                  std::move(message), status.state_digest);
+  }
+
+  // At each heartbeat: the registry's disk under 10 % free, the device certificate in the
+  // last third of its life.
+  void health_events() {
+    const auto disk = disk_space(data_dir());
+    if (disk.total > 0 && disk.free * 10 < disk.total)
+      publish_event(common::fleet_wire::EventType::kDiskLow,
+                    fmt::format("{} of {} bytes free", disk.free, disk.total), "");
+    if (!identity) return;
+    const auto validity = identity->validity();
+    if (!validity) return;
+    const auto now = clock.now();
+    if (3 * (validity->not_after - now) < validity->not_after - validity->not_before)
+      publish_event(
+          common::fleet_wire::EventType::kCertificateExpiring,
+          "the device certificate expires at " + common::format_rfc3339(validity->not_after), "");
   }
 
   common::Result<std::unique_ptr<agent::StateSource>> make_source() {
@@ -133,9 +298,6 @@ struct Satellite {
         clock, logger);
     if (!fallback) return common::fail(fallback.error());
     registry_state = fallback->get();
-    ground_control->on_enrollment([this](const fleet::Enrollment& e) {
-      registry_state->learn(e.satellite, e.state_registry);
-    });
     return std::unique_ptr<agent::StateSource>(std::make_unique<agent::FallbackStateSource>(
         std::move(source), std::move(*fallback),
         [this](const common::fleet_wire::SatelliteState& s) { registry_state->learn(s); }, logger));
@@ -166,9 +328,21 @@ struct Satellite {
         puller->set_upstream(std::move(upstream));
       };
     }
+    if (ground_control) {
+      hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
+        ensure_nats(state.satellite);
+        publish_event(common::fleet_wire::EventType::kSyncStarted,
+                      fmt::format("{} artifacts", state.artifacts.size()), state.state_digest);
+      };
+      ground_control->on_enrollment([this](const fleet::Enrollment& e) {
+        registry_state->learn(e.satellite, e.state_registry);
+        ensure_nats(e.satellite);
+      });
+    }
     hooks.collect_garbage = [this] { app->trigger_gc(); };
-    hooks.synced = [this](const agent::AgentStatus&) {
+    hooks.synced = [this](const agent::AgentStatus& status) {
       if (reporter) reporter->status_changed();
+      sync_event(status);
     };
     auto made_agent =
         agent::Agent::create(app->registry(), pull_through(*puller), std::move(*source),
@@ -195,10 +369,14 @@ struct Satellite {
       app->set_content_fetcher(proxy.get());
     }
     if (ground_control) {
-      reporter = std::make_unique<fleet::FleetReporter>(
-          *ground_control,
-          fleet::ReporterInputs{[this] { return heartbeat(); }, [this] { return status(); }}, clock,
-          logger);
+      reporter =
+          std::make_unique<fleet::FleetReporter>(*ground_control,
+                                                 fleet::ReporterInputs{[this] {
+                                                                         health_events();
+                                                                         return heartbeat();
+                                                                       },
+                                                                       [this] { return status(); }},
+                                                 clock, logger);
     }
     return {};
   }
@@ -229,7 +407,7 @@ struct Satellite {
     beat.uptime_seconds =
         std::chrono::duration_cast<std::chrono::seconds>(clock.steady_now() - started).count();
     beat.disk_used_bytes = static_cast<std::int64_t>(app->registry().storage_stats().bytes);
-    beat.disk_free_bytes = free_bytes(data_dir());
+    beat.disk_free_bytes = disk_space(data_dir()).free;
     beat.bytes_transferred = static_cast<std::int64_t>(puller->bytes_transferred());
     beat.state_digest = agent->summary().applied_state_digest;
     return beat;
@@ -267,11 +445,15 @@ common::Status run_command(const RunOptions& options, common::log::Logger logger
                options.state_file.empty() ? options.ground_control_url : options.state_file);
   satellite.agent->start();
   if (satellite.reporter) satellite.reporter->start();
+  // After a restart the name comes from the state held; else from the first state.
+  satellite.ensure_nats(satellite.agent->satellite_name());
   serve_until_signalled(*satellite.app, signals, logger, [&] {
+    satellite.stop_nats();  // a sync command in flight waits on the agent
     if (satellite.reporter) satellite.reporter->stop();
     if (satellite.proxy) satellite.proxy->stop();  // a fetch in flight holds the drain
     satellite.agent->stop();
   });
+  satellite.stop_nats();
   if (satellite.reporter) satellite.reporter->stop();
   satellite.agent->stop();
   return {};

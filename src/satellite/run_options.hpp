@@ -39,6 +39,9 @@ struct RunOptions {
   // Fleet: an HTTPS listener of the registry, HOST:PORT (empty: none), with the serving
   // certificate ground control issues for the config's spec.registry.serverNames.
   std::optional<common::config::HostPort> tls_listen;
+  // Fleet: NATS servers for ground control's push channel (empty: long-poll only). Ground
+  // control's credentials may name others, which then win.
+  std::vector<std::string> nats_servers;
   UpstreamOptions upstream;
   agent::AgentSettings agent;
   std::uint64_t bandwidth_limit = 0;  // bytes/s; 0: unlimited

@@ -102,6 +102,11 @@ bool Agent::wants(const std::string& repository, const common::Digest& digest) c
   });
 }
 
+std::string Agent::satellite_name() const {
+  std::lock_guard lock(mutex_);
+  return desired_ ? desired_->satellite : std::string();
+}
+
 void Agent::feed(std::stop_token stop) {
   std::string known;
   {

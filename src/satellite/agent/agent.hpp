@@ -80,6 +80,8 @@ class Agent {
   // The same without the per-artifact list (counts only): what /metrics and heartbeats read,
   // cheap however many artifacts there are.
   [[nodiscard]] AgentStatus summary() const;
+  // The satellite's name as the current desired state gives it ("" no state yet).
+  [[nodiscard]] std::string satellite_name() const;
   // True when the current desired state names (repository, digest): content the proxy's
   // cache eviction must leave alone.
   [[nodiscard]] bool wants(const std::string& repository, const common::Digest& digest) const;

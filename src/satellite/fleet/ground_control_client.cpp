@@ -196,4 +196,14 @@ common::Status GroundControlClient::report_status(const common::fleet_wire::Stat
   return {};
 }
 
+common::Result<common::fleet_wire::NatsCredentials> GroundControlClient::nats_credentials(
+    std::string_view public_key) {
+  auto response = send("POST", "/satellite/v1/nats/credentials",
+                       common::fleet_wire::to_json(
+                           common::fleet_wire::NatsCredentialsRequest{std::string(public_key)}));
+  if (!response) return common::fail(response.error());
+  if (response->status != 200) return common::fail(error_of(*response, "NATS credentials"));
+  return common::fleet_wire::parse_nats_credentials(response->body);
+}
+
 }  // namespace satellite::fleet

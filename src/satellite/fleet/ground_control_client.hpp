@@ -13,10 +13,12 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/fleet_wire/heartbeat.hpp"
+#include "common/fleet_wire/nats_credentials.hpp"
 #include "common/fleet_wire/satellite_config.hpp"
 #include "common/fleet_wire/satellite_state.hpp"
 #include "common/fleet_wire/status_report.hpp"
@@ -81,6 +83,10 @@ class GroundControlClient {
   [[nodiscard]] common::Result<common::fleet_wire::HeartbeatAnswer> heartbeat(
       const common::fleet_wire::Heartbeat& beat);
   [[nodiscard]] common::Status report_status(const common::fleet_wire::StatusReport& report);
+  // POST /satellite/v1/nats/credentials: a user JWT for the device's NATS key `public_key`.
+  // kUnavailable while ground control's NATS is down, kNotFound when it has no NATS channel.
+  [[nodiscard]] common::Result<common::fleet_wire::NatsCredentials> nats_credentials(
+      std::string_view public_key);
 
  private:
   GroundControlClient(std::string url, std::unique_ptr<common::http::HttpClient> http,

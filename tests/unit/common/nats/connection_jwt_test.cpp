@@ -11,6 +11,7 @@
 #include "common/nats/nats_jwt.hpp"
 #include "common/nats/nkey.hpp"
 #include "nats_test_support.hpp"
+#include "testutil/nats_operator.hpp"
 #include "testutil/nats_server_instance.hpp"
 
 namespace common::nats {
@@ -24,32 +25,12 @@ using nats_test::test_options;
 class NatsJwtConnection : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto now = std::chrono::system_clock::now();
-    AccountClaims system_claims{.subject = system_.public_key(), .meta = {.name = "SYS"}};
-    system_claims.limits.jetstream = {0, 0, 0, 0};
-    auto operator_jwt = encode_jwt(OperatorClaims{.subject = operator_.public_key(),
-                                                  .meta = {.name = "ground-control"},
-                                                  .system_account = system_.public_key()},
-                                   operator_, now);
-    auto system_jwt = encode_jwt(system_claims, operator_, now);
-    auto account_jwt = encode_jwt(AccountClaims{.subject = account_.public_key(),
-                                                .meta = {.name = "SATELLITES"},
-                                                .signing_keys = {signing_.public_key()}},
-                                  operator_, now);
-    ASSERT_TRUE(operator_jwt && system_jwt && account_jwt);
-    server_ = testutil::NatsServerInstance::start(
-        "operator: " + *operator_jwt + "\nsystem_account: " + system_.public_key() +
-        "\nresolver: MEMORY\nresolver_preload: {\n  " + account_.public_key() + ": " +
-        *account_jwt + "\n  " + system_.public_key() + ": " + *system_jwt + "\n}\n");
+    server_ = testutil::NatsServerInstance::start(operator_.server_config(false));
   }
 
   std::string user_jwt(const Nkey& user, Permissions permissions,
                        std::optional<TimePoint> expires = std::nullopt) {
-    auto jwt = encode_jwt(UserClaims{.subject = user.public_key(),
-                                     .meta = {.name = "edge-1", .expires = expires},
-                                     .permissions = std::move(permissions),
-                                     .issuer_account = account_.public_key()},
-                          signing_, std::chrono::system_clock::now() - 60s);
+    auto jwt = operator_.user_jwt(user.public_key(), std::move(permissions), expires);
     EXPECT_TRUE(jwt) << jwt.error().message();
     return jwt.value_or("");
   }
@@ -69,10 +50,7 @@ class NatsJwtConnection : public ::testing::Test {
     return connection.connected() || states.wait_for_value(ConnectionState::kConnected);
   }
 
-  Nkey operator_ = Nkey::generate(NkeyType::kOperator);
-  Nkey system_ = Nkey::generate(NkeyType::kAccount);
-  Nkey account_ = Nkey::generate(NkeyType::kAccount);
-  Nkey signing_ = Nkey::generate(NkeyType::kAccount);
+  testutil::NatsOperator operator_;
   Nkey admin_ = Nkey::generate(NkeyType::kUser);
   Nkey satellite_ = Nkey::generate(NkeyType::kUser);
   std::unique_ptr<testutil::NatsServerInstance> server_;

@@ -21,6 +21,7 @@
 #include "common/nats/nats_jwt.hpp"
 #include "common/nats/nkey.hpp"
 #include "common/nats/user_creds.hpp"
+#include "testutil/nats_operator.hpp"
 #include "testutil/nats_server_instance.hpp"
 
 namespace common::nats {
@@ -126,34 +127,13 @@ enum class CredentialsFrom { kCallbacks, kCredsFile };
 class OperatorModeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto now = std::chrono::system_clock::now();
-    OperatorClaims operator_claims{.subject = operator_.public_key(),
-                                   .meta = {.name = "ground-control"},
-                                   .system_account = system_.public_key()};
-    AccountClaims system_claims{.subject = system_.public_key(), .meta = {.name = "SYS"}};
-    system_claims.limits.jetstream = {0, 0, 0, 0};  // the system account has no JetStream
-    AccountClaims account_claims{.subject = account_.public_key(),
-                                 .meta = {.name = "SATELLITES"},
-                                 .signing_keys = {account_signing_.public_key()}};
-    auto operator_jwt = encode_jwt(operator_claims, operator_, now);
-    auto system_jwt = encode_jwt(system_claims, operator_, now);
-    auto account_jwt = encode_jwt(account_claims, operator_, now);
-    ASSERT_TRUE(operator_jwt && system_jwt && account_jwt);
-    server_ = testutil::NatsServerInstance::start(
-        "debug: true\noperator: " + *operator_jwt + "\nsystem_account: " + system_.public_key() +
-        "\nresolver: MEMORY\nresolver_preload: {\n  " + account_.public_key() + ": " +
-        *account_jwt + "\n  " + system_.public_key() + ": " + *system_jwt + "\n}\n");
+    server_ = testutil::NatsServerInstance::start(operator_.server_config());
   }
 
   // A user JWT for `user`, signed by the account's signing key unless `signer` says otherwise.
   std::string user_jwt(const Nkey& user, Permissions permissions, const Nkey* signer = nullptr,
                        std::optional<TimePoint> expires = std::nullopt) {
-    UserClaims claims{.subject = user.public_key(),
-                      .meta = {.name = "test-user", .expires = expires},
-                      .permissions = std::move(permissions),
-                      .issuer_account = account_.public_key()};
-    const auto issued_at = std::chrono::system_clock::now() - 60s;
-    auto jwt = encode_jwt(claims, signer ? *signer : account_signing_, issued_at);
+    auto jwt = operator_.user_jwt(user.public_key(), std::move(permissions), expires, signer);
     EXPECT_TRUE(jwt) << jwt.error().message();
     return jwt.value_or("");
   }
@@ -247,10 +227,7 @@ class OperatorModeTest : public ::testing::Test {
     EXPECT_GT(count_in_log(reason), 0u) << server_->log();
   }
 
-  Nkey operator_ = Nkey::generate(NkeyType::kOperator);
-  Nkey system_ = Nkey::generate(NkeyType::kAccount);
-  Nkey account_ = Nkey::generate(NkeyType::kAccount);
-  Nkey account_signing_ = Nkey::generate(NkeyType::kAccount);
+  testutil::NatsOperator operator_;
   Nkey admin_ = Nkey::generate(NkeyType::kUser);
   Nkey satellite_ = Nkey::generate(NkeyType::kUser);
   std::unique_ptr<testutil::NatsServerInstance> server_;
