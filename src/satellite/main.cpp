@@ -189,6 +189,9 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--tls-listen", text.tls_listen,
                  "HOST:PORT for HTTPS with the serving certificate ground control issues for "
                  "the config's registry serverNames (starts once one is held)");
+  cmd.add_option("--nats-domain", options.nats_domain,
+                 "the hub's JetStream domain, when --nats is a leaf node on the site "
+                 "(docs/nats.md)");
   cmd.add_option("--nats", options.nats_servers,
                  "NATS URL (nats:// or tls://) for ground control's command channel; "
                  "repeatable or a comma list")

@@ -213,6 +213,7 @@ struct Satellite {
     fleet::NatsChannelOptions nats_options;
     nats_options.satellite = satellite;
     nats_options.servers = options.nats_servers;
+    nats_options.jetstream_domain = options.nats_domain;
     nats_options.tls.ca_file = identity->ca_file();
     nats = std::make_unique<fleet::NatsChannel>(
         std::move(nats_options), std::move(*key),

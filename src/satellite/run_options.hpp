@@ -42,6 +42,7 @@ struct RunOptions {
   // Fleet: NATS servers for ground control's push channel (empty: long-poll only). Ground
   // control's credentials may name others, which then win.
   std::vector<std::string> nats_servers;
+  std::string nats_domain;  // the hub's JetStream domain behind a leaf node
   UpstreamOptions upstream;
   agent::AgentSettings agent;
   std::uint64_t bandwidth_limit = 0;  // bytes/s; 0: unlimited

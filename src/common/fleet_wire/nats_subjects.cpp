@@ -52,6 +52,9 @@ Permissions satellite_permissions(std::string_view satellite) {
   return Permissions{
       .publish = {join(satellite, "event.>"), "$JS.API.CONSUMER.INFO." + stream + "." + consumer,
                   "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer,
+                  // the same through a site's leaf node, addressed to the hub's domain
+                  "$JS.*.API.CONSUMER.INFO." + stream + "." + consumer,
+                  "$JS.*.API.CONSUMER.MSG.NEXT." + stream + "." + consumer,
                   "$JS.ACK." + stream + "." + consumer + ".>"},
       .subscribe = {inbox_prefix(satellite) + ".>"},
   };

@@ -78,6 +78,7 @@ bool same_consumer(const jsConsumerConfig& have, const jsConsumerConfig& want) {
 Result<JetStream> JetStream::create(Connection& connection, JetStreamOptions options) {
   auto core = std::make_unique<detail::JetStreamCore>();
   core->timeout = options.timeout;
+  core->domain = options.domain;
   jsOptions js_options = core->call_options();
   jsCtx* raw = nullptr;
   if (auto ok =

@@ -32,6 +32,9 @@ struct JetStreamCore;
 struct JetStreamOptions {
   // Longest wait for one JetStream API answer or publish acknowledgement.
   std::chrono::milliseconds timeout{5000};
+  // The JetStream domain to address ("" the one of the server connected to): a client
+  // behind a leaf node names the hub's domain, so its API calls cross the leaf connection.
+  std::string domain;
 };
 
 enum class Retention {

@@ -181,7 +181,8 @@ std::chrono::steady_clock::time_point NatsChannel::refresh_due(
 common::nats::ConnectionOptions NatsChannel::connection_options(const NatsCredentials& credentials,
                                                                 Session& session) const {
   common::nats::ConnectionOptions o;
-  o.servers = credentials.servers.empty() ? options_.servers : credentials.servers;
+  // The satellite's own --nats wins (a leaf node on its site); ground control's only fill in.
+  o.servers = options_.servers.empty() ? credentials.servers : options_.servers;
   o.name = options_.satellite;
   if (any_tls(o.servers)) o.tls = options_.tls;
   o.user_jwt = [this] {
@@ -229,8 +230,8 @@ common::Result<NatsCredentials> NatsChannel::serve(const NatsCredentials& creden
   auto connection = common::nats::Connection::connect(connection_options(credentials, *session));
   if (!connection) return common::fail(connection.error());
   session->connection = std::move(*connection);
-  auto jetstream =
-      common::nats::JetStream::create(*session->connection, {options_.jetstream_timeout});
+  auto jetstream = common::nats::JetStream::create(
+      *session->connection, {options_.jetstream_timeout, options_.jetstream_domain});
   if (!jetstream) return common::fail(jetstream.error());
   session->jetstream.emplace(std::move(*jetstream));
   {

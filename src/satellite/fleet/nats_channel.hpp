@@ -47,11 +47,14 @@ using FetchNatsCredentials =
 
 struct NatsChannelOptions {
   std::string satellite;             // its name: the subjects it answers and publishes on
-  std::vector<std::string> servers;  // --nats: used when the credentials name none
+  std::vector<std::string> servers;  // --nats (a site's leaf node, say); else the credentials'
   // Used for tls:// servers (production: ground control's CA bundle from the identity dir).
   common::nats::TlsOptions tls;
   std::chrono::milliseconds fetch_timeout{std::chrono::seconds(5)};  // one pull's wait
   std::chrono::milliseconds jetstream_timeout{std::chrono::seconds(5)};
+  // --nats-domain: the hub's JetStream domain, when the satellite connects to a site's leaf
+  // node (docs/nats.md); "" when it connects to the hub itself.
+  std::string jetstream_domain;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(2)};
   std::chrono::milliseconds reconnect_wait{std::chrono::seconds(2)};
   std::chrono::milliseconds reconnect_jitter{std::chrono::milliseconds(500)};

@@ -197,6 +197,7 @@ class Client:
         response = connection.getresponse()
         text = response.read()
         connection.close()
+        response.body_bytes = text  # for the answers that are not JSON
         document = None
         if response.getheader("Content-Type", "").startswith("application/json") and text:
             document = json.loads(text)

@@ -9,6 +9,7 @@ import os
 import threading
 import urllib.request
 import pathlib
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -51,11 +52,14 @@ class NatsServer:
         self.monitor_port = gc.free_port()
         self.leaf_port = gc.free_port()
         self.config = os.path.join(directory, "nats.conf")
-        hub = (f"jetstream {{ store_dir: \"{directory}/jetstream\" }}\n"
+        # The hub names its JetStream domain, so that clients behind a leaf node reach it.
+        hub = (f"jetstream {{ store_dir: \"{directory}/jetstream\", domain: hub }}\n"
                f"leafnodes {{ listen: 127.0.0.1:{self.leaf_port} }}\n") if jetstream else ""
+        # nats-server reads an include relative to its config's directory, whatever its form.
+        shutil.copy(include, os.path.join(directory, "operator.conf"))
         pathlib.Path(self.config).write_text(
             f"listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{self.monitor_port}\n{hub}"
-            f"include \"{include}\"\n{extra}")
+            f"include operator.conf\n{extra}")
         self.start()
 
     def monitor(self, path):
@@ -163,7 +167,7 @@ def fleet(contract):
     admin = gc.login(server, contract, "admin", server.printed["admin"])
     status, answer, _ = admin.call("PATCH", "/api/v1/satelliteconfigs/{name}", {"name": "default"},
                                    body={"spec": {"upstream": {"url": upstream},
-                                                  "heartbeatInterval": "2s"}})
+                                                  "heartbeatInterval": "5s"}})
     assert status == 200, answer
     server.nats_include = include
     satellites = Satellites(server, url)

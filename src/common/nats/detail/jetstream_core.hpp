@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include "common/nats/detail/nats_handles.hpp"
@@ -13,12 +14,14 @@ struct JetStreamCore {
   JsCtxHandle context;
   natsConnection* connection = nullptr;  // borrowed from the Connection
   std::chrono::milliseconds timeout{5000};
+  std::string domain;  // "" the server's own
 
   // Per-call options carrying `timeout` (libnats takes the wait per call).
   jsOptions call_options() const {
     jsOptions options;
     jsOptions_Init(&options);
     options.Wait = timeout.count();
+    if (!domain.empty()) options.Domain = domain.c_str();
     return options;
   }
 
