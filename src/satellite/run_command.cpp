@@ -227,6 +227,11 @@ struct Satellite {
     logger->info("NATS channel for {} via {}", satellite, fmt::join(options.nats_servers, ","));
   }
 
+  std::mutex event_mutex;  // guards what was last sent, below
+  std::string last_sync_event;
+  std::optional<std::chrono::system_clock::time_point> disk_low_sent;
+  std::optional<std::chrono::system_clock::time_point> certificate_sent;
+
   void stop_nats() {
     const std::lock_guard lock(nats_mutex);
     nats_closed = true;
@@ -241,8 +246,17 @@ struct Satellite {
       nats->publish_event(type, std::move(message), std::move(state_digest));
   }
 
+  // A pass that ends like the last one (same state, same failing) says nothing new: only a
+  // change is an event, so a resync every minute does not flood the audit trail.
   void sync_event(const agent::AgentStatus& status) {
     const bool failed = status.counts.failed > 0 || !status.feed_error.empty();
+    auto key = fmt::format("{}/{}/{}", status.state_digest, status.counts.failed,
+                           status.feed_error.empty());
+    {
+      const std::lock_guard lock(event_mutex);
+      if (key == last_sync_event) return;
+      last_sync_event = std::move(key);
+    }
     auto message = fmt::format("{} present, {} pulling, {} failed", status.counts.present,
                                status.counts.pulling, status.counts.failed);
     if (!status.feed_error.empty()) message += "; state feed: " + status.feed_error;
@@ -251,21 +265,39 @@ struct Satellite {
                   std::move(message), status.state_digest);
   }
 
-  // At each heartbeat: the registry's disk under 10 % free, the device certificate in the
-  // last third of its life.
+  // Checked at each heartbeat: the registry's disk under 10 % free, the device certificate
+  // in the last third of its life. Sent when the condition starts, then once a day while it
+  // lasts, never at every heartbeat.
   void health_events() {
+    const auto now = clock.now();
     const auto disk = disk_space(data_dir());
-    if (disk.total > 0 && disk.free * 10 < disk.total)
+    if (due(disk.total > 0 && disk.free * 10 < disk.total, disk_low_sent, now))
       publish_event(common::fleet_wire::EventType::kDiskLow,
                     fmt::format("{} of {} bytes free", disk.free, disk.total), "");
-    if (!identity) return;
-    const auto validity = identity->validity();
-    if (!validity) return;
-    const auto now = clock.now();
-    if (3 * (validity->not_after - now) < validity->not_after - validity->not_before)
-      publish_event(
-          common::fleet_wire::EventType::kCertificateExpiring,
-          "the device certificate expires at " + common::format_rfc3339(validity->not_after), "");
+    bool expiring = false;
+    std::string until;
+    if (identity) {
+      if (const auto validity = identity->validity()) {
+        expiring = 3 * (validity->not_after - now) < validity->not_after - validity->not_before;
+        until = common::format_rfc3339(validity->not_after);
+      }
+    }
+    if (due(expiring, certificate_sent, now))
+      publish_event(common::fleet_wire::EventType::kCertificateExpiring,
+                    "the device certificate expires at " + until, "");
+  }
+
+  // Whether a condition's event is due: it holds and was not sent within a day (or ever).
+  bool due(bool holds, std::optional<std::chrono::system_clock::time_point>& sent,
+           std::chrono::system_clock::time_point now) {
+    const std::lock_guard lock(event_mutex);
+    if (!holds) {
+      sent.reset();
+      return false;
+    }
+    if (sent && now - *sent < std::chrono::hours(24)) return false;
+    sent = now;
+    return true;
   }
 
   common::Result<std::unique_ptr<agent::StateSource>> make_source() {

@@ -107,6 +107,9 @@ void add_command_command(CLI::App& app, Session& session) {
   cmd->add_option("--timeout", flags->timeout, "with --wait: give up after this long (exit 7)")
       ->capture_default_str();
   cmd->callback([&session, flags] {
+    if (flags->type.empty() && (flags->wait || !flags->ttl.empty()))
+      return session.set_outcome(
+          fail(ErrorCode::kInvalidArgument, "--wait and --ttl need a command TYPE to send"));
     auto client = session.client();
     if (!client) return session.set_outcome(fail(client.error()));
     session.set_outcome(flags->type.empty() ? list(session, **client, *flags)

@@ -37,7 +37,7 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
   auto link = messaging::NatsLink::open(
       std::move(connection),
       [self] {
-        if (self->dispatcher_) self->dispatcher_->wake();
+        if (auto* dispatcher = self->wake_.load()) dispatcher->wake();
       },
       logger);
   if (!link) return common::fail(link.error());
@@ -58,6 +58,7 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
   channel->dispatcher_ =
       std::make_unique<messaging::CommandDispatcher>(commands, *channel->link_, db, logger);
   if (auto ok = channel->dispatcher_->start(); !ok) return common::fail(ok.error());
+  channel->wake_.store(channel->dispatcher_.get());
   auto* log = channel->event_log_.get();
   auto* webhooks = channel->webhooks_.get();
   channel->intake_ = std::make_unique<messaging::EventIntake>(
@@ -75,12 +76,15 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
 }
 
 NatsChannel::~NatsChannel() {
+  // The threads that use the link stop first; then the link goes, which waits for its last
+  // callback (wake() on a stopped dispatcher is harmless); then what the callbacks reach.
+  wake_.store(nullptr);
   if (intake_) intake_->stop();
   if (dispatcher_) dispatcher_->stop();
+  link_.reset();
   intake_.reset();
   dispatcher_.reset();
   webhooks_.reset();
-  link_.reset();
 }
 
 }  // namespace groundcontrol::app

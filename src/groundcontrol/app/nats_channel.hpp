@@ -9,6 +9,7 @@
 // Thread-safety: start/stop from the owner; the accessors' objects are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -71,6 +72,9 @@ class NatsChannel {
   std::unique_ptr<service::NatsCredentialService> credentials_;
   std::unique_ptr<service::StateChangeCommands> state_changes_;
   std::unique_ptr<messaging::CommandDispatcher> dispatcher_;
+  // What libnats's thread wakes when the link comes up: set once the dispatcher runs,
+  // cleared before it stops (the callback may run at any time from the link's thread).
+  std::atomic<messaging::CommandDispatcher*> wake_{nullptr};
   std::unique_ptr<messaging::EventIntake> intake_;
 };
 

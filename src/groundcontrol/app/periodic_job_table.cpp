@@ -48,9 +48,10 @@ std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services
   if (services.nats != nullptr) {
     jobs.push_back(
         {"state-change-commands", kStateChangeInterval, [s = services, logger]() -> common::Status {
-           auto issued = s.nats->state_changes().run();
-           if (!issued) return common::fail(issued.error());
-           if (*issued > 0) logger->info("NATS: {} sync commands issued", *issued);
+           auto round = s.nats->state_changes().run();
+           if (!round) return common::fail(round.error());
+           if (round->issued > 0) logger->info("NATS: {} sync commands issued", round->issued);
+           s.nats->dispatcher().forget_expired(round->superseded);
            return {};
          }});
   }

@@ -12,26 +12,40 @@ constexpr auto kRequestTimeout = std::chrono::seconds(10);
 }  // namespace
 
 common::Result<Webhook> parse_webhook(std::string_view text) {
-  Webhook hook;
-  const auto equals = text.find('=');
-  hook.url = std::string(text.substr(0, equals));
+  // "URL=types": the types follow the last '=' (a URL's own query may hold '=' too); a
+  // tail that does not name event types is part of the URL.
+  Webhook hook{std::string(text), {}};
+  if (const auto equals = text.rfind('='); equals != std::string_view::npos) {
+    std::vector<EventType> types;
+    auto rest = text.substr(equals + 1);
+    bool all_types = !rest.empty();
+    std::string unknown;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto name = rest.substr(0, comma);
+      const auto type = common::fleet_wire::parse_event_type(name);
+      if (!type || *type == EventType::kCommandAnswered) {
+        all_types = false;
+        unknown = std::string(name);
+        break;
+      }
+      types.push_back(*type);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    // "…=sync.done" after a URL with no query is a mistyped event, not part of the URL.
+    const bool in_query = text.substr(0, equals).find('?') != std::string_view::npos;
+    if (all_types) {
+      hook = {std::string(text.substr(0, equals)), std::move(types)};
+    } else if (!in_query) {
+      return common::fail(common::ErrorCode::kInvalidArgument,
+                          "--webhook: unknown event \"" + unknown +
+                              "\" (sync.started, sync.completed, sync.failed, disk.low, "
+                              "certificate.expiring)");
+    }
+  }
   if (!hook.url.starts_with("http://") && !hook.url.starts_with("https://"))
     return common::fail(common::ErrorCode::kInvalidArgument,
                         "--webhook: \"" + hook.url + "\" is not an http:// or https:// URL");
-  if (equals == std::string_view::npos) return hook;
-  auto rest = text.substr(equals + 1);
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const auto name = rest.substr(0, comma);
-    const auto type = common::fleet_wire::parse_event_type(name);
-    if (!type || *type == EventType::kCommandAnswered)
-      return common::fail(common::ErrorCode::kInvalidArgument,
-                          "--webhook: unknown event \"" + std::string(name) +
-                              "\" (sync.started, sync.completed, sync.failed, disk.low, "
-                              "certificate.expiring)");
-    hook.events.push_back(*type);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
   return hook;
 }
 

@@ -160,6 +160,21 @@ common::Result<bool> CommandService::record_answer(
   return moved;
 }
 
+common::Result<std::vector<SatelliteCommand>> CommandService::supersede_syncs(
+    std::string_view satellite, std::string_view keep_id) {
+  std::vector<SatelliteCommand> sent;
+  const auto at = now();
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    auto superseded = commands_.supersede(db, satellite,
+                                          common::fleet_wire::CommandType::kSyncState, keep_id, at);
+    if (!superseded) return fail(superseded.error());
+    sent = std::move(*superseded);
+    return {};
+  });
+  if (!done) return fail(done.error());
+  return sent;
+}
+
 common::Result<std::vector<SatelliteCommand>> CommandService::expire_due() {
   std::vector<SatelliteCommand> sent;
   const auto time = clock_.now();

@@ -69,6 +69,11 @@ class CommandService {
   // for that satellite or already final (a redelivered or late answer): nothing changes.
   [[nodiscard]] common::Result<bool> record_answer(const common::fleet_wire::CommandAnswer& answer);
 
+  // Older unanswered sync commands of `satellite` than `keep_id` become Expired, superseded
+  // (their state can no longer be reached); the Sent ones come back for deletion.
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> supersede_syncs(
+      std::string_view satellite, std::string_view keep_id);
+
   // Housekeeping: every unanswered command past its expiresAt becomes Expired (returned
   // when it was Sent, so that its JetStream message can be deleted), and final commands
   // older than the retention are forgotten.

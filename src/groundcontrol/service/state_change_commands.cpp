@@ -2,7 +2,7 @@
 
 namespace groundcontrol::service {
 
-common::Result<std::size_t> StateChangeCommands::run() {
+common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
   std::vector<store::NatsUser> users;
   auto read = db_.transact(
       [&](common::sql::Connection& db) -> common::Status {
@@ -13,7 +13,7 @@ common::Result<std::size_t> StateChangeCommands::run() {
       },
       {.read_only = true});
   if (!read) return common::fail(read.error());
-  std::size_t issued = 0;
+  Round round;
   const Actor actor{"system:state-change"};
   for (const auto& user : users) {
     const auto state = view_.state_of(user.satellite);
@@ -31,9 +31,12 @@ common::Result<std::size_t> StateChangeCommands::run() {
       return {};
     });
     if (!marked) return common::fail(marked.error());
-    ++issued;
+    ++round.issued;
+    auto superseded = commands_.supersede_syncs(user.satellite, command->id);
+    if (!superseded) return common::fail(superseded.error());
+    for (auto& c : *superseded) round.superseded.push_back(std::move(c));
   }
-  return issued;
+  return round;
 }
 
 }  // namespace groundcontrol::service

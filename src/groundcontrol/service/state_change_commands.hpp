@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
@@ -22,8 +23,14 @@ class StateChangeCommands {
   StateChangeCommands(common::sql::Database& db, const FleetView& view, CommandService& commands)
       : db_(db), view_(view), commands_(commands) {}
 
-  // Issues the sync commands due; returns how many.
-  [[nodiscard]] common::Result<std::size_t> run();
+  struct Round {
+    std::size_t issued = 0;
+    // Older sync commands the new ones superseded that JetStream still holds (to delete).
+    std::vector<model::SatelliteCommand> superseded;
+  };
+  // Issues the sync commands due; an older unanswered sync of the same satellite is
+  // superseded (Expired), since a state a newer one replaced can never be reached.
+  [[nodiscard]] common::Result<Round> run();
 
  private:
   common::sql::Database& db_;

@@ -133,6 +133,27 @@ common::Result<std::vector<SatelliteCommand>> CommandStore::expire_due(Connectio
   return sent;
 }
 
+common::Result<std::vector<SatelliteCommand>> CommandStore::supersede(
+    Connection& db, std::string_view satellite, common::fleet_wire::CommandType type,
+    std::string_view keep_id, std::string_view at) const {
+  const auto type_name = common::fleet_wire::command_type_name(type);
+  auto open = read_rows(db.query(
+      select_from(
+          "WHERE satellite = $1 AND type = $2 AND id <> $3 AND phase IN ('Pending', 'Sent')"),
+      {satellite, type_name, keep_id}));
+  if (!open) return fail(open.error());
+  auto updated = db.exec(
+      "UPDATE satellite_commands SET phase = 'Expired', answered_at = $4, reason = $5 "
+      "WHERE satellite = $1 AND type = $2 AND id <> $3 AND phase IN ('Pending', 'Sent')",
+      {satellite, type_name, keep_id, at,
+       "superseded by command " + std::string(keep_id) + " (a newer desired state)"});
+  if (!updated) return fail(updated.error());
+  std::vector<SatelliteCommand> sent;
+  for (auto& c : *open)
+    if (c.phase == CommandPhase::kSent) sent.push_back(std::move(c));
+  return sent;
+}
+
 common::Result<std::int64_t> CommandStore::prune(Connection& db, std::string_view before) const {
   return db.exec(
       "DELETE FROM satellite_commands WHERE phase IN ('Done', 'Failed', 'Expired') "

@@ -45,6 +45,12 @@ class CommandStore {
   // ones that were Sent come back so that their JetStream messages can be deleted.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> expire_due(
       common::sql::Connection& db, std::string_view now) const;
+  // Every Pending or Sent command of `type` for `satellite` but `keep_id` becomes Expired,
+  // "superseded by" keep_id (a sync for a state that a newer one replaced can never be
+  // reached); the ones that were Sent come back so that their messages can be deleted.
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> supersede(
+      common::sql::Connection& db, std::string_view satellite, common::fleet_wire::CommandType type,
+      std::string_view keep_id, std::string_view at) const;
   // Final commands answered before `before` are forgotten. Returns how many.
   [[nodiscard]] common::Result<std::int64_t> prune(common::sql::Connection& db,
                                                    std::string_view before) const;

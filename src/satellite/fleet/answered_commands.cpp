@@ -23,11 +23,10 @@ common::Result<AnsweredCommands> AnsweredCommands::load(std::string path, std::s
     return common::fail(common::ErrorCode::kInvalidArgument,
                         fmt::format("{}: expected a JSON array of answers", ledger.path_));
   for (const auto& item : document) {
+    // One unreadable entry costs that entry only, not the whole ledger (whose loss would let
+    // redelivered commands run again).
     auto answer = common::fleet_wire::parse_command_answer(item.dump());
-    if (!answer)
-      return common::fail(common::ErrorCode::kInvalidArgument,
-                          fmt::format("{}: {}", ledger.path_, answer.error().message()));
-    ledger.answers_.push_back(std::move(*answer));
+    if (answer) ledger.answers_.push_back(std::move(*answer));
   }
   while (ledger.answers_.size() > capacity) ledger.answers_.pop_front();
   return ledger;
@@ -40,12 +39,17 @@ std::optional<CommandAnswer> AnsweredCommands::find(std::string_view id) const {
 }
 
 common::Status AnsweredCommands::remember(const CommandAnswer& answer) {
-  answers_.push_back(answer);
-  while (answers_.size() > capacity_) answers_.pop_front();
+  // The file first: an answer that is not on disk must not be found later either.
+  auto kept = answers_;
+  kept.push_back(answer);
+  while (kept.size() > capacity_) kept.pop_front();
   json document = json::array();
-  for (const auto& a : answers_) document.push_back(json::parse(common::fleet_wire::to_json(a)));
+  for (const auto& a : kept) document.push_back(json::parse(common::fleet_wire::to_json(a)));
   if (auto made = common::fs::make_dirs(common::fs::parent_dir(path_)); !made) return made;
-  return common::fs::atomic_write_file(path_, document.dump());
+  if (auto written = common::fs::atomic_write_file(path_, document.dump()); !written)
+    return written;
+  answers_ = std::move(kept);
+  return {};
 }
 
 }  // namespace satellite::fleet

@@ -19,6 +19,17 @@ common::Status call(const std::function<common::Status()>& action) {
   return action();
 }
 
+// The reason as the wire carries it (fleet_wire::parse_command_answer refuses longer ones,
+// which would leave the command unanswered), cut at a UTF-8 character boundary.
+std::string bounded(std::string reason) {
+  constexpr std::size_t kMaxReason = 1000;
+  if (reason.size() <= kMaxReason) return reason;
+  std::size_t cut = kMaxReason;
+  while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+  reason.resize(cut);
+  return reason + "…";
+}
+
 }  // namespace
 
 common::Status CommandExecutor::run(const Command& command, const StillWorking& working,
@@ -73,7 +84,7 @@ common::Result<CommandAnswer> CommandExecutor::execute(const Command& command,
       return common::fail(common::ErrorCode::kUnavailable, "stopped while running the command");
     if (!done) {
       answer.outcome = CommandOutcome::kFailed;
-      answer.reason = done.error().message();
+      answer.reason = bounded(done.error().message());
     }
   }
   answer.time = common::format_rfc3339(clock_.now());

@@ -232,5 +232,7 @@ def test_command_sends_lists_and_waits_for_a_satellites_command(gcctl, admin):
     assert "still Pending after 1s" in one_error_line(err)
     code, _, err = gcctl("command", "sat-cmd", "format.disk")
     assert code == 2 and "type" in one_error_line(err), err
+    code, _, err = gcctl("command", "sat-cmd", "--wait")
+    assert code == 2 and "need a command TYPE" in one_error_line(err), err
     code, _, err = gcctl("command", "nobody", "report.status")
     assert code == 6, err

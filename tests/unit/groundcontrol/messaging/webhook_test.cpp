@@ -18,6 +18,17 @@ TEST(WebhookTest, AUrlTakesEveryEventOrTheTypesItNames) {
   EXPECT_EQ(some->events, (std::vector<EventType>{EventType::kSyncCompleted, EventType::kDiskLow}));
 }
 
+TEST(WebhookTest, AnEqualsSignInTheUrlsQueryIsPartOfTheUrl) {
+  auto plain = parse_webhook("https://hooks.example/x?token=abc");
+  ASSERT_TRUE(plain) << plain.error().message();
+  EXPECT_EQ(plain->url, "https://hooks.example/x?token=abc");
+  EXPECT_TRUE(plain->events.empty());
+  auto filtered = parse_webhook("https://hooks.example/x?token=abc=sync.failed");
+  ASSERT_TRUE(filtered) << filtered.error().message();
+  EXPECT_EQ(filtered->url, "https://hooks.example/x?token=abc");
+  EXPECT_EQ(filtered->events, std::vector<EventType>{EventType::kSyncFailed});
+}
+
 TEST(WebhookTest, BadUrlsAndUnknownEventsAreRefusedByName) {
   for (const auto* bad :
        {"ftp://x/y", "hooks.example", "http://x/h=sync.done", "http://x/h=command.acknowledged"}) {

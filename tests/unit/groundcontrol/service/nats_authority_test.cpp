@@ -101,10 +101,16 @@ class StateChangeCommandsTest : public NatsAuthorityTest {
         NatsCredentialConfig{{"nats://127.0.0.1:4222"}, std::chrono::hours(1)});
     changes_.emplace(*db_, view_, *commands_);
   }
+  std::size_t issued_now() {
+    auto round = changes_->run();
+    EXPECT_TRUE(round) << round.error().message();
+    return round ? round->issued : 99;
+  }
   std::size_t sync_commands(const std::string& satellite) {
     std::size_t n = 0;
-    for (const auto& c : *commands_->list(satellite))
-      n += c.type == common::fleet_wire::CommandType::kSyncState;
+    const auto listed = commands_->list(satellite);  // kept: a range-for over *temporary dangles
+    EXPECT_TRUE(listed);
+    for (const auto& c : *listed) n += c.type == common::fleet_wire::CommandType::kSyncState;
     return n;
   }
 
@@ -127,8 +133,10 @@ TEST_P(StateChangeCommandsTest, ASatelliteOnNatsGetsOneSyncCommandPerChange) {
   EXPECT_EQ(issued->inbox_prefix, "_INBOX_sat-nats");
   EXPECT_EQ(prepared_, std::vector<std::string>{"sat-nats"});
 
-  ASSERT_EQ(changes_->run().value_or(99), 1u);  // its first state
-  EXPECT_EQ(changes_->run().value_or(99), 0u);  // unchanged: nothing more
+  ASSERT_EQ(issued_now(), 1u);  // its first state
+  EXPECT_EQ(issued_now(), 0u);  // unchanged: nothing more
+  const auto first = (*commands_->list("sat-nats"))[0];
+  ASSERT_EQ(commands_->mark_sent(first.id, 5), true);  // JetStream holds it
   ASSERT_TRUE(resources_->create(
       Kind::kGroup,
       json{{"metadata", {{"name", "edge"}}},
@@ -138,22 +146,35 @@ TEST_P(StateChangeCommandsTest, ASatelliteOnNatsGetsOneSyncCommandPerChange) {
               {{{"repository", "library/nginx"}, {"digest", "sha256:" + std::string(64, 'a')}}}}}}},
       admin_));
   ASSERT_TRUE(sync_->catch_up());
-  ASSERT_EQ(changes_->run().value_or(99), 1u);
+  auto round = changes_->run();
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->issued, 1u);
+  ASSERT_EQ(round->superseded.size(), 1u);  // Sent: its message is to be deleted
+  EXPECT_EQ(round->superseded[0].id, first.id);
+  EXPECT_EQ(round->superseded[0].stream_sequence, 5);
   EXPECT_EQ(sync_commands("sat-nats"), 2u);
   EXPECT_EQ((*commands_->list("sat-nats"))[0].state_digest,
             view_.state_of("sat-nats")->state_digest);
+  // The first sync, never answered, can no longer be reached: superseded by the new one.
+  const auto listed = commands_->list("sat-nats");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].phase, model::CommandPhase::kPending);
+  EXPECT_EQ((*listed)[1].phase, model::CommandPhase::kExpired);
+  EXPECT_NE((*listed)[1].reason.find("superseded by command " + (*listed)[0].id),
+            std::string::npos);
   // The satellite that only polls gets none.
   EXPECT_EQ(sync_commands("sat-poll"), 0u);
   // Credentials asked again (a refresh) do not resend the current state.
   ASSERT_TRUE(credentials_->issue("sat-nats", Nkey::generate(NkeyType::kUser).public_key()));
-  EXPECT_EQ(changes_->run().value_or(99), 0u);
+  EXPECT_EQ(issued_now(), 0u);
 }
 
 TEST_P(StateChangeCommandsTest, ADeletedSatelliteLeavesTheNatsList) {
   ASSERT_TRUE(credentials_->issue("sat-nats", Nkey::generate(NkeyType::kUser).public_key()));
   ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-nats", 0, admin_));
   ASSERT_TRUE(sync_->catch_up());
-  EXPECT_EQ(changes_->run().value_or(99), 0u);
+  EXPECT_EQ(issued_now(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NatsAuthorityTest, store::test::service_backends(),

@@ -137,5 +137,41 @@ TEST_F(CommandExecutorTest, AnUnreadableLedgerIsAnErrorNotSilence) {
   EXPECT_EQ(loaded.error().code(), common::ErrorCode::kInvalidArgument);
 }
 
+TEST_F(CommandExecutorTest, AVeryLongReasonIsCutSoThatTheAnswerStaysReadable) {
+  CommandActions actions;
+  actions.collect_garbage = [] {
+    return common::Status{common::fail(common::ErrorCode::kInternal, std::string(5000, 'x'))};
+  };
+  CommandExecutor long_winded("sat-a", std::move(actions), ledger(), clock_,
+                              common::log::null_logger());
+  auto answer = long_winded.execute(command("c-long", CommandType::kCollectGarbage), [] {}, {});
+  ASSERT_TRUE(answer) << answer.error().message();
+  EXPECT_EQ(answer->outcome, CommandOutcome::kFailed);
+  auto read = common::fleet_wire::parse_command_answer(common::fleet_wire::to_json(*answer));
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_TRUE(read->reason.starts_with("xxxx"));
+  ledger_.reset();  // and the ledger still loads after a restart
+  EXPECT_TRUE(ledger().find("c-long"));
+}
+
+TEST_F(CommandExecutorTest, AnAnswerThatCannotBeStoredIsNotRemembered) {
+  auto& kept = ledger();
+  ASSERT_TRUE(common::fs::make_dirs(ledger_path()));  // a directory where the file goes
+  const common::fleet_wire::CommandAnswer answer{"c-9", "sat-a", CommandOutcome::kDone, "", ""};
+  EXPECT_FALSE(kept.remember(answer));
+  EXPECT_FALSE(kept.find("c-9"));
+  // So the command, delivered again, is run (its first run never counted) and answered.
+  EXPECT_FALSE(executor().execute(command("c-9", CommandType::kCollectGarbage), [] {}, {}));
+}
+
+TEST_F(CommandExecutorTest, AnUnreadableEntryCostsOnlyItself) {
+  ASSERT_TRUE(common::fs::make_dirs(dir_.str() + "/agent"));
+  ASSERT_TRUE(common::fs::atomic_write_file(
+      ledger_path(),
+      R"([{"commandId":"c-1","satellite":"sat-a","outcome":"done"},{"outcome":"maybe"}])"));
+  EXPECT_TRUE(ledger().find("c-1"));
+  EXPECT_EQ(ledger().size(), 1u);
+}
+
 }  // namespace
 }  // namespace satellite::fleet
