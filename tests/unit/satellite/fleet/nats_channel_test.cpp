@@ -60,6 +60,7 @@ class NatsChannelTest : public ::testing::Test {
   void SetUp() override {
     server_ = testutil::NatsServerInstance::start(operator_.server_config(false));
     connect_ground_control();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(admin_js_->ensure_stream(
         {std::string(subjects::kCommandStream), {subjects::all_commands()}}));
     ASSERT_TRUE(admin_js_->ensure_consumer(
@@ -101,7 +102,8 @@ class NatsChannelTest : public ::testing::Test {
   void connect_ground_control() {
     auto jwt = operator_.user_jwt(admin_key_.public_key(), {});
     ASSERT_TRUE(jwt);
-    for (int attempt = 0; attempt < 5 && !admin_; ++attempt) {
+    // A connection libnats gave up on never comes up: try a new one.
+    for (int attempt = 0; attempt < 5; ++attempt) {
       common::nats::ConnectionOptions options;
       options.servers = {server_->url()};
       options.user_jwt = [jwt = *jwt] { return jwt; };
@@ -109,10 +111,12 @@ class NatsChannelTest : public ::testing::Test {
       options.reconnect_wait = 100ms;
       options.reconnect_jitter = 0ms;
       auto connection = common::nats::Connection::connect(std::move(options));
-      if (connection) admin_ = std::move(*connection);
+      if (connection && eventually([&] { return (*connection)->connected(); }, 5s)) {
+        admin_ = std::move(*connection);
+        break;
+      }
     }
-    ASSERT_TRUE(admin_);
-    ASSERT_TRUE(eventually([&] { return admin_->connected(); }));
+    ASSERT_TRUE(admin_ && admin_->connected());
     auto js = common::nats::JetStream::create(*admin_, {2s});
     ASSERT_TRUE(js);
     admin_js_.emplace(std::move(*js));
