@@ -37,6 +37,9 @@ class NatsServerInstance {
 
   void stop();
   void start_again();
+  // The extra config the next start_again() uses (a server that comes back configured
+  // otherwise, say refusing its clients).
+  void reconfigure(std::string extra_config) { extra_config_ = std::move(extra_config); }
 
  private:
   explicit NatsServerInstance(std::string extra_config);

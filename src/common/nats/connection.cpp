@@ -90,6 +90,12 @@ natsStatus on_user_jwt(char** user_jwt, char** error_text, void* closure) {
 
 natsStatus on_sign_nonce(char** error_text, unsigned char** signature, int* signature_length,
                          const char* nonce, void* closure) {
+  // A server that is not in operator mode sends no nonce (libnats then passes null): there
+  // is nothing to sign and this JWT cannot log in there.
+  if (nonce == nullptr) {
+    *error_text = malloc_copy("the server sent no nonce to sign (it does not run operator mode)");
+    return NATS_ERR;
+  }
   try {
     const std::string signed_nonce = core_of(closure).options.sign_nonce(nonce);
     if (!signed_nonce.empty()) {

@@ -47,9 +47,9 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
   channel->credentials_ = std::make_unique<service::NatsCredentialService>(
       db, clock, channel->authority_,
       [nats](std::string_view satellite) -> common::Status {
-        auto jetstream = nats->jetstream();
-        if (!jetstream) return common::fail(jetstream.error());
-        return messaging::ensure_satellite_consumer(**jetstream, satellite);
+        auto session = nats->session();
+        if (!session) return common::fail(session.error());
+        return messaging::ensure_satellite_consumer(*(*session)->jetstream, satellite);
       },
       service::NatsCredentialConfig{
           options.advertised.empty() ? options.servers : options.advertised,

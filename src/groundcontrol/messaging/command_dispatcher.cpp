@@ -46,7 +46,8 @@ void CommandDispatcher::run() {
       if (stopping_) return;
       pending_wake_ = false;
     }
-    if (!link_.connected()) continue;
+    // Quiet while NATS is down (this also replaces a connection libnats gave up on).
+    if (!link_.session()) continue;
     if (auto sent = publish_pending(); !sent)
       logger_->warn("commands: not published yet: {}", sent.error().message());
   }
@@ -56,13 +57,13 @@ common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch
   auto pending = commands_.pending(batch);
   if (!pending) return common::fail(pending.error());
   if (pending->empty()) return std::size_t{0};
-  auto jetstream = link_.jetstream();
-  if (!jetstream) return common::fail(jetstream.error());
+  auto session = link_.session();
+  if (!session) return common::fail(session.error());
+  auto& jetstream = *(*session)->jetstream;
   std::size_t published = 0;
   for (const auto& command : *pending) {
-    auto ack = (*jetstream)
-                   ->publish(subjects::command_subject(command.satellite, command.type),
-                             common::fleet_wire::to_json(model::to_wire(command)), command.id);
+    auto ack = jetstream.publish(subjects::command_subject(command.satellite, command.type),
+                                 common::fleet_wire::to_json(model::to_wire(command)), command.id);
     if (!ack) return common::fail(ack.error());
     auto marked = commands_.mark_sent(command.id, static_cast<std::int64_t>(ack->sequence));
     if (!marked) return common::fail(marked.error());
@@ -74,12 +75,11 @@ common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch
 
 void CommandDispatcher::forget_expired(const std::vector<model::SatelliteCommand>& expired) {
   if (expired.empty()) return;
-  auto jetstream = link_.jetstream();
-  if (!jetstream) return;  // the stream's max_age removes them in the end
+  auto session = link_.session();
+  if (!session) return;  // the stream's max_age removes them in the end
   for (const auto& command : expired) {
-    auto deleted = (*jetstream)
-                       ->delete_message(subjects::kCommandStream,
-                                        static_cast<std::uint64_t>(command.stream_sequence));
+    auto deleted = (*session)->jetstream->delete_message(
+        subjects::kCommandStream, static_cast<std::uint64_t>(command.stream_sequence));
     if (!deleted && deleted.error().code() != common::ErrorCode::kNotFound)
       logger_->warn("command {} expired; its message stays until the stream's max age: {}",
                     command.id, deleted.error().message());

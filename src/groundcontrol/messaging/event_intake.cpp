@@ -84,20 +84,27 @@ Disposition EventIntake::handle(std::string_view subject, std::string_view data)
 }
 
 void EventIntake::run(std::stop_token stop) {
+  // The subscription is bound through `session` and goes with it.
   std::optional<common::nats::PullSubscription> subscription;
+  std::shared_ptr<NatsLink::Session> session;
   while (!stop.stop_requested()) {
+    if (session && session->closed.load()) {
+      subscription.reset();
+      session.reset();
+    }
     if (!subscription) {
-      auto jetstream = link_.jetstream();
+      auto current = link_.session();
       auto bound =
-          jetstream
-              ? common::nats::PullSubscription::bind(**jetstream, subjects::kEventStream,
+          current
+              ? common::nats::PullSubscription::bind(*(*current)->jetstream, subjects::kEventStream,
                                                      subjects::kGroundControlConsumer)
-              : common::Result<common::nats::PullSubscription>(common::fail(jetstream.error()));
+              : common::Result<common::nats::PullSubscription>(common::fail(current.error()));
       if (!bound) {
         pause(stop);
         continue;
       }
       subscription.emplace(std::move(*bound));
+      session = std::move(*current);
     }
     auto messages = subscription->fetch(kBatch, kFetchWait);
     if (!messages) {

@@ -96,7 +96,8 @@ class NatsChannelTest : public store::test::StoreTest {
     ASSERT_TRUE(authority);
     auto block = authority->server_config();
     ASSERT_TRUE(block);
-    nats_ = testutil::NatsServerInstance::start(*block);
+    block_ = *block;
+    nats_ = testutil::NatsServerInstance::start(block_);
     auto channel =
         NatsChannel::start(*db_, box_, clock_, *commands_, view_,
                            NatsChannelOptions{{nats_->url()}, {}, {}}, common::log::null_logger());
@@ -122,6 +123,12 @@ class NatsChannelTest : public store::test::StoreTest {
     auto issued = commands_->issue(satellite, {type, {}}, "sha256:feed", {"user:admin"});
     EXPECT_TRUE(issued) << issued.error().message();
     return *issued;
+  }
+
+  // Ground control's link is up (a command stored now goes out at once).
+  bool wait_until_connected() {
+    const auto probe = issue("sat-b", CommandType::kReportStatus);
+    return wait_until_not(probe, CommandPhase::kPending) == CommandPhase::kSent;
   }
 
   CommandPhase wait_until_not(const model::SatelliteCommand& c, CommandPhase phase) {
@@ -160,6 +167,7 @@ class NatsChannelTest : public store::test::StoreTest {
   std::optional<service::FleetSync> sync_;
   std::optional<service::ResourceService> resources_;
   std::optional<service::CommandService> commands_;
+  std::string block_;  // the operator block ground control wrote
   std::unique_ptr<testutil::NatsServerInstance> nats_;
   std::unique_ptr<NatsChannel> channel_;
   int uids_ = 0;
@@ -185,6 +193,31 @@ TEST_P(NatsChannelTest, WhileNatsIsDownCommandsWaitAndGoOutWhenItIsBack) {
   const auto command = issue("sat-a", CommandType::kReportStatus);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(commands_->get("sat-a", command.id)->phase, CommandPhase::kPending);
+  nats_->start_again();
+  EXPECT_EQ(wait_until_not(command, CommandPhase::kPending), CommandPhase::kSent);
+}
+
+TEST_P(NatsChannelTest, AServerThatRefusedGroundControlIsUsedOnceItIsRightAgain) {
+  // The server comes back misconfigured (it knows no operator): it refuses ground control
+  // until libnats gives the connection up for good.
+  ASSERT_TRUE(wait_until_connected());
+  nats_->stop();
+  nats_->reconfigure("authorization { token: not-ground-control }");
+  nats_->start_again();
+  for (int i = 0; i < 300; ++i) {
+    const auto log = nats_->log();
+    std::size_t refusals = 0;
+    for (auto at = log.find("Authorization Violation"); at != std::string::npos;
+         at = log.find("Authorization Violation", at + 1))
+      ++refusals;
+    if (refusals >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto command = issue("sat-a", CommandType::kReportStatus);
+  // Fixed: a new connection is made and the waiting command goes out.
+  nats_->stop();
+  nats_->reconfigure(block_);
   nats_->start_again();
   EXPECT_EQ(wait_until_not(command, CommandPhase::kPending), CommandPhase::kSent);
 }
