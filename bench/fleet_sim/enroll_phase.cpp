@@ -38,7 +38,8 @@ nlohmann::json labels_of(const SimOptions& options, std::size_t index) {
   nlohmann::json labels = nlohmann::json::object();
   const auto eq = options.label.find('=');
   if (eq != std::string::npos) labels[options.label.substr(0, eq)] = options.label.substr(eq + 1);
-  labels["shard"] = std::to_string(index % 16);  // something for label summaries to split on
+  labels["shard"] = std::to_string(index % 16);    // something for label summaries to split on
+  labels["block"] = std::to_string(index / 1000);  // block=0: a group of exactly 1,000
   return labels;
 }
 

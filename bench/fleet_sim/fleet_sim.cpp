@@ -18,9 +18,11 @@
 int main(int argc, char** argv) {
   fleet_sim::SimOptions options;
   CLI::App cli{"fleet-sim: simulated satellites against ground control"};
-  cli.add_option("--phase", options.phase, "enroll | poll | heartbeat | longpoll | hold")
+  cli.add_option("--phase", options.phase,
+                 "enroll | poll | heartbeat | longpoll | hold | converge | change")
       ->required()
-      ->check(CLI::IsMember({"enroll", "poll", "heartbeat", "longpoll", "hold"}));
+      ->check(
+          CLI::IsMember({"enroll", "poll", "heartbeat", "longpoll", "hold", "converge", "change"}));
   cli.add_option("--satellite-api", options.satellite_api,
                  "HOST:PORT of the satellite listener (or of the peer polled)")
       ->required();
@@ -46,15 +48,35 @@ int main(int argc, char** argv) {
                  "longpoll: the group changed (its members: the satellites)");
   cli.add_option("--label", options.label, "enroll: KEY=VALUE every satellite is labelled with");
   cli.add_option("--state-path", options.state_path, "poll: the path polled");
+  cli.add_option("--first", options.first, "converge: index of the first satellite simulated");
+  cli.add_option("--members", options.members,
+                 "converge, change: satellites 0..N-1 are in the changed group");
+  cli.add_option("--nats", options.nats, "converge: tls://HOST:PORT of nats-server");
+  cli.add_option("--change-file", options.change_file,
+                 "converge, change: where the change's instant is written");
+  cli.add_option("--samples", options.samples_file, "converge: KIND MS lines written here");
+  cli.add_option("--expect-held", options.expect_held,
+                 "change: long-polls the replicas hold before the change");
+  cli.add_option("--kill-pid", options.kill_pid, "change: SIGKILL this process after the change");
+  cli.add_option("--kill-after-ms", options.kill_after_ms, "change: … this many ms after it");
   CLI11_PARSE(cli, argc, argv);
   if (options.register_count < options.satellites) options.register_count = options.satellites;
-  if ((options.phase == "enroll" || options.phase == "longpoll" || options.phase == "hold") &&
+  if ((options.phase == "enroll" || options.phase == "longpoll" || options.phase == "hold" ||
+       options.phase == "change") &&
       options.management_api.empty()) {
     fmt::print(stderr, "fleet-sim: --phase {} needs --management\n", options.phase);
     return 2;
   }
+  if ((options.phase == "converge" && options.nats.empty()) ||
+      ((options.phase == "converge" || options.phase == "change") && options.change_file.empty())) {
+    fmt::print(stderr, "fleet-sim: --phase {} needs --change-file (and converge --nats)\n",
+               options.phase);
+    return 2;
+  }
   try {
     if (options.phase == "enroll") return fleet_sim::run_enroll(options);
+    if (options.phase == "converge") return fleet_sim::run_converge(options);
+    if (options.phase == "change") return fleet_sim::run_change(options);
     if (options.phase == "poll" || options.phase == "heartbeat")
       return fleet_sim::run_request_loop(options);
     return fleet_sim::run_long_polls(options);

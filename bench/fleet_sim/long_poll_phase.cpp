@@ -10,10 +10,8 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include <random>
-
 #include "api_session.hpp"
-#include "common/crypto/base64.hpp"
+#include "group_change.hpp"
 #include "pacing.hpp"
 #include "phases.hpp"
 #include "report.hpp"
@@ -76,20 +74,6 @@ asio::awaitable<void> parked_satellite(asio::io_context& io, asio::ssl::context&
     tally.latency.add(std::chrono::nanoseconds(done - changed));
   }
   ++run.answered;
-}
-
-// The group's Harbor-sourced artifacts replaced by one new image: every member's state moves.
-nlohmann::json changed_state() {
-  std::random_device random;
-  std::string bytes(32, '\0');
-  for (auto& b : bytes) b = static_cast<char>(random());
-  return {{"registry", "fleet-sim"},
-          {"artifacts",
-           {{{"repository", "bench/app"},
-             {"digest", "sha256:" + common::crypto::hex_encode(bytes)},
-             {"tag", {"latest"}},
-             {"type", "IMAGE"},
-             {"deleted", false}}}}};
 }
 
 asio::awaitable<void> controller(asio::io_context& io, asio::ssl::context& tls, LongPollRun& run,

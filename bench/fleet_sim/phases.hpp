@@ -6,6 +6,8 @@
 //   heartbeat  closed-loop POST /satellite/v1/heartbeat
 //   longpoll   park long-polls, change their group, time each 200 from the change
 //   hold       park long-polls and keep them for `duration` seconds (memory is read outside)
+//   converge   hold satellites on NATS and long-poll at once, time a change on both channels
+//   change     the converge run's controller: the change, a replica killed, the acks checked
 #pragma once
 
 #include "sim_options.hpp"
@@ -15,5 +17,7 @@ namespace fleet_sim {
 int run_enroll(const SimOptions& options);
 int run_request_loop(const SimOptions& options);  // poll, heartbeat
 int run_long_polls(const SimOptions& options);    // longpoll, hold
+int run_converge(const SimOptions& options);
+int run_change(const SimOptions& options);
 
 }  // namespace fleet_sim

@@ -9,8 +9,10 @@ namespace fleet_sim {
 
 struct SimOptions {
   std::string phase;               // enroll | poll | heartbeat | longpoll | hold
-  std::string satellite_api;       // HOST:PORT of the satellite listener (mTLS), or of a peer
-  std::string management_api;      // HOST:PORT of the management listener (enroll, longpoll, hold)
+  std::string satellite_api;       // HOST:PORT of the satellite listener (mTLS), or of a peer;
+                                   // converge: a comma-separated list, one per replica
+  std::string management_api;      // HOST:PORT of the management listener (enroll, longpoll,
+                                   // hold); change: a comma-separated list, one per replica
   std::string ca_file;             // the CA bundle that server certificates chain to
   std::string admin_password;      // management login as admin (enroll, longpoll)
   std::string dir;                 // where satellites' keys and certificates are kept
@@ -24,6 +26,15 @@ struct SimOptions {
   std::string group = "bench";           // longpoll: the group whose state the run changes
   std::string label = "bench=fleet";     // enroll: a label every satellite gets
   std::string state_path = "/satellite/v1/state";  // poll: the path polled (a peer's file)
+  // converge / change (issue 15's scale run; see phases.hpp):
+  std::size_t first = 0;        // converge: the index of the first satellite simulated
+  std::size_t members = 0;      // satellites 0..members-1 are in the changed group
+  std::string nats;             // converge: tls://HOST:PORT of nats-server
+  std::string change_file;      // where the change phase writes when it changed the state
+  std::string samples_file;     // converge: "KIND MS" lines, one per member and kind
+  std::size_t expect_held = 0;  // change: long-polls the replicas must hold first
+  int kill_pid = 0;             // change: SIGKILLed kill_after_ms after the change (0: none)
+  unsigned kill_after_ms = 200;
 };
 
 }  // namespace fleet_sim

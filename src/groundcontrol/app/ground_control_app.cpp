@@ -401,6 +401,21 @@ class App final : public GroundControlApp {
              {"groundcontrol_view_revision", "The change-log revision this replica's view applied.",
               [sync] { return static_cast<double>(sync->applied_revision()); }}})
       if (auto ok = metrics_.add_gauge(name, help, std::move(read)); !ok) return ok;
+    if (nats_) {
+      const auto* nats = nats_.get();
+      if (auto ok = metrics_.add_counter(
+              "groundcontrol_nats_commands_published_total",
+              "Commands this replica published to JetStream.",
+              [nats] { return static_cast<double>(nats->commands_published()); });
+          !ok)
+        return ok;
+      if (auto ok = metrics_.add_counter(
+              "groundcontrol_nats_answers_recorded_total",
+              "Satellites' answers that settled a command on this replica.",
+              [nats] { return static_cast<double>(nats->answers_recorded()); });
+          !ok)
+        return ok;
+    }
     return add_families();
   }
 

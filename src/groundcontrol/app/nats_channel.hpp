@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,8 @@ class NatsChannel {
   service::NatsCredentialService& credentials() { return *credentials_; }
   messaging::CommandDispatcher& dispatcher() { return *dispatcher_; }
   service::StateChangeCommands& state_changes() { return *state_changes_; }
+  std::uint64_t answers_recorded() const noexcept { return intake_->answers_recorded(); }
+  std::uint64_t commands_published() const noexcept { return dispatcher_->published(); }
 
  private:
   NatsChannel(service::NatsAuthority authority, common::log::Logger logger)

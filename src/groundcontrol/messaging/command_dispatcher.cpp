@@ -68,6 +68,7 @@ common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch
     auto marked = commands_.mark_sent(command.id, static_cast<std::int64_t>(ack->sequence));
     if (!marked) return common::fail(marked.error());
     ++published;
+    ++published_total_;
   }
   logger_->debug("commands: {} published", published);
   return published;

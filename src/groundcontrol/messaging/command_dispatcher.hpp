@@ -10,8 +10,10 @@
 // Thread-safety: start/stop from the owner; wake() and forget_expired() from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -47,6 +49,8 @@ class CommandDispatcher {
   // Deletes the JetStream messages of commands that expired while Sent (best effort: a
   // message the satellite already took is gone anyway).
   void forget_expired(const std::vector<model::SatelliteCommand>& expired);
+  // Commands this replica published since start: /metrics.
+  std::uint64_t published() const noexcept { return published_total_.load(); }
 
  private:
   void run();
@@ -60,6 +64,7 @@ class CommandDispatcher {
   std::condition_variable woken_;
   bool pending_wake_ = false;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> published_total_{0};
   std::thread thread_;
 };
 

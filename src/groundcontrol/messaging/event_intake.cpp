@@ -57,7 +57,9 @@ Disposition EventIntake::handle(std::string_view subject, std::string_view data)
                     recorded.error().message());
       return Disposition::kRetry;
     }
-    if (!*recorded)
+    if (*recorded)
+      ++answers_recorded_;
+    else
       logger_->debug("NATS answer to {} changed nothing (repeated, late or unknown)",
                      answer->command_id);
     return Disposition::kAck;

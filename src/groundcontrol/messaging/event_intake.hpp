@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 #include <thread>
@@ -46,6 +47,8 @@ class EventIntake {
   void stop();
 
   [[nodiscard]] Disposition handle(std::string_view subject, std::string_view data);
+  // Answers that settled a command here since start (a repeat does not count): /metrics.
+  std::uint64_t answers_recorded() const noexcept { return answers_recorded_.load(); }
 
  private:
   void run(std::stop_token stop);
@@ -54,6 +57,7 @@ class EventIntake {
   EventSink on_event_;
   NatsLink& link_;
   common::log::Logger logger_;
+  std::atomic<std::uint64_t> answers_recorded_{0};
   std::jthread thread_;
 };
 
