@@ -252,7 +252,13 @@ asio::awaitable<void> simulated_satellite(asio::io_context& io, asio::ssl::conte
   auto set_up = [&]() -> asio::awaitable<common::Status> {
     if (auto ec = co_await connection->connect(run.replicas[sat.replica]))
       co_return common::fail(common::ErrorCode::kUnavailable, "connect: " + ec.message());
+    // Ground control answers 503 until its own NATS link is up: wait for it, as a satellite
+    // keeps asking.
     auto jwt = co_await nats_jwt(*connection, sat);
+    for (int attempt = 0; !jwt && attempt < 120; ++attempt) {
+      co_await sleep_for(std::chrono::milliseconds(500));
+      jwt = co_await nats_jwt(*connection, sat);
+    }
     if (!jwt) co_return common::fail(jwt.error());
     auto state = co_await read_state(*connection, options);
     if (!state) co_return common::fail(state.error());
