@@ -49,11 +49,9 @@ SIM_THREADS="${SIM_THREADS:-$default_threads}"
 GROUP=bench
 SAMPLE="$ROOT/tests/data/harbor-state-sample.json"
 
-log() { printf 'fleet-bench: %s\n' "$*" >&2; }
-die() {
-  printf 'fleet-bench: ERROR: %s\n' "$*" >&2
-  exit 1
-}
+BENCH_NAME=fleet-bench
+# shellcheck source=bench/fleet_common.sh
+source "$ROOT/bench/fleet_common.sh"
 [[ -x "$GROUND_CONTROL" ]] || die "no ground-control at $GROUND_CONTROL (ninja -C build/release ground-control)"
 [[ -x "$FLEET_SIM" ]] || die "no fleet-sim at $FLEET_SIM (ninja -C build/release fleet-sim)"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -67,16 +65,6 @@ WORK="$(mktemp -d /dev/shm/fleet-bench.XXXXXX)"
 DATA="${DATA_DIR:-$WORK/data}"
 mkdir -p "$DATA/groundcontrol" "$DATA/satellites"
 PIDS=()
-stop_pid() {
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$? p
   trap - EXIT INT TERM
@@ -90,10 +78,6 @@ trap 'exit 143' TERM
 
 # "${ONCPU0[@]}" CMD…: CMD on CPU 0 when PIN=1 (taskset execs it: $! stays its pid).
 if [[ "$PIN" == 1 ]]; then ONCPU0=(taskset -c 0) ONCPU1=(taskset -c 1); else ONCPU0=() ONCPU1=(); fi
-# cpu_s PID...: user + system CPU seconds the processes have used.
-cpu_s() { local p; for p in "$@"; do cat "/proc/$p/stat"; done |
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { printf "%.3f", t / hz }'; }
-mem_kb() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r, a }' "/proc/$1/status"; }
 
 # ---- ground control: prints its addresses, the admin password (first start) and the CA.
 # Each simulated satellite polls in a closed loop, far above a real one's rate: the limits
@@ -104,11 +88,7 @@ GC_OUT="$WORK/gc.out"
   --satellite-rate-limit 1000000 --user-rate-limit 1000000 >"$GC_OUT" 2>"$WORK/gc.err" &
 GC_PID=$!
 PIDS+=("$GC_PID")
-for ((i = 0; i < 600; i++)); do
-  grep -q '^satellite listening on ' "$GC_OUT" && grep -q '^ca certificate ' "$GC_OUT" && break
-  kill -0 "$GC_PID" 2>/dev/null || die "ground-control exited: $(tail -n 5 "$WORK/gc.err")"
-  sleep 0.1
-done
+wait_printed "$GC_OUT" "$GC_PID" '^satellite listening on ' '^ca certificate '
 MGMT="$(awk '/^management listening on / { print $4 }' "$GC_OUT")"
 SAT="$(awk '/^satellite listening on / { print $4 }' "$GC_OUT")"
 [[ -n "$MGMT" && -n "$SAT" ]] || die "ground-control did not print its addresses"
@@ -120,28 +100,15 @@ pw="$(sed -n 's/^admin password (shown once): //p' "$GC_OUT")"
 PASSWORD="$(cat "$PASSWORD_FILE")"
 log "ground-control pid $GC_PID: management $MGMT, satellite $SAT (threads $SERVER_THREADS, pin $PIN)"
 
-api() { curl -sS --noproxy '*' --max-time 120 --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$@"; }
-TOKEN="$(curl -sS --noproxy '*' --cacert "$CA" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" "https://$MGMT/api/v1/login" |
-  sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
-[[ -n "$TOKEN" ]] || die "admin login failed"
-code="$(api -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-  -d "{\"metadata\":{\"name\":\"$GROUP\"},\"spec\":{\"selector\":{\"matchLabels\":{\"bench\":\"fleet\"}}}}" \
-  "https://$MGMT/api/v1/groups")"
-[[ "$code" == 201 || "$code" == 409 ]] || die "creating group $GROUP returned $code"
-code="$(api -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
-  --data-binary "@$SAMPLE" "https://$MGMT/api/v1/groups/$GROUP/state?full=true")"
-[[ "$code" == 200 ]] || die "PUT the sample state into $GROUP returned $code"
+gc_login "$MGMT" "$PASSWORD"
+gc_group "$MGMT" "$GROUP" bench=fleet "$SAMPLE"
 
 SIM_COMMON=(--ca "$CA" --dir "$DATA/satellites" --threads "$SIM_THREADS")
 sim() { "${ONCPU1[@]}" "$FLEET_SIM" "$@" "${SIM_COMMON[@]}"; }
 declare -A R=()
-# result FILE PHASE KEY: a value from fleet-sim's "RESULT phase=… key=value" line.
-result() { awk -v p="phase=$2" -v k="$3" '$1 == "RESULT" && $2 == p {
-  for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$1"; }
 
 # ---- register and enroll (skipped when a reused DATA_DIR already holds the fleet).
-have="$(curl -sS --noproxy '*' --cacert "$CA" "https://$MGMT/metrics" | awk '$1 == "groundcontrol_satellites" { print int($2) }')"
+have="$(gauge "$MGMT" groundcontrol_satellites)"
 if ((${have:-0} < REGISTER)); then
   log "registering $REGISTER satellites, enrolling $SATELLITES"
   sim --phase enroll --satellite-api "$SAT" --management "$MGMT" --admin-password "$PASSWORD" \
@@ -185,10 +152,9 @@ read -r sim_rss _ < <(mem_kb "$HOLD_PID")
 wait "$HOLD_PID" || die "hold phase failed"
 # The simulator exits with every connection open: ground control notices the disconnects and
 # ends the long-polls. Wait for that before measuring anything else (it loads the I/O thread).
-gauge() { curl -sS --noproxy '*' --cacert "$CA" "https://$MGMT/metrics" | awk -v g="$1" '$1 == g { print int($2) }'; }
 drain_began="$(date +%s.%N)"
 for ((i = 0; i < 1200; i++)); do
-  (($(gauge groundcontrol_long_polls_held) == 0)) && break
+  (($(gauge "$MGMT" groundcontrol_long_polls_held) == 0)) && break
   sleep 0.1
 done
 R[drain_s]="$(awk -v a="$(date +%s.%N)" -v b="$drain_began" 'BEGIN { printf "%.1f", a - b }')"
@@ -206,7 +172,7 @@ mkdir -p "$NGX/root/satellite/v1" "$NGX/tmp" "$NGX/logs"
 curl -sS --noproxy '*' --cacert "$CA" --cert "$DATA/satellites/sat-000000.crt" \
   --key "$DATA/satellites/sat-000000.key" -o "$NGX/root/satellite/v1/state" "https://$SAT/satellite/v1/state"
 chmod 0755 "$WORK" && chmod -R a+rX "$NGX/root"
-NGX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+NGX_PORT="$(free_port)"
 if [[ "$PIN" == 1 ]]; then NGINX_WORKERS=1; else NGINX_WORKERS=auto; fi
 cp "$DATA/groundcontrol/tls/server.crt" "$DATA/groundcontrol/tls/server.key" "$NGX/"
 cat >"$NGX/nginx.conf" <<EOF

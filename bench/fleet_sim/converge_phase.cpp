@@ -393,6 +393,9 @@ int run_converge(const SimOptions& options) {
   ConvergeRun run{options, {}, parse_endpoint(options.nats.substr(options.nats.find("://") + 3))};
   for (const auto& address : split_list(options.satellite_api))
     run.replicas.push_back(parse_endpoint(address));
+  // Before the fleet: each satellite's NATS stream uses its thread's io_context and TLS
+  // context, so these must outlive it (destroyed the other way round, exit crashed).
+  SimThreads threads(options.threads, options.ca_file);
   std::vector<std::unique_ptr<SimSatellite>> fleet;
   for (std::size_t k = 0; k < identities.size(); ++k) {
     auto sat = std::make_unique<SimSatellite>();
@@ -404,7 +407,6 @@ int run_converge(const SimOptions& options) {
     run.members_here += sat->member ? 1 : 0;
     fleet.push_back(std::move(sat));
   }
-  SimThreads threads(options.threads, options.ca_file);
   for (std::size_t c = 0; c < fleet.size(); ++c)
     threads.spawn(c, [&, sat = fleet[c].get()](asio::io_context& io, asio::ssl::context& tls,
                                                RunTally& tally) {
