@@ -249,6 +249,9 @@ kill -0 "$B_PID" 2>/dev/null && die "replica B (pid $B_PID) survived its SIGKILL
 wait "$B_PID" 2>/dev/null || true
 kill -0 "$A_PID" 2>/dev/null || die "replica A died"
 
+R[pg_bytes]="$(sql gc "SELECT pg_database_size('gc')")"
+R[pg_empty]="$(sql gc "SELECT pg_database_size('template1')")"
+
 # ---- report.
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 p99_of() { awk -F' / ' '{ print $2 }' <<<"$1"; }
@@ -275,6 +278,10 @@ echo
 echo "| with $SATELLITES held | replica A | replica B | nats-server |"
 echo "|---|---:|---:|---:|"
 echo "| VmRSS MB | $(mb "${R[steady_a_rss]}") | $(mb "${R[steady_b_rss]}") | $(mb "${R[steady_nats_rss]}") |"
+echo
+echo "PostgreSQL database after both runs: $(awk -v b="${R[pg_bytes]}" 'BEGIN { printf "%.1f", b / 1048576 }') MB" \
+  "($(awk -v b="${R[pg_bytes]}" -v e="${R[pg_empty]}" -v n="$SATELLITES" 'BEGIN { printf "%.1f", (b - e) / n / 1024 }') kB per satellite above an empty database)."
+
 echo
 echo "| per request (replica A, PostgreSQL) | rate/s ($POLL_CONNS conns) | ground control CPU µs | PostgreSQL CPU µs | PG transactions | bytes up / down (HTTP) |"
 echo "|---|---:|---:|---:|---:|---|"

@@ -6,7 +6,8 @@
 //   3. with --kill-pid, SIGKILLs that process kill_after_ms later (a replica dying mid-run);
 //   4. waits until the replicas recorded `members` more answers
 //      (groundcontrol_nats_answers_recorded_total; a replica that stops answering keeps the
-//      count it had) — "recorded_ms";
+//      count it had) — "recorded_ms"; after a kill, when the sum stalls, the instant the
+//      database showed every member Done instead (step 5's first complete pass);
 //   5. checks through the first replica that every member's sync.state command for its new
 //      desired state is Done (the database, not a counter: what a killed replica recorded
 //      counts, and nothing was lost), retrying until `duration` has passed.
@@ -129,11 +130,23 @@ asio::awaitable<void> change(asio::io_context& io, asio::ssl::context& tls, Chan
   }
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(options.duration));
+  // A killed replica's counter stops where it was last read, and an answer it recorded
+  // unread is recorded no second time by the replica JetStream redelivers it to: the sum can
+  // stay short. When it stops moving for kStall, the database decides (below).
+  constexpr auto kStall = std::chrono::seconds(2);
+  double answers_seen = -1;
+  auto moved_at = Clock::now();
   while (Clock::now() < deadline) {
     const auto answers =
         co_await fleet_sum(sessions, answers_last, "groundcontrol_nats_answers_recorded_total");
     if (answers - answers_before >= static_cast<double>(options.members)) {
       run.recorded_ms = (steady_ns() - change_ns) / 1e6;
+      break;
+    }
+    if (answers != answers_seen) {
+      answers_seen = answers;
+      moved_at = Clock::now();
+    } else if (options.kill_pid > 0 && Clock::now() - moved_at > kStall) {
       break;
     }
     co_await sleep_for(std::chrono::milliseconds(20));
@@ -149,6 +162,7 @@ asio::awaitable<void> change(asio::io_context& io, asio::ssl::context& tls, Chan
       if (!done && run.first_missing.empty()) run.first_missing = done.error().message();
     }
     unsettled = std::move(still);
+    if (unsettled.empty() && run.recorded_ms < 0) run.recorded_ms = (steady_ns() - change_ns) / 1e6;
     if (unsettled.empty() || Clock::now() >= deadline) break;
     co_await sleep_for(std::chrono::seconds(1));
   } while (true);
