@@ -19,6 +19,7 @@
 #        SATELLITES=10000  enrolled and held (indexes 0..N-1)
 #        MEMBERS=1000      the changed group: satellites 0..MEMBERS-1 (label block=0; ≤ 1000)
 #        PROCESSES=4       converge processes the satellites are split over
+#        ENROLL_CONNS=32   concurrent enrollments
 #        POLL_CONNS=200 DURATION=5   the cost runs (304 polls, heartbeats) against replica A
 #        KILL_AFTER_MS=200 when replica B dies in the second run
 #        CONVERGE_TIMEOUT=120  seconds a run may take after the change
@@ -138,7 +139,7 @@ gc_group "$A_MGMT" "$GROUP" block=0 "$SAMPLE"
 # ---- enroll the fleet through A (keys made by the simulator, kept in $WORK/keys).
 SIM_COMMON=(--ca "$CA" --dir "$WORK/keys")
 "$FLEET_SIM" --phase enroll --satellite-api "$A_SAT" --management "$A_MGMT" --admin-password "$PASSWORD" \
-  --satellites "$SATELLITES" --api-connections 32 --threads 2 "${SIM_COMMON[@]}" >"$WORK/enroll.out" ||
+  --satellites "$SATELLITES" --api-connections "${ENROLL_CONNS:-32}" --threads 2 "${SIM_COMMON[@]}" >"$WORK/enroll.out" ||
   die "enroll phase failed"
 declare -A R=()
 R[enroll_s]="$(result "$WORK/enroll.out" enroll seconds)"
