@@ -88,7 +88,7 @@ GC_OUT="$WORK/gc.out"
   --satellite-rate-limit 1000000 --user-rate-limit 1000000 >"$GC_OUT" 2>"$WORK/gc.err" &
 GC_PID=$!
 PIDS+=("$GC_PID")
-wait_printed "$GC_OUT" "$GC_PID" '^satellite listening on ' '^ca certificate '
+wait_printed "$GC_OUT" "$GC_PID" "$WORK/gc.err" '^satellite listening on ' '^ca certificate '
 MGMT="$(awk '/^management listening on / { print $4 }' "$GC_OUT")"
 SAT="$(awk '/^satellite listening on / { print $4 }' "$GC_OUT")"
 [[ -n "$MGMT" && -n "$SAT" ]] || die "ground-control did not print its addresses"

@@ -31,15 +31,16 @@ mem_kb() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r, a }' 
 result() { awk -v p="phase=$2" -v k="$3" '$1 == "RESULT" && $2 == p {
   for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$1"; }
 
-# wait_printed FILE PID PATTERN...: until FILE holds a line matching every PATTERN (60 s).
+# wait_printed FILE PID ERRLOG PATTERN...: until FILE holds a line matching every PATTERN
+# (60 s); when PID exits first, the error names the last lines of ERRLOG.
 wait_printed() {
-  local file="$1" pid="$2" i p missing
-  shift 2
+  local file="$1" pid="$2" errlog="$3" i p missing
+  shift 3
   for ((i = 0; i < 600; i++)); do
     missing=0
     for p in "$@"; do grep -q "$p" "$file" || missing=1; done
     ((missing == 0)) && return 0
-    kill -0 "$pid" 2>/dev/null || die "pid $pid exited before printing '$*'"
+    kill -0 "$pid" 2>/dev/null || die "pid $pid exited before printing '$*': $(tail -n 5 "$errlog")"
     sleep 0.1
   done
   die "pid $pid did not print '$*' within 60 s"

@@ -109,7 +109,7 @@ replica() {
     --nats "$NATS_URL" --satellite-rate-limit 1000000 --user-rate-limit 1000000 "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.err" &
   PIDS+=($!)
-  wait_printed "$WORK/$name.out" "$!" '^management listening on ' '^satellite listening on '
+  wait_printed "$WORK/$name.out" "$!" "$WORK/$name.err" '^management listening on ' '^satellite listening on '
 }
 replica a --nats-server-names 127.0.0.1 --nats-server-config "$WORK/nats/operator.conf"
 A_PID="${PIDS[-1]}"
@@ -130,7 +130,7 @@ EOF
 "$NATS_SERVER" -c "$WORK/nats/nats.conf" >"$WORK/nats/nats.log" 2>&1 &
 NATS_PID=$!
 PIDS+=("$NATS_PID")
-wait_printed "$WORK/nats/nats.log" "$NATS_PID" 'Server is ready'
+wait_printed "$WORK/nats/nats.log" "$NATS_PID" "$WORK/nats/nats.log" 'Server is ready'
 log "nats-server pid $NATS_PID on $NATS_URL"
 
 gc_login "$A_MGMT" "$PASSWORD"
