@@ -1,5 +1,8 @@
 #include "common/sql/database.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/sql/detail/migration_runner.hpp"
 #include "common/sql/postgres/pg_database.hpp"
 #include "common/sql/sqlite/sqlite_database.hpp"
@@ -13,6 +16,15 @@ Status validate(const DatabaseOptions& options) {
       options.listener_reconnect_max.count() < 1) {
     return fail(ErrorCode::kInvalidArgument,
                 "database options: pool_size must be >= 1 and the durations positive");
+  }
+  const auto& table = options.serialize_writes_on;
+  const bool identifier =
+      std::all_of(table.begin(), table.end(),
+                  [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }) &&
+      (table.empty() || std::isdigit(static_cast<unsigned char>(table.front())) == 0);
+  if (!identifier) {
+    return fail(ErrorCode::kInvalidArgument,
+                "database options: serialize_writes_on must be a plain table name", table);
   }
   return {};
 }

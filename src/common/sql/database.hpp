@@ -62,9 +62,9 @@ class Database {
   // BEGIN, fn(connection), COMMIT. Returns fn's error after rolling back, or the first error
   // of a statement fn ignored. Retries the whole fn (jittered back-off, up to
   // options.max_attempts) on serialization failure, deadlock, SQLite busy, or a connection
-  // lost before COMMIT; then returns kConflict or kUnavailable. kUnavailable also when no
-  // connection frees up within acquire_timeout, or when the connection is lost during
-  // COMMIT (outcome unknown: never retried).
+  // lost before COMMIT; then returns kUnavailable (the contention or outage is transient).
+  // kUnavailable also when no connection frees up within acquire_timeout, or when the connection is
+  // lost during COMMIT (outcome unknown: never retried).
   [[nodiscard]] virtual Status transact(const TxFunction& fn, const TxOptions& options = {}) = 0;
 
   // Readiness: OK when a connection answers a trivial query now; kUnavailable otherwise.

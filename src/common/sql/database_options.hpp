@@ -30,6 +30,14 @@ struct DatabaseOptions {
   // Prepared statements kept per connection; when full the cache is emptied and refills
   // (the statements of a store are a fixed, small set).
   std::size_t statement_cache_size = 256;
+  // PostgreSQL: a table every read-write transaction locks (IN EXCLUSIVE MODE) before its
+  // snapshot is taken. Writers that all update one hot row of it (ground control's revision
+  // counter) then queue for it instead of aborting one another with serialization failures,
+  // which SERIALIZABLE reports for a row changed after the snapshot even when the update
+  // waited for its lock. Readers are not blocked. Empty: no such lock. A plain identifier
+  // (letters, digits, '_'); kInvalidArgument otherwise. SQLite: ignored (its one writer
+  // already queues writers).
+  std::string serialize_writes_on;
 };
 
 struct TxOptions {
@@ -39,6 +47,10 @@ struct TxOptions {
   // SQLite busy or a connection lost before COMMIT; then transact returns the last error
   // (kConflict or kUnavailable).
   int max_attempts = 10;
+  // PostgreSQL: skips DatabaseOptions::serialize_writes_on for a hot write known not to
+  // update that table (batched heartbeats, leases), so it runs beside the queued writers.
+  // One that does update it after all is still correct: it may conflict and retry.
+  bool unqueued = false;
 };
 
 }  // namespace common::sql

@@ -92,7 +92,8 @@ std::string host_name() {
 
 common::Result<std::unique_ptr<common::sql::Database>> open_database(
     const GroundControlOptions& options) {
-  auto db = common::sql::Database::open(database_location(options));
+  auto db = common::sql::Database::open(
+      database_location(options), store::database_options({.application_name = "ground-control"}));
   if (!db) return fail(db.error());
   if (auto ok = (*db)->migrate(store::migrations()); !ok) return fail(ok.error());
   return db;

@@ -16,6 +16,9 @@ namespace {
 
 constexpr std::string_view kSatelliteKind = "Satellite";
 constexpr std::string_view kCommandKind = "SatelliteCommand";
+// Command rows and their events never bump the revision: they need not queue behind
+// resource writers (common::sql::TxOptions::unqueued).
+constexpr common::sql::TxOptions kUnqueued{.unqueued = true};
 
 common::Result<CommandPhase> phase_of(common::fleet_wire::CommandOutcome outcome) {
   switch (outcome) {
@@ -64,18 +67,20 @@ common::Result<SatelliteCommand> CommandService::issue(std::string_view satellit
   command.actor = actor.name;
   command.created_at = common::format_rfc3339(issued);
   command.expires_at = common::format_rfc3339(issued + ttl);
-  auto done = db_.transact([&](Connection& db) -> common::Status {
-    if (auto ok = require_satellite(db, satellite); !ok) return ok;
-    if (auto ok = commands_.insert(db, command); !ok) return ok;
-    if (auto ok = events_.record(
-            db, {0, command.created_at, actor.name, "command", std::string(kCommandKind),
-                 command.satellite,
-                 fmt::format("{} {}", common::fleet_wire::command_type_name(command.type),
-                             command.id)});
-        !ok)
-      return ok;
-    return db.notify(kCommandChannel, command.id);
-  });
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        if (auto ok = require_satellite(db, satellite); !ok) return ok;
+        if (auto ok = commands_.insert(db, command); !ok) return ok;
+        if (auto ok = events_.record(
+                db, {0, command.created_at, actor.name, "command", std::string(kCommandKind),
+                     command.satellite,
+                     fmt::format("{} {}", common::fleet_wire::command_type_name(command.type),
+                                 command.id)});
+            !ok)
+          return ok;
+        return db.notify(kCommandChannel, command.id);
+      },
+      kUnqueued);
   if (!done) return fail(done.error());
   return command;
 }
@@ -133,12 +138,14 @@ common::Result<std::vector<SatelliteCommand>> CommandService::pending(std::size_
 common::Result<bool> CommandService::mark_sent(std::string_view id, std::int64_t stream_sequence) {
   bool moved = false;
   const auto at = now();
-  auto done = db_.transact([&](Connection& db) -> common::Status {
-    auto updated = commands_.mark_sent(db, id, stream_sequence, at);
-    if (!updated) return fail(updated.error());
-    moved = *updated;
-    return {};
-  });
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto updated = commands_.mark_sent(db, id, stream_sequence, at);
+        if (!updated) return fail(updated.error());
+        moved = *updated;
+        return {};
+      },
+      kUnqueued);
   if (!done) return fail(done.error());
   return moved;
 }
@@ -149,13 +156,15 @@ common::Result<bool> CommandService::record_answer(
   if (!phase) return fail(phase.error());
   bool moved = false;
   const auto at = now();
-  auto done = db_.transact([&](Connection& db) -> common::Status {
-    auto updated =
-        commands_.finish(db, answer.satellite, answer.command_id, *phase, answer.reason, at);
-    if (!updated) return fail(updated.error());
-    moved = *updated;
-    return {};
-  });
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto updated =
+            commands_.finish(db, answer.satellite, answer.command_id, *phase, answer.reason, at);
+        if (!updated) return fail(updated.error());
+        moved = *updated;
+        return {};
+      },
+      kUnqueued);
   if (!done) return fail(done.error());
   return moved;
 }
@@ -164,13 +173,15 @@ common::Result<std::vector<SatelliteCommand>> CommandService::supersede_syncs(
     std::string_view satellite, std::string_view keep_id) {
   std::vector<SatelliteCommand> sent;
   const auto at = now();
-  auto done = db_.transact([&](Connection& db) -> common::Status {
-    auto superseded = commands_.supersede(db, satellite,
-                                          common::fleet_wire::CommandType::kSyncState, keep_id, at);
-    if (!superseded) return fail(superseded.error());
-    sent = std::move(*superseded);
-    return {};
-  });
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto superseded = commands_.supersede(
+            db, satellite, common::fleet_wire::CommandType::kSyncState, keep_id, at);
+        if (!superseded) return fail(superseded.error());
+        sent = std::move(*superseded);
+        return {};
+      },
+      kUnqueued);
   if (!done) return fail(done.error());
   return sent;
 }
@@ -180,14 +191,16 @@ common::Result<std::vector<SatelliteCommand>> CommandService::expire_due() {
   const auto time = clock_.now();
   const auto at = common::format_rfc3339(time);
   const auto forget_before = common::format_rfc3339(time - config_.retention);
-  auto done = db_.transact([&](Connection& db) -> common::Status {
-    auto expired = commands_.expire_due(db, at);
-    if (!expired) return fail(expired.error());
-    sent = std::move(*expired);
-    auto pruned = commands_.prune(db, forget_before);
-    if (!pruned) return fail(pruned.error());
-    return {};
-  });
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto expired = commands_.expire_due(db, at);
+        if (!expired) return fail(expired.error());
+        sent = std::move(*expired);
+        auto pruned = commands_.prune(db, forget_before);
+        if (!pruned) return fail(pruned.error());
+        return {};
+      },
+      kUnqueued);
   if (!done) return fail(done.error());
   return sent;
 }

@@ -20,13 +20,15 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
     const auto now = clock_.now();
     const auto ttl = std::max<std::chrono::seconds>(3 * job.interval, std::chrono::seconds(10));
     bool held = false;
-    auto taken = db_.transact([&](common::sql::Connection& db) -> common::Status {
-      auto got = leases_.acquire(db, job.name, holder_, common::format_rfc3339(now),
-                                 common::format_rfc3339(now + ttl));
-      if (!got) return common::fail(got.error());
-      held = *got;
-      return {};
-    });
+    auto taken = db_.transact(
+        [&](common::sql::Connection& db) -> common::Status {
+          auto got = leases_.acquire(db, job.name, holder_, common::format_rfc3339(now),
+                                     common::format_rfc3339(now + ttl));
+          if (!got) return common::fail(got.error());
+          held = *got;
+          return {};
+        },
+        {.unqueued = true});  // a lease is no resource: no queue behind resource writers
     if (!taken) {
       scheduled->held = false;
       failures.emplace_back(job.name, taken.error());
@@ -43,9 +45,11 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
 void PeriodicJobs::release_all() {
   for (auto& scheduled : jobs_) {
     if (!scheduled->held) continue;
-    (void)db_.transact([&](common::sql::Connection& db) {
-      return leases_.release(db, scheduled->job.name, holder_);
-    });
+    (void)db_.transact(
+        [&](common::sql::Connection& db) {
+          return leases_.release(db, scheduled->job.name, holder_);
+        },
+        {.unqueued = true});
     scheduled->held = false;
   }
 }

@@ -22,10 +22,12 @@ common::Status ReportRecorder::flush() {
     reports = reports_.take();
   }
   if (beats.empty() && reports.empty()) return {};
-  auto done = db_.transact([&](common::sql::Connection& db) -> common::Status {
-    if (auto ok = heartbeat_store_.upsert(db, beats); !ok) return ok;
-    return report_store_.upsert(db, reports);
-  });
+  auto done = db_.transact(
+      [&](common::sql::Connection& db) -> common::Status {
+        if (auto ok = heartbeat_store_.upsert(db, beats); !ok) return ok;
+        return report_store_.upsert(db, reports);
+      },
+      {.unqueued = true});  // heartbeats and reports never bump the revision
   if (!done) {
     std::lock_guard lock(mutex_);
     heartbeats_.give_back(beats);

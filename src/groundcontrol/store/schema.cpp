@@ -315,4 +315,9 @@ std::span<const common::sql::Migration> migrations() {
   return steps;
 }
 
+common::sql::DatabaseOptions database_options(common::sql::DatabaseOptions base) {
+  base.serialize_writes_on = "revision";
+  return base;
+}
+
 }  // namespace groundcontrol::store

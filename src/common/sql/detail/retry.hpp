@@ -36,16 +36,19 @@ struct Attempt {
 };
 
 // Runs `attempt()` (returning Attempt) until it succeeds, fails for good, or `max_attempts`
-// runs are spent, pausing backoff.delay(n) between runs. Returns the last status; after
-// more than one run its message says how many.
+// runs are spent, pausing backoff.delay(n) between runs. Returns the last status (a
+// serialization conflict as kUnavailable); after more than one run its message says how
+// many.
 template <class AttemptFn>
 Status retry_transaction(int max_attempts, Backoff& backoff, AttemptFn&& attempt) {
   for (int run = 1;; ++run) {
     Attempt result = attempt();
     if (result.status || !result.retry) return std::move(result.status);
     if (run >= max_attempts) {
+      // Contention that outlasted every retry is transient for the caller too: kUnavailable
+      // (an HTTP 503 with Retry-After), never kConflict (a stale write the caller must fix).
       const Error& error = result.status.error();
-      return fail(error.code(),
+      return fail(error.code() == ErrorCode::kConflict ? ErrorCode::kUnavailable : error.code(),
                   error.message() + " (gave up after " + std::to_string(run) + " attempts)",
                   error.detail());
     }

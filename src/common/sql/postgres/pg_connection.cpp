@@ -250,7 +250,7 @@ Status PgConnection::notify(std::string_view channel, std::string_view payload) 
   return {};
 }
 
-Status PgConnection::begin(BeginMode mode) {
+Status PgConnection::begin(BeginMode mode, std::string_view lock_table) {
   state_.reset();
   if (lost_) return fail(record(nullptr, "the PostgreSQL connection is lost"));
   const char* sql = mode == BeginMode::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -258,6 +258,12 @@ Status PgConnection::begin(BeginMode mode) {
                         ? "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY"
                         : "BEGIN ISOLATION LEVEL READ COMMITTED";
   if (auto result = simple(sql); !result) return fail(std::move(result.error()));
+  if (!lock_table.empty()) {
+    // A utility statement: takes no snapshot, so the first query's snapshot comes after
+    // the lock is held and sees every queued writer before it.
+    const std::string lock = "LOCK TABLE " + std::string(lock_table) + " IN EXCLUSIVE MODE";
+    if (auto result = simple(lock.c_str()); !result) return fail(std::move(result.error()));
+  }
   if (mode == BeginMode::kMigration) {
     auto locked = query("SELECT pg_advisory_xact_lock($1)", {detail::kMigrationLockKey});
     if (!locked) return fail(std::move(locked.error()));

@@ -69,8 +69,9 @@ class PgConnection final : public Connection {
   using Connection::exec;
   using Connection::query;
 
-  // Starts a transaction and a fresh attempt. Errors as Connection's.
-  [[nodiscard]] Status begin(BeginMode mode);
+  // Starts a transaction and a fresh attempt; with a non-empty `lock_table` (a plain
+  // identifier) locks it IN EXCLUSIVE MODE before any snapshot. Errors as Connection's.
+  [[nodiscard]] Status begin(BeginMode mode, std::string_view lock_table = {});
   // COMMIT. A connection lost here leaves the outcome unknown: kUnavailable, not retryable.
   [[nodiscard]] Status commit();
   // Ends any open transaction (a no-op on a lost connection).

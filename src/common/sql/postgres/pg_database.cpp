@@ -64,13 +64,14 @@ PgDatabase::~PgDatabase() {
   listener_.reset();  // stops and joins the listener thread
 }
 
-detail::Attempt PgDatabase::attempt(const TxFunction& fn, BeginMode mode) {
+detail::Attempt PgDatabase::attempt(const TxFunction& fn, BeginMode mode,
+                                    std::string_view lock_table) {
   // Not retried when no connection can be had: the pool already waited acquire_timeout,
   // and a server that refuses a connect now (or lets it time out) will do so again soon.
   auto lease = pool_.acquire();
   if (!lease) return {fail(std::move(lease.error())), false};
   PgConnection& conn = **lease;
-  Status status = conn.begin(mode);
+  Status status = conn.begin(mode, lock_table);
   if (status) status = fn(conn);
   if (status && conn.state().first_error()) status = fail(*conn.state().first_error());
   if (status) status = conn.commit();
@@ -82,13 +83,18 @@ detail::Attempt PgDatabase::attempt(const TxFunction& fn, BeginMode mode) {
   return {};
 }
 
-Status PgDatabase::run(const TxFunction& fn, BeginMode mode, int max_attempts) {
-  return detail::retry_transaction(max_attempts, backoff_, [&] { return attempt(fn, mode); });
+Status PgDatabase::run(const TxFunction& fn, BeginMode mode, int max_attempts,
+                       std::string_view lock_table) {
+  return detail::retry_transaction(max_attempts, backoff_,
+                                   [&] { return attempt(fn, mode, lock_table); });
 }
 
 Status PgDatabase::transact(const TxFunction& fn, const TxOptions& options) {
-  return run(fn, options.read_only ? BeginMode::kSerializableReadOnly : BeginMode::kSerializable,
-             options.max_attempts);
+  if (options.read_only) {
+    return run(fn, BeginMode::kSerializableReadOnly, options.max_attempts);
+  }
+  return run(fn, BeginMode::kSerializable, options.max_attempts,
+             options.unqueued ? std::string_view{} : options_.serialize_writes_on);
 }
 
 Status PgDatabase::transact_migration_step(const TxFunction& fn) {

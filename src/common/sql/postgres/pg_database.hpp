@@ -44,8 +44,9 @@ class PgDatabase final : public Database {
 
  private:
   PgDatabase(const DatabaseOptions& options, ConnectParams params);
-  Status run(const TxFunction& fn, BeginMode mode, int max_attempts);
-  detail::Attempt attempt(const TxFunction& fn, BeginMode mode);
+  Status run(const TxFunction& fn, BeginMode mode, int max_attempts,
+             std::string_view lock_table = {});
+  detail::Attempt attempt(const TxFunction& fn, BeginMode mode, std::string_view lock_table);
 
   const DatabaseOptions options_;
   const ConnectParams params_;

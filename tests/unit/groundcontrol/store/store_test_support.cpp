@@ -40,7 +40,7 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
 void StoreTest::SetUp() {
   url_ = GetParam() == Backend::kPostgres ? postgres().create_database(next_database_name())
                                           : (dir_.path() / "groundcontrol.db").string();
-  auto db = common::sql::Database::open(url_);
+  auto db = common::sql::Database::open(url_, database_options());
   ASSERT_TRUE(db) << db.error().message() << " " << db.error().detail();
   db_ = std::move(*db);
   auto migrated = db_->migrate(migrations());
@@ -50,7 +50,7 @@ void StoreTest::SetUp() {
 }
 
 std::unique_ptr<common::sql::Database> StoreTest::open_again() const {
-  auto db = common::sql::Database::open(url_);
+  auto db = common::sql::Database::open(url_, database_options());
   if (!db) throw std::runtime_error(db.error().message());
   return std::move(*db);
 }
