@@ -60,18 +60,28 @@ common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch
   auto session = link_.session();
   if (!session) return common::fail(session.error());
   auto& jetstream = *(*session)->jetstream;
-  std::size_t published = 0;
+  // Marked Sent together after the batch is stored: one commit, not one per command. A
+  // crash before it publishes them again, and JetStream keeps one of each (message id).
+  std::vector<service::CommandService::Sent> sent;
+  sent.reserve(pending->size());
+  common::Status failed;
   for (const auto& command : *pending) {
     auto ack = jetstream.publish(subjects::command_subject(command.satellite, command.type),
                                  common::fleet_wire::to_json(model::to_wire(command)), command.id);
-    if (!ack) return common::fail(ack.error());
-    auto marked = commands_.mark_sent(command.id, static_cast<std::int64_t>(ack->sequence));
-    if (!marked) return common::fail(marked.error());
-    ++published;
-    ++published_total_;
+    if (!ack) {
+      failed = common::fail(ack.error());
+      break;
+    }
+    sent.push_back({command.id, static_cast<std::int64_t>(ack->sequence)});
   }
-  logger_->debug("commands: {} published", published);
-  return published;
+  if (!sent.empty()) {
+    auto marked = commands_.mark_sent_all(sent);
+    if (!marked) return common::fail(marked.error());
+    published_total_ += sent.size();
+  }
+  if (!failed) return common::fail(failed.error());
+  logger_->debug("commands: {} published", sent.size());
+  return sent.size();
 }
 
 void CommandDispatcher::forget_expired(const std::vector<model::SatelliteCommand>& expired) {

@@ -48,10 +48,10 @@ common::Status CommandService::require_satellite(Connection& db, std::string_vie
   return {};
 }
 
-common::Result<SatelliteCommand> CommandService::issue(std::string_view satellite,
-                                                       const model::CommandRequest& request,
-                                                       std::string_view state_digest,
-                                                       const Actor& actor) {
+SatelliteCommand CommandService::make_command(std::string_view satellite,
+                                              const model::CommandRequest& request,
+                                              std::string_view state_digest,
+                                              const Actor& actor) const {
   const auto issued = clock_.now();
   const auto ttl = request.ttl.count() > 0 ? request.ttl : config_.default_ttl;
   SatelliteCommand command;
@@ -67,22 +67,70 @@ common::Result<SatelliteCommand> CommandService::issue(std::string_view satellit
   command.actor = actor.name;
   command.created_at = common::format_rfc3339(issued);
   command.expires_at = common::format_rfc3339(issued + ttl);
+  return command;
+}
+
+common::Status CommandService::store_issued(Connection& db, const SatelliteCommand& command) const {
+  if (auto ok = commands_.insert(db, command); !ok) return ok;
+  if (auto ok = events_.record(
+          db,
+          {0, command.created_at, command.actor, "command", std::string(kCommandKind),
+           command.satellite,
+           fmt::format("{} {}", common::fleet_wire::command_type_name(command.type), command.id)});
+      !ok)
+    return ok;
+  return db.notify(kCommandChannel, command.id);
+}
+
+common::Result<SatelliteCommand> CommandService::issue(std::string_view satellite,
+                                                       const model::CommandRequest& request,
+                                                       std::string_view state_digest,
+                                                       const Actor& actor) {
+  const SatelliteCommand command = make_command(satellite, request, state_digest, actor);
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
         if (auto ok = require_satellite(db, satellite); !ok) return ok;
-        if (auto ok = commands_.insert(db, command); !ok) return ok;
-        if (auto ok = events_.record(
-                db, {0, command.created_at, actor.name, "command", std::string(kCommandKind),
-                     command.satellite,
-                     fmt::format("{} {}", common::fleet_wire::command_type_name(command.type),
-                                 command.id)});
-            !ok)
-          return ok;
-        return db.notify(kCommandChannel, command.id);
+        return store_issued(db, command);
       },
       kUnqueued);
   if (!done) return fail(done.error());
   return command;
+}
+
+common::Result<CommandService::IssuedSyncs> CommandService::issue_syncs(
+    std::span<const SyncDue> due, const Actor& actor, const AlsoInTransaction& also) {
+  std::vector<SatelliteCommand> commands;
+  commands.reserve(due.size());
+  for (const auto& sync : due) {
+    commands.push_back(make_command(sync.satellite,
+                                    {common::fleet_wire::CommandType::kSyncState, {}},
+                                    sync.state_digest, actor));
+  }
+  const auto at = now();
+  IssuedSyncs out;
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        out = {};  // a retry starts over
+        for (const auto& command : commands) {
+          if (auto ok = require_satellite(db, command.satellite); !ok) {
+            if (ok.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
+            return ok;
+          }
+          if (auto ok = store_issued(db, command); !ok) return ok;
+          if (also) {
+            if (auto ok = also(db, command); !ok) return ok;
+          }
+          auto superseded = commands_.supersede(
+              db, command.satellite, common::fleet_wire::CommandType::kSyncState, command.id, at);
+          if (!superseded) return fail(superseded.error());
+          for (auto& c : *superseded) out.superseded.push_back(std::move(c));
+          ++out.issued;
+        }
+        return {};
+      },
+      kUnqueued);
+  if (!done) return fail(done.error());
+  return out;
 }
 
 common::Result<std::vector<SatelliteCommand>> CommandService::list(std::string_view satellite,
@@ -143,6 +191,24 @@ common::Result<bool> CommandService::mark_sent(std::string_view id, std::int64_t
         auto updated = commands_.mark_sent(db, id, stream_sequence, at);
         if (!updated) return fail(updated.error());
         moved = *updated;
+        return {};
+      },
+      kUnqueued);
+  if (!done) return fail(done.error());
+  return moved;
+}
+
+common::Result<std::size_t> CommandService::mark_sent_all(std::span<const Sent> sent) {
+  std::size_t moved = 0;
+  const auto at = now();
+  auto done = db_.transact(
+      [&](Connection& db) -> common::Status {
+        moved = 0;
+        for (const auto& one : sent) {
+          auto updated = commands_.mark_sent(db, one.id, one.stream_sequence, at);
+          if (!updated) return fail(updated.error());
+          if (*updated) ++moved;
+        }
         return {};
       },
       kUnqueued);

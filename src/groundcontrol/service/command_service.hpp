@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +52,28 @@ class CommandService {
                                                               std::string_view state_digest,
                                                               const Actor& actor);
 
+  // One satellite's due sync: the desired state it must reach.
+  struct SyncDue {
+    std::string satellite;
+    std::string state_digest;
+  };
+  // Runs inside issue_syncs' transaction for each command it stored (the caller's own mark,
+  // committed with the command or not at all).
+  using AlsoInTransaction =
+      std::function<common::Status(common::sql::Connection&, const model::SatelliteCommand&)>;
+  struct IssuedSyncs {
+    std::size_t issued = 0;
+    // Older syncs the new ones superseded that were Sent (their messages are to delete).
+    std::vector<model::SatelliteCommand> superseded;
+  };
+  // A sync.state command for each of `due`, all in one transaction (one commit for a whole
+  // round, not three per satellite): stored Pending, `also` run for it, then the older
+  // unanswered syncs of that satellite superseded as supersede_syncs does. A satellite that
+  // is gone by now is skipped.
+  [[nodiscard]] common::Result<IssuedSyncs> issue_syncs(std::span<const SyncDue> due,
+                                                        const Actor& actor,
+                                                        const AlsoInTransaction& also);
+
   // The satellite's newest `limit` commands, newest first. kNotFound for an unknown
   // satellite.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> list(
@@ -63,6 +87,12 @@ class CommandService {
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> pending(
       std::size_t limit) const;
   [[nodiscard]] common::Result<bool> mark_sent(std::string_view id, std::int64_t stream_sequence);
+  // mark_sent for each (id, stream sequence) in one transaction; how many moved.
+  struct Sent {
+    std::string id;
+    std::int64_t stream_sequence;
+  };
+  [[nodiscard]] common::Result<std::size_t> mark_sent_all(std::span<const Sent> sent);
 
   // A satellite's answer, as read from `<satellite>.event.command.acknowledged`. The caller
   // has checked that the subject names answer.satellite. False when the command is unknown
@@ -81,6 +111,13 @@ class CommandService {
 
  private:
   std::string now() const;
+  // A new command of `type` for `satellite`, issued now (its id sorts by issue time).
+  model::SatelliteCommand make_command(std::string_view satellite,
+                                       const model::CommandRequest& request,
+                                       std::string_view state_digest, const Actor& actor) const;
+  // Stores `command` Pending with its event and wakes the dispatchers, in `db`'s transaction.
+  common::Status store_issued(common::sql::Connection& db,
+                              const model::SatelliteCommand& command) const;
   // kNotFound unless the satellite exists.
   common::Status require_satellite(common::sql::Connection& db, std::string_view satellite) const;
 

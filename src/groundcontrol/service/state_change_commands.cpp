@@ -1,6 +1,16 @@
 #include "groundcontrol/service/state_change_commands.hpp"
 
+#include <algorithm>
+#include <span>
+
 namespace groundcontrol::service {
+namespace {
+
+// Syncs stored per transaction: a round of thousands commits a few times, not three times
+// per satellite, while one transaction stays short enough not to hold up other writers.
+constexpr std::size_t kSyncsPerTransaction = 250;
+
+}  // namespace
 
 common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
   std::vector<store::NatsUser> users;
@@ -13,28 +23,26 @@ common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
       },
       {.read_only = true});
   if (!read) return common::fail(read.error());
-  Round round;
-  const Actor actor{"system:state-change"};
+  std::vector<CommandService::SyncDue> due;
   for (const auto& user : users) {
     const auto state = view_.state_of(user.satellite);
     if (!state || state->state_digest == user.commanded_state_digest) continue;
-    auto command =
-        commands_.issue(user.satellite, {common::fleet_wire::CommandType::kSyncState, {}},
-                        state->state_digest, actor);
-    if (!command) {
-      if (command.error().code() == common::ErrorCode::kNotFound) continue;  // just deleted
-      return common::fail(command.error());
-    }
-    auto marked = db_.transact([&](common::sql::Connection& db) -> common::Status {
-      auto changed = users_.set_commanded(db, user.satellite, state->state_digest);
-      if (!changed) return common::fail(changed.error());
-      return {};
-    });
-    if (!marked) return common::fail(marked.error());
-    ++round.issued;
-    auto superseded = commands_.supersede_syncs(user.satellite, command->id);
-    if (!superseded) return common::fail(superseded.error());
-    for (auto& c : *superseded) round.superseded.push_back(std::move(c));
+    due.push_back({user.satellite, state->state_digest});
+  }
+  Round round;
+  const Actor actor{"system:state-change"};
+  const auto mark = [this](common::sql::Connection& db,
+                           const model::SatelliteCommand& command) -> common::Status {
+    auto changed = users_.set_commanded(db, command.satellite, command.state_digest);
+    if (!changed) return common::fail(changed.error());
+    return {};
+  };
+  for (std::size_t first = 0; first < due.size(); first += kSyncsPerTransaction) {
+    const auto count = std::min(kSyncsPerTransaction, due.size() - first);
+    auto issued = commands_.issue_syncs(std::span(due).subspan(first, count), actor, mark);
+    if (!issued) return common::fail(issued.error());
+    round.issued += issued->issued;
+    for (auto& c : issued->superseded) round.superseded.push_back(std::move(c));
   }
   return round;
 }

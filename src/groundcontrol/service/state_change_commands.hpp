@@ -1,8 +1,8 @@
 // StateChangeCommands: "sync now" when a satellite's desired state changes (issue 15). For
 // each satellite that listens on NATS (it took credentials), a sync.state command naming
-// its new desired state, once per change: the last state commanded is kept per satellite.
-// The command is issued before that mark is moved, so a crash between the two sends one
-// command twice (the satellite answers both at no cost) rather than none. Runs as a
+// its new desired state, once per change: the last state commanded is kept per satellite,
+// moved in the transaction that stores the command (a round's commands are stored a few
+// hundred per transaction), so a change is commanded exactly once. Runs as a
 // periodic job on one replica at a time (the lease). Blocking (database).
 // Thread-safety: one caller at a time.
 #pragma once
