@@ -179,6 +179,59 @@ TEST_P(CommandServiceTest, ADeletedSatellitesCommandsGoWithIt) {
   EXPECT_EQ(commands_->get("sat-a", c.id).error().code(), ErrorCode::kNotFound);
 }
 
+TEST_P(CommandServiceTest, ARoundOfSyncsIsStoredWithTheCallersMarkAndSupersedesOlderOnes) {
+  const auto older = issue("sat-a", CommandType::kSyncState);
+  ASSERT_TRUE(commands_->mark_sent(older.id, 9));
+  const std::vector<CommandService::SyncDue> due{
+      {"sat-a", "sha256:aaaa"}, {"gone", "sha256:bbbb"}, {"sat-b", "sha256:cccc"}};
+  std::vector<std::string> marked;
+  auto round = commands_->issue_syncs(
+      due, admin_, [&](common::sql::Connection&, const model::SatelliteCommand& c) {
+        marked.push_back(c.satellite + "=" + c.state_digest);
+        return common::Status();
+      });
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->issued, 2u);  // "gone" does not exist: skipped, the round goes on
+  ASSERT_EQ(round->superseded.size(), 1u);
+  EXPECT_EQ(round->superseded[0].id, older.id);
+  EXPECT_EQ(round->superseded[0].stream_sequence, 9);
+  EXPECT_EQ(phase_of(older), CommandPhase::kExpired);
+  EXPECT_EQ(marked.back(), "sat-b=sha256:cccc");
+  auto pending = commands_->pending(10);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].state_digest, "sha256:aaaa");
+  EXPECT_EQ((*pending)[1].satellite, "sat-b");
+}
+
+TEST_P(CommandServiceTest, WhenTheMarkFailsNoCommandOfTheRoundIsStored) {
+  const std::vector<CommandService::SyncDue> due{{"sat-a", "sha256:aaaa"},
+                                                 {"sat-b", "sha256:bbbb"}};
+  auto round = commands_->issue_syncs(
+      due, admin_, [](common::sql::Connection&, const model::SatelliteCommand& c) {
+        if (c.satellite == "sat-b")
+          return common::Status(common::fail(ErrorCode::kInternal, "mark"));
+        return common::Status();
+      });
+  ASSERT_FALSE(round);
+  EXPECT_EQ(round.error().message(), "mark");
+  EXPECT_EQ(commands_->list("sat-a")->size(), 0u);  // one commit: sat-a's went too
+  EXPECT_EQ(commands_->list("sat-b")->size(), 0u);
+}
+
+TEST_P(CommandServiceTest, ABatchIsMarkedSentInOneGoAndOnlyPendingOnesMove) {
+  const auto a = issue("sat-a", CommandType::kReportStatus);
+  const auto b = issue("sat-b", CommandType::kReportStatus);
+  ASSERT_TRUE(commands_->mark_sent(b.id, 3));  // another replica was first
+  const std::vector<CommandService::Sent> sent{{a.id, 11}, {b.id, 12}};
+  auto moved = commands_->mark_sent_all(sent);
+  ASSERT_TRUE(moved) << moved.error().message();
+  EXPECT_EQ(*moved, 1u);
+  EXPECT_EQ(commands_->get("sat-a", a.id)->stream_sequence, 11);
+  EXPECT_EQ(commands_->get("sat-b", b.id)->stream_sequence, 3);
+  EXPECT_EQ(commands_->pending(10)->size(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CommandServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
