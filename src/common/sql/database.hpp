@@ -63,8 +63,8 @@ class Database {
   // of a statement fn ignored. Retries the whole fn (jittered back-off, up to
   // options.max_attempts) on serialization failure, deadlock, SQLite busy, or a connection
   // lost before COMMIT; then returns kUnavailable (the contention or outage is transient).
-  // kUnavailable also when no connection frees up within acquire_timeout, or when the connection is
-  // lost during COMMIT (outcome unknown: never retried).
+  // kUnavailable also when no connection frees up within acquire_timeout, or when the
+  // connection is lost during COMMIT (outcome unknown: never retried).
   [[nodiscard]] virtual Status transact(const TxFunction& fn, const TxOptions& options = {}) = 0;
 
   // Readiness: OK when a connection answers a trivial query now; kUnavailable otherwise.

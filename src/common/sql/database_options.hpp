@@ -45,7 +45,7 @@ struct TxOptions {
   bool read_only = false;
   // Runs of the whole function, counting the first, on serialization failure, deadlock,
   // SQLite busy or a connection lost before COMMIT; then transact returns the last error
-  // (kConflict or kUnavailable).
+  // (as kUnavailable).
   int max_attempts = 10;
   // PostgreSQL: skips DatabaseOptions::serialize_writes_on for a hot write known not to
   // update that table (batched heartbeats, leases), so it runs beside the queued writers.

@@ -184,18 +184,10 @@ common::Result<std::vector<SatelliteCommand>> CommandService::pending(std::size_
 }
 
 common::Result<bool> CommandService::mark_sent(std::string_view id, std::int64_t stream_sequence) {
-  bool moved = false;
-  const auto at = now();
-  auto done = db_.transact(
-      [&](Connection& db) -> common::Status {
-        auto updated = commands_.mark_sent(db, id, stream_sequence, at);
-        if (!updated) return fail(updated.error());
-        moved = *updated;
-        return {};
-      },
-      kUnqueued);
-  if (!done) return fail(done.error());
-  return moved;
+  const Sent one{std::string(id), stream_sequence};
+  auto moved = mark_sent_all(std::span(&one, 1));
+  if (!moved) return fail(moved.error());
+  return *moved == 1;
 }
 
 common::Result<std::size_t> CommandService::mark_sent_all(std::span<const Sent> sent) {
@@ -233,23 +225,6 @@ common::Result<bool> CommandService::record_answer(
       kUnqueued);
   if (!done) return fail(done.error());
   return moved;
-}
-
-common::Result<std::vector<SatelliteCommand>> CommandService::supersede_syncs(
-    std::string_view satellite, std::string_view keep_id) {
-  std::vector<SatelliteCommand> sent;
-  const auto at = now();
-  auto done = db_.transact(
-      [&](Connection& db) -> common::Status {
-        auto superseded = commands_.supersede(
-            db, satellite, common::fleet_wire::CommandType::kSyncState, keep_id, at);
-        if (!superseded) return fail(superseded.error());
-        sent = std::move(*superseded);
-        return {};
-      },
-      kUnqueued);
-  if (!done) return fail(done.error());
-  return sent;
 }
 
 common::Result<std::vector<SatelliteCommand>> CommandService::expire_due() {

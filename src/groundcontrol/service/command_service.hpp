@@ -68,8 +68,8 @@ class CommandService {
   };
   // A sync.state command for each of `due`, all in one transaction (one commit for a whole
   // round, not three per satellite): stored Pending, `also` run for it, then the older
-  // unanswered syncs of that satellite superseded as supersede_syncs does. A satellite that
-  // is gone by now is skipped.
+  // unanswered syncs of that satellite become Expired, superseded (their state can no
+  // longer be reached). A satellite that is gone by now is skipped.
   [[nodiscard]] common::Result<IssuedSyncs> issue_syncs(std::span<const SyncDue> due,
                                                         const Actor& actor,
                                                         const AlsoInTransaction& also);
@@ -98,11 +98,6 @@ class CommandService {
   // has checked that the subject names answer.satellite. False when the command is unknown
   // for that satellite or already final (a redelivered or late answer): nothing changes.
   [[nodiscard]] common::Result<bool> record_answer(const common::fleet_wire::CommandAnswer& answer);
-
-  // Older unanswered sync commands of `satellite` than `keep_id` become Expired, superseded
-  // (their state can no longer be reached); the Sent ones come back for deletion.
-  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> supersede_syncs(
-      std::string_view satellite, std::string_view keep_id);
 
   // Housekeeping: every unanswered command past its expiresAt becomes Expired (returned
   // when it was Sent, so that its JetStream message can be deleted), and final commands
