@@ -45,7 +45,7 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
 
   auto* nats = channel->link_.get();
   channel->credentials_ = std::make_unique<service::NatsCredentialService>(
-      db, clock, channel->authority_,
+      db, clock, view, channel->authority_,
       [nats](std::string_view satellite) -> common::Status {
         auto session = nats->session();
         if (!session) return common::fail(session.error());

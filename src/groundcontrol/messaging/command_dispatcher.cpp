@@ -38,6 +38,11 @@ void CommandDispatcher::wake() {
   woken_.notify_all();
 }
 
+bool CommandDispatcher::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void CommandDispatcher::run() {
   for (;;) {
     {
@@ -48,8 +53,13 @@ void CommandDispatcher::run() {
     }
     // Quiet while NATS is down (this also replaces a connection libnats gave up on).
     if (!link_.session()) continue;
-    if (auto sent = publish_pending(); !sent)
-      logger_->warn("commands: not published yet: {}", sent.error().message());
+    // A full batch means more may wait: go on at once rather than at the next wake-up (the
+    // commits that stored them woke us once for all).
+    for (;;) {
+      auto sent = publish_pending(kBatch);
+      if (!sent) logger_->warn("commands: not published yet: {}", sent.error().message());
+      if (!sent || *sent < kBatch || stopping()) break;
+    }
   }
 }
 

@@ -45,7 +45,8 @@ class CommandDispatcher {
 
   // One round: publishes up to `batch` Pending commands, oldest first; returns how many
   // were published. Stops at the first publish NATS refuses (down, timeout): the rest wait.
-  [[nodiscard]] common::Result<std::size_t> publish_pending(std::size_t batch = 256);
+  static constexpr std::size_t kBatch = 256;
+  [[nodiscard]] common::Result<std::size_t> publish_pending(std::size_t batch = kBatch);
   // Deletes the JetStream messages of commands that expired while Sent (best effort: a
   // message the satellite already took is gone anyway).
   void forget_expired(const std::vector<model::SatelliteCommand>& expired);
@@ -54,6 +55,7 @@ class CommandDispatcher {
 
  private:
   void run();
+  bool stopping();
 
   service::CommandService& commands_;
   NatsLink& link_;

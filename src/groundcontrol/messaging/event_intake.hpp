@@ -12,10 +12,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/fleet_wire/command.hpp"
+#include "common/fleet_wire/nats_subjects.hpp"
 #include "common/log/logger.hpp"
 #include "groundcontrol/messaging/nats_link.hpp"
 #include "groundcontrol/service/command_service.hpp"
@@ -46,12 +49,21 @@ class EventIntake {
   void start();
   void stop();
 
+  struct Incoming {
+    std::string_view subject;
+    std::string_view data;
+  };
+  // What to do with each message of a fetched batch; its answers are recorded in one
+  // transaction (all kRetry when that fails).
+  [[nodiscard]] std::vector<Disposition> handle_all(std::span<const Incoming> batch);
   [[nodiscard]] Disposition handle(std::string_view subject, std::string_view data);
   // Answers that settled a command here since start (a repeat does not count): /metrics.
   std::uint64_t answers_recorded() const noexcept { return answers_recorded_.load(); }
 
  private:
   void run(std::stop_token stop);
+  Disposition handle_event(const common::fleet_wire::nats_subjects::EventSubject& from,
+                           std::string_view subject, std::string_view data);
 
   service::CommandService& commands_;
   EventSink on_event_;

@@ -210,16 +210,32 @@ common::Result<std::size_t> CommandService::mark_sent_all(std::span<const Sent> 
 
 common::Result<bool> CommandService::record_answer(
     const common::fleet_wire::CommandAnswer& answer) {
-  auto phase = phase_of(answer.outcome);
-  if (!phase) return fail(phase.error());
-  bool moved = false;
+  auto moved = record_answers(std::span(&answer, 1));
+  if (!moved) return fail(moved.error());
+  return *moved == 1;
+}
+
+common::Result<std::size_t> CommandService::record_answers(
+    std::span<const common::fleet_wire::CommandAnswer> answers) {
+  std::vector<CommandPhase> phases;
+  phases.reserve(answers.size());
+  for (const auto& answer : answers) {
+    auto phase = phase_of(answer.outcome);
+    if (!phase) return fail(phase.error());
+    phases.push_back(*phase);
+  }
+  std::size_t moved = 0;
   const auto at = now();
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
-        auto updated =
-            commands_.finish(db, answer.satellite, answer.command_id, *phase, answer.reason, at);
-        if (!updated) return fail(updated.error());
-        moved = *updated;
+        moved = 0;
+        for (std::size_t i = 0; i < answers.size(); ++i) {
+          const auto& answer = answers[i];
+          auto updated = commands_.finish(db, answer.satellite, answer.command_id, phases[i],
+                                          answer.reason, at);
+          if (!updated) return fail(updated.error());
+          if (*updated) ++moved;
+        }
         return {};
       },
       kUnqueued);

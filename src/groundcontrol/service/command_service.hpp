@@ -98,6 +98,10 @@ class CommandService {
   // has checked that the subject names answer.satellite. False when the command is unknown
   // for that satellite or already final (a redelivered or late answer): nothing changes.
   [[nodiscard]] common::Result<bool> record_answer(const common::fleet_wire::CommandAnswer& answer);
+  // record_answer for each, in one transaction (a fetched batch of answers is one commit);
+  // how many settled a command. kInvalidArgument for an unknown outcome, before any write.
+  [[nodiscard]] common::Result<std::size_t> record_answers(
+      std::span<const common::fleet_wire::CommandAnswer> answers);
 
   // Housekeeping: every unanswered command past its expiresAt becomes Expired (returned
   // when it was Sent, so that its JetStream message can be deleted), and final commands

@@ -15,8 +15,10 @@ common::Result<common::fleet_wire::NatsCredentials> NatsCredentialService::issue
   auto grant = authority_.satellite_user(satellite, public_key, config_.validity);
   if (!grant) return common::fail(grant.error());
   if (auto ok = prepare_consumer_(satellite); !ok) return common::fail(ok.error());
+  const auto state = view_.state_of(satellite);
   const store::NatsUser user{std::string(satellite), std::string(public_key),
-                             common::format_rfc3339(clock_.now()), grant->expires_at, ""};
+                             common::format_rfc3339(clock_.now()), grant->expires_at,
+                             state ? state->state_digest : ""};
   auto done = db_.transact(
       [&](common::sql::Connection& db) -> common::Status { return users_.upsert(db, user); });
   if (!done) return common::fail(done.error());

@@ -4,7 +4,9 @@
 // and the consumer to bind; the satellite's consumer is made (prepare_consumer) before the
 // answer, so that the satellite can bind at once and commands stored before it ever
 // connected wait there for it. The satellite is then one of those that get a sync command
-// at each change of its desired state (StateChangeCommands).
+// at each change of its desired state (StateChangeCommands): the state it has now counts as
+// commanded, since it reads that one anyway when it starts; a fleet that turns NATS on gets
+// no burst of one sync per satellite.
 // Blocking (database, NATS): call from the blocking pool. Thread-safety: any thread.
 #pragma once
 
@@ -18,6 +20,7 @@
 #include "common/fleet_wire/nats_credentials.hpp"
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
+#include "groundcontrol/service/fleet_view.hpp"
 #include "groundcontrol/service/nats_authority.hpp"
 #include "groundcontrol/store/nats_user_store.hpp"
 
@@ -33,12 +36,13 @@ using PrepareConsumer = std::function<common::Status(std::string_view satellite)
 
 class NatsCredentialService {
  public:
-  // Borrows `db`, `clock` and `authority`.
+  // Borrows `db`, `clock`, `view` and `authority`.
   NatsCredentialService(common::sql::Database& db, const common::Clock& clock,
-                        const NatsAuthority& authority, PrepareConsumer prepare_consumer,
-                        NatsCredentialConfig config)
+                        const FleetView& view, const NatsAuthority& authority,
+                        PrepareConsumer prepare_consumer, NatsCredentialConfig config)
       : db_(db),
         clock_(clock),
+        view_(view),
         authority_(authority),
         prepare_consumer_(std::move(prepare_consumer)),
         config_(std::move(config)) {}
@@ -59,6 +63,7 @@ class NatsCredentialService {
  private:
   common::sql::Database& db_;
   const common::Clock& clock_;
+  const FleetView& view_;
   const NatsAuthority& authority_;
   PrepareConsumer prepare_consumer_;
   const NatsCredentialConfig config_;

@@ -70,6 +70,12 @@ def runs_of(directory, command_id):
     return pathlib.Path(directory, "stderr").read_text().count(f"command {command_id}: ")
 
 
+def wait_on_nats(admin, name):
+    """Until the satellite takes commands over NATS: one report.status it answers Done."""
+    probe = issue(admin, name, "report.status")
+    assert final(admin, name, probe["id"], 60)["phase"] == "Done"
+
+
 def sync_command_for(admin, name, digest):
     return next((c for c in commands(admin, name)
                  if c["type"] == "sync.state" and c.get("stateDigest") == digest), None)
@@ -78,25 +84,20 @@ def sync_command_for(admin, name, digest):
 def test_a_command_is_acknowledged_end_to_end(fleet):
     _, _, _, admin, _, _ = fleet
     directory = start_satellite(fleet, "sat-ack")
-    # Once it holds NATS credentials it gets a sync command for its first state.
-    first = wait_for("the first sync command",
-                     lambda: sync_command_for(admin, "sat-ack", desired_digest(admin, "sat-ack")))
-    assert first["actor"] == "system:state-change"
-    assert final(admin, "sat-ack", first["id"])["phase"] == "Done"
     for kind in ("report.status", "collect.garbage"):
         sent = issue(admin, "sat-ack", kind)
         answered = final(admin, "sat-ack", sent["id"])
         assert answered["phase"] == "Done", answered
         assert answered["sentAt"] <= answered["answeredAt"]
         assert runs_of(directory, sent["id"]) == 1
+    # The state it read when it joined NATS is not sent to it again as a command.
+    assert sync_command_for(admin, "sat-ack", desired_digest(admin, "sat-ack")) is None
 
 
 def test_a_new_image_arrives_with_a_sync_command_answered_once_it_is_applied(fleet):
     _, _, _, admin, upstream, hooks = fleet
     directory = start_satellite(fleet, "sat-sync")
-    wait_for("the first sync command to be done", lambda: (
-        lambda c: c and c["phase"] == "Done")(
-        sync_command_for(admin, "sat-sync", desired_digest(admin, "sat-sync"))))
+    wait_on_nats(admin, "sat-sync")
     digest = gc.push_image(upstream, "library/pushed", "v1", "pushed-1")
     assert admin.call("POST", "/api/v1/groups", body={
         "metadata": {"name": "nats-sync"},
@@ -124,9 +125,7 @@ def test_a_new_image_arrives_with_a_sync_command_answered_once_it_is_applied(fle
 def test_with_nats_killed_long_poll_converges_and_the_pending_command_arrives_once(fleet):
     _, nats, _, admin, upstream, _ = fleet
     directory = start_satellite(fleet, "sat-outage")
-    wait_for("the first sync command to be done", lambda: (
-        lambda c: c and c["phase"] == "Done")(
-        sync_command_for(admin, "sat-outage", desired_digest(admin, "sat-outage"))))
+    wait_on_nats(admin, "sat-outage")
     nats.kill()
     try:
         digest = gc.push_image(upstream, "library/outage", "v1", "outage-1")
@@ -154,9 +153,7 @@ def test_with_nats_killed_long_poll_converges_and_the_pending_command_arrives_on
 def test_a_satellite_offline_during_a_command_gets_it_when_it_returns(fleet):
     _, _, satellites, admin, _, _ = fleet
     directory = start_satellite(fleet, "sat-away")
-    wait_for("the first sync command to be done", lambda: (
-        lambda c: c and c["phase"] == "Done")(
-        sync_command_for(admin, "sat-away", desired_digest(admin, "sat-away"))))
+    wait_on_nats(admin, "sat-away")
     satellites.kill("sat-away")
     sent = issue(admin, "sat-away", "collect.garbage")
     wait_for("the command in JetStream", lambda: command(admin, "sat-away", sent["id"])["phase"] == "Sent")

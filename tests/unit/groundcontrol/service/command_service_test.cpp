@@ -104,6 +104,26 @@ TEST_P(CommandServiceTest, TheFirstAnswerWinsAndRepeatsChangeNothing) {
   EXPECT_EQ(phase_of(c), CommandPhase::kFailed);
 }
 
+TEST_P(CommandServiceTest, ABatchOfAnswersSettlesEachAndCountsOnlyThoseThatMoved) {
+  const auto done = issue("sat-a", CommandType::kCollectGarbage);
+  const auto failed = issue("sat-b", CommandType::kReportStatus);
+  const auto settled = issue("sat-a", CommandType::kReportStatus);
+  ASSERT_EQ(commands_->record_answer(answer(settled, CommandOutcome::kDone)), true);
+  CommandAnswer forged = answer(done, CommandOutcome::kFailed, "forged");
+  forged.satellite = "sat-b";
+  const std::vector<CommandAnswer> batch{answer(done, CommandOutcome::kDone),
+                                         answer(failed, CommandOutcome::kFailed, "no disk"),
+                                         answer(settled, CommandOutcome::kFailed, "late"), forged,
+                                         answer(done, CommandOutcome::kFailed, "redelivered")};
+  EXPECT_EQ(commands_->record_answers(batch), 2u);
+  EXPECT_EQ(phase_of(done), CommandPhase::kDone);
+  EXPECT_EQ(phase_of(failed), CommandPhase::kFailed);
+  EXPECT_EQ(commands_->get("sat-b", failed.id)->reason, "no disk");
+  EXPECT_EQ(phase_of(settled), CommandPhase::kDone);  // the first answer stays
+  EXPECT_EQ(commands_->record_answers(batch), 0u);    // the whole batch again: all repeats
+  EXPECT_EQ(commands_->record_answers({}), 0u);
+}
+
 TEST_P(CommandServiceTest, AnAnswerForAnotherSatellitesCommandIsIgnored) {
   const auto c = issue("sat-a", CommandType::kReportStatus);
   CommandAnswer forged = answer(c, CommandOutcome::kDone);
