@@ -89,6 +89,7 @@ Result<JetStream> JetStream::create(Connection& connection, JetStreamOptions opt
   }
   core->context.reset(raw);
   core->connection = connection.core_->connection.get();
+  core->inbox_prefix = connection.core_->options.inbox_prefix;
   return JetStream(std::move(core));
 }
 

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,16 @@ class JetStream {
   // kUnavailable (no stream captures the subject, or not connected).
   [[nodiscard]] Result<PublishAck> publish(std::string_view subject, std::string_view data,
                                            std::string_view msg_id);
+
+  // publish for each of a batch, pipelined: all are sent before the first acknowledgement
+  // is awaited (one round trip, not one per message; at most `timeout` in all). The
+  // outcome of each, in order; kTimeout for those unacknowledged by then.
+  struct Outgoing {
+    std::string_view subject;
+    std::string_view data;
+    std::string_view msg_id;
+  };
+  [[nodiscard]] std::vector<Result<PublishAck>> publish_all(std::span<const Outgoing> batch);
 
   // Removes message `sequence` from `stream` (a consumer no longer gets it).
   // Errors: kNotFound (no such stream or message), kTimeout, kUnavailable.

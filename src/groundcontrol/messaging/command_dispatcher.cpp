@@ -70,19 +70,30 @@ common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch
   auto session = link_.session();
   if (!session) return common::fail(session.error());
   auto& jetstream = *(*session)->jetstream;
-  // Marked Sent together after the batch is stored: one commit, not one per command. A
-  // crash before it publishes them again, and JetStream keeps one of each (message id).
+  // Pipelined: the batch costs one round trip to JetStream, not one per command. Marked Sent
+  // together after the batch is stored: one commit, not one per command. A crash before it
+  // publishes them again, and JetStream keeps one of each (message id).
+  std::vector<std::string> subject_of;
+  std::vector<std::string> body_of;
+  subject_of.reserve(pending->size());
+  body_of.reserve(pending->size());
+  std::vector<common::nats::JetStream::Outgoing> batch_out;
+  batch_out.reserve(pending->size());
+  for (const auto& command : *pending) {
+    subject_of.push_back(subjects::command_subject(command.satellite, command.type));
+    body_of.push_back(common::fleet_wire::to_json(model::to_wire(command)));
+  }
+  for (std::size_t i = 0; i < pending->size(); ++i)
+    batch_out.push_back({subject_of[i], body_of[i], (*pending)[i].id});
+  const auto acks = jetstream.publish_all(batch_out);
   std::vector<service::CommandService::Sent> sent;
   sent.reserve(pending->size());
   common::Status failed;
-  for (const auto& command : *pending) {
-    auto ack = jetstream.publish(subjects::command_subject(command.satellite, command.type),
-                                 common::fleet_wire::to_json(model::to_wire(command)), command.id);
-    if (!ack) {
-      failed = common::fail(ack.error());
-      break;
-    }
-    sent.push_back({command.id, static_cast<std::int64_t>(ack->sequence)});
+  for (std::size_t i = 0; i < acks.size(); ++i) {
+    if (acks[i])
+      sent.push_back({(*pending)[i].id, static_cast<std::int64_t>(acks[i]->sequence)});
+    else if (failed)
+      failed = common::fail(acks[i].error());  // the first failure; the rest wait their turn
   }
   if (!sent.empty()) {
     auto marked = commands_.mark_sent_all(sent);

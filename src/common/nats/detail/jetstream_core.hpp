@@ -14,7 +14,8 @@ struct JetStreamCore {
   JsCtxHandle context;
   natsConnection* connection = nullptr;  // borrowed from the Connection
   std::chrono::milliseconds timeout{5000};
-  std::string domain;  // "" the server's own
+  std::string domain;        // "" the server's own
+  std::string inbox_prefix;  // the connection's ("" libnats's default, _INBOX)
 
   // Per-call options carrying `timeout` (libnats takes the wait per call).
   jsOptions call_options() const {

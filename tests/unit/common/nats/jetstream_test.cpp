@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "jetstream_fixture.hpp"
 
@@ -66,6 +67,45 @@ TEST_F(NatsJetStream, PublishToASubjectNoStreamCapturesFails) {
   EXPECT_EQ(ack.error().code(), ErrorCode::kUnavailable) << ack.error().message();
 }
 
+TEST_F(NatsJetStream, ABatchIsStoredInOrderWithEachOutcomeInItsPlace) {
+  const auto before = publish("earlier", "cmd-0");
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 300; ++i) bodies.push_back("v" + std::to_string(i));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 300; ++i) ids.push_back("batch-" + std::to_string(i));
+  std::vector<JetStream::Outgoing> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back({"edge-1.command.sync.state", bodies[i], ids[i]});
+  batch[7] = {"nowhere.at.all", "x", "lost"};                  // no stream: fails alone
+  batch[9] = {"edge-1.command.sync.state", "again", "cmd-0"};  // a repeat: stored once
+  const auto acks = js_->publish_all(batch);
+  ASSERT_EQ(acks.size(), 300u);
+  std::uint64_t last = before;
+  for (int i = 0; i < 300; ++i) {
+    if (i == 7) {
+      ASSERT_FALSE(acks[i]);
+      EXPECT_EQ(acks[i].error().code(), ErrorCode::kUnavailable) << acks[i].error().message();
+      continue;
+    }
+    ASSERT_TRUE(acks[i]) << i << ": " << acks[i].error().message();
+    EXPECT_EQ(acks[i]->stream, kStream);
+    if (i == 9) {
+      EXPECT_TRUE(acks[i]->duplicate);
+      EXPECT_EQ(acks[i]->sequence, before);
+      continue;
+    }
+    EXPECT_FALSE(acks[i]->duplicate);
+    EXPECT_GT(acks[i]->sequence, last) << i;  // stored in the order given
+    last = acks[i]->sequence;
+  }
+  EXPECT_EQ(info().num_pending, 1u + 298u);
+  // The same batch again: every stored one is a duplicate, nothing new is stored.
+  const auto again = js_->publish_all(batch);
+  for (int i = 0; i < 300; ++i)
+    if (i != 7) EXPECT_TRUE(again[i] && again[i]->duplicate) << i;
+  EXPECT_EQ(info().num_pending, 1u + 298u);
+  EXPECT_TRUE(js_->publish_all({}).empty());
+}
+
 TEST_F(NatsJetStream, DeleteMessageRemovesAMessageNotYetDelivered) {
   const auto expired = publish("old", "cmd-1");
   publish("new", "cmd-2");
@@ -93,6 +133,11 @@ TEST_F(NatsJetStream, WhileDisconnectedCallsFailFastAndFetchWaitsQuietly) {
   auto ack = js_->publish("edge-1.command.sync.state", "x", "cmd-1");
   ASSERT_FALSE(ack);
   EXPECT_EQ(ack.error().code(), ErrorCode::kUnavailable) << ack.error().message();
+  const std::vector<JetStream::Outgoing> batch{{"edge-1.command.sync.state", "x", "cmd-2"}};
+  const auto acks = js_->publish_all(batch);
+  ASSERT_EQ(acks.size(), 1u);
+  ASSERT_FALSE(acks[0]);
+  EXPECT_EQ(acks[0].error().code(), ErrorCode::kUnavailable) << acks[0].error().message();
   auto info = js_->consumer_info(kStream, kDurable);
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code(), ErrorCode::kUnavailable);
