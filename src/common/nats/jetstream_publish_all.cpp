@@ -31,8 +31,6 @@ Result<std::string> fresh_inbox(const std::string& prefix) {
 // The acknowledgement JetStream sent for `subject`, or the error it gave.
 Result<PublishAck> read_ack(natsMsg* reply, const std::string& subject) {
   const auto what = "publish to stream on " + subject;
-  if (natsMsg_IsNoResponders(reply))
-    return fail(ErrorCode::kUnavailable, what + ": no stream captures the subject");
   const std::string_view body(natsMsg_GetData(reply),
                               static_cast<std::size_t>(natsMsg_GetDataLength(reply)));
   const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -47,16 +45,16 @@ Result<PublishAck> read_ack(natsMsg* reply, const std::string& subject) {
                     .duplicate = json.value("duplicate", false)};
 }
 
+// `error` as the outcome of each of `count` messages.
+std::vector<Result<PublishAck>> all_failed(std::size_t count, const Error& error) {
+  return std::vector<Result<PublishAck>>(count, Result<PublishAck>(fail(error)));
+}
+
 }  // namespace
 
 std::vector<Result<PublishAck>> JetStream::publish_all(std::span<const Outgoing> batch) {
-  std::vector<Result<PublishAck>> out;
-  out.reserve(batch.size());
-  const auto fail_all = [&](const Error& error) {
-    out.assign(batch.size(), Result<PublishAck>(fail(error)));
-    return out;
-  };
-  if (batch.empty()) return out;
+  if (batch.empty()) return {};
+  const auto fail_all = [&](const Error& error) { return all_failed(batch.size(), error); };
   if (auto ok = core_->require_connected("publish to stream"); !ok) return fail_all(ok.error());
   auto inbox = fresh_inbox(core_->inbox_prefix);
   if (!inbox) return fail_all(inbox.error());
@@ -70,9 +68,9 @@ std::vector<Result<PublishAck>> JetStream::publish_all(std::span<const Outgoing>
   const detail::SubscriptionHandle subscription(raw_sub);
   (void)natsSubscription_SetPendingLimits(raw_sub, -1, -1);  // the batch's answers all wait
 
-  out.assign(batch.size(), Result<PublishAck>(fail(ErrorCode::kTimeout,
-                                                   "publish to stream: no acknowledgement "
-                                                   "(it may or may not be stored)")));
+  auto out = all_failed(batch.size(), Error(ErrorCode::kTimeout,
+                                            "publish to stream: no acknowledgement (it may or "
+                                            "may not be stored)"));
   std::vector<bool> answered(batch.size(), false);
   std::size_t outstanding = 0;
   std::vector<std::string> subjects(batch.size());
@@ -80,17 +78,16 @@ std::vector<Result<PublishAck>> JetStream::publish_all(std::span<const Outgoing>
     const auto& one = batch[i];
     subjects[i] = std::string(one.subject);
     const auto reply = fmt::format("{}.{}", *inbox, i);
+    const auto what = "publish to stream on " + subjects[i];
     natsMsg* raw_msg = nullptr;
     auto made = check(natsMsg_Create(&raw_msg, subjects[i].c_str(), reply.c_str(), one.data.data(),
                                      static_cast<int>(one.data.size())),
-                      "publish to stream on " + subjects[i]);
+                      what);
     const detail::MsgHandle msg(raw_msg);
     if (made && !one.msg_id.empty())
-      made = check(natsMsgHeader_Set(raw_msg, "Nats-Msg-Id", std::string(one.msg_id).c_str()),
-                   "publish to stream on " + subjects[i]);
-    if (made)
-      made = check(natsConnection_PublishMsg(core_->connection, raw_msg),
-                   "publish to stream on " + subjects[i]);
+      made =
+          check(natsMsgHeader_Set(raw_msg, "Nats-Msg-Id", std::string(one.msg_id).c_str()), what);
+    if (made) made = check(natsConnection_PublishMsg(core_->connection, raw_msg), what);
     if (!made) {
       out[i] = fail(made.error());
       answered[i] = true;

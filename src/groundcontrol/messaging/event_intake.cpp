@@ -1,6 +1,5 @@
 #include "groundcontrol/messaging/event_intake.hpp"
 
-#include <array>
 #include <condition_variable>
 #include <mutex>
 
@@ -34,11 +33,6 @@ void EventIntake::stop() {
   if (!thread_.joinable()) return;
   thread_.request_stop();
   thread_.join();
-}
-
-Disposition EventIntake::handle(std::string_view subject, std::string_view data) {
-  const std::array one{Incoming{subject, data}};
-  return handle_all(one)[0];
 }
 
 std::vector<Disposition> EventIntake::handle_all(std::span<const Incoming> batch) {

@@ -6,7 +6,7 @@
 // says which satellite sent it — NATS lets a satellite publish only under its own name —
 // and a payload naming another satellite is refused as forged (terminated, logged).
 // Unreadable payloads are terminated too: redelivering them would not make them readable.
-// Thread-safety: start/stop from the owner; handle() from one thread at a time.
+// Thread-safety: start/stop from the owner; handle_all() from one thread at a time.
 #pragma once
 
 #include <atomic>
@@ -56,7 +56,6 @@ class EventIntake {
   // What to do with each message of a fetched batch; its answers are recorded in one
   // transaction (all kRetry when that fails).
   [[nodiscard]] std::vector<Disposition> handle_all(std::span<const Incoming> batch);
-  [[nodiscard]] Disposition handle(std::string_view subject, std::string_view data);
   // Answers that settled a command here since start (a repeat does not count): /metrics.
   std::uint64_t answers_recorded() const noexcept { return answers_recorded_.load(); }
 
