@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -501,7 +502,10 @@ class App final : public GroundControlApp {
   void run_jobs() {
     std::unique_lock lock(stop_mutex_);
     while (true) {
-      const bool stopping = stop_wake_.wait_for(lock, kFlush, [this] { return stopping_; });
+      // Until the next job is due (sub-second for the state-change commands), at most kFlush.
+      const auto due = jobs_->next_due() - clock_.steady_now();
+      const auto wait = std::clamp<std::chrono::steady_clock::duration>(due, {}, kFlush);
+      const bool stopping = stop_wake_.wait_for(lock, wait, [this] { return stopping_; });
       lock.unlock();
       if (stopping) {  // another replica may take the jobs at once
         jobs_->release_all();

@@ -6,8 +6,9 @@ namespace {
 // How often each job runs (on one replica at a time).
 constexpr auto kRollupInterval = std::chrono::seconds(5);
 constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
-// How soon a changed desired state becomes a sync command to the satellites on NATS.
-constexpr auto kStateChangeInterval = std::chrono::seconds(1);
+// How soon a changed desired state becomes a sync command to the satellites on NATS (a
+// round with no state changed costs no database read).
+constexpr auto kStateChangeInterval = std::chrono::milliseconds(200);
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
 
 }  // namespace

@@ -66,7 +66,9 @@ void FleetView::refresh(const std::string& name, Satellite& satellite, Wakeups& 
   auto state = render(satellite);
   const bool changed = !satellite.state || satellite.state->state_digest != state->state_digest;
   satellite.state = std::move(state);
-  if (changed) collect_watchers(name, fire);
+  if (!changed) return;
+  state_changes_.fetch_add(1, std::memory_order_release);
+  collect_watchers(name, fire);
 }
 
 void FleetView::collect_watchers(std::string_view satellite, Wakeups& fire) {

@@ -9,6 +9,8 @@
 // changes take it exclusively and fire wakeups after releasing it.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -112,6 +114,11 @@ class FleetView {
   std::vector<std::string> members_of(std::string_view group) const;
   // How many satellites are members of `group` (0 for an unknown group).
   std::size_t member_count(std::string_view group) const;
+  // Grows each time a satellite's state digest changes (a satellite added counts too): who
+  // read the same count before and after a pass over the states knows none changed since.
+  std::uint64_t state_changes() const noexcept {
+    return state_changes_.load(std::memory_order_acquire);
+  }
 
  private:
   struct Group {
@@ -160,6 +167,7 @@ class FleetView {
     std::weak_ptr<const RenderedState> state;
   };
   std::map<std::string, SharedState, std::less<>> shared_states_;
+  std::atomic<std::uint64_t> state_changes_{0};  // bumped by refresh(), under mutex_
 
   // Taken after mutex_ when both are needed.
   mutable std::mutex watch_mutex_;  // guards watchers_, next_watch_id_

@@ -18,7 +18,7 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
     auto& job = scheduled->job;
     scheduled->next = steady + job.interval;
     const auto now = clock_.now();
-    const auto ttl = std::max<std::chrono::seconds>(3 * job.interval, std::chrono::seconds(10));
+    const auto ttl = std::max<std::chrono::milliseconds>(3 * job.interval, kMinLease);
     bool held = false;
     auto taken = db_.transact(
         [&](common::sql::Connection& db) -> common::Status {
@@ -40,6 +40,12 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
     if (auto ok = job.run(); !ok) failures.emplace_back(job.name, ok.error());
   }
   return failures;
+}
+
+std::chrono::steady_clock::time_point PeriodicJobs::next_due() const {
+  auto next = std::chrono::steady_clock::time_point::max();
+  for (const auto& scheduled : jobs_) next = std::min(next, scheduled->next);
+  return next;
 }
 
 void PeriodicJobs::release_all() {

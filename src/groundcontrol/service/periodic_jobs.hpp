@@ -1,8 +1,8 @@
 // PeriodicJobs: runs each periodic job (the status roll-up, expiry and clean-up) on one
 // replica at a time (ADR 0006 §5). Before each run a replica takes or renews the job's
-// lease for three intervals (LeaseStore, one statement, so two replicas cannot both win); a
-// replica that does not hold it skips the run, and takes over once the holder has stopped
-// renewing. A stopping replica releases its leases so another takes over at once.
+// lease for three intervals, at least kMinLease (LeaseStore, one statement, so two replicas cannot
+// both win); a replica that does not hold it skips the run, and takes over once the holder has
+// stopped renewing. A stopping replica releases its leases so another takes over at once.
 // Thread-safety: add() before run_due(); run_due() and release_all() from one thread (the
 // app's job runner thread); runs() and holds() from any thread.
 #pragma once
@@ -25,7 +25,7 @@ namespace groundcontrol::service {
 
 struct PeriodicJob {
   std::string name;  // the lease's name too, e.g. "status-rollup"
-  std::chrono::seconds interval;
+  std::chrono::milliseconds interval;
   std::function<common::Status()> run;
 };
 
@@ -35,10 +35,16 @@ class PeriodicJobs {
   PeriodicJobs(common::sql::Database& db, const common::Clock& clock, std::string holder)
       : db_(db), clock_(clock), holder_(std::move(holder)) {}
 
+  // A job run often holds its lease this long at least: a replica that dies holding it
+  // delays that job this long, and a run that outlasts it may overlap the next holder's.
+  static constexpr std::chrono::seconds kMinLease{3};
+
   void add(PeriodicJob job);
   // Runs every job that is due and whose lease this replica holds; returns the failures
   // (a lease that could not be taken, a job that failed), by job name.
   std::vector<std::pair<std::string, common::Error>> run_due();
+  // When the next job falls due (steady clock); far in the future without jobs.
+  std::chrono::steady_clock::time_point next_due() const;
   // Gives up every lease held (on stop).
   void release_all();
 

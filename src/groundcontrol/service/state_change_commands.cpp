@@ -13,6 +13,9 @@ constexpr std::size_t kSyncsPerTransaction = 250;
 }  // namespace
 
 common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
+  // Read before the states: a change while this round runs makes the next one look again.
+  const auto changes = view_.state_changes();
+  if (settled_ == changes) return Round{};
   std::vector<store::NatsUser> users;
   auto read = db_.transact(
       [&](common::sql::Connection& db) -> common::Status {
@@ -44,6 +47,7 @@ common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
     round.issued += issued->issued;
     for (auto& c : issued->superseded) round.superseded.push_back(std::move(c));
   }
+  settled_ = changes;
   return round;
 }
 

@@ -3,11 +3,16 @@
 // its new desired state, once per change: the last state commanded is kept per satellite,
 // moved in the transaction that stores the command (a round's commands are stored a few
 // hundred per transaction), so a change is commanded exactly once. Runs as a
-// periodic job on one replica at a time (the lease). Blocking (database).
+// periodic job on one replica at a time (the lease), often (a change should reach the
+// fleet in well under a second): a round that finds the view's state-change count where the
+// last good round left it reads nothing, since no state changed and every satellite that
+// took credentials since counts its state then as commanded. Blocking (database).
 // Thread-safety: one caller at a time.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/result.hpp"
@@ -29,7 +34,8 @@ class StateChangeCommands {
     std::vector<model::SatelliteCommand> superseded;
   };
   // Issues the sync commands due; an older unanswered sync of the same satellite is
-  // superseded (Expired), since a state a newer one replaced can never be reached.
+  // superseded (Expired), since a state a newer one replaced can never be reached. An
+  // empty round without a database read when no state changed since the last good round.
   [[nodiscard]] common::Result<Round> run();
 
  private:
@@ -37,6 +43,8 @@ class StateChangeCommands {
   const FleetView& view_;
   CommandService& commands_;
   store::NatsUserStore users_;
+  // view_.state_changes() when the last round that issued all it found due began.
+  std::optional<std::uint64_t> settled_;
 };
 
 }  // namespace groundcontrol::service
