@@ -3,7 +3,7 @@
 namespace groundcontrol::app {
 namespace {
 
-// How often each job runs (on one replica at a time).
+// How often each job runs (on one replica at a time, unless every_replica).
 constexpr auto kRollupInterval = std::chrono::seconds(5);
 constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
 // How soon a changed desired state becomes a sync command to the satellites on NATS (a
@@ -47,14 +47,16 @@ std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services
          return {};
        }});
   if (services.nats != nullptr) {
-    jobs.push_back(
-        {"state-change-commands", kStateChangeInterval, [s = services, logger]() -> common::Status {
-           auto round = s.nats->state_changes().run();
-           if (!round) return common::fail(round.error());
-           if (round->issued > 0) logger->info("NATS: {} sync commands issued", round->issued);
-           s.nats->dispatcher().forget_expired(round->superseded);
-           return {};
-         }});
+    jobs.push_back({"state-change-commands", kStateChangeInterval,
+                    [s = services, logger]() -> common::Status {
+                      auto round = s.nats->state_changes().run();
+                      if (!round) return common::fail(round.error());
+                      if (round->issued > 0)
+                        logger->info("NATS: {} sync commands issued", round->issued);
+                      s.nats->dispatcher().forget_expired(round->superseded);
+                      return {};
+                    },
+                    /*every_replica=*/true});
   }
   if (services.state_publication != nullptr) {
     jobs.push_back(

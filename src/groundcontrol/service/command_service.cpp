@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <utility>
+
 #include "common/time_format.hpp"
 
 namespace groundcontrol::service {
@@ -30,6 +33,16 @@ common::Result<CommandPhase> phase_of(common::fleet_wire::CommandOutcome outcome
       return CommandPhase::kExpired;
   }
   return fail(ErrorCode::kInvalidArgument, "outcome: unknown");
+}
+
+store::Event issued_event(const SatelliteCommand& command) {
+  return {0,
+          command.created_at,
+          command.actor,
+          "command",
+          std::string(kCommandKind),
+          command.satellite,
+          fmt::format("{} {}", common::fleet_wire::command_type_name(command.type), command.id)};
 }
 
 }  // namespace
@@ -72,13 +85,7 @@ SatelliteCommand CommandService::make_command(std::string_view satellite,
 
 common::Status CommandService::store_issued(Connection& db, const SatelliteCommand& command) const {
   if (auto ok = commands_.insert(db, command); !ok) return ok;
-  if (auto ok = events_.record(
-          db,
-          {0, command.created_at, command.actor, "command", std::string(kCommandKind),
-           command.satellite,
-           fmt::format("{} {}", common::fleet_wire::command_type_name(command.type), command.id)});
-      !ok)
-    return ok;
+  if (auto ok = events_.record(db, issued_event(command)); !ok) return ok;
   return db.notify(kCommandChannel, command.id);
 }
 
@@ -98,7 +105,7 @@ common::Result<SatelliteCommand> CommandService::issue(std::string_view satellit
 }
 
 common::Result<CommandService::IssuedSyncs> CommandService::issue_syncs(
-    std::span<const SyncDue> due, const Actor& actor, const AlsoInTransaction& also) {
+    std::span<const SyncDue> due, const Actor& actor, const Claim& claim) {
   std::vector<SatelliteCommand> commands;
   commands.reserve(due.size());
   for (const auto& sync : due) {
@@ -106,27 +113,38 @@ common::Result<CommandService::IssuedSyncs> CommandService::issue_syncs(
                                     {common::fleet_wire::CommandType::kSyncState, {}},
                                     sync.state_digest, actor));
   }
+  std::vector<std::string> names;
+  names.reserve(due.size());
+  for (const auto& sync : due) names.push_back(sync.satellite);
   const auto at = now();
   IssuedSyncs out;
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
         out = {};  // a retry starts over
-        for (const auto& command : commands) {
-          if (auto ok = require_satellite(db, command.satellite); !ok) {
-            if (ok.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
-            return ok;
-          }
-          if (auto ok = store_issued(db, command); !ok) return ok;
-          if (also) {
-            if (auto ok = also(db, command); !ok) return ok;
-          }
-          auto superseded = commands_.supersede(
-              db, command.satellite, common::fleet_wire::CommandType::kSyncState, command.id, at);
-          if (!superseded) return fail(superseded.error());
-          for (auto& c : *superseded) out.superseded.push_back(std::move(c));
-          ++out.issued;
+        auto existing = resources_.existing(db, kSatelliteKind, names);
+        if (!existing) return fail(existing.error());
+        std::vector<SatelliteCommand> candidates;  // of satellites not deleted meanwhile
+        for (const auto& command : commands)
+          if (existing->contains(command.satellite)) candidates.push_back(command);
+        if (candidates.empty()) return {};
+        auto claimed = claim(db, candidates);
+        if (!claimed) return fail(claimed.error());
+        std::vector<SatelliteCommand> stored;
+        std::vector<store::Event> events;
+        for (auto& command : candidates) {
+          if (!claimed->contains(command.satellite)) continue;
+          events.push_back(issued_event(command));
+          stored.push_back(std::move(command));
         }
-        return {};
+        if (stored.empty()) return {};
+        if (auto ok = commands_.insert_all(db, stored); !ok) return ok;
+        if (auto ok = events_.record_all(db, events); !ok) return ok;
+        auto superseded = commands_.supersede_all(db, stored, at);
+        if (!superseded) return fail(superseded.error());
+        out.superseded = std::move(*superseded);
+        out.issued = stored.size();
+        // Dispatchers read what is pending, whatever the payload: one wake-up per batch.
+        return db.notify(kCommandChannel, stored.front().id);
       },
       kUnqueued);
   if (!done) return fail(done.error());
@@ -195,12 +213,9 @@ common::Result<std::size_t> CommandService::mark_sent_all(std::span<const Sent> 
   const auto at = now();
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
-        moved = 0;
-        for (const auto& one : sent) {
-          auto updated = commands_.mark_sent(db, one.id, one.stream_sequence, at);
-          if (!updated) return fail(updated.error());
-          if (*updated) ++moved;
-        }
+        auto updated = commands_.mark_sent_all(db, sent, at);
+        if (!updated) return fail(updated.error());
+        moved = static_cast<std::size_t>(*updated);
         return {};
       },
       kUnqueued);
@@ -217,25 +232,23 @@ common::Result<bool> CommandService::record_answer(
 
 common::Result<std::size_t> CommandService::record_answers(
     std::span<const common::fleet_wire::CommandAnswer> answers) {
-  std::vector<CommandPhase> phases;
-  phases.reserve(answers.size());
+  std::vector<store::CommandStore::Finish> finishes;
+  finishes.reserve(answers.size());
+  std::set<std::pair<std::string_view, std::string_view>> seen;
   for (const auto& answer : answers) {
     auto phase = phase_of(answer.outcome);
     if (!phase) return fail(phase.error());
-    phases.push_back(*phase);
+    // An answer delivered twice in one batch: the first wins, as it would one batch later.
+    if (!seen.emplace(answer.satellite, answer.command_id).second) continue;
+    finishes.push_back({answer.satellite, answer.command_id, *phase, answer.reason});
   }
   std::size_t moved = 0;
   const auto at = now();
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
-        moved = 0;
-        for (std::size_t i = 0; i < answers.size(); ++i) {
-          const auto& answer = answers[i];
-          auto updated = commands_.finish(db, answer.satellite, answer.command_id, phases[i],
-                                          answer.reason, at);
-          if (!updated) return fail(updated.error());
-          if (*updated) ++moved;
-        }
+        auto updated = commands_.finish_all(db, finishes, at);
+        if (!updated) return fail(updated.error());
+        moved = static_cast<std::size_t>(*updated);
         return {};
       },
       kUnqueued);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,22 +58,24 @@ class CommandService {
     std::string satellite;
     std::string state_digest;
   };
-  // Runs inside issue_syncs' transaction for each command it stored (the caller's own mark,
-  // committed with the command or not at all).
-  using AlsoInTransaction =
-      std::function<common::Status(common::sql::Connection&, const model::SatelliteCommand&)>;
+  // Runs inside issue_syncs' transaction with the commands it is about to store, and
+  // returns the satellites whose command to store: the caller's claim on each change (a
+  // guarded write committed with the commands or not at all), so that two replicas issuing
+  // the same round command each change once.
+  using Claim = std::function<common::Result<std::set<std::string, std::less<>>>(
+      common::sql::Connection&, std::span<const model::SatelliteCommand>)>;
   struct IssuedSyncs {
     std::size_t issued = 0;
     // Older syncs the new ones superseded that were Sent (their messages are to delete).
     std::vector<model::SatelliteCommand> superseded;
   };
-  // A sync.state command for each of `due`, all in one transaction (one commit for a whole
-  // round, not three per satellite): stored Pending, `also` run for it, then the older
-  // unanswered syncs of that satellite become Expired, superseded (their state can no
+  // A sync.state command for each of `due`, all in one transaction of a few statements
+  // whatever its size (one commit and a handful of round trips for a batch, not seven per
+  // satellite): those `claim` keeps stored Pending with their events, then the older
+  // unanswered syncs of those satellites become Expired, superseded (their state can no
   // longer be reached). A satellite that is gone by now is skipped.
   [[nodiscard]] common::Result<IssuedSyncs> issue_syncs(std::span<const SyncDue> due,
-                                                        const Actor& actor,
-                                                        const AlsoInTransaction& also);
+                                                        const Actor& actor, const Claim& claim);
 
   // The satellite's newest `limit` commands, newest first. kNotFound for an unknown
   // satellite.
@@ -88,10 +91,7 @@ class CommandService {
       std::size_t limit) const;
   [[nodiscard]] common::Result<bool> mark_sent(std::string_view id, std::int64_t stream_sequence);
   // mark_sent for each (id, stream sequence) in one transaction; how many moved.
-  struct Sent {
-    std::string id;
-    std::int64_t stream_sequence;
-  };
+  using Sent = store::CommandStore::Sent;
   [[nodiscard]] common::Result<std::size_t> mark_sent_all(std::span<const Sent> sent);
 
   // A satellite's answer, as read from `<satellite>.event.command.acknowledged`. The caller

@@ -17,29 +17,37 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
     if (steady < scheduled->next) continue;
     auto& job = scheduled->job;
     scheduled->next = steady + job.interval;
-    const auto now = clock_.now();
     const auto ttl = std::max<std::chrono::milliseconds>(3 * job.interval, kMinLease);
-    bool held = false;
-    auto taken = db_.transact(
-        [&](common::sql::Connection& db) -> common::Status {
-          auto got = leases_.acquire(db, job.name, holder_, common::format_rfc3339(now),
-                                     common::format_rfc3339(now + ttl));
-          if (!got) return common::fail(got.error());
-          held = *got;
-          return {};
-        },
-        {.unqueued = true});  // a lease is no resource: no queue behind resource writers
-    if (!taken) {
-      scheduled->held = false;
-      failures.emplace_back(job.name, taken.error());
-      continue;
+    if (job.every_replica) {
+      scheduled->held = true;
+    } else if (steady >= scheduled->lease_check) {
+      if (auto taken = take_lease(*scheduled, ttl); !taken) {
+        failures.emplace_back(job.name, taken.error());
+        continue;
+      }
+      scheduled->lease_check = steady + ttl / 3;
     }
-    scheduled->held = held;
-    if (!held) continue;
+    if (!scheduled->held) continue;
     scheduled->runs.fetch_add(1, std::memory_order_relaxed);
     if (auto ok = job.run(); !ok) failures.emplace_back(job.name, ok.error());
   }
   return failures;
+}
+
+common::Status PeriodicJobs::take_lease(Scheduled& scheduled, std::chrono::milliseconds ttl) {
+  const auto now = clock_.now();
+  bool held = false;
+  auto taken = db_.transact(
+      [&](common::sql::Connection& db) -> common::Status {
+        auto got = leases_.acquire(db, scheduled.job.name, holder_, common::format_rfc3339(now),
+                                   common::format_rfc3339(now + ttl));
+        if (!got) return common::fail(got.error());
+        held = *got;
+        return {};
+      },
+      {.unqueued = true});  // a lease is no resource: no queue behind resource writers
+  scheduled.held = taken && held;
+  return taken;
 }
 
 std::chrono::steady_clock::time_point PeriodicJobs::next_due() const {
@@ -50,7 +58,7 @@ std::chrono::steady_clock::time_point PeriodicJobs::next_due() const {
 
 void PeriodicJobs::release_all() {
   for (auto& scheduled : jobs_) {
-    if (!scheduled->held) continue;
+    if (!scheduled->held || scheduled->job.every_replica) continue;
     (void)db_.transact(
         [&](common::sql::Connection& db) {
           return leases_.release(db, scheduled->job.name, holder_);

@@ -1,8 +1,9 @@
 // PeriodicJobs: runs each periodic job (the status roll-up, expiry and clean-up) on one
-// replica at a time (ADR 0006 §5). Before each run a replica takes or renews the job's
-// lease for three intervals, at least kMinLease (LeaseStore, one statement, so two replicas cannot
-// both win); a replica that does not hold it skips the run, and takes over once the holder has
-// stopped renewing. A stopping replica releases its leases so another takes over at once.
+// replica at a time (ADR 0006 §5). A replica takes or renews a job's lease (LeaseStore, one
+// statement, so two replicas cannot both win) for three intervals, at least kMinLease, and
+// again a third of that term later, not before every run; a replica that does not hold it
+// skips the runs, and takes over once the holder has stopped renewing. A stopping replica
+// releases its leases so another takes over at once (within a third of the term).
 // Thread-safety: add() before run_due(); run_due() and release_all() from one thread (the
 // app's job runner thread); runs() and holds() from any thread.
 #pragma once
@@ -27,6 +28,11 @@ struct PeriodicJob {
   std::string name;  // the lease's name too, e.g. "status-rollup"
   std::chrono::milliseconds interval;
   std::function<common::Status()> run;
+  // Runs on every replica, without a lease: for a job whose writes are guarded in SQL so
+  // that replicas running it at once do its work once, and that must not wait out a dead
+  // holder's lease (the state-change commands: a change reaches the fleet within a second
+  // whichever replica dies).
+  bool every_replica = false;
 };
 
 class PeriodicJobs {
@@ -58,9 +64,16 @@ class PeriodicJobs {
   struct Scheduled {
     PeriodicJob job;
     std::chrono::steady_clock::time_point next{};  // due at once
+    // When to take or renew the lease again: a third of its term after the last time, so
+    // a job run five times a second writes its lease once a second, and the holder renews
+    // with two thirds of the term left.
+    std::chrono::steady_clock::time_point lease_check{};
     std::atomic<std::uint64_t> runs{0};
     std::atomic<bool> held{false};
   };
+
+  // Takes or renews `scheduled`'s lease for `ttl`; sets its `held`.
+  common::Status take_lease(Scheduled& scheduled, std::chrono::milliseconds ttl);
 
   common::sql::Database& db_;
   const common::Clock& clock_;

@@ -34,15 +34,16 @@ common::Result<StateChangeCommands::Round> StateChangeCommands::run() {
   }
   Round round;
   const Actor actor{"system:state-change"};
-  const auto mark = [this](common::sql::Connection& db,
-                           const model::SatelliteCommand& command) -> common::Status {
-    auto changed = users_.set_commanded(db, command.satellite, command.state_digest);
-    if (!changed) return common::fail(changed.error());
-    return {};
+  const auto claim = [this](common::sql::Connection& db,
+                            std::span<const model::SatelliteCommand> commands) {
+    std::vector<store::NatsUserStore::Commanded> commanded;
+    commanded.reserve(commands.size());
+    for (const auto& c : commands) commanded.push_back({c.satellite, c.state_digest});
+    return users_.set_commanded_all(db, commanded);
   };
   for (std::size_t first = 0; first < due.size(); first += kSyncsPerTransaction) {
     const auto count = std::min(kSyncsPerTransaction, due.size() - first);
-    auto issued = commands_.issue_syncs(std::span(due).subspan(first, count), actor, mark);
+    auto issued = commands_.issue_syncs(std::span(due).subspan(first, count), actor, claim);
     if (!issued) return common::fail(issued.error());
     round.issued += issued->issued;
     for (auto& c : issued->superseded) round.superseded.push_back(std::move(c));

@@ -1,9 +1,10 @@
 // StateChangeCommands: "sync now" when a satellite's desired state changes (issue 15). For
 // each satellite that listens on NATS (it took credentials), a sync.state command naming
-// its new desired state, once per change: the last state commanded is kept per satellite,
-// moved in the transaction that stores the command (a round's commands are stored a few
-// hundred per transaction), so a change is commanded exactly once. Runs as a
-// periodic job on one replica at a time (the lease), often (a change should reach the
+// its new desired state, once per change: the last state commanded is kept per satellite
+// and claimed with a guarded write in the transaction that stores the command (a round's
+// commands are stored a few hundred per transaction, in a handful of statements), so a
+// change is commanded exactly once even when every replica runs the round at once, as it
+// does (no lease: a dead replica delays no change). Run often (a change should reach the
 // fleet in well under a second): a round that finds the view's state-change count where the
 // last good round left it reads nothing, since no state changed and every satellite that
 // took credentials since counts its state then as commanded. Blocking (database).

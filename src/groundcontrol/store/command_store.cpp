@@ -1,5 +1,7 @@
 #include "groundcontrol/store/command_store.hpp"
 
+#include "common/sql/json_rows.hpp"
+
 namespace groundcontrol::store {
 
 using common::fail;
@@ -67,6 +69,27 @@ common::Status CommandStore::insert(Connection& db, const SatelliteCommand& c) c
   return {};
 }
 
+common::Status CommandStore::insert_all(Connection& db,
+                                        std::span<const SatelliteCommand> commands) const {
+  if (commands.empty()) return {};
+  common::sql::JsonRows rows({"c_id", "c_satellite", "c_type", "c_state_digest", "c_actor",
+                              "c_created_at", "c_expires_at", "c_phase", "c_sent_at", "c_sequence",
+                              "c_answered_at", "c_reason"});
+  for (const auto& c : commands) {
+    rows.add({c.id, c.satellite, common::fleet_wire::command_type_name(c.type), c.state_digest,
+              c.actor, c.created_at, c.expires_at, model::command_phase_name(c.phase), c.sent_at,
+              std::to_string(c.stream_sequence), c.answered_at, c.reason});
+  }
+  auto done = db.exec("INSERT INTO satellite_commands (" + std::string(kColumns) +
+                          ") SELECT c_id, c_satellite, c_type, c_state_digest, c_actor, "
+                          "c_created_at, c_expires_at, c_phase, c_sent_at, "
+                          "CAST(c_sequence AS BIGINT), c_answered_at, c_reason FROM " +
+                          rows.table(db.dialect(), 1) + " ORDER BY ord",
+                      {rows.param()});
+  if (!done) return fail(done.error());
+  return {};
+}
+
 common::Result<std::optional<SatelliteCommand>> CommandStore::get(Connection& db,
                                                                   std::string_view satellite,
                                                                   std::string_view id) const {
@@ -94,26 +117,32 @@ common::Result<std::vector<SatelliteCommand>> CommandStore::pending(Connection& 
       {now, static_cast<std::int64_t>(limit)}));
 }
 
-common::Result<bool> CommandStore::mark_sent(Connection& db, std::string_view id,
-                                             std::int64_t stream_sequence,
-                                             std::string_view at) const {
-  auto updated = db.exec(
-      "UPDATE satellite_commands SET phase = 'Sent', stream_sequence = $2, sent_at = $3 "
-      "WHERE id = $1 AND phase = 'Pending'",
-      {id, stream_sequence, at});
-  if (!updated) return fail(updated.error());
-  return *updated == 1;
+common::Result<std::int64_t> CommandStore::mark_sent_all(Connection& db, std::span<const Sent> sent,
+                                                         std::string_view at) const {
+  if (sent.empty()) return 0;
+  common::sql::JsonRows rows({"s_id", "s_sequence"});
+  for (const auto& s : sent) rows.add({s.id, std::to_string(s.stream_sequence)});
+  return db.exec(
+      "UPDATE satellite_commands SET phase = 'Sent', stream_sequence = CAST(s_sequence AS BIGINT), "
+      "sent_at = $2 FROM " +
+          rows.table(db.dialect(), 1) + " WHERE id = s_id AND phase = 'Pending'",
+      {rows.param(), at});
 }
 
-common::Result<bool> CommandStore::finish(Connection& db, std::string_view satellite,
-                                          std::string_view id, CommandPhase phase,
-                                          std::string_view reason, std::string_view at) const {
-  auto updated = db.exec(
-      "UPDATE satellite_commands SET phase = $3, reason = $4, answered_at = $5 "
-      "WHERE satellite = $1 AND id = $2 AND phase IN ('Pending', 'Sent')",
-      {satellite, id, model::command_phase_name(phase), reason, at});
-  if (!updated) return fail(updated.error());
-  return *updated == 1;
+common::Result<std::int64_t> CommandStore::finish_all(Connection& db,
+                                                      std::span<const Finish> answers,
+                                                      std::string_view at) const {
+  if (answers.empty()) return 0;
+  common::sql::JsonRows rows({"a_satellite", "a_id", "a_phase", "a_reason"});
+  for (const auto& a : answers)
+    rows.add({a.satellite, a.id, model::command_phase_name(a.phase), a.reason});
+  return db.exec(
+      "UPDATE satellite_commands SET phase = a_phase, reason = a_reason, "
+      "answered_at = $2 FROM " +
+          rows.table(db.dialect(), 1) +
+          " WHERE satellite = a_satellite AND id = a_id AND "
+          "phase IN ('Pending', 'Sent')",
+      {rows.param(), at});
 }
 
 common::Result<std::vector<SatelliteCommand>> CommandStore::expire_due(Connection& db,
@@ -133,24 +162,29 @@ common::Result<std::vector<SatelliteCommand>> CommandStore::expire_due(Connectio
   return sent;
 }
 
-common::Result<std::vector<SatelliteCommand>> CommandStore::supersede(
-    Connection& db, std::string_view satellite, common::fleet_wire::CommandType type,
-    std::string_view keep_id, std::string_view at) const {
-  const auto type_name = common::fleet_wire::command_type_name(type);
-  auto open = read_rows(db.query(
-      select_from(
-          "WHERE satellite = $1 AND type = $2 AND id <> $3 AND phase IN ('Pending', 'Sent')"),
-      {satellite, type_name, keep_id}));
-  if (!open) return fail(open.error());
-  auto updated = db.exec(
-      "UPDATE satellite_commands SET phase = 'Expired', answered_at = $4, reason = $5 "
-      "WHERE satellite = $1 AND type = $2 AND id <> $3 AND phase IN ('Pending', 'Sent')",
-      {satellite, type_name, keep_id, at,
-       "superseded by command " + std::string(keep_id) + " (a newer desired state)"});
+common::Result<std::vector<SatelliteCommand>> CommandStore::supersede_all(
+    Connection& db, std::span<const SatelliteCommand> keep, std::string_view at) const {
+  if (keep.empty()) return std::vector<SatelliteCommand>();
+  common::sql::JsonRows rows({"k_satellite", "k_type", "k_id"});
+  for (const auto& c : keep)
+    rows.add({c.satellite, common::fleet_wire::command_type_name(c.type), c.id});
+  // RETURNING gives the rows as updated; a command that was Sent is the one with a
+  // sent_at (mark_sent sets both together).
+  auto updated = read_rows(
+      db.query("UPDATE satellite_commands SET phase = 'Expired', answered_at = $2, "
+               "reason = 'superseded by command ' || k_id || ' (a newer desired state)' FROM " +
+                   rows.table(db.dialect(), 1) +
+                   " WHERE satellite = k_satellite AND type = k_type AND id <> k_id "
+                   "AND phase IN ('Pending', 'Sent') RETURNING " +
+                   std::string(kColumns),
+               {rows.param(), at}));
   if (!updated) return fail(updated.error());
   std::vector<SatelliteCommand> sent;
-  for (auto& c : *open)
-    if (c.phase == CommandPhase::kSent) sent.push_back(std::move(c));
+  for (auto& c : *updated) {
+    if (c.sent_at.empty()) continue;
+    c.phase = CommandPhase::kSent;
+    sent.push_back(std::move(c));
+  }
   return sent;
 }
 

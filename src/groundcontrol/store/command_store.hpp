@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ class CommandStore {
   // kAlreadyExists for an id that exists.
   [[nodiscard]] common::Status insert(common::sql::Connection& db,
                                       const model::SatelliteCommand& command) const;
+  // insert() for each, in one statement.
+  [[nodiscard]] common::Status insert_all(common::sql::Connection& db,
+                                          std::span<const model::SatelliteCommand> commands) const;
   [[nodiscard]] common::Result<std::optional<model::SatelliteCommand>> get(
       common::sql::Connection& db, std::string_view satellite, std::string_view id) const;
   // The satellite's newest `limit` commands, newest first.
@@ -31,26 +35,41 @@ class CommandStore {
   // Pending commands not expired at `now`, oldest first: what to publish.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> pending(
       common::sql::Connection& db, std::string_view now, std::size_t limit) const;
-  // Pending → Sent with JetStream's sequence. False when it was no longer Pending (another
-  // replica sent it, or it was answered or expired meanwhile).
-  [[nodiscard]] common::Result<bool> mark_sent(common::sql::Connection& db, std::string_view id,
-                                               std::int64_t stream_sequence,
-                                               std::string_view at) const;
-  // Pending|Sent → `phase` (final) with reason. False when the command is unknown for that
-  // satellite or already final: the first answer wins.
-  [[nodiscard]] common::Result<bool> finish(common::sql::Connection& db, std::string_view satellite,
-                                            std::string_view id, model::CommandPhase phase,
-                                            std::string_view reason, std::string_view at) const;
+  // A command JetStream has stored, under its stream sequence.
+  struct Sent {
+    std::string id;
+    std::int64_t stream_sequence;
+  };
+  // Pending → Sent with JetStream's sequence, for each in one statement; how many moved (one
+  // that was no longer Pending stays: another replica sent it, or it was answered or
+  // expired meanwhile).
+  [[nodiscard]] common::Result<std::int64_t> mark_sent_all(common::sql::Connection& db,
+                                                           std::span<const Sent> sent,
+                                                           std::string_view at) const;
+  // A satellite's final word on one of its commands.
+  struct Finish {
+    std::string satellite;
+    std::string id;
+    model::CommandPhase phase;  // final
+    std::string reason;
+  };
+  // Pending|Sent → `phase` with reason, for each in one statement; how many moved. A command
+  // unknown for that satellite or already final stays: the first answer wins, so a batch
+  // must not name one command twice.
+  [[nodiscard]] common::Result<std::int64_t> finish_all(common::sql::Connection& db,
+                                                        std::span<const Finish> answers,
+                                                        std::string_view at) const;
   // Every Pending or Sent command whose expiresAt is at or before `now`, now Expired; the
   // ones that were Sent come back so that their JetStream messages can be deleted.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> expire_due(
       common::sql::Connection& db, std::string_view now) const;
-  // Every Pending or Sent command of `type` for `satellite` but `keep_id` becomes Expired,
-  // "superseded by" keep_id (a sync for a state that a newer one replaced can never be
-  // reached); the ones that were Sent come back so that their messages can be deleted.
-  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> supersede(
-      common::sql::Connection& db, std::string_view satellite, common::fleet_wire::CommandType type,
-      std::string_view keep_id, std::string_view at) const;
+  // For each command of `keep`: every other Pending or Sent command of its type for its
+  // satellite becomes Expired, "superseded by" it (a sync for a state that a newer one
+  // replaced can never be reached), all in one statement; the ones that were Sent come
+  // back (phase Sent, as they were) so that their messages can be deleted.
+  [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> supersede_all(
+      common::sql::Connection& db, std::span<const model::SatelliteCommand> keep,
+      std::string_view at) const;
   // Final commands answered before `before` are forgotten. Returns how many.
   [[nodiscard]] common::Result<std::int64_t> prune(common::sql::Connection& db,
                                                    std::string_view before) const;

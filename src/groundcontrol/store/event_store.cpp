@@ -1,5 +1,7 @@
 #include "groundcontrol/store/event_store.hpp"
 
+#include "common/sql/json_rows.hpp"
+
 namespace groundcontrol::store {
 
 common::Status EventStore::record(common::sql::Connection& db, const Event& e) const {
@@ -8,6 +10,24 @@ common::Status EventStore::record(common::sql::Connection& db, const Event& e) c
       "VALUES (COALESCE(NULLIF($1, 0), (SELECT value FROM revision WHERE id = 1)), $2, $3, $4, "
       "$5, $6, $7)",
       {e.revision, e.at, e.actor, e.verb, e.kind, e.name, e.message});
+  if (!done) return common::fail(done.error());
+  return {};
+}
+
+common::Status EventStore::record_all(common::sql::Connection& db,
+                                      std::span<const Event> events) const {
+  if (events.empty()) return {};
+  common::sql::JsonRows rows(
+      {"e_revision", "e_at", "e_actor", "e_verb", "e_kind", "e_name", "e_message"});
+  for (const auto& e : events)
+    rows.add({std::to_string(e.revision), e.at, e.actor, e.verb, e.kind, e.name, e.message});
+  auto done = db.exec(
+      "INSERT INTO events (revision, at, actor, verb, kind, name, message) "
+      "SELECT COALESCE(NULLIF(CAST(e_revision AS BIGINT), 0), "
+      "(SELECT value FROM revision WHERE id = 1)), e_at, e_actor, e_verb, e_kind, e_name, "
+      "e_message FROM " +
+          rows.table(db.dialect(), 1) + " ORDER BY ord",
+      {rows.param()});
   if (!done) return common::fail(done.error());
   return {};
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ struct EventFilter {
 class EventStore {
  public:
   [[nodiscard]] common::Status record(common::sql::Connection& db, const Event& event) const;
+  // record() for each, in order, in one statement.
+  [[nodiscard]] common::Status record_all(common::sql::Connection& db,
+                                          std::span<const Event> events) const;
   // Matching events, oldest first.
   [[nodiscard]] common::Result<std::vector<Event>> list(common::sql::Connection& db,
                                                         const EventFilter& filter) const;

@@ -1,5 +1,7 @@
 #include "groundcontrol/store/nats_user_store.hpp"
 
+#include "common/sql/json_rows.hpp"
+
 namespace groundcontrol::store {
 
 using common::fail;
@@ -28,14 +30,21 @@ common::Result<std::vector<NatsUser>> NatsUserStore::list(Connection& db) const 
   return out;
 }
 
-common::Result<bool> NatsUserStore::set_commanded(Connection& db, std::string_view satellite,
-                                                  std::string_view digest) const {
-  auto updated = db.exec(
-      "UPDATE satellite_nats_users SET commanded_state_digest = $2 "
-      "WHERE satellite = $1 AND commanded_state_digest <> $2",
-      {satellite, digest});
+common::Result<std::set<std::string, std::less<>>> NatsUserStore::set_commanded_all(
+    Connection& db, std::span<const Commanded> commanded) const {
+  std::set<std::string, std::less<>> changed;
+  if (commanded.empty()) return changed;
+  common::sql::JsonRows rows({"u_satellite", "u_digest"});
+  for (const auto& c : commanded) rows.add({c.satellite, c.state_digest});
+  auto updated =
+      db.query("UPDATE satellite_nats_users SET commanded_state_digest = u_digest FROM " +
+                   rows.table(db.dialect(), 1) +
+                   " WHERE satellite = u_satellite AND commanded_state_digest <> u_digest "
+                   "RETURNING satellite",
+               {rows.param()});
   if (!updated) return fail(updated.error());
-  return *updated == 1;
+  for (const auto& row : *updated) changed.insert(row.text(0));
+  return changed;
 }
 
 common::Status NatsUserStore::remove(Connection& db, std::string_view satellite) const {

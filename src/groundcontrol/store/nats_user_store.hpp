@@ -6,6 +6,8 @@
 #pragma once
 
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,11 +30,17 @@ class NatsUserStore {
   // Inserts or updates the key and lifetime; the commanded digest stays.
   [[nodiscard]] common::Status upsert(common::sql::Connection& db, const NatsUser& user) const;
   [[nodiscard]] common::Result<std::vector<NatsUser>> list(common::sql::Connection& db) const;
-  // Sets the commanded digest unless it is already `digest`; true when it changed (the
-  // caller then issues the sync command in the same transaction).
-  [[nodiscard]] common::Result<bool> set_commanded(common::sql::Connection& db,
-                                                   std::string_view satellite,
-                                                   std::string_view digest) const;
+  // The digest the satellite was last commanded to reach.
+  struct Commanded {
+    std::string satellite;
+    std::string state_digest;
+  };
+  // Sets each satellite's commanded digest where it is another, in one statement; the
+  // satellites it changed (the caller issues their sync commands in the same transaction).
+  // A guarded write: of two transactions setting one digest, the second waits for the first
+  // and then changes nothing, so a change is claimed once.
+  [[nodiscard]] common::Result<std::set<std::string, std::less<>>> set_commanded_all(
+      common::sql::Connection& db, std::span<const Commanded> commanded) const;
   [[nodiscard]] common::Status remove(common::sql::Connection& db,
                                       std::string_view satellite) const;
 };

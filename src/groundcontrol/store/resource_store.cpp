@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/sql/json_rows.hpp"
+
 namespace groundcontrol::store {
 namespace {
 
@@ -170,6 +172,21 @@ common::Result<Resource> ResourceStore::get(Connection& db, std::string_view kin
   if (!row) return fail(row.error());
   if (!*row) return not_found(kind, name);
   return from_row(**row);
+}
+
+common::Result<std::set<std::string, std::less<>>> ResourceStore::existing(
+    Connection& db, std::string_view kind, std::span<const std::string> names) const {
+  std::set<std::string, std::less<>> out;
+  if (names.empty()) return out;
+  common::sql::JsonRows rows({"r_name"});
+  for (const auto& name : names) rows.add({name});
+  auto found =
+      db.query("SELECT name FROM resources WHERE kind = $2 AND name IN (SELECT r_name FROM " +
+                   rows.table(db.dialect(), 1) + ")",
+               {rows.param(), kind});
+  if (!found) return fail(found.error());
+  for (const auto& row : *found) out.insert(row.text(0));
+  return out;
 }
 
 common::Result<Resource> ResourceStore::replace(Connection& db, Resource resource,

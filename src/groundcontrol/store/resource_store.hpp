@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +52,9 @@ class ResourceStore {
   // kNotFound when absent.
   [[nodiscard]] common::Result<Resource> get(common::sql::Connection& db, std::string_view kind,
                                              std::string_view name) const;
+  // Which of `names` exist as resources of `kind` (one statement for a batch).
+  [[nodiscard]] common::Result<std::set<std::string, std::less<>>> existing(
+      common::sql::Connection& db, std::string_view kind, std::span<const std::string> names) const;
   // Replaces labels, annotations and spec (status is the server's: kept). When
   // resource.meta.resource_version is set it must be the stored one (kConflict otherwise).
   // generation grows when the spec changed. kNotFound when absent.

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "common/log/logger.hpp"
@@ -202,41 +204,76 @@ TEST_P(CommandServiceTest, ADeletedSatellitesCommandsGoWithIt) {
 TEST_P(CommandServiceTest, ARoundOfSyncsIsStoredWithTheCallersMarkAndSupersedesOlderOnes) {
   const auto older = issue("sat-a", CommandType::kSyncState);
   ASSERT_TRUE(commands_->mark_sent(older.id, 9));
+  const auto unsent = issue("sat-b", CommandType::kSyncState);  // Pending: no message
+  const auto other_type = issue("sat-b", CommandType::kReportStatus);
   const std::vector<CommandService::SyncDue> due{
       {"sat-a", "sha256:aaaa"}, {"gone", "sha256:bbbb"}, {"sat-b", "sha256:cccc"}};
-  std::vector<std::string> marked;
+  std::set<std::string> marked;  // a set: a replayed transaction claims again
   auto round = commands_->issue_syncs(
-      due, admin_, [&](common::sql::Connection&, const model::SatelliteCommand& c) {
-        marked.push_back(c.satellite + "=" + c.state_digest);
-        return common::Status();
+      due, admin_,
+      [&](common::sql::Connection&, std::span<const model::SatelliteCommand> commands) {
+        std::set<std::string, std::less<>> all;
+        for (const auto& c : commands) {
+          marked.insert(c.satellite + "=" + c.state_digest);
+          all.insert(c.satellite);
+        }
+        return common::Result<std::set<std::string, std::less<>>>(std::move(all));
       });
   ASSERT_TRUE(round) << round.error().message();
   EXPECT_EQ(round->issued, 2u);  // "gone" does not exist: skipped, the round goes on
   ASSERT_EQ(round->superseded.size(), 1u);
   EXPECT_EQ(round->superseded[0].id, older.id);
   EXPECT_EQ(round->superseded[0].stream_sequence, 9);
+  EXPECT_EQ(round->superseded[0].phase, CommandPhase::kSent);  // as it was
   EXPECT_EQ(phase_of(older), CommandPhase::kExpired);
-  EXPECT_EQ(marked.back(), "sat-b=sha256:cccc");
+  EXPECT_EQ(marked, (std::set<std::string>{"sat-a=sha256:aaaa", "sat-b=sha256:cccc"}));
   auto pending = commands_->pending(10);
   ASSERT_TRUE(pending);
-  ASSERT_EQ(pending->size(), 2u);
-  EXPECT_EQ((*pending)[0].state_digest, "sha256:aaaa");
-  EXPECT_EQ((*pending)[1].satellite, "sat-b");
+  ASSERT_EQ(pending->size(), 3u);
+  EXPECT_EQ((*pending)[0].id, other_type.id);  // another type: not superseded
+  EXPECT_EQ((*pending)[1].state_digest, "sha256:aaaa");
+  EXPECT_EQ((*pending)[2].satellite, "sat-b");
+  EXPECT_EQ(phase_of(unsent), CommandPhase::kExpired);
+  EXPECT_EQ(commands_->get("sat-a", older.id)->reason,
+            "superseded by command " + (*pending)[1].id + " (a newer desired state)");
+  EXPECT_EQ(commands_->get("sat-b", unsent.id)->reason,
+            "superseded by command " + (*pending)[2].id + " (a newer desired state)");
 }
 
 TEST_P(CommandServiceTest, WhenTheMarkFailsNoCommandOfTheRoundIsStored) {
   const std::vector<CommandService::SyncDue> due{{"sat-a", "sha256:aaaa"},
                                                  {"sat-b", "sha256:bbbb"}};
   auto round = commands_->issue_syncs(
-      due, admin_, [](common::sql::Connection&, const model::SatelliteCommand& c) {
-        if (c.satellite == "sat-b")
-          return common::Status(common::fail(ErrorCode::kInternal, "mark"));
-        return common::Status();
+      due, admin_,
+      [](common::sql::Connection& db, std::span<const model::SatelliteCommand> c)
+          -> common::Result<std::set<std::string, std::less<>>> {
+        // A claim that wrote, then failed: nothing of the round may stay.
+        if (auto wrote = db.exec("UPDATE satellite_commands SET reason = 'x'"); !wrote)
+          return common::fail(wrote.error());
+        return common::fail(ErrorCode::kInternal, "mark " + std::to_string(c.size()));
       });
   ASSERT_FALSE(round);
-  EXPECT_EQ(round.error().message(), "mark");
+  EXPECT_EQ(round.error().message(), "mark 2");
   EXPECT_EQ(commands_->list("sat-a")->size(), 0u);  // one commit: sat-a's went too
   EXPECT_EQ(commands_->list("sat-b")->size(), 0u);
+}
+
+TEST_P(CommandServiceTest, OnlyTheChangesTheCallerClaimsAreCommanded) {
+  const auto older = issue("sat-a", CommandType::kSyncState);
+  const std::vector<CommandService::SyncDue> due{{"sat-a", "sha256:aaaa"},
+                                                 {"sat-b", "sha256:bbbb"}};
+  // Another replica commanded sat-a's change first: only sat-b's is this round's.
+  auto round = commands_->issue_syncs(
+      due, admin_, [](common::sql::Connection&, std::span<const model::SatelliteCommand>) {
+        return common::Result<std::set<std::string, std::less<>>>(
+            std::set<std::string, std::less<>>{"sat-b"});
+      });
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->issued, 1u);
+  EXPECT_EQ(commands_->list("sat-a")->size(), 1u);
+  EXPECT_EQ(phase_of(older), CommandPhase::kPending) << "not superseded by an unclaimed one";
+  ASSERT_EQ(commands_->list("sat-b")->size(), 1u);
+  EXPECT_EQ((*commands_->list("sat-b"))[0].state_digest, "sha256:bbbb");
 }
 
 TEST_P(CommandServiceTest, ABatchIsMarkedSentInOneGoAndOnlyPendingOnesMove) {

@@ -150,6 +150,31 @@ TEST_P(FleetHealthTest, OfTwoReplicasOnlyTheLeaseHolderRunsAJobUntilItLetsGo) {
   EXPECT_EQ(runs_a, 5);
 }
 
+TEST_P(FleetHealthTest, AJobRunFiveTimesASecondKeepsItsLeaseUntilItsHolderDies) {
+  auto other_db = open_again();
+  int runs_a = 0, runs_b = 0;
+  PeriodicJobs a(*db_, clock_, "replica-a"), b(*other_db, clock_, "replica-b");
+  a.add({"state-change", 200ms, [&] { return ++runs_a, common::Status{}; }});
+  b.add({"state-change", 200ms, [&] { return ++runs_b, common::Status{}; }});
+  for (int step = 0; step < 50; ++step) {  // ten seconds
+    EXPECT_TRUE(a.run_due().empty());
+    EXPECT_TRUE(b.run_due().empty());
+    clock_.advance(200ms);
+  }
+  EXPECT_EQ(runs_a, 50) << "every 200 ms, its lease renewed in time";
+  EXPECT_EQ(runs_b, 0);
+
+  // a dies holding it: its last renewal (at most a second ago) holds for the 3 s minimum
+  // term, and b takes over once that has passed.
+  int steps = 0;
+  for (; runs_b == 0 && steps < 30; ++steps) {
+    EXPECT_TRUE(b.run_due().empty());
+    clock_.advance(200ms);
+  }
+  EXPECT_GE(steps, 6) << "taken over before the lease ran out";
+  EXPECT_LE(steps, 21) << "not taken over within the term and a third";
+}
+
 TEST_P(FleetHealthTest, HousekeepingPrunesOldChangesAndAWatchFromBeforeThemIsGone) {
   auto watched = service_->watch(Kind::kSatellite, {0, "", 500});
   ASSERT_TRUE(watched) << watched.error().message();
