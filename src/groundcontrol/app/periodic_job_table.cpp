@@ -3,12 +3,12 @@
 namespace groundcontrol::app {
 namespace {
 
-// How often each job runs (on one replica at a time, unless every_replica).
+// How often each job runs (on one replica at a time).
 constexpr auto kRollupInterval = std::chrono::seconds(5);
 constexpr auto kCommandExpiryInterval = std::chrono::seconds(10);
 // How soon a changed desired state becomes a sync command to the satellites on NATS (a
 // round with no state changed costs no database read).
-constexpr auto kStateChangeInterval = std::chrono::milliseconds(200);
+constexpr auto kStateChangeInterval = std::chrono::milliseconds(1000);
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
 
 }  // namespace
@@ -47,16 +47,14 @@ std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services
          return {};
        }});
   if (services.nats != nullptr) {
-    jobs.push_back({"state-change-commands", kStateChangeInterval,
-                    [s = services, logger]() -> common::Status {
-                      auto round = s.nats->state_changes().run();
-                      if (!round) return common::fail(round.error());
-                      if (round->issued > 0)
-                        logger->info("NATS: {} sync commands issued", round->issued);
-                      s.nats->dispatcher().forget_expired(round->superseded);
-                      return {};
-                    },
-                    /*every_replica=*/true});
+    jobs.push_back(
+        {"state-change-commands", kStateChangeInterval, [s = services, logger]() -> common::Status {
+           auto round = s.nats->state_changes().run();
+           if (!round) return common::fail(round.error());
+           if (round->issued > 0) logger->info("NATS: {} sync commands issued", round->issued);
+           s.nats->dispatcher().forget_expired(round->superseded);
+           return {};
+         }});
   }
   if (services.state_publication != nullptr) {
     jobs.push_back(

@@ -18,9 +18,7 @@ std::vector<std::pair<std::string, common::Error>> PeriodicJobs::run_due() {
     auto& job = scheduled->job;
     scheduled->next = steady + job.interval;
     const auto ttl = std::max<std::chrono::milliseconds>(3 * job.interval, kMinLease);
-    if (job.every_replica) {
-      scheduled->held = true;
-    } else if (steady >= scheduled->lease_check) {
+    if (steady >= scheduled->lease_check) {
       if (auto taken = take_lease(*scheduled, ttl); !taken) {
         failures.emplace_back(job.name, taken.error());
         continue;
@@ -58,7 +56,7 @@ std::chrono::steady_clock::time_point PeriodicJobs::next_due() const {
 
 void PeriodicJobs::release_all() {
   for (auto& scheduled : jobs_) {
-    if (!scheduled->held || scheduled->job.every_replica) continue;
+    if (!scheduled->held) continue;
     (void)db_.transact(
         [&](common::sql::Connection& db) {
           return leases_.release(db, scheduled->job.name, holder_);

@@ -28,11 +28,6 @@ struct PeriodicJob {
   std::string name;  // the lease's name too, e.g. "status-rollup"
   std::chrono::milliseconds interval;
   std::function<common::Status()> run;
-  // Runs on every replica, without a lease: for a job whose writes are guarded in SQL so
-  // that replicas running it at once do its work once, and that must not wait out a dead
-  // holder's lease (the state-change commands: a change reaches the fleet within a second
-  // whichever replica dies).
-  bool every_replica = false;
 };
 
 class PeriodicJobs {

@@ -3,12 +3,13 @@
 // its new desired state, once per change: the last state commanded is kept per satellite
 // and claimed with a guarded write in the transaction that stores the command (a round's
 // commands are stored a few hundred per transaction, in a handful of statements), so a
-// change is commanded exactly once even when every replica runs the round at once, as it
-// does (no lease: a dead replica delays no change). Run often (a change should reach the
-// fleet in well under a second): a round that finds the view's state-change count where the
-// last good round left it reads nothing, since no state changed and every satellite that
-// took credentials since counts its state then as commanded. Blocking (database).
-// Thread-safety: one caller at a time.
+// change is commanded exactly once, also when a lease changes hands mid-round. It runs on
+// one replica at a time (the lease), not on all: each replica's view moves forward on its
+// own, and one that lags would command an older state over the newer one another replica
+// commanded. Run often (a change should reach the fleet in well under a second): a round that finds
+// the view's state-change count where the last good round left it reads nothing, since no state
+// changed and every satellite that took credentials since counts its state then as commanded.
+// Blocking (database). Thread-safety: one caller at a time.
 #pragma once
 
 #include <cstddef>
