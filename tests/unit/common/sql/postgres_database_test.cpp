@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <latch>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -190,19 +192,32 @@ TEST_F(PostgresDatabaseTest, SerializationFailuresAreRetriedThenReportedAsUnavai
 // The tables a serializing test locks do not exist before it creates them.
 constexpr TxOptions kUnqueued{.unqueued = true};
 
+// What a flood of read-modify-writes of one counter row did.
+struct Bumps {
+  int failed = 0;  // transactions that gave up
+  int runs = 0;    // times a transaction body ran, retries included
+  std::string first_error;
+};
+
+constexpr int kBumpThreads = 16;
+constexpr int kBumpsEach = 10;
+constexpr int kBumps = kBumpThreads * kBumpsEach;
+
 // Read-modify-writes of one counter row from many threads and two handles (two replicas),
-// each allowed a single attempt. Returns how many failed.
-int failed_counter_bumps(Database& a, Database& b) {
-  constexpr int kThreads = 16;
-  constexpr int kEach = 10;
+// each allowed max_attempts runs.
+Bumps bump_counter(Database& a, Database& b, int max_attempts) {
   std::atomic<int> failed{0};
+  std::atomic<int> runs{0};
+  std::mutex first_mu;
+  std::string first_error;
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
+  for (int t = 0; t < kBumpThreads; ++t) {
     threads.emplace_back([&, t] {
       Database& db = t % 2 == 0 ? a : b;
-      for (int i = 0; i < kEach; ++i) {
+      for (int i = 0; i < kBumpsEach; ++i) {
         auto status = db.transact(
             [&](Connection& conn) -> Status {
+              runs.fetch_add(1);
               auto other = conn.query_one("SELECT COUNT(*) FROM log");  // takes the snapshot
               if (!other) return fail(std::move(other.error()));
               auto next = conn.query_one(
@@ -212,13 +227,17 @@ int failed_counter_bumps(Database& a, Database& b) {
               if (!logged) return fail(std::move(logged.error()));
               return {};
             },
-            TxOptions{.max_attempts = 1});
-        if (!status) failed.fetch_add(1);
+            TxOptions{.max_attempts = max_attempts});
+        if (!status) {
+          failed.fetch_add(1);
+          std::lock_guard lock(first_mu);
+          if (first_error.empty()) first_error = status.error().message();
+        }
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  return failed.load();
+  return {failed.load(), runs.load(), first_error};
 }
 
 TEST_F(PostgresDatabaseTest, WritersQueueOnTheSerializingTableInsteadOfAborting) {
@@ -232,19 +251,26 @@ TEST_F(PostgresDatabaseTest, WritersQueueOnTheSerializingTableInsteadOfAborting)
   ASSERT_TRUE(ok(run(*a, "CREATE TABLE log (value BIGINT PRIMARY KEY)", {}, kUnqueued)));
   ASSERT_TRUE(ok(run(*a, "INSERT INTO counter VALUES (1, 0)")));
 
-  EXPECT_EQ(failed_counter_bumps(*a, *b), 0);
+  // Queued writers run one after another. SSI may still, rarely, flag one whose
+  // predecessor it counts as concurrent (an unrelated transaction, autovacuum's, holding
+  // the snapshot horizon back), so three runs are allowed and reruns must stay rare.
+  const Bumps with_lock = bump_counter(*a, *b, 3);
+  EXPECT_EQ(with_lock.failed, 0) << with_lock.first_error;
+  EXPECT_LE(with_lock.runs, kBumps + kBumps / 20) << with_lock.first_error;
   auto counted = row_of(*a, "SELECT COUNT(*), MIN(value), MAX(value) FROM log");
   ASSERT_TRUE(ok(counted));
-  EXPECT_EQ(counted->int64(0), 160);  // every bump landed once, no gaps
+  EXPECT_EQ(counted->int64(0), kBumps);  // every bump landed once, no gaps
   EXPECT_EQ(counted->int64(1), 1);
-  EXPECT_EQ(counted->int64(2), 160);
+  EXPECT_EQ(counted->int64(2), kBumps);
 
-  // Without the lock the same load aborts writers: the lock is what made the difference.
+  // Without the lock the same load, even allowed the same three runs, aborts writers and
+  // reruns many: the lock is what made the difference.
   auto plain_a = open({.pool_size = 8});
   auto plain_b = open({.pool_size = 8});
   ASSERT_NE(plain_a, nullptr);
   ASSERT_NE(plain_b, nullptr);
-  EXPECT_GT(failed_counter_bumps(*plain_a, *plain_b), 0);
+  const Bumps without_lock = bump_counter(*plain_a, *plain_b, 3);
+  EXPECT_GT(without_lock.runs, kBumps + kBumps / 20);
 }
 
 TEST_F(PostgresDatabaseTest, AnUnqueuedWriteRunsBesideAQueuedWriterThatHoldsTheLock) {
