@@ -24,6 +24,7 @@
 #        KILL_AFTER_MS=200 when replica B dies in the second run
 #        CONVERGE_TIMEOUT=120  seconds a run may take after the change
 #        KEEP_WORK=1       keep the work directory (logs) and print where it is
+#        NATS_GCTRACE=1    nats-server logs each Go garbage collection (GODEBUG=gctrace=1)
 #        SMOKE=1           tiny sizes, no targets: the ctest bench_smoke run
 set -euo pipefail
 
@@ -127,7 +128,9 @@ max_connections: $((SATELLITES + 1000))
 jetstream { store_dir: "$WORK/nats/jetstream" }
 include operator.conf
 EOF
-"$NATS_SERVER" -c "$WORK/nats/nats.conf" >"$WORK/nats/nats.log" 2>&1 &
+nats_env=()
+[[ "${NATS_GCTRACE:-0}" != 1 ]] || nats_env=(GODEBUG=gctrace=1)
+env "${nats_env[@]}" "$NATS_SERVER" -c "$WORK/nats/nats.conf" >"$WORK/nats/nats.log" 2>&1 &
 NATS_PID=$!
 PIDS+=("$NATS_PID")
 wait_printed "$WORK/nats/nats.log" "$NATS_PID" "$WORK/nats/nats.log" 'Server is ready'
@@ -188,7 +191,7 @@ R[beat_bytes]="$(curl -sS --noproxy '*' "${key0[@]}" -H 'Content-Type: applicati
 # converge_run NAME [KILL_PID]
 converge_run() {
   local name="$1" kill_pid="${2:-}" per=$(((SATELLITES + PROCESSES - 1) / PROCESSES)) k first count
-  local dir="$WORK/$name" holders=() rc=0 x0 pg0
+  local dir="$WORK/$name" holders=() rc=0 x0 cpu0
   mkdir -p "$dir"
   for ((k = 0; k < PROCESSES; k++)); do
     first=$((k * per))
@@ -215,8 +218,7 @@ converge_run() {
   read -r R[${name}_nats_rss] _ < <(mem_kb "$NATS_PID")
   log "$name: ${R[${name}_held]} satellites hold both channels (${R[${name}_hold_s]} s); changing group $GROUP"
   x0="$(pg_xacts)"
-  # shellcheck disable=SC2046
-  pg0="$(cpu_s $(pg_pids))"
+  cpu0=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   local kill_args=()
   [[ -z "$kill_pid" ]] || kill_args=(--kill-pid "$kill_pid" --kill-after-ms "$KILL_AFTER_MS")
   local managers="$A_MGMT"
@@ -224,10 +226,14 @@ converge_run() {
   "$FLEET_SIM" --phase change --satellite-api "$A_SAT" --management "$managers" --admin-password "$PASSWORD" \
     --group "$GROUP" --members "$MEMBERS" --expect-held "${R[${name}_held]}" --change-file "$dir/change" \
     --duration "$CONVERGE_TIMEOUT" "${kill_args[@]}" "${SIM_COMMON[@]}" >"$dir/change.out" 2>"$dir/change.err" || rc=1
+  # CPU seconds each server spent from the change until the last holder ended (a killed
+  # B: none counted). PostgreSQL's backends and the holders come and go: not summed here.
+  local cpu1=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   for k in "${!holders[@]}"; do wait "${holders[k]}" || rc=1; done
   R[${name}_xacts]="$(awk -v a="$(pg_xacts)" -v b="$x0" -v n="$MEMBERS" 'BEGIN { printf "%.1f", (a - b) / n }')"
-  # shellcheck disable=SC2046
-  R[${name}_pg_ms]="$(awk -v a="$(cpu_s $(pg_pids))" -v b="$pg0" 'BEGIN { printf "%.0f", (a - b) * 1000 }')"
+  R[${name}_cpu]="$(awk -v a0="${cpu0[0]}" -v a1="${cpu1[0]}" -v b0="${cpu0[1]}" -v b1="${cpu1[1]}" \
+    -v n0="${cpu0[2]}" -v n1="${cpu1[2]}" 'BEGIN { d = b1 - b0; if (d < 0) d = 0
+      printf "A %.1f, B %.1f, nats-server %.1f", a1 - a0, d, n1 - n0 }')"
   R[${name}_done]="$(result "$dir/change.out" change done)"
   R[${name}_missing]="$(result "$dir/change.out" change missing)"
   R[${name}_recorded_ms]="$(result "$dir/change.out" change recorded_ms)"
@@ -275,6 +281,8 @@ for run in steady kill; do
     "${R[${run}_failovers]} | ${R[${run}_xacts]} | both p99 < 2,000, missing 0 |" \
     "$(verdict "${lp99:-1e9} < 2000 && ${np99:-1e9} < 2000 && ${R[${run}_missing]:-1} == 0")"
 done
+echo
+for run in steady kill; do echo "CPU seconds in the $run run, from the change to the end: ${R[${run}_cpu]}."; done
 echo
 echo "| with $SATELLITES held | replica A | replica B | nats-server |"
 echo "|---|---:|---:|---:|"

@@ -168,8 +168,9 @@ class App final : public GroundControlApp {
         *db_, clock_, *enrollment_, *sync_, random_uid,
         service::EnrollmentRequestConfig{options_.max_pending_enrollment_requests});
     group_credentials_.emplace(*db_, clock_);
-    commands_.emplace(*db_, clock_, random_uid,
-                      service::CommandConfig{options_.command_ttl, std::chrono::hours(7 * 24)});
+    commands_.emplace(
+        *db_, clock_, random_uid,
+        service::CommandConfig{options_.command_ttl, std::chrono::hours(7 * 24), replica_name_});
     if (auto ok = start_nats(); !ok) return ok;
     registry_endpoints_.emplace(*resources_, clock_, common::http::ClientOptions{});
     group_rules_.emplace(*db_, clock_, *resources_, *registry_endpoints_, *sync_);
@@ -375,7 +376,7 @@ class App final : public GroundControlApp {
   common::Status add_jobs() {
     rollup_.emplace(*db_, *health_, clock_);
     housekeeping_.emplace(*db_, clock_, kChangeRetention);
-    jobs_.emplace(*db_, clock_, fmt::format("{}/{}", host_name(), random_uid().substr(0, 12)));
+    jobs_.emplace(*db_, clock_, replica_name_);
     for (auto& job : periodic_job_table(
              JobServices{*rollup_, *group_rules_, *commands_, *housekeeping_, nats_.get(),
                          state_publication_ ? &*state_publication_ : nullptr,
@@ -568,6 +569,8 @@ class App final : public GroundControlApp {
   std::optional<service::EnrollmentRequestService> enrollment_requests_;
   std::optional<service::ServingCertificateService> serving_certificates_;
   std::optional<service::GroupCredentialService> group_credentials_;
+  // This process among the replicas: its job leases and the commands it stored.
+  const std::string replica_name_ = fmt::format("{}/{}", host_name(), random_uid().substr(0, 12));
   std::optional<service::CommandService> commands_;
   std::unique_ptr<NatsChannel> nats_;  // with --nats
   std::optional<service::RegistryEndpointService> registry_endpoints_;

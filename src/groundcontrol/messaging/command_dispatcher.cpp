@@ -1,5 +1,7 @@
 #include "groundcontrol/messaging/command_dispatcher.hpp"
 
+#include <utility>
+
 #include "common/fleet_wire/nats_subjects.hpp"
 
 namespace groundcontrol::messaging {
@@ -11,8 +13,13 @@ constexpr auto kIdleWait = std::chrono::seconds(1);
 }  // namespace
 
 common::Status CommandDispatcher::start() {
+  // Other replicas' commands are theirs to publish; the idle round takes them once overdue.
+  // After a reconnect of the listener, payloads were lost: any of them may be ours.
   auto subscription = db_.listen(
-      std::string(service::kCommandChannel), [this](std::string_view) { wake(); },
+      std::string(service::kCommandChannel),
+      [this](std::string_view origin) {
+        if (origin == commands_.origin()) wake();
+      },
       [this] { wake(); });
   if (!subscription) return common::fail(subscription.error());
   subscription_.emplace(std::move(*subscription));
@@ -45,26 +52,29 @@ bool CommandDispatcher::stopping() {
 
 void CommandDispatcher::run() {
   for (;;) {
+    bool woken = false;
     {
       std::unique_lock lock(mutex_);
       woken_.wait_for(lock, kIdleWait, [this] { return stopping_ || pending_wake_; });
       if (stopping_) return;
-      pending_wake_ = false;
+      woken = std::exchange(pending_wake_, false);
     }
+    const auto min_age = woken ? std::chrono::seconds(0) : kOverdue;
     // Quiet while NATS is down (this also replaces a connection libnats gave up on).
     if (!link_.session()) continue;
     // A full batch means more may wait: go on at once rather than at the next wake-up (the
     // commits that stored them woke us once for all).
     for (;;) {
-      auto sent = publish_pending(kBatch);
+      auto sent = publish_pending(kBatch, min_age);
       if (!sent) logger_->warn("commands: not published yet: {}", sent.error().message());
       if (!sent || *sent < kBatch || stopping()) break;
     }
   }
 }
 
-common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch) {
-  auto pending = commands_.pending(batch);
+common::Result<std::size_t> CommandDispatcher::publish_pending(std::size_t batch,
+                                                               std::chrono::seconds min_age) {
+  auto pending = commands_.pending(batch, min_age);
   if (!pending) return common::fail(pending.error());
   if (pending->empty()) return std::size_t{0};
   auto session = link_.session();

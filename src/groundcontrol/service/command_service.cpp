@@ -86,7 +86,7 @@ SatelliteCommand CommandService::make_command(std::string_view satellite,
 common::Status CommandService::store_issued(Connection& db, const SatelliteCommand& command) const {
   if (auto ok = commands_.insert(db, command); !ok) return ok;
   if (auto ok = events_.record(db, issued_event(command)); !ok) return ok;
-  return db.notify(kCommandChannel, command.id);
+  return db.notify(kCommandChannel, config_.origin);
 }
 
 common::Result<SatelliteCommand> CommandService::issue(std::string_view satellite,
@@ -143,8 +143,8 @@ common::Result<CommandService::IssuedSyncs> CommandService::issue_syncs(
         if (!superseded) return fail(superseded.error());
         out.superseded = std::move(*superseded);
         out.issued = stored.size();
-        // Dispatchers read what is pending, whatever the payload: one wake-up per batch.
-        return db.notify(kCommandChannel, stored.front().id);
+        // One wake-up per batch: dispatchers read what is pending.
+        return db.notify(kCommandChannel, config_.origin);
       },
       kUnqueued);
   if (!done) return fail(done.error());
@@ -186,12 +186,15 @@ common::Result<SatelliteCommand> CommandService::get(std::string_view satellite,
   return std::move(*out);
 }
 
-common::Result<std::vector<SatelliteCommand>> CommandService::pending(std::size_t limit) const {
+common::Result<std::vector<SatelliteCommand>> CommandService::pending(
+    std::size_t limit, std::chrono::seconds min_age) const {
   std::vector<SatelliteCommand> out;
-  const auto at = now();
+  const auto at = clock_.now();
+  const auto now_text = common::format_rfc3339(at);
+  const auto issued_by = common::format_rfc3339(at - min_age);
   auto done = db_.transact(
       [&](Connection& db) -> common::Status {
-        auto found = commands_.pending(db, at, limit);
+        auto found = commands_.pending(db, now_text, issued_by, limit);
         if (!found) return fail(found.error());
         out = std::move(*found);
         return {};

@@ -31,12 +31,16 @@
 
 namespace groundcontrol::service {
 
-// Notified (payload: the command id) when a command is stored, so dispatchers wake.
+// Notified when commands are stored, so dispatchers wake. The payload is the storing
+// replica's CommandConfig::origin: that replica publishes them at once, the others only
+// once they are overdue (a replica that died before publishing), so that two replicas do
+// not push the same batch through JetStream side by side.
 inline constexpr std::string_view kCommandChannel = "groundcontrol_commands";
 
 struct CommandConfig {
   std::chrono::seconds default_ttl{24 * 3600};  // a command not answered by then expires
   std::chrono::hours retention{7 * 24};         // final commands are kept this long
+  std::string origin;                           // this replica's name: kCommandChannel's payload
 };
 
 class CommandService {
@@ -85,10 +89,12 @@ class CommandService {
   [[nodiscard]] common::Result<model::SatelliteCommand> get(std::string_view satellite,
                                                             std::string_view id) const;
 
-  // The dispatcher's side: Pending commands not yet expired, oldest first; and Pending →
-  // Sent once JetStream has stored one (false: someone else moved it first).
+  // The dispatcher's side: Pending commands not yet expired and issued at least `min_age`
+  // ago (whole seconds, as stored), oldest first; and Pending → Sent once JetStream has
+  // stored one (false: someone else moved it first).
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> pending(
-      std::size_t limit) const;
+      std::size_t limit, std::chrono::seconds min_age = {}) const;
+  const std::string& origin() const noexcept { return config_.origin; }
   [[nodiscard]] common::Result<bool> mark_sent(std::string_view id, std::int64_t stream_sequence);
   // mark_sent for each (id, stream sequence) in one transaction; how many moved.
   using Sent = store::CommandStore::Sent;

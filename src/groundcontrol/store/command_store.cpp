@@ -111,10 +111,11 @@ common::Result<std::vector<SatelliteCommand>> CommandStore::list_for(Connection&
 
 common::Result<std::vector<SatelliteCommand>> CommandStore::pending(Connection& db,
                                                                     std::string_view now,
+                                                                    std::string_view created_by,
                                                                     std::size_t limit) const {
-  return read_rows(db.query(
-      select_from("WHERE phase = 'Pending' AND expires_at > $1 ORDER BY created_at, id LIMIT $2"),
-      {now, static_cast<std::int64_t>(limit)}));
+  return read_rows(db.query(select_from("WHERE phase = 'Pending' AND expires_at > $1 AND "
+                                        "created_at <= $2 ORDER BY created_at, id LIMIT $3"),
+                            {now, created_by, static_cast<std::int64_t>(limit)}));
 }
 
 common::Result<std::int64_t> CommandStore::mark_sent_all(Connection& db, std::span<const Sent> sent,

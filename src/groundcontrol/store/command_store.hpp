@@ -32,9 +32,11 @@ class CommandStore {
   // The satellite's newest `limit` commands, newest first.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> list_for(
       common::sql::Connection& db, std::string_view satellite, std::size_t limit) const;
-  // Pending commands not expired at `now`, oldest first: what to publish.
+  // Pending commands not expired at `now` and created at or before `created_by`, oldest
+  // first: what to publish.
   [[nodiscard]] common::Result<std::vector<model::SatelliteCommand>> pending(
-      common::sql::Connection& db, std::string_view now, std::size_t limit) const;
+      common::sql::Connection& db, std::string_view now, std::string_view created_by,
+      std::size_t limit) const;
   // A command JetStream has stored, under its stream sequence.
   struct Sent {
     std::string id;

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +43,7 @@ class CommandServiceTest : public StoreTest {
           resources_->create(Kind::kSatellite, json{{"metadata", {{"name", name}}}}, admin_));
     commands_.emplace(
         *db_, clock_, [this] { return "u" + std::to_string(++uids_) + "xxxxxxxx"; },
-        CommandConfig{std::chrono::seconds(60), std::chrono::hours(1)});
+        CommandConfig{std::chrono::seconds(60), std::chrono::hours(1), "replica-a"});
   }
   model::SatelliteCommand issue(const std::string& satellite, CommandType type,
                                 std::chrono::seconds ttl = {}) {
@@ -133,6 +137,40 @@ TEST_P(CommandServiceTest, AnAnswerForAnotherSatellitesCommandIsIgnored) {
   EXPECT_EQ(commands_->record_answer(forged), false);
   EXPECT_EQ(phase_of(c), CommandPhase::kPending);
   EXPECT_EQ(commands_->get("sat-b", c.id).error().code(), ErrorCode::kNotFound);
+}
+
+// A replica publishes at once only what it stored itself; another replica's commands are
+// left to it until they are overdue (the dispatcher asks for a minimum age).
+TEST_P(CommandServiceTest, StoredCommandsWakeDispatchersWithTheStoringReplicasName) {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<std::string> payloads;
+  auto subscription = db_->listen(
+      std::string(kCommandChannel),
+      [&](std::string_view payload) {
+        std::lock_guard lock(mutex);
+        payloads.emplace_back(payload);
+        arrived.notify_all();
+      },
+      [] {});
+  ASSERT_TRUE(subscription) << subscription.error().message();
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(arrived.wait_for(lock, std::chrono::seconds(10), [&] { return !payloads.empty(); }));
+  EXPECT_EQ(payloads.front(), "replica-a");
+}
+
+TEST_P(CommandServiceTest, PendingWithAMinimumAgeLeavesFreshCommandsOut) {
+  const auto c = issue("sat-a", CommandType::kReportStatus);
+  EXPECT_EQ(commands_->pending(10, std::chrono::seconds(3))->size(), 0u);
+  clock_.advance(std::chrono::seconds(2));
+  EXPECT_EQ(commands_->pending(10, std::chrono::seconds(3))->size(), 0u);
+  clock_.advance(std::chrono::seconds(1));
+  auto overdue = commands_->pending(10, std::chrono::seconds(3));
+  ASSERT_TRUE(overdue) << overdue.error().message();
+  ASSERT_EQ(overdue->size(), 1u);
+  EXPECT_EQ((*overdue)[0].id, c.id);
+  EXPECT_EQ(commands_->pending(10)->size(), 1u);
 }
 
 TEST_P(CommandServiceTest, UnansweredCommandsExpireAndSentOnesComeBackForDeletion) {
