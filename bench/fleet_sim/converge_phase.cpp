@@ -138,9 +138,9 @@ void applied(SimSatellite& sat, ConvergeRun& run, const std::string& digest) {
 // 408 then waits for ever, and the command for a member sits in its consumer (the bench
 // saw 15 of 1,000 so). libnats's fetch has its own timeout; this is the simulator's.
 asio::awaitable<void> keep_pulling(SimSatellite& sat, ConvergeRun& run) {
-  constexpr auto kLate = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             kPullExpiry + std::chrono::seconds(2))
-                             .count();
+  constexpr auto kLate =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(kPullExpiry + std::chrono::seconds(2))
+          .count();
   while (!run.ending) {
     co_await sleep_for(std::chrono::seconds(2));
     if (!sat.waiting && !sat.answering && steady_ns() - sat.pulled_ns > kLate) pull(sat);
