@@ -7,9 +7,8 @@
 // dispatcher got to its commands. While NATS is down nothing is lost: commands stay Pending
 // and go out when it returns. Replicas may still race on one command (an overdue one):
 // JetStream keeps one copy (same msg id within the duplicate window) and only one mark_sent
-// wins. A command that expired
-// while Sent has its stream message deleted (forget_expired), so a satellite coming back
-// after months does not receive it.
+// wins. A command that expired while Sent has its stream message deleted (forget_expired),
+// so a satellite coming back after months does not receive it.
 // Thread-safety: start/stop from the owner; wake() and forget_expired() from any thread.
 #pragma once
 
