@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <random>
 
 #include "common/fleet_wire/command.hpp"
 #include "common/fleet_wire/heartbeat.hpp"
@@ -254,8 +255,13 @@ asio::awaitable<common::Result<std::string>> nats_jwt(HttpsConnection& connectio
 }
 
 // Connects to the next replica that answers, starting at sat.replica; false when none did.
+// First waits as the satellite's agent does after a failed long-poll (Agent::feed: a uniform
+// 0.5–1 s), so a replica's death spreads its satellites' reconnects as a real fleet's.
 asio::awaitable<bool> reconnect(asio::io_context& io, asio::ssl::context& tls, SimSatellite& sat,
                                 ConvergeRun& run, std::unique_ptr<HttpsConnection>& connection) {
+  std::minstd_rand random(static_cast<std::uint32_t>(sat.index * 2654435761u + steady_ns()));
+  co_await sleep_for(
+      std::chrono::milliseconds(std::uniform_int_distribution<int>(500, 1000)(random)));
   for (int attempt = 0; attempt < 50 && !run.ending; ++attempt) {
     sat.replica = (sat.replica + 1) % run.replicas.size();
     connection = std::make_unique<HttpsConnection>(io, tls, sat.identity);
