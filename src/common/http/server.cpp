@@ -165,6 +165,10 @@ class BeastServer final : public Server {
   void run() override;
   void stop() override;
   Status reload_tls() override;
+  TlsHandshakeCounts tls_handshakes() const override {
+    return {full_handshakes_.load(std::memory_order_relaxed),
+            resumed_handshakes_.load(std::memory_order_relaxed)};
+  }
 
  private:
   void cap_connections();
@@ -216,11 +220,13 @@ class BeastServer final : public Server {
   std::string address_;
   std::atomic<std::size_t> connection_count_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> full_handshakes_{0};
+  std::atomic<std::uint64_t> resumed_handshakes_{0};
 };
 
 Status BeastServer::init() {
   if (config_.tls) {
-    auto tls = detail::make_server_context(*config_.tls);
+    auto tls = detail::make_server_context(*config_.tls, clock_);
     if (!tls) return fail(tls.error());
     tls_ = std::move(*tls);
   }
@@ -297,7 +303,7 @@ void BeastServer::stop() {
 
 Status BeastServer::reload_tls() {
   if (!config_.tls) return fail(ErrorCode::kInvalidArgument, "the server has no TLS to reload");
-  auto tls = detail::make_server_context(*config_.tls);
+  auto tls = detail::make_server_context(*config_.tls, clock_);
   if (!tls) return fail(tls.error());
   std::lock_guard lock(tls_mutex_);
   tls_ = std::move(*tls);  // the old context lives on in the connections that use it
@@ -416,6 +422,9 @@ asio::awaitable<void> BeastServer::run_tls(std::shared_ptr<TlsConnection> tls,
       logger_->debug("TLS handshake with {} failed: {}", remote, handshake_error.message());
       co_return;
     }
+    auto& handshakes =
+        SSL_session_reused(stream->native_handle()) ? resumed_handshakes_ : full_handshakes_;
+    handshakes.fetch_add(1, std::memory_order_relaxed);
     // Once per connection: every request on it sees the same identity.
     const auto peer = detail::verified_peer(stream->native_handle());
     co_await serve_connection(*stream, deadline, connection, std::move(remote),

@@ -14,10 +14,11 @@
 // TLS (ServerConfig::tls): the certificate chain and key, optionally verifying client
 // certificates against a CA bundle; a request on a connection whose client certificate
 // verified carries its PeerIdentity. reload_tls() re-reads the files for new connections.
+// Sessions resume from tickets (TLS 1.3 and 1.2), sealed with TlsConfig::session_tickets.
 // Timeouts: one timer per connection, re-armed only when it fires
 // (detail/connection_deadline.hpp), so a keep-alive request costs no timer operation.
-// Thread-safety: stop(), reload_tls() and local_address() may be called from any thread;
-// run() once.
+// Thread-safety: stop(), reload_tls(), tls_handshakes() and local_address() may be called from
+// any thread; run() once.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -32,6 +33,7 @@
 #include "common/clock.hpp"
 #include "common/http/request.hpp"
 #include "common/http/response.hpp"
+#include "common/http/session_ticket_keys.hpp"
 #include "common/log/logger.hpp"
 #include "common/result.hpp"
 
@@ -63,6 +65,16 @@ struct TlsConfig {
   std::string key_file;        // PEM private key
   std::string client_ca_file;  // PEM bundle of the CAs client certificates must chain to
   ClientCertMode client_certs = ClientCertMode::kOff;  // kOptional/kRequired need the bundle
+  // The keys of session tickets. Servers given keys derived from one secret resume each
+  // other's sessions, also across reload_tls() and restarts; without them each TLS context
+  // makes random keys of its own (a reload or another process means a full handshake).
+  std::shared_ptr<const SessionTicketKeys> session_tickets;
+};
+
+// TLS handshakes completed since create(): full ones, and resumed sessions.
+struct TlsHandshakeCounts {
+  std::uint64_t full = 0;
+  std::uint64_t resumed = 0;
 };
 
 struct ServerConfig {
@@ -103,6 +115,8 @@ class Server {
   // from now on use; open connections keep the one they started with. kInvalidArgument (the
   // current context stays) when the new files do not load or the server has no TLS.
   [[nodiscard]] virtual Status reload_tls() = 0;
+  // Handshakes completed so far; zero without TLS.
+  virtual TlsHandshakeCounts tls_handshakes() const = 0;
 };
 
 }  // namespace common::http

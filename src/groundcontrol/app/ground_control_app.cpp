@@ -25,6 +25,7 @@
 #include "common/http/metrics.hpp"
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
+#include "common/http/session_ticket_keys.hpp"
 #include "common/sql/database.hpp"
 #include "common/sql/timed_database.hpp"
 #include "common/time_format.hpp"
@@ -346,8 +347,8 @@ class App final : public GroundControlApp {
           "the management API serves plain HTTP (--insecure-http): tokens and "
           "passwords cross the network in clear");
     } else {
-      management.tls =
-          common::http::TlsConfig{tls_files_->cert_file(), tls_files_->key_file(), "", {}};
+      management.tls = common::http::TlsConfig{
+          tls_files_->cert_file(), tls_files_->key_file(), "", {}, session_tickets("management")};
     }
     auto management_server = common::http::Server::create(
         management, [this](common::http::Request& r) { return management_router_->handle(r); },
@@ -361,15 +362,24 @@ class App final : public GroundControlApp {
     satellite.threads = options_.threads;
     satellite.max_connections = 16'384;
     satellite.idle_timeout = std::chrono::seconds(360);  // a long-poll's keep-alive
-    satellite.tls =
-        common::http::TlsConfig{tls_files_->cert_file(), tls_files_->key_file(),
-                                tls_files_->ca_file(), common::http::ClientCertMode::kOptional};
+    satellite.tls = common::http::TlsConfig{
+        tls_files_->cert_file(), tls_files_->key_file(), tls_files_->ca_file(),
+        common::http::ClientCertMode::kOptional, session_tickets("satellite")};
     auto satellite_server = common::http::Server::create(
         satellite, [this](common::http::Request& r) { return satellite_router_->handle(r); },
         [this](const common::http::Exchange& e) { observe(e); }, logger_, clock_);
     if (!satellite_server) return fail(satellite_server.error());
     satellite_ = std::move(*satellite_server);
     return {};
+  }
+
+  // Ticket keys from the master key that every replica holds: a satellite whose replica died
+  // resumes its TLS session on the survivor instead of a full handshake (docs/scale.md).
+  std::shared_ptr<const common::http::SessionTicketKeys> session_tickets(
+      std::string_view listener) const {
+    return std::make_shared<const common::http::SessionTicketKeys>(
+        common::http::SessionTicketKeys::derive(box_->current().bytes(),
+                                                "groundcontrol/" + std::string(listener)));
   }
 
   // The periodic jobs, each run by one replica at a time under its lease.
@@ -476,6 +486,22 @@ class App final : public GroundControlApp {
             });
         !ok)
       return ok;
+    for (const auto& [name, server] :
+         {std::pair{"management", &management_}, std::pair{"satellite", &satellite_}})
+      if (auto ok = metrics_.add_family(
+              fmt::format("groundcontrol_{}_api_tls_handshakes_total", name),
+              fmt::format("TLS handshakes on the {} API: full, or resumed from a session ticket.",
+                          name),
+              "counter", "kind",
+              [server] {
+                const auto counts =
+                    *server ? (*server)->tls_handshakes() : common::http::TlsHandshakeCounts{};
+                return common::http::Metrics::Samples{
+                    {"full", static_cast<double>(counts.full)},
+                    {"resumed", static_cast<double>(counts.resumed)}};
+              });
+          !ok)
+        return ok;
     if (auto ok = metrics_.add_family("groundcontrol_job_runs_total",
                                       "Periodic job runs on this replica.", "counter", "job",
                                       [jobs] { return jobs->runs(); });

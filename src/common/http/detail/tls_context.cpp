@@ -1,13 +1,18 @@
 #include "common/http/detail/tls_context.hpp"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace common::http::detail {
@@ -15,8 +20,88 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-// The session id context lets clients resume sessions when the server verifies them.
-constexpr std::string_view kSessionContext = "common::http::Server";
+// What the ticket callback needs: the keys and the clock that picks the period. It lives
+// beside the context it serves (ServerContext), so it dies only after every connection.
+struct TicketSealer {
+  std::shared_ptr<const SessionTicketKeys> keys;
+  const Clock* clock;
+};
+
+struct ServerContext {
+  TicketSealer sealer;
+  ssl::context context{ssl::context::tls_server};
+};
+
+// The SSL_CTX ex_data slot holding a context's TicketSealer. OpenSSL hands out the index
+// once per process; it never changes afterwards.
+int sealer_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// OpenSSL's ticket key callback (SSL_CTX_set_tlsext_ticket_key_evp_cb): sets up the cipher
+// and MAC that seal (encrypt = 1) or open a ticket. Returns 1, 2 to open and ask for a new
+// ticket, or 0: no ticket issued / a full handshake instead.
+int ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+               EVP_MAC_CTX* mac, int encrypt) {
+  const auto* sealer =
+      static_cast<const TicketSealer*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sealer_index()));
+  if (sealer == nullptr) return 0;
+  const auto now = sealer->clock->now();
+  SessionTicketKeys::Key key;
+  int opened = 1;
+  if (encrypt == 1) {
+    key = sealer->keys->sealing(now);
+    std::copy(key.name.begin(), key.name.end(), name);
+    if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1) return 0;
+  } else {
+    auto opening =
+        sealer->keys->opening(std::span<const unsigned char, SessionTicketKeys::kNameSize>(
+                                  name, SessionTicketKeys::kNameSize),
+                              now);
+    if (!opening) return 0;
+    key = opening->key;
+    opened = opening->renew ? 2 : 1;
+  }
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, key.mac.data(), key.mac.size()),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end()};
+  const bool ready =
+      EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.cipher.data(), iv, encrypt) == 1 &&
+      EVP_MAC_CTX_set_params(mac, params) == 1;
+  OPENSSL_cleanse(&key, sizeof key);
+  if (!ready) ERR_clear_error();
+  return ready ? opened : 0;
+}
+
+// Sessions resume only where they were made the same way: the client certificate mode is
+// part of the session id context (at most 32 bytes).
+std::string session_context(ClientCertMode mode) {
+  switch (mode) {
+    case ClientCertMode::kOff:
+      return "common::http/off";
+    case ClientCertMode::kOptional:
+      return "common::http/optional";
+    case ClientCertMode::kRequired:
+      return "common::http/required";
+  }
+  return "common::http";
+}
+
+// Resumption: tickets only, no server-side session cache (which would hold a session per
+// client, each with its peer's certificate), one ticket per handshake, and the ticket
+// lifetime that SessionTicketKeys' rotation allows. With keys, tickets are sealed with them.
+void enable_resumption(SSL_CTX* native, const TlsConfig& tls) {
+  const std::string context = session_context(tls.client_certs);
+  SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>(context.data()),
+                                 static_cast<unsigned>(context.size()));
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 1);
+  SSL_CTX_set_timeout(native, std::chrono::seconds(SessionTicketKeys::kTicketLifetime).count());
+  if (tls.session_tickets) SSL_CTX_set_tlsext_ticket_key_evp_cb(native, ticket_key);
+}
 
 std::string text_of(const ASN1_STRING* value) {
   return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
@@ -85,8 +170,12 @@ std::string openssl_reason(const boost::system::error_code& ec) {
 
 }  // namespace
 
-Result<std::shared_ptr<ssl::context>> make_server_context(const TlsConfig& tls) {
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+Result<std::shared_ptr<ssl::context>> make_server_context(const TlsConfig& tls,
+                                                          const Clock& clock) {
+  auto holder = std::make_shared<ServerContext>();
+  holder->sealer = TicketSealer{tls.session_tickets, &clock};
+  // Aliasing: the connections hold the context, and with it the sealer beside it.
+  std::shared_ptr<ssl::context> context(holder, &holder->context);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
@@ -104,6 +193,11 @@ Result<std::shared_ptr<ssl::context>> make_server_context(const TlsConfig& tls) 
     return fail(ErrorCode::kInvalidArgument, "TLS key does not match the certificate",
                 tls.key_file);
   }
+  if (tls.session_tickets && SSL_CTX_set_ex_data(native, sealer_index(), &holder->sealer) != 1) {
+    ERR_clear_error();
+    return fail(ErrorCode::kInternal, "cannot attach the session ticket keys");
+  }
+  enable_resumption(native, tls);
   if (tls.client_certs == ClientCertMode::kOff) return context;
   if (tls.client_ca_file.empty())
     return fail(ErrorCode::kInvalidArgument, "client certificate verification needs a CA bundle");
@@ -119,9 +213,6 @@ Result<std::shared_ptr<ssl::context>> make_server_context(const TlsConfig& tls) 
   auto mode = ssl::verify_peer;
   if (tls.client_certs == ClientCertMode::kRequired) mode |= ssl::verify_fail_if_no_peer_cert;
   context->set_verify_mode(mode);
-  SSL_CTX_set_session_id_context(native,
-                                 reinterpret_cast<const unsigned char*>(kSessionContext.data()),
-                                 static_cast<unsigned>(kSessionContext.size()));
   return context;
 }
 
