@@ -238,6 +238,7 @@ converge_run() {
   R[${name}_missing]="$(result "$dir/change.out" change missing)"
   R[${name}_recorded_ms]="$(result "$dir/change.out" change recorded_ms)"
   R[${name}_failovers]="$(for f in "$dir"/converge.*.out; do result "$f" converge failovers; done | awk '{ n += $1 } END { print n + 0 }')"
+  R[${name}_resumed]="$(for f in "$dir"/converge.*.out; do result "$f" converge resumed; done | awk '{ n += $1 } END { print n + 0 }')"
   local kind
   for kind in longpoll_seen longpoll_ack nats_command nats_ack; do
     R[${name}_$kind]="$(cat "$dir"/samples.* 2>/dev/null | awk -v k="$kind" '$1 == k { print $2 }' | sort -n |
@@ -269,7 +270,7 @@ echo "$SATELLITES satellites enrolled (${R[enroll_s]} s, ${R[enroll_rate]}/s) an
   "$PROCESSES fleet-sim processes; two ground-control replicas on one PostgreSQL 15; nats-server $("$NATS_SERVER" --version | awk '{ print $NF }')" \
   "with JetStream, operator mode, TLS. Group of $MEMBERS changed; times in ms from the PUT (count: p50 / p99 / max)."
 echo
-echo "| run | held | set-up s | long-poll 200 seen | long-poll ack (heartbeat) | NATS command received | NATS answer stored (JetStream ack) | all answers recorded ms | Done / missing | failovers | PG xacts per member | target | result |"
+echo "| run | held | set-up s | long-poll 200 seen | long-poll ack (heartbeat) | NATS command received | NATS answer stored (JetStream ack) | all answers recorded ms | Done / missing | failovers (TLS resumed) | PG xacts per member | target | result |"
 echo "|---|---:|---:|---|---|---|---|---:|---|---:|---:|---|---|"
 for run in steady kill; do
   lp99="$(p99_of "${R[${run}_longpoll_ack]#*: }")"
@@ -278,7 +279,7 @@ for run in steady kill; do
   [[ "$run" == steady ]] || label="B killed at $KILL_AFTER_MS ms"
   echo "| $label | ${R[${run}_held]} | ${R[${run}_hold_s]} | ${R[${run}_longpoll_seen]} | ${R[${run}_longpoll_ack]} |" \
     "${R[${run}_nats_command]} | ${R[${run}_nats_ack]} | ${R[${run}_recorded_ms]} | ${R[${run}_done]} / ${R[${run}_missing]} |" \
-    "${R[${run}_failovers]} | ${R[${run}_xacts]} | both p99 < 2,000, missing 0 |" \
+    "${R[${run}_failovers]} (${R[${run}_resumed]}) | ${R[${run}_xacts]} | both p99 < 2,000, missing 0 |" \
     "$(verdict "${lp99:-1e9} < 2000 && ${np99:-1e9} < 2000 && ${R[${run}_missing]:-1} == 0")"
 done
 echo

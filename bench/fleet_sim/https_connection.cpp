@@ -33,7 +33,8 @@ HttpsConnection::HttpsConnection(asio::io_context& io, asio::ssl::context& tls,
                                  const SatelliteIdentity* identity)
     : stream_(io, tls), identity_(identity) {}
 
-asio::awaitable<error_code> HttpsConnection::connect(const asio::ip::tcp::endpoint& endpoint) {
+asio::awaitable<error_code> HttpsConnection::connect(const asio::ip::tcp::endpoint& endpoint,
+                                                     const TlsSession& session) {
   auto& tcp = beast::get_lowest_layer(stream_);
   if (auto [ec] = co_await tcp.async_connect(endpoint, kUseTuple); ec) co_return ec;
   tcp.socket().set_option(asio::ip::tcp::no_delay(true));
@@ -43,8 +44,21 @@ asio::awaitable<error_code> HttpsConnection::connect(const asio::ip::tcp::endpoi
         SSL_use_PrivateKey(ssl, identity_->key.native()) != 1)
       co_return asio::error::make_error_code(asio::error::invalid_argument);
   }
+  if (session) SSL_set_session(stream_.native_handle(), session.get());
   auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, kUseTuple);
   co_return ec;
+}
+
+bool HttpsConnection::resumed() {
+  return SSL_session_reused(stream_.native_handle()) == 1;
+}
+
+TlsSession HttpsConnection::session() {
+  SSL_SESSION* own = SSL_get1_session(stream_.native_handle());
+  if (own == nullptr) return nullptr;
+  TlsSession copy(SSL_SESSION_is_resumable(own) ? SSL_SESSION_dup(own) : nullptr, SSL_SESSION_free);
+  SSL_SESSION_free(own);
+  return copy;
 }
 
 asio::awaitable<error_code> HttpsConnection::write(HttpRequest& request) {

@@ -15,6 +15,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <memory>
 #include <string>
 
 #include "satellite_identity.hpp"
@@ -23,6 +24,8 @@ namespace fleet_sim {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// A TLS session kept to resume on the next connection.
+using TlsSession = std::shared_ptr<SSL_SESSION>;
 
 // A TLS client context that trusts the CA bundle `ca_file` (server chain checked, host name
 // not: the bench dials 127.0.0.1). Throws on a file it cannot read: start-up only.
@@ -34,9 +37,17 @@ class HttpsConnection {
   HttpsConnection(boost::asio::io_context& io, boost::asio::ssl::context& tls,
                   const SatelliteIdentity* identity);
 
-  // TCP connect (TCP_NODELAY) and the TLS handshake; the first error otherwise.
+  // TCP connect (TCP_NODELAY) and the TLS handshake, offering `session` for resumption;
+  // the first error otherwise.
   boost::asio::awaitable<boost::system::error_code> connect(
-      const boost::asio::ip::tcp::endpoint& endpoint);
+      const boost::asio::ip::tcp::endpoint& endpoint, const TlsSession& session = nullptr);
+  // Whether the handshake resumed the offered session.
+  bool resumed();
+  // A copy of this connection's session to offer on the next one (after a response: a TLS
+  // 1.3 ticket arrives after the handshake). A copy, because OpenSSL marks the connection's
+  // own session unresumable when the connection dies without a TLS shutdown, as it does
+  // when a replica is killed. Null when there is none.
+  TlsSession session();
   boost::asio::awaitable<boost::system::error_code> write(HttpRequest& request);
   // Reads the next response into `response` (cleared first).
   boost::asio::awaitable<boost::system::error_code> read(HttpResponse& response);

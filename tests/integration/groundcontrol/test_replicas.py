@@ -3,9 +3,11 @@
 GROUND_CONTROL_MASTER_KEY), what is made through A is read through B, a satellite enrolled
 through A is served by B with the same certificate, a long-poll held by B ends because of a
 group change made through A, a revocation made on A is enforced by B within seconds, and
-so is a CA rotation and retirement made on A."""
+so is a CA rotation and retirement made on A; a satellite's TLS session made with A resumes on
+B (session tickets sealed with keys from the shared master key)."""
 import json
 import pathlib
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -126,6 +128,43 @@ def test_a_revocation_made_on_a_is_refused_on_b_within_seconds(replicas, contrac
     assert time.time() - began < PROPAGATION
 
 
+def tls_get(address, context, path, session=None):
+    """GET `path` on a new TLS connection offering `session`: (status, session, resumed)."""
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        with context.wrap_socket(raw, server_hostname=host, session=session) as tls:
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                        .encode())
+            reply = b""
+            while chunk := tls.recv(65536):
+                reply += chunk
+            return int(reply.split(b" ", 2)[1]), tls.session, tls.session_reused
+
+
+def handshakes(server, listener="satellite"):
+    """{kind: count} of a replica's TLS handshakes on one listener, from its /metrics."""
+    family = f"groundcontrol_{listener}_api_tls_handshakes_total{{kind=\""
+    return {line[len(family):].split("\"", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in metrics_text(server).splitlines() if line.startswith(family)}
+
+
+def test_a_satellite_session_made_with_a_resumes_on_b_with_its_identity(replicas, contract):
+    a, b, _ = replicas
+    on_b = enrolled_on_a(replicas, contract, "resuming-sat")
+    status, session, resumed = tls_get(a.printed["satellite"], on_b.context, "/satellite/v1/state")
+    assert status == 200 and not resumed
+    before = handshakes(b)
+    status, _, resumed = tls_get(b.printed["satellite"], on_b.context, "/satellite/v1/state",
+                                 session)
+    # Served as the satellite (200, not 401): the identity came back with the session.
+    assert status == 200 and resumed
+    after = handshakes(b)
+    assert after["resumed"] == before["resumed"] + 1 and after["full"] == before["full"], after
+    # The management listener has keys of its own: a satellite session does not resume there.
+    status, _, resumed = tls_get(b.printed["management"], on_b.context, "/healthz", session)
+    assert status == 200 and not resumed
+
+
 def test_a_ca_rotation_made_on_a_is_honoured_by_b_within_seconds(replicas, contract):
     a, b, admin_a = replicas
     satellite = enrolled_on_a(replicas, contract, "rotating-sat")
@@ -168,17 +207,20 @@ def test_a_ca_rotation_made_on_a_is_honoured_by_b_within_seconds(replicas, contr
                       == 200)
 
 
-def job_samples(server):
-    """The job families of a replica's /metrics: {(family, job): value}."""
+def metrics_text(server):
+    """A replica's /metrics."""
     import http.client
-    import ssl
     host, port = server.printed["management"].rsplit(":", 1)
     connection = http.client.HTTPSConnection(
         host, int(port), context=ssl.create_default_context(cafile=server.ca_file), timeout=30)
     connection.request("GET", "/metrics")
-    text = connection.getresponse().read().decode()
+    return connection.getresponse().read().decode()
+
+
+def job_samples(server):
+    """The job families of a replica's /metrics: {(family, job): value}."""
     out = {}
-    for line in text.splitlines():
+    for line in metrics_text(server).splitlines():
         if line.startswith(("groundcontrol_job_runs_total{", "groundcontrol_job_lease_held{")):
             name, value = line.rsplit(" ", 1)
             family, job = name.split("{job=\"")
