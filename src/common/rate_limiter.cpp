@@ -16,9 +16,12 @@ bool KeyedRateLimiter::allow(std::string_view key) {
     found = shard.buckets.emplace(std::string(key), Bucket{burst(), now}).first;
   }
   auto& bucket = found->second;
-  const std::chrono::duration<double> elapsed = now - bucket.refilled;
-  bucket.tokens = std::min(burst(), bucket.tokens + elapsed.count() * limit_.rate);
-  bucket.refilled = now;
+  // `now` was read before the lock: another thread may have refilled the bucket later.
+  if (now > bucket.refilled) {
+    const std::chrono::duration<double> elapsed = now - bucket.refilled;
+    bucket.tokens = std::min(burst(), bucket.tokens + elapsed.count() * limit_.rate);
+    bucket.refilled = now;
+  }
   if (bucket.tokens < 1) return false;
   bucket.tokens -= 1;
   return true;
