@@ -1,12 +1,14 @@
 #include "common/http/session_ticket_keys.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace common::http {
 namespace {
@@ -49,29 +51,36 @@ SessionTicketKeys::~SessionTicketKeys() {
   OPENSSL_cleanse(prk_.data(), prk_.size());
 }
 
-// HKDF-Expand (RFC 5869 §2.3) of the period's info into name, cipher and MAC keys.
+// HKDF-Expand (RFC 5869 §2.3, OpenSSL's HKDF in expand-only mode) of the period's info into
+// name, cipher and MAC keys.
 SessionTicketKeys::Key SessionTicketKeys::key_of(std::int64_t period) const {
   std::string info = "ticket keys of period ";
   for (int shift = 56; shift >= 0; shift -= 8)
     info.push_back(static_cast<char>((static_cast<std::uint64_t>(period) >> shift) & 0xff));
-  std::vector<unsigned char> material;
-  Block previous{};
-  std::vector<unsigned char> input;
-  for (unsigned char counter = 1; material.size() < kNameSize + 64; ++counter) {
-    input.clear();
-    if (counter > 1) input.insert(input.end(), previous.begin(), previous.end());
-    input.insert(input.end(), info.begin(), info.end());
-    input.push_back(counter);
-    previous = hmac_sha256(prk_, input);
-    material.insert(material.end(), previous.begin(), previous.end());
-  }
+  std::array<unsigned char, kNameSize + 64> material{};
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF_CTX* context = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
+  EVP_KDF_free(kdf);
+  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+  char digest[] = "SHA256";
+  auto prk = prk_;
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, prk.data(), prk.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
+      OSSL_PARAM_construct_end()};
+  // Only a broken OpenSSL fails here: no key then, never a predictable one.
+  if (context == nullptr || EVP_KDF_derive(context, material.data(), material.size(), params) != 1)
+    throw std::runtime_error("HKDF-SHA256 is not available from OpenSSL");
+  EVP_KDF_CTX_free(context);
+  OPENSSL_cleanse(prk.data(), prk.size());
   Key key;
   auto at = material.begin();
   std::copy_n(at, kNameSize, key.name.begin());
   std::copy_n(at + kNameSize, key.cipher.size(), key.cipher.begin());
   std::copy_n(at + kNameSize + key.cipher.size(), key.mac.size(), key.mac.begin());
   OPENSSL_cleanse(material.data(), material.size());
-  OPENSSL_cleanse(previous.data(), previous.size());
   return key;
 }
 
