@@ -190,15 +190,16 @@ R[beat_bytes]="$(curl -sS --noproxy '*' "${key0[@]}" -H 'Content-Type: applicati
 # ---- a converge run: PROCESSES holders, then the change (optionally killing B).
 # converge_run NAME [KILL_PID]
 converge_run() {
-  local name="$1" kill_pid="${2:-}" per=$(((SATELLITES + PROCESSES - 1) / PROCESSES)) k first count
+  local name="$1" kill_pid="${2:-}" k count
   local dir="$WORK/$name" holders=() rc=0 x0 cpu0
   mkdir -p "$dir"
+  # Process k holds satellites k, k+PROCESSES, …: each holds its share of the members, so
+  # that a failover's reconnects are not all queued on one process's thread.
   for ((k = 0; k < PROCESSES; k++)); do
-    first=$((k * per))
-    count=$((SATELLITES - first < per ? SATELLITES - first : per))
+    count=$(((SATELLITES - k + PROCESSES - 1) / PROCESSES))
     ((count > 0)) || continue
-    "$FLEET_SIM" --phase converge --satellite-api "$A_SAT,$B_SAT" --nats "$NATS_URL" --first "$first" \
-      --satellites "$count" --members "$MEMBERS" --change-file "$dir/change" --samples "$dir/samples.$k" \
+    "$FLEET_SIM" --phase converge --satellite-api "$A_SAT,$B_SAT" --nats "$NATS_URL" --first "$k" \
+      --stride "$PROCESSES" --satellites "$count" --members "$MEMBERS" --change-file "$dir/change" --samples "$dir/samples.$k" \
       --duration "$CONVERGE_TIMEOUT" --threads 1 "${SIM_COMMON[@]}" >"$dir/converge.$k.out" 2>"$dir/converge.$k.err" &
     holders+=($!)
   done
@@ -246,6 +247,13 @@ converge_run() {
         p50 = v[int((NR - 1) * 0.5) + 1]; p99 = v[int((NR - 1) * 0.99) + 1];
         printf "%d: %.0f / %.0f / %.0f", NR, p50, p99, v[NR] }')"
   done
+  # Per failed-over member: from the lost connection to the next replica's answer (the
+  # queue of reconnects, ground control's accept and TLS resumption, the simulator's own CPU).
+  R[${name}_rehome]="$(cat "$dir"/samples.* 2>/dev/null | awk '$1 == "failover_lost" { lost[$3] = $2 }
+      $1 == "failover_connected" { up[$3] = $2 }
+      END { for (s in up) if (s in lost) print up[s] - lost[s] }' | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit }
+      printf "%d: %.0f / %.0f / %.0f", NR, v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }')"
   ((rc == 0)) || log "$name: FAILED — $(tail -n 2 "$dir/change.err" | tr '\n' ' ')$(cat "$dir"/converge.*.err | grep -m 3 error || true)"
   return "$rc"
 }
@@ -284,6 +292,7 @@ for run in steady kill; do
 done
 echo
 for run in steady kill; do echo "CPU seconds in the $run run, from the change to the end: ${R[${run}_cpu]}."; done
+echo "Members that failed over in the kill run, connection lost → next replica answered, ms (count: p50 / p99 / max): ${R[kill_rehome]}."
 echo
 echo "| with $SATELLITES held | replica A | replica B | nats-server |"
 echo "|---|---:|---:|---:|"

@@ -1,4 +1,5 @@
-// The converge phase (issue 15's scale run): satellites first..first+satellites-1, each as a
+// The converge phase (issue 15's scale run): satellites first, first+stride, … (`satellites`
+// of them; the k-th on replica k % replicas at the start), each as a
 // real satellite holds itself on both channels (docs/nats.md):
 //   - HTTP: its state long-poll parked on its replica (index % replicas); a connection error
 //     moves it to the next replica (a failover), where it reads the state again;
@@ -61,8 +62,8 @@ struct ConvergeRun {
   std::atomic<bool> holding_all{false};  // set once HELD is printed: the next change counts
   std::atomic<bool> ending{false};
   std::atomic<std::size_t> members_done{0};
-  std::atomic<std::size_t> failovers{0};
-  std::atomic<std::size_t> resumed{0};  // failover handshakes that resumed the kept session
+  std::atomic<std::size_t> failovers{0};  // satellites re-homed on another replica
+  std::atomic<std::size_t> resumed{0};    // failover handshakes that resumed the kept session
 };
 
 // One simulated satellite's state. Touched only on its io_context thread.
@@ -76,6 +77,9 @@ struct SimSatellite {
   std::string held_digest;  // the state applied
   std::string new_digest;   // the first state applied after HELD: the change
   std::int64_t seen_ns = 0, lp_ack_ns = 0, command_ns = 0, nats_ack_ns = 0;
+  // The last failover: when the lost connection was noticed and when the next replica
+  // answered (for telling a slow acknowledgement's cause apart in the samples).
+  std::int64_t lost_ns = 0, reconnected_ns = 0;
   bool counted = false;
   struct PendingCommand {
     common::fleet_wire::Command command;
@@ -335,11 +339,14 @@ asio::awaitable<void> simulated_satellite(asio::io_context& io, asio::ssl::conte
     if (!ec) ec = co_await connection->read(response);
     if (run.ending) break;
     if (ec) {  // the replica went away: the next one, and the state it has
-      ++run.failovers;
+      sat.lost_ns = steady_ns();
       if (!co_await reconnect(io, tls, sat, run, connection)) {
+        if (run.ending) break;  // the run ended while it waited: no failover to count
         tally.error(name + ": no replica answers");
         co_return;
       }
+      ++run.failovers;  // re-homed; `resumed` counts those whose TLS session resumed
+      sat.reconnected_ns = steady_ns();
       auto state = co_await read_state(*connection, options);
       if (!state) continue;
       applied(sat, run, *state);
@@ -404,15 +411,19 @@ asio::awaitable<void> controller(ConvergeRun& run, IoThreads& threads, std::size
 void write_samples(const std::string& path, const std::vector<std::unique_ptr<SimSatellite>>& fleet,
                    std::int64_t change_ns) {
   std::ofstream out(path);
-  auto line = [&](const char* kind, std::int64_t at) {
-    if (at > 0) out << kind << ' ' << fmt::format("{:.3f}", (at - change_ns) / 1e6) << '\n';
-  };
+  // "KIND MS SATELLITE": the bench's percentiles read the first two columns.
   for (const auto& sat : fleet) {
     if (!sat->member) continue;
+    auto line = [&](const char* kind, std::int64_t at) {
+      if (at > 0)
+        out << fmt::format("{} {:.3f} {}\n", kind, (at - change_ns) / 1e6, sat->identity->name);
+    };
     line("longpoll_seen", sat->seen_ns);
     line("longpoll_ack", sat->lp_ack_ns);
     line("nats_command", sat->command_ns);
     line("nats_ack", sat->nats_ack_ns);
+    line("failover_lost", sat->lost_ns);
+    line("failover_connected", sat->reconnected_ns);
   }
 }
 
@@ -420,7 +431,8 @@ void write_samples(const std::string& path, const std::vector<std::unique_ptr<Si
 
 int run_converge(const SimOptions& options) {
   std::vector<SatelliteIdentity> identities;
-  for (std::size_t i = options.first; i < options.first + options.satellites; ++i) {
+  for (std::size_t k = 0; k < options.satellites; ++k) {
+    const auto i = options.first + k * options.stride;
     auto identity = SatelliteIdentity::load(options.dir, satellite_name(i));
     if (!identity) {
       fmt::print(stderr, "fleet-sim converge: {}\n", identity.error().message());
@@ -437,10 +449,11 @@ int run_converge(const SimOptions& options) {
   std::vector<std::unique_ptr<SimSatellite>> fleet;
   for (std::size_t k = 0; k < identities.size(); ++k) {
     auto sat = std::make_unique<SimSatellite>();
-    sat->index = options.first + k;
+    sat->index = options.first + k * options.stride;
     sat->identity = &identities[k];
     sat->member = sat->index < options.members;
-    sat->replica = sat->index % run.replicas.size();
+    // By position, not index: with a stride, each process still spreads over every replica.
+    sat->replica = k % run.replicas.size();
     sat->inbox = subjects::inbox_prefix(sat->identity->name);
     run.members_here += sat->member ? 1 : 0;
     fleet.push_back(std::move(sat));

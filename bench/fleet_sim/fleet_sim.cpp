@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   cli.add_option("--label", options.label, "enroll: KEY=VALUE every satellite is labelled with");
   cli.add_option("--state-path", options.state_path, "poll: the path polled");
   cli.add_option("--first", options.first, "converge: index of the first satellite simulated");
+  cli.add_option("--stride", options.stride,
+                 "converge: simulate satellites first, first+stride, … (default 1)")
+      ->check(CLI::PositiveNumber);
   cli.add_option("--members", options.members,
                  "converge, change: satellites 0..N-1 are in the changed group");
   cli.add_option("--nats", options.nats, "converge: tls://HOST:PORT of nats-server");

@@ -28,6 +28,8 @@ struct SimOptions {
   std::string state_path = "/satellite/v1/state";  // poll: the path polled (a peer's file)
   // converge / change (issue 15's scale run; see phases.hpp):
   std::size_t first = 0;        // converge: the index of the first satellite simulated
+  std::size_t stride = 1;       // converge: satellites first, first+stride, … (so that several
+                                // processes share the members rather than one holding them all)
   std::size_t members = 0;      // satellites 0..members-1 are in the changed group
   std::string nats;             // converge: tls://HOST:PORT of nats-server
   std::string change_file;      // where the change phase writes when it changed the state

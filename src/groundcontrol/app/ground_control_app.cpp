@@ -15,7 +15,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "common/crypto/master_key.hpp"
@@ -47,6 +46,7 @@
 #include "groundcontrol/api/serving_certificate_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
+#include "groundcontrol/app/fleet_metrics.hpp"
 #include "groundcontrol/app/nats_channel.hpp"
 #include "groundcontrol/app/nats_server_config.hpp"
 #include "groundcontrol/app/periodic_job_table.hpp"
@@ -322,7 +322,7 @@ class App final : public GroundControlApp {
     serving_certificate_handlers_.emplace(*serving_certificates_, *identity_, pool_);
     nats_credential_handlers_.emplace(nats_ ? &nats_->credentials() : nullptr, *identity_, pool_);
 
-    if (auto ok = add_gauges(); !ok) return ok;
+    if (auto ok = add_metrics(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
     const auto db = db_.get();
     for (auto& route : api::management_routes(
@@ -397,119 +397,18 @@ class App final : public GroundControlApp {
   }
 
   // The fleet as this replica sees it, for /metrics.
-  common::Status add_gauges() {
-    const auto* view = &view_;
-    const auto* satellites = &*satellite_handlers_;
-    const auto* reports = &*reports_;
-    const auto* sync = &*sync_;
-    for (auto& [name, help, read] :
-         std::vector<std::tuple<std::string, std::string, std::function<double()>>>{
-             {"groundcontrol_satellites", "Satellites registered (this replica's view).",
-              [view] { return static_cast<double>(view->satellite_count()); }},
-             {"groundcontrol_long_polls_held", "State long-polls waiting now.",
-              [satellites] { return static_cast<double>(satellites->long_polls_held()); }},
-             {"groundcontrol_reports_waiting",
-              "Heartbeats and status reports received, not yet written.",
-              [reports] { return static_cast<double>(reports->waiting()); }},
-             {"groundcontrol_view_revision", "The change-log revision this replica's view applied.",
-              [sync] { return static_cast<double>(sync->applied_revision()); }}})
-      if (auto ok = metrics_.add_gauge(name, help, std::move(read)); !ok) return ok;
-    if (nats_) {
-      const auto* nats = nats_.get();
-      if (auto ok = metrics_.add_counter(
-              "groundcontrol_nats_commands_published_total",
-              "Commands this replica published to JetStream.",
-              [nats] { return static_cast<double>(nats->commands_published()); });
-          !ok)
-        return ok;
-      if (auto ok = metrics_.add_counter(
-              "groundcontrol_nats_answers_recorded_total",
-              "Satellites' answers that settled a command on this replica.",
-              [nats] { return static_cast<double>(nats->answers_recorded()); });
-          !ok)
-        return ok;
-    }
-    return add_families();
-  }
-
-  // Satellites by state (computed at each scrape: two narrow scans, shared by both families
-  // of one scrape) and the jobs.
-  common::Status add_families() {
-    const auto* health = &*health_;
-    const auto* jobs = &*jobs_;
-    if (auto ok = metrics_.add_histogram(
-            "groundcontrol_db_transaction_duration_seconds",
-            "Database transactions by kind, retries and the wait for a connection included.",
-            "kind", {{"read", &timed_db_->reads()}, {"write", &timed_db_->writes()}});
-        !ok)
-      return ok;
-    struct Shared {
-      std::mutex mutex;
-      std::optional<std::chrono::system_clock::time_point> at;
-      service::HealthCounts counts;
-    };
-    const auto shared = std::make_shared<Shared>();
-    const auto* clock = &clock_;
-    const auto summary = [health, shared, clock] {
-      std::lock_guard lock(shared->mutex);
-      const auto now = clock->now();
-      if (!shared->at || now - *shared->at > std::chrono::seconds(1) || now < *shared->at) {
-        auto summary = health->summary("");
-        shared->counts = summary ? summary->fleet : service::HealthCounts{};
-        shared->at = now;
-      }
-      return shared->counts;
-    };
-    if (auto ok = metrics_.add_family(
-            "groundcontrol_satellites_by_connectivity", "Satellites by connectivity.", "gauge",
-            "state",
-            [summary] {
-              const auto counts = summary();
-              common::http::Metrics::Samples out;
-              for (const auto state : model::kConnectivities)
-                out.emplace_back(
-                    model::name_of(state),
-                    static_cast<double>(counts.connectivity[static_cast<std::size_t>(state)]));
-              return out;
-            });
-        !ok)
-      return ok;
-    if (auto ok = metrics_.add_family(
-            "groundcontrol_satellites_by_sync", "Satellites by sync state.", "gauge", "state",
-            [summary] {
-              const auto counts = summary();
-              common::http::Metrics::Samples out;
-              for (const auto state : model::kSyncStates)
-                out.emplace_back(model::name_of(state),
-                                 static_cast<double>(counts.sync[static_cast<std::size_t>(state)]));
-              return out;
-            });
-        !ok)
-      return ok;
-    for (const auto& [name, server] :
-         {std::pair{"management", &management_}, std::pair{"satellite", &satellite_}})
-      if (auto ok = metrics_.add_family(
-              fmt::format("groundcontrol_{}_api_tls_handshakes_total", name),
-              fmt::format("TLS handshakes on the {} API: full, or resumed from a session ticket.",
-                          name),
-              "counter", "kind",
-              [server] {
-                const auto counts =
-                    *server ? (*server)->tls_handshakes() : common::http::TlsHandshakeCounts{};
-                return common::http::Metrics::Samples{
-                    {"full", static_cast<double>(counts.full)},
-                    {"resumed", static_cast<double>(counts.resumed)}};
-              });
-          !ok)
-        return ok;
-    if (auto ok = metrics_.add_family("groundcontrol_job_runs_total",
-                                      "Periodic job runs on this replica.", "counter", "job",
-                                      [jobs] { return jobs->runs(); });
-        !ok)
-      return ok;
-    return metrics_.add_family("groundcontrol_job_lease_held",
-                               "1 when this replica holds the job's lease.", "gauge", "job",
-                               [jobs] { return jobs->holds(); });
+  common::Status add_metrics() {
+    return add_fleet_metrics(metrics_, FleetMetricSources{.clock = &clock_,
+                                                          .view = &view_,
+                                                          .satellites = &*satellite_handlers_,
+                                                          .reports = &*reports_,
+                                                          .sync = &*sync_,
+                                                          .health = &*health_,
+                                                          .jobs = &*jobs_,
+                                                          .db = timed_db_,
+                                                          .nats = nats_.get(),
+                                                          .management = &management_,
+                                                          .satellite = &satellite_});
   }
 
   void observe(const common::http::Exchange& e) {
