@@ -25,6 +25,8 @@
 #        CONVERGE_TIMEOUT=120  seconds a run may take after the change
 #        KEEP_WORK=1       keep the work directory (logs) and print where it is
 #        NATS_GCTRACE=1    nats-server logs each Go garbage collection (GODEBUG=gctrace=1)
+#        PG_STATEMENTS=1   PostgreSQL loads pg_stat_statements; the statements each converge
+#                          run issued most often are written to WORK/NAME/statements.txt
 #        SMOKE=1           tiny sizes, no targets: the ctest bench_smoke run
 set -euo pipefail
 
@@ -81,13 +83,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- PostgreSQL 15: throw-away, durability off (the figures are of our queries, not fsync).
+PG_EXTRA=""
+[[ "${PG_STATEMENTS:-0}" != 1 ]] || PG_EXTRA=" -c shared_preload_libraries=pg_stat_statements"
 mkdir -p "$WORK/pg"
 ((EUID != 0)) || chown postgres: "$WORK/pg"
 as_postgres "$PG_BINDIR/initdb" -D "$WORK/pg/data" -A trust -U postgres -E UTF8 --locale=C \
   --no-sync --no-instructions >"$WORK/pg/initdb.log" 2>&1 || die "initdb failed: $(tail -n 5 "$WORK/pg/initdb.log")"
 PG_PORT="$(free_port)"
 as_postgres "$PG_BINDIR/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 30 -o \
-  "-k $WORK/pg -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" \
+  "-k $WORK/pg -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200$PG_EXTRA" \
   start >/dev/null || die "PostgreSQL did not start: $(tail -n 5 "$WORK/pg/server.log")"
 PG_STARTED=1
 PG="postgres://postgres@127.0.0.1:$PG_PORT"
@@ -218,6 +222,8 @@ converge_run() {
   if kill -0 "$B_PID" 2>/dev/null; then read -r R[${name}_b_rss] _ < <(mem_kb "$B_PID"); else R[${name}_b_rss]=0; fi
   read -r R[${name}_nats_rss] _ < <(mem_kb "$NATS_PID")
   log "$name: ${R[${name}_held]} satellites hold both channels (${R[${name}_hold_s]} s); changing group $GROUP"
+  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()' >/dev/null
+  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT 'before: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'" >"$dir/xacts.txt"
   x0="$(pg_xacts)"
   cpu0=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   local kill_args=()
@@ -231,6 +237,9 @@ converge_run() {
   # B: none counted). PostgreSQL's backends and the holders come and go: not summed here.
   local cpu1=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   for k in "${!holders[@]}"; do wait "${holders[k]}" || rc=1; done
+  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+    FROM pg_stat_statements ORDER BY calls DESC LIMIT 25" >"$dir/statements.txt"
+  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT 'after: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'" >>"$dir/xacts.txt"
   R[${name}_xacts]="$(awk -v a="$(pg_xacts)" -v b="$x0" -v n="$MEMBERS" 'BEGIN { printf "%.1f", (a - b) / n }')"
   R[${name}_cpu]="$(awk -v a0="${cpu0[0]}" -v a1="${cpu1[0]}" -v b0="${cpu0[1]}" -v b1="${cpu1[1]}" \
     -v n0="${cpu0[2]}" -v n1="${cpu1[2]}" 'BEGIN { d = b1 - b0; if (d < 0) d = 0
