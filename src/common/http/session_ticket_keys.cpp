@@ -4,11 +4,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/kdf.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "common/crypto/openssl_handles.hpp"
 
 namespace common::http {
 namespace {
@@ -58,9 +59,8 @@ SessionTicketKeys::Key SessionTicketKeys::key_of(std::int64_t period) const {
   for (int shift = 56; shift >= 0; shift -= 8)
     info.push_back(static_cast<char>((static_cast<std::uint64_t>(period) >> shift) & 0xff));
   std::array<unsigned char, kNameSize + 64> material{};
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-  EVP_KDF_CTX* context = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
-  EVP_KDF_free(kdf);
+  const crypto::EvpKdfPtr kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
+  const crypto::EvpKdfCtxPtr context(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
   int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
   char digest[] = "SHA256";
   auto prk = prk_;
@@ -70,11 +70,11 @@ SessionTicketKeys::Key SessionTicketKeys::key_of(std::int64_t period) const {
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, prk.data(), prk.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
       OSSL_PARAM_construct_end()};
-  // Only a broken OpenSSL fails here: no key then, never a predictable one.
-  if (context == nullptr || EVP_KDF_derive(context, material.data(), material.size(), params) != 1)
-    throw std::runtime_error("HKDF-SHA256 is not available from OpenSSL");
-  EVP_KDF_CTX_free(context);
+  const bool derived =
+      context && EVP_KDF_derive(context.get(), material.data(), material.size(), params) == 1;
   OPENSSL_cleanse(prk.data(), prk.size());
+  // Only a broken OpenSSL fails here: no key then, never a predictable one.
+  if (!derived) throw std::runtime_error("HKDF-SHA256 is not available from OpenSSL");
   Key key;
   auto at = material.begin();
   std::copy_n(at, kNameSize, key.name.begin());
