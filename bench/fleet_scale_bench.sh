@@ -26,7 +26,8 @@
 #        KEEP_WORK=1       keep the work directory (logs) and print where it is
 #        NATS_GCTRACE=1    nats-server logs each Go garbage collection (GODEBUG=gctrace=1)
 #        PG_STATEMENTS=1   PostgreSQL loads pg_stat_statements; the statements each converge
-#                          run issued most often are written to WORK/NAME/statements.txt
+#                          run issued most often go to WORK/NAME/statements.txt, its commits
+#                          and rollbacks to WORK/NAME/xacts.txt
 #        SMOKE=1           tiny sizes, no targets: the ctest bench_smoke run
 set -euo pipefail
 
@@ -191,6 +192,26 @@ R[beat_bytes]="$(curl -sS --noproxy '*' "${key0[@]}" -H 'Content-Type: applicati
   -w '%{size_request} %{size_upload} %{size_header} %{size_download}' "https://$A_SAT/satellite/v1/heartbeat" |
   awk '{ print $1 + $2 " / " $3 + $4 }')"
 
+# "COUNT: P50 / P99 / MAX" of the numbers on stdin, one per line; "none" without any.
+percentiles() {
+  sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit }
+    printf "%d: %.0f / %.0f / %.0f", NR, v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }'
+}
+# With PG_STATEMENTS=1: statement counts from the start of a run (pg_statements_begin DIR) to
+# its end (pg_statements_end DIR), in DIR/statements.txt and DIR/xacts.txt.
+pg_xact_line() { sql gc "SELECT '$1: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
+pg_statements_begin() {
+  [[ "${PG_STATEMENTS:-0}" == 1 ]] || return 0
+  sql gc 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()' >/dev/null
+  pg_xact_line before >"$1/xacts.txt"
+}
+pg_statements_end() {
+  [[ "${PG_STATEMENTS:-0}" == 1 ]] || return 0
+  sql gc "SELECT calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+    FROM pg_stat_statements ORDER BY calls DESC LIMIT 25" >"$1/statements.txt"
+  pg_xact_line after >>"$1/xacts.txt"
+}
+
 # ---- a converge run: PROCESSES holders, then the change (optionally killing B).
 # converge_run NAME [KILL_PID]
 converge_run() {
@@ -222,8 +243,7 @@ converge_run() {
   if kill -0 "$B_PID" 2>/dev/null; then read -r R[${name}_b_rss] _ < <(mem_kb "$B_PID"); else R[${name}_b_rss]=0; fi
   read -r R[${name}_nats_rss] _ < <(mem_kb "$NATS_PID")
   log "$name: ${R[${name}_held]} satellites hold both channels (${R[${name}_hold_s]} s); changing group $GROUP"
-  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()' >/dev/null
-  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT 'before: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'" >"$dir/xacts.txt"
+  pg_statements_begin "$dir"
   x0="$(pg_xacts)"
   cpu0=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   local kill_args=()
@@ -237,9 +257,7 @@ converge_run() {
   # B: none counted). PostgreSQL's backends and the holders come and go: not summed here.
   local cpu1=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   for k in "${!holders[@]}"; do wait "${holders[k]}" || rc=1; done
-  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
-    FROM pg_stat_statements ORDER BY calls DESC LIMIT 25" >"$dir/statements.txt"
-  [[ "${PG_STATEMENTS:-0}" != 1 ]] || sql gc "SELECT 'after: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'" >>"$dir/xacts.txt"
+  pg_statements_end "$dir"
   R[${name}_xacts]="$(awk -v a="$(pg_xacts)" -v b="$x0" -v n="$MEMBERS" 'BEGIN { printf "%.1f", (a - b) / n }')"
   R[${name}_cpu]="$(awk -v a0="${cpu0[0]}" -v a1="${cpu1[0]}" -v b0="${cpu0[1]}" -v b1="${cpu1[1]}" \
     -v n0="${cpu0[2]}" -v n1="${cpu1[2]}" 'BEGIN { d = b1 - b0; if (d < 0) d = 0
@@ -251,18 +269,13 @@ converge_run() {
   R[${name}_resumed]="$(for f in "$dir"/converge.*.out; do result "$f" converge resumed; done | awk '{ n += $1 } END { print n + 0 }')"
   local kind
   for kind in longpoll_seen longpoll_ack nats_command nats_ack; do
-    R[${name}_$kind]="$(cat "$dir"/samples.* 2>/dev/null | awk -v k="$kind" '$1 == k { print $2 }' | sort -n |
-      awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit }
-        p50 = v[int((NR - 1) * 0.5) + 1]; p99 = v[int((NR - 1) * 0.99) + 1];
-        printf "%d: %.0f / %.0f / %.0f", NR, p50, p99, v[NR] }')"
+    R[${name}_$kind]="$(cat "$dir"/samples.* 2>/dev/null | awk -v k="$kind" '$1 == k { print $2 }' | percentiles)"
   done
   # Per failed-over member: from the lost connection to the next replica's answer (the
   # queue of reconnects, ground control's accept and TLS resumption, the simulator's own CPU).
   R[${name}_rehome]="$(cat "$dir"/samples.* 2>/dev/null | awk '$1 == "failover_lost" { lost[$3] = $2 }
       $1 == "failover_connected" { up[$3] = $2 }
-      END { for (s in up) if (s in lost) print up[s] - lost[s] }' | sort -n |
-    awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit }
-      printf "%d: %.0f / %.0f / %.0f", NR, v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }')"
+      END { for (s in up) if (s in lost) print up[s] - lost[s] }' | percentiles)"
   ((rc == 0)) || log "$name: FAILED — $(tail -n 2 "$dir/change.err" | tr '\n' ' ')$(cat "$dir"/converge.*.err | grep -m 3 error || true)"
   return "$rc"
 }

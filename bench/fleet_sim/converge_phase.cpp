@@ -1,7 +1,7 @@
 // The converge phase (issue 15's scale run): satellites first, first+stride, … (`satellites`
 // of them; the k-th on replica k % replicas at the start), each as a
 // real satellite holds itself on both channels (docs/nats.md):
-//   - HTTP: its state long-poll parked on its replica (index % replicas); a connection error
+//   - HTTP: its state long-poll parked on its replica; a connection error
 //     moves it to the next replica (a failover), where it reads the state again;
 //   - NATS: its own user nkey, a JWT from POST /satellite/v1/nats/credentials, a connection
 //     over TLS to nats-server and a pull request on its consumer `sat-<name>`.
@@ -430,10 +430,10 @@ void write_samples(const std::string& path, const std::vector<std::unique_ptr<Si
 }  // namespace
 
 int run_converge(const SimOptions& options) {
+  const auto index_of = [&](std::size_t k) { return options.first + k * options.stride; };
   std::vector<SatelliteIdentity> identities;
   for (std::size_t k = 0; k < options.satellites; ++k) {
-    const auto i = options.first + k * options.stride;
-    auto identity = SatelliteIdentity::load(options.dir, satellite_name(i));
+    auto identity = SatelliteIdentity::load(options.dir, satellite_name(index_of(k)));
     if (!identity) {
       fmt::print(stderr, "fleet-sim converge: {}\n", identity.error().message());
       return 1;
@@ -449,7 +449,7 @@ int run_converge(const SimOptions& options) {
   std::vector<std::unique_ptr<SimSatellite>> fleet;
   for (std::size_t k = 0; k < identities.size(); ++k) {
     auto sat = std::make_unique<SimSatellite>();
-    sat->index = options.first + k * options.stride;
+    sat->index = index_of(k);
     sat->identity = &identities[k];
     sat->member = sat->index < options.members;
     // By position, not index: with a stride, each process still spreads over every replica.
