@@ -10,6 +10,7 @@ import os
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -35,11 +36,21 @@ def tags(registry, repository):
         raise
 
 
-def document(registry, repository, tag="latest"):
-    manifest = json.loads(get(f"{registry}/v2/{repository}/manifests/{tag}",
-                              "application/vnd.oci.image.manifest.v1+json"))
-    layer = manifest["layers"][0]["digest"]
-    return json.loads(get(f"{registry}/v2/{repository}/blobs/{layer}"))
+def document(registry, repository, tag="latest", deadline=5):
+    """The state document that `tag` names. docker-registry's filesystem driver writes a tag's
+    link in place (truncate, then write), so while a new version moves `latest` a read can
+    find the tag listed but its link empty and answer 404: such a 404 is retried, briefly."""
+    end = time.time() + deadline
+    while True:
+        try:
+            manifest = json.loads(get(f"{registry}/v2/{repository}/manifests/{tag}",
+                                      "application/vnd.oci.image.manifest.v1+json"))
+            layer = manifest["layers"][0]["digest"]
+            return json.loads(get(f"{registry}/v2/{repository}/blobs/{layer}"))
+        except urllib.error.HTTPError as error:
+            if error.code != 404 or time.time() > end:
+                raise
+            time.sleep(0.1)
 
 
 def wait_for(predicate, what, deadline=30):
