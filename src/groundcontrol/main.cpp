@@ -14,6 +14,7 @@
 #include "groundcontrol/app/ground_control_app.hpp"
 #include "groundcontrol/app/keygen_command.hpp"
 #include "groundcontrol/app/serve_command.hpp"
+#include "groundcontrol/model/satellite_command.hpp"
 
 namespace {
 
@@ -36,6 +37,7 @@ struct TextFlags {
   std::string rule_interval = "5m";
   std::string state_interval = "10s";
   std::string command_ttl = "24h";
+  std::string nats_sweep_interval = "5m";
   int robot_duration_days = 30;
 };
 
@@ -98,6 +100,9 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
       ->delimiter(',');
   cmd.add_option("--command-ttl", text.command_ttl,
                  "how long a command to a satellite waits for its answer before it expires")
+      ->capture_default_str();
+  cmd.add_option("--nats-sweep-interval", text.nats_sweep_interval,
+                 "how often NATS is cleared of deleted satellites' consumers and commands")
       ->capture_default_str();
   cmd.add_option("--rule-interval", text.rule_interval,
                  "how often groups' rules are evaluated against their registries")
@@ -167,8 +172,14 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
     die(common::Error(common::ErrorCode::kInvalidArgument,
                       "--nats-server-names needs --nats-server-config (where the TLS block goes)"));
   options.command_ttl = value_or_die(common::config::parse_duration(text.command_ttl));
-  if (options.command_ttl < std::chrono::seconds(10))
-    die(common::Error(common::ErrorCode::kInvalidArgument, "--command-ttl: at least 10s"));
+  if (options.command_ttl < groundcontrol::model::kMinCommandTtl ||
+      options.command_ttl > groundcontrol::model::kMaxCommandTtl)
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--command-ttl: 10s … 30d (NATS keeps a command 31 days)"));
+  options.nats_sweep_interval =
+      value_or_die(common::config::parse_duration(text.nats_sweep_interval));
+  if (options.nats_sweep_interval < std::chrono::seconds(1))
+    die(common::Error(common::ErrorCode::kInvalidArgument, "--nats-sweep-interval: at least 1s"));
   if (options.rule_interval < std::chrono::seconds(1))
     die(common::Error(common::ErrorCode::kInvalidArgument, "--rule-interval: at least 1s"));
   options.robot_duration = std::chrono::days(text.robot_duration_days);

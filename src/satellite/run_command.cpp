@@ -183,10 +183,12 @@ struct Satellite {
       record_mirror_target(upstream, runtimes);
       return {};
     };
-    actions.refresh_credentials = [] {
-      return common::Status(common::fail(common::ErrorCode::kUnsupported,
-                                         "refresh.credentials is not supported yet"));
-    };
+    if (ground_control) {
+      actions.refresh_credentials = [this](const fleet::StillWorking& working,
+                                           std::stop_token stop) {
+        return ground_control->refresh_credentials(working, std::move(stop));
+      };
+    }
     return actions;
   }
 

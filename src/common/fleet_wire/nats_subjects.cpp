@@ -32,6 +32,11 @@ std::string commands_of(std::string_view satellite) {
 std::string command_consumer(std::string_view satellite) {
   return "sat-" + std::string(satellite);
 }
+std::optional<std::string> consumer_satellite(std::string_view durable) {
+  constexpr std::string_view kPrefix = "sat-";
+  if (!durable.starts_with(kPrefix) || durable.size() == kPrefix.size()) return std::nullopt;
+  return std::string(durable.substr(kPrefix.size()));
+}
 std::string inbox_prefix(std::string_view satellite) {
   return "_INBOX_" + std::string(satellite);
 }

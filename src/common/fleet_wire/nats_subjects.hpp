@@ -30,6 +30,8 @@ inline constexpr std::string_view kGroundControlConsumer = "ground-control";
 [[nodiscard]] std::string commands_of(std::string_view satellite);
 // "sat-<sat>": the satellite's durable consumer on kCommandStream.
 [[nodiscard]] std::string command_consumer(std::string_view satellite);
+// The satellite whose consumer `durable` is; none for a name command_consumer never makes.
+[[nodiscard]] std::optional<std::string> consumer_satellite(std::string_view durable);
 // "_INBOX_<sat>": replies to the satellite (pull batches, publish acks) arrive under it.
 [[nodiscard]] std::string inbox_prefix(std::string_view satellite);
 

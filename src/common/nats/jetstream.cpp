@@ -37,6 +37,9 @@ jsStreamConfig stream_config(const StreamSpec& spec, std::vector<const char*>& s
   config.Storage = spec.storage == Storage::kFile ? js_FileStorage : js_MemoryStorage;
   config.MaxAge = nanos(spec.max_age);
   config.Duplicates = nanos(spec.duplicate_window);
+  config.MaxBytes = spec.max_bytes > 0 ? spec.max_bytes : -1;
+  config.MaxMsgsPerSubject = spec.max_messages_per_subject > 0 ? spec.max_messages_per_subject : -1;
+  config.Discard = js_DiscardOld;
   return config;
 }
 
@@ -47,8 +50,13 @@ bool same_stream(const jsStreamConfig& have, const jsStreamConfig& want) {
   std::sort(b.begin(), b.end());
   // A zero duplicate window means "the server's default", which the server fills in.
   const bool same_window = want.Duplicates == 0 || have.Duplicates == want.Duplicates;
+  // The server stores "no limit" as -1 whatever the client sent (0 or -1).
+  const auto limit = [](std::int64_t n) { return n <= 0 ? -1 : n; };
   return a == b && have.Retention == want.Retention && have.Storage == want.Storage &&
-         have.MaxAge == want.MaxAge && same_window;
+         have.MaxAge == want.MaxAge && same_window &&
+         limit(have.MaxBytes) == limit(want.MaxBytes) &&
+         limit(have.MaxMsgsPerSubject) == limit(want.MaxMsgsPerSubject) &&
+         have.Discard == want.Discard;
 }
 
 jsConsumerConfig consumer_config(const ConsumerSpec& spec) {
@@ -191,6 +199,48 @@ Status JetStream::delete_message(std::string_view stream, std::uint64_t sequence
     return fail(ErrorCode::kNotFound, ok.error().message(), ok.error().detail());
   }
   return ok;
+}
+
+Result<std::vector<std::string>> JetStream::consumer_names(std::string_view stream) {
+  const std::string stream_name(stream);
+  const std::string what = "list the consumers of " + stream_name;
+  if (auto ok = core_->require_connected(what); !ok) return fail(ok.error());
+  jsOptions options = core_->call_options();
+  jsConsumerNamesList* raw = nullptr;
+  jsErrCode code{};
+  const natsStatus s =
+      js_ConsumerNames(&raw, core_->context.get(), stream_name.c_str(), &options, &code);
+  const detail::ConsumerNamesHandle list(raw);
+  // libnats answers a stream without consumers with NATS_NOT_FOUND and no list.
+  if (s == NATS_NOT_FOUND && code == 0) return std::vector<std::string>{};
+  if (auto ok = check(s, what, code); !ok) return fail(ok.error());
+  std::vector<std::string> names;
+  if (list) names.assign(list->List, list->List + list->Count);
+  return names;
+}
+
+Status JetStream::delete_consumer(std::string_view stream, std::string_view durable) {
+  const std::string stream_name(stream);
+  const std::string consumer(durable);
+  const std::string what = fmt::format("delete consumer {} of {}", consumer, stream_name);
+  if (auto ok = core_->require_connected(what); !ok) return ok;
+  jsOptions options = core_->call_options();
+  jsErrCode code{};
+  return check(js_DeleteConsumer(core_->context.get(), stream_name.c_str(), consumer.c_str(),
+                                 &options, &code),
+               what, code);
+}
+
+Status JetStream::purge_subject(std::string_view stream, std::string_view subject) {
+  const std::string stream_name(stream);
+  const std::string filter(subject);
+  const std::string what = fmt::format("purge {} from {}", filter, stream_name);
+  if (auto ok = core_->require_connected(what); !ok) return ok;
+  jsOptions options = core_->call_options();
+  options.Stream.Purge.Subject = filter.c_str();
+  jsErrCode code{};
+  return check(js_PurgeStream(core_->context.get(), stream_name.c_str(), &options, &code), what,
+               code);
 }
 
 Result<ConsumerInfo> JetStream::consumer_info(std::string_view stream, std::string_view durable) {

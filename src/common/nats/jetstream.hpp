@@ -51,6 +51,9 @@ struct StreamSpec {
   Retention retention = Retention::kWorkQueue;
   Storage storage = Storage::kFile;
   std::chrono::seconds max_age{0};  // 0: messages never expire by age
+  // Bounds on what the stream holds; past one, the oldest messages are dropped. 0: none.
+  std::int64_t max_bytes = 0;
+  std::int64_t max_messages_per_subject = 0;
   // How long a Nats-Msg-Id is remembered for dedupe; must not exceed a non-zero max_age.
   std::chrono::milliseconds duplicate_window{std::chrono::minutes(2)};
 };
@@ -116,6 +119,18 @@ class JetStream {
   // Removes message `sequence` from `stream` (a consumer no longer gets it).
   // Errors: kNotFound (no such stream or message), kTimeout, kUnavailable.
   [[nodiscard]] Status delete_message(std::string_view stream, std::uint64_t sequence);
+
+  // The names of the stream's consumers (every page). Errors: kNotFound (no such stream),
+  // kTimeout, kUnavailable.
+  [[nodiscard]] Result<std::vector<std::string>> consumer_names(std::string_view stream);
+
+  // Removes the durable consumer (what it had delivered unacked stays in the stream).
+  // Errors: kNotFound (no such stream or consumer), kTimeout, kUnavailable.
+  [[nodiscard]] Status delete_consumer(std::string_view stream, std::string_view durable);
+
+  // Removes every message of `stream` on subjects matching `subject` (wildcards allowed).
+  // Errors: kNotFound (no such stream), kTimeout, kUnavailable.
+  [[nodiscard]] Status purge_subject(std::string_view stream, std::string_view subject);
 
   // The consumer's counters. Errors: kNotFound (no such stream or consumer), kTimeout.
   [[nodiscard]] Result<ConsumerInfo> consumer_info(std::string_view stream,

@@ -197,13 +197,25 @@ class App final : public GroundControlApp {
     if (auto ok = write_nats_server_config(); !ok) return ok;
     if (ca_file.empty() && !options_.nats_server_names.empty()) ca_file = tls_files_->ca_file();
     auto channel =
-        NatsChannel::start(*db_, *box_, clock_, *commands_, view_,
+        NatsChannel::start(*db_, *box_, clock_, *commands_, view_, satellite_exists(),
                            NatsChannelOptions{options_.nats, options_.nats_advertise, ca_file,
                                               std::chrono::hours(24), options_.webhooks},
                            logger_);
     if (!channel) return fail(channel.error());
     nats_ = std::move(*channel);
     return {};
+  }
+
+  // The view answers for every satellite it holds; one it does not hold yet (another
+  // replica's, moments old) or no longer holds is looked up in the database.
+  messaging::SatelliteExists satellite_exists() {
+    return [this](std::string_view name) -> common::Result<bool> {
+      if (view_.config_of(name)) return true;
+      auto found = resources_->get(model::Kind::kSatellite, name);
+      if (found) return true;
+      if (found.error().code() == common::ErrorCode::kNotFound) return false;
+      return fail(found.error());
+    };
   }
 
   common::Status write_nats_server_config() {

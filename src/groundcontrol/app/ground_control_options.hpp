@@ -45,6 +45,8 @@ struct GroundControlOptions {
   std::vector<std::string> webhooks;
   // A command sent to a satellite (docs/adr/0008) expires when not answered this long.
   std::chrono::seconds command_ttl{24 * 3600};
+  // How often NATS is cleared of deleted satellites' consumers and commands.
+  std::chrono::seconds nats_sweep_interval{300};
   // How often groups' rules are evaluated against their registry endpoints.
   std::chrono::seconds rule_interval{300};
   // Signed state artifacts (docs/state-artifacts.md): the RegistryEndpoint to publish

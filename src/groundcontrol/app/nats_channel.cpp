@@ -6,8 +6,8 @@ namespace groundcontrol::app {
 
 common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
     common::sql::Database& db, const common::crypto::SecretBox& box, const common::Clock& clock,
-    service::CommandService& commands, const service::FleetView& view, NatsChannelOptions options,
-    common::log::Logger logger) {
+    service::CommandService& commands, const service::FleetView& view,
+    messaging::SatelliteExists exists, NatsChannelOptions options, common::log::Logger logger) {
   auto authority = service::NatsAuthority::load_or_create(db, box, clock);
   if (!authority) return common::fail(authority.error());
   std::unique_ptr<NatsChannel> channel(new NatsChannel(std::move(*authority), logger));
@@ -63,13 +63,26 @@ common::Result<std::unique_ptr<NatsChannel>> NatsChannel::start(
   auto* webhooks = channel->webhooks_.get();
   channel->intake_ = std::make_unique<messaging::EventIntake>(
       commands,
-      [log, webhooks](const common::fleet_wire::SatelliteEvent& e) -> common::Status {
+      [log, webhooks, exists,
+       logger](const common::fleet_wire::SatelliteEvent& e) -> common::Status {
+        // A deleted satellite's NATS user stays valid until it expires: what it still
+        // says is no event of the fleet's.
+        if (auto known = exists(e.satellite); !known) {
+          return common::fail(known.error());
+        } else if (!*known) {
+          logger->debug("NATS: event {} of satellite {}, which no longer exists, dropped",
+                        common::fleet_wire::event_type_name(e.type), e.satellite);
+          return {};
+        }
         if (auto ok = log->record(e); !ok) return ok;
         if (webhooks != nullptr) webhooks->notify(e);
         return {};
       },
       *channel->link_, logger);
   channel->intake_->start();
+  channel->consumer_sweep_ = std::make_unique<messaging::ConsumerSweep>(
+      *channel->link_, std::move(exists),
+      [credentials = channel->credentials_.get()] { return credentials->holders(); });
   logger->info("NATS channel: connecting to {} (account {})", fmt::join(options.servers, ", "),
                channel->authority_.account_public_key());
   return channel;

@@ -3,10 +3,12 @@
 // NATS user (a key made by this process; its JWT signed afresh at each (re)connect, so an
 // expired one never locks it out), the link, the outbox's dispatcher, the events' intake
 // (answers settle commands; other events go to the audit trail), the credentials satellites
-// ask for, and the sync commands issued when desired states change (run by the job runner
-// under its lease). Without --nats none of this exists and everything runs on long-poll.
-// Ownership: owns all of it; borrows the database, box, clock, commands and view.
-// Thread-safety: start/stop from the owner; the accessors' objects are thread-safe.
+// ask for, the sync commands issued when desired states change and the sweep that keeps
+// satellites' consumers in line with the database (both run by the job runner under its lease).
+// Events of a satellite that no longer exists are dropped. Without --nats none of this exists and
+// everything runs on long-poll. Ownership: owns all of it; borrows the database, box, clock,
+// commands and view. Thread-safety: start/stop from the owner; the accessors' objects are
+// thread-safe.
 #pragma once
 
 #include <atomic>
@@ -23,6 +25,7 @@
 #include "common/result.hpp"
 #include "common/sql/database.hpp"
 #include "groundcontrol/messaging/command_dispatcher.hpp"
+#include "groundcontrol/messaging/consumer_sweep.hpp"
 #include "groundcontrol/messaging/event_intake.hpp"
 #include "groundcontrol/messaging/nats_link.hpp"
 #include "groundcontrol/messaging/webhook_notifier.hpp"
@@ -48,8 +51,8 @@ class NatsChannel {
  public:
   [[nodiscard]] static common::Result<std::unique_ptr<NatsChannel>> start(
       common::sql::Database& db, const common::crypto::SecretBox& box, const common::Clock& clock,
-      service::CommandService& commands, const service::FleetView& view, NatsChannelOptions options,
-      common::log::Logger logger);
+      service::CommandService& commands, const service::FleetView& view,
+      messaging::SatelliteExists exists, NatsChannelOptions options, common::log::Logger logger);
   ~NatsChannel();
   NatsChannel(const NatsChannel&) = delete;
   NatsChannel& operator=(const NatsChannel&) = delete;
@@ -57,6 +60,7 @@ class NatsChannel {
   service::NatsCredentialService& credentials() { return *credentials_; }
   messaging::CommandDispatcher& dispatcher() { return *dispatcher_; }
   service::StateChangeCommands& state_changes() { return *state_changes_; }
+  messaging::ConsumerSweep& consumer_sweep() { return *consumer_sweep_; }
   std::uint64_t answers_recorded() const noexcept { return intake_->answers_recorded(); }
   std::uint64_t commands_published() const noexcept { return dispatcher_->published(); }
 
@@ -79,6 +83,7 @@ class NatsChannel {
   // cleared before it stops (the callback may run at any time from the link's thread).
   std::atomic<messaging::CommandDispatcher*> wake_{nullptr};
   std::unique_ptr<messaging::EventIntake> intake_;
+  std::unique_ptr<messaging::ConsumerSweep> consumer_sweep_;
 };
 
 }  // namespace groundcontrol::app

@@ -1,5 +1,7 @@
 #include "groundcontrol/app/periodic_job_table.hpp"
 
+#include <fmt/ranges.h>
+
 namespace groundcontrol::app {
 namespace {
 
@@ -55,6 +57,22 @@ std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services
            s.nats->dispatcher().forget_expired(round->superseded);
            return {};
          }});
+  }
+  if (services.nats != nullptr) {
+    jobs.push_back({"nats-consumer-sweep", options.nats_sweep_interval,
+                    [s = services, logger]() -> common::Status {
+                      auto round = s.nats->consumer_sweep().run();
+                      if (!round) return common::fail(round.error());
+                      for (const auto& failure : round->failures)
+                        logger->warn("NATS: a deleted satellite's consumer not removed yet: {}",
+                                     failure);
+                      if (!round->removed.empty())
+                        logger->info(
+                            "NATS: consumers and commands of {} deleted satellites "
+                            "removed ({})",
+                            round->removed.size(), fmt::join(round->removed, ", "));
+                      return {};
+                    }});
   }
   if (services.state_publication != nullptr) {
     jobs.push_back(

@@ -19,9 +19,6 @@ constexpr std::array kPhases = {
     std::pair{CommandPhase::kExpired, std::string_view("Expired")},
 };
 
-constexpr std::chrono::seconds kMinTtl{10};
-constexpr std::chrono::seconds kMaxTtl{30 * 24 * 3600};
-
 }  // namespace
 
 std::string_view command_phase_name(CommandPhase phase) {
@@ -80,7 +77,7 @@ common::Result<CommandRequest> parse_command_request(const json& body) {
       if (!value.is_number_integer())
         return fail(ErrorCode::kInvalidArgument, "ttlSeconds: expected an integer");
       const std::chrono::seconds ttl{value.get<std::int64_t>()};
-      if (ttl < kMinTtl || ttl > kMaxTtl)
+      if (ttl < kMinCommandTtl || ttl > kMaxCommandTtl)
         return fail(ErrorCode::kInvalidArgument, "ttlSeconds: must be 10 … 2592000 (30 days)");
       request.ttl = ttl;
     } else {

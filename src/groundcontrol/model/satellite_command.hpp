@@ -20,6 +20,11 @@ namespace groundcontrol::model {
 
 enum class CommandPhase { kPending, kSent, kDone, kFailed, kExpired };
 
+// The lifetimes a command may have (a request's ttlSeconds, --command-ttl); NATS's commands
+// stream keeps messages a day longer, so ground control always expires a command first.
+inline constexpr std::chrono::seconds kMinCommandTtl{10};
+inline constexpr std::chrono::seconds kMaxCommandTtl{30 * 24 * 3600};
+
 [[nodiscard]] std::string_view command_phase_name(CommandPhase phase);  // "Pending", …
 // kCorruption for a name no version of this program wrote.
 [[nodiscard]] common::Result<CommandPhase> parse_command_phase(std::string_view name);

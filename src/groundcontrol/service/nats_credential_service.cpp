@@ -60,4 +60,21 @@ common::Result<std::string> NatsCredentialService::leaf_credentials(
   return common::nats::format_user_creds(grant->jwt, user);
 }
 
+common::Result<std::vector<std::string>> NatsCredentialService::holders() const {
+  std::vector<std::string> out;
+  const auto now = common::format_rfc3339(clock_.now());
+  auto done = db_.transact(
+      [&](common::sql::Connection& db) -> common::Status {
+        auto users = users_.list(db);
+        if (!users) return common::fail(users.error());
+        // RFC 3339 times in UTC with one format compare as text.
+        for (auto& user : *users)
+          if (user.expires_at > now) out.push_back(std::move(user.satellite));
+        return {};
+      },
+      {.read_only = true});
+  if (!done) return common::fail(done.error());
+  return out;
+}
+
 }  // namespace groundcontrol::service

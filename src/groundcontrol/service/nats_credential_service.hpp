@@ -60,6 +60,9 @@ class NatsCredentialService {
   [[nodiscard]] common::Result<std::string> leaf_credentials(
       std::string_view name, const std::vector<std::string>& satellites);
 
+  // The satellites holding a user JWT that has not expired (their consumer must exist).
+  [[nodiscard]] common::Result<std::vector<std::string>> holders() const;
+
  private:
   common::sql::Database& db_;
   const common::Clock& clock_;

@@ -42,7 +42,10 @@ common::Status CommandExecutor::run(const Command& command, const StillWorking& 
     case CommandType::kReportStatus:
       return call(actions_.report_status);
     case CommandType::kRefreshCredentials:
-      return call(actions_.refresh_credentials);
+      if (!actions_.refresh_credentials)
+        return common::fail(common::ErrorCode::kUnsupported,
+                            "this satellite takes no credentials from ground control");
+      return actions_.refresh_credentials(working, stop);
     case CommandType::kCollectGarbage:
       return call(actions_.collect_garbage);
     case CommandType::kRewriteRuntimes:

@@ -33,7 +33,9 @@ struct CommandActions {
                                std::stop_token stop)>
       sync_state;
   std::function<common::Status()> report_status;
-  std::function<common::Status()> refresh_credentials;
+  // Returns once ground control's config (with fresh upstream credentials) is fetched again.
+  std::function<common::Status(const StillWorking& working, std::stop_token stop)>
+      refresh_credentials;
   std::function<common::Status()> collect_garbage;
   std::function<common::Status()> rewrite_runtimes;
 };

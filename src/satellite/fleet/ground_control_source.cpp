@@ -174,8 +174,19 @@ void GroundControlSource::maintain_serving_certificate() {
 
 common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlSource::next(
     const std::string& known_digest, std::stop_token stop) {
-  if (auto trusted = ensure_trust(); !trusted) return common::fail(trusted.error());
-  if (auto enrolled = ensure_enrolled(); !enrolled) return common::fail(enrolled.error());
+  // A refresh asked for before this pass is served by it, failed with the pass if need be.
+  const auto refresh = refresh_.take();
+  const auto answer_refresh = [&](const common::Status& outcome) {
+    if (refresh) refresh_.finish(*refresh, outcome);
+  };
+  if (auto trusted = ensure_trust(); !trusted) {
+    answer_refresh(trusted);
+    return common::fail(trusted.error());
+  }
+  if (auto enrolled = ensure_enrolled(); !enrolled) {
+    answer_refresh(enrolled);
+    return common::fail(enrolled.error());
+  }
   if (auto renewed = renew_if_due(); !renewed)
     logger_->warn("certificate renewal failed, trying again later: {}", renewed.error().message());
   // The ETag is the state digest in quotes: a restart asks with the state it kept on disk.
@@ -183,7 +194,17 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlS
   // The config, once per run before anything else (a restart applies it again) and then
   // whenever the state names another one.
   if (config_digest().empty()) {
-    if (auto applied = apply_config(); !applied) return common::fail(applied.error());
+    auto applied = apply_config();
+    answer_refresh(applied);
+    if (!applied) return common::fail(applied.error());
+  } else if (refresh) {
+    // Asked for: a failure keeps the credentials held and the state feed going.
+    auto applied = apply_config();
+    answer_refresh(applied);
+    if (applied)
+      logger_->info("upstream credentials refreshed on request (config {})", config_digest());
+    else
+      logger_->warn("upstream credentials not refreshed: {}", applied.error().message());
   } else if (credentials_due_ && clock_.now() >= *credentials_due_) {
     // Fresh credentials are due: a failure keeps the ones held and the state feed going.
     if (auto applied = apply_config(); !applied) {

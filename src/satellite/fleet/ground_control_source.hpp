@@ -9,13 +9,15 @@
 //   5. when the state names another config digest, GET /satellite/v1/config, handed to
 //      `on_config` before the state is returned, so the state is applied with its config;
 //      also halfway to the expiry of the upstream credentials it carries (a robot secret
-//      ground control made for this satellite), for fresh ones;
+//      ground control made for this satellite), for fresh ones; and when a
+//      refresh.credentials command asked for it (refresh_credentials());
 //   6. with a ServingCertificateKeeper: its names from each config, and a serving
 //      certificate asked for when due (after a config and before each long-poll); its
 //      failure is logged and retried, never the feed's error.
 // Any error (unreachable, revoked: "ask an admin for a new token") is returned; the agent
 // logs it, keeps serving what it holds and asks again with back-off.
-// Thread-safety: next() from the agent's feed thread; client() from any thread once made.
+// Thread-safety: next() from the agent's feed thread; client() and refresh_credentials()
+// from any thread.
 #pragma once
 
 #include <chrono>
@@ -33,6 +35,7 @@
 #include "satellite/agent/state_source.hpp"
 #include "satellite/fleet/device_identity.hpp"
 #include "satellite/fleet/ground_control_client.hpp"
+#include "satellite/fleet/pass_request.hpp"
 #include "satellite/fleet/serving_certificate_keeper.hpp"
 
 namespace satellite::fleet {
@@ -70,6 +73,13 @@ class GroundControlSource final : public agent::StateSource {
     on_enrollment_ = std::move(hook);
   }
 
+  // A refresh.credentials command: asks the feed's next pass to fetch the config again
+  // (fresh upstream credentials) and waits for it (PassRequest). Any thread.
+  [[nodiscard]] common::Status refresh_credentials(const std::function<void()>& working,
+                                                   std::stop_token stop) {
+    return refresh_.ask(working, PassRequestTiming{}, std::move(stop));
+  }
+
   // The current client (null until enrolled), for heartbeats and status reports.
   [[nodiscard]] std::shared_ptr<GroundControlClient> client() const;
   // The last config applied ("" none), so the heartbeat can say what it runs with.
@@ -97,6 +107,7 @@ class GroundControlSource final : public agent::StateSource {
   // When the config is asked for again for fresh upstream credentials (nullopt: never).
   std::optional<std::chrono::system_clock::time_point> credentials_due_;
   bool requested_ = false;  // the enrollment request is posted
+  PassRequest refresh_;     // refresh.credentials commands waiting for a pass
   ServingCertificateKeeper* serving_ = nullptr;
   ServingCertificateKeeper::Installed serving_installed_;
   mutable std::mutex mutex_;  // guards client_ and config_digest_

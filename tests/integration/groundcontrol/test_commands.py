@@ -1,9 +1,11 @@
 """Commands to satellites (docs/adr/0008): an admin issues one, it is stored at once and
 shown with its phase; without NATS it waits Pending and expires unanswered after its
 ttl. Every answer is validated against api/openapi.yaml."""
+import subprocess
+import tempfile
 import time
 
-from conftest import Client, enrolled
+from conftest import BINARY, Client, enrolled
 
 
 def make_satellite(admin, name, group=None):
@@ -97,3 +99,14 @@ def test_without_nats_a_satellite_asking_for_nats_credentials_is_told_so(server,
     status, answer, _ = anonymous.call("POST", "/satellite/v1/nats/credentials",
                                        body={"publicKey": "U" + "A" * 55})
     assert status == 401, answer
+
+
+def test_a_command_ttl_beyond_what_nats_keeps_is_refused_at_start():
+    # NATS keeps a stored command 31 days: a longer ttl would let it vanish unexpired.
+    for ttl, why in (("31d", "--command-ttl: 10s … 30d"), ("5s", "--command-ttl: 10s … 30d")):
+        data_dir = tempfile.mkdtemp(prefix="gc-ttl-")
+        run = subprocess.run([BINARY, "serve", "--data-dir", data_dir, "--command-ttl", ttl],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode != 0, run.stdout
+        assert why in run.stderr, run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1, run.stderr

@@ -158,6 +158,7 @@ def fleet(contract):
     server = gc.Server(os.path.join(directory, "gc"),
                        ["--nats", url, "--nats-server-names", "127.0.0.1",
                         "--nats-server-config", include, "--command-ttl", "10m",
+                        "--nats-sweep-interval", "2s",
                         "--webhook", f"{hooks.url}/sync=sync.completed,sync.failed"])
     nats = NatsServer(os.path.join(directory, "hub"), port, include)
     registry_dir = os.path.join(directory, "registry")

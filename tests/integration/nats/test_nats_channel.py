@@ -94,6 +94,25 @@ def test_a_command_is_acknowledged_end_to_end(fleet):
     assert sync_command_for(admin, "sat-ack", desired_digest(admin, "sat-ack")) is None
 
 
+def test_refresh_credentials_fetches_the_config_again_before_it_is_answered(fleet):
+    _, _, satellites, admin, _, _ = fleet
+    status, _, _ = admin.call("POST", "/api/v1/satellites", body={"metadata": {"name": "sat-fresh"}})
+    assert status == 201
+    token = admin.call("POST", "/api/v1/satellites/{name}/token", {"name": "sat-fresh"})[1]["token"]
+    # Its long-poll is held 5 s: the refresh is served by the pass after it.
+    directory = satellites.start("sat-fresh", None, "--token", token, "--state-wait", "5s")
+    wait_on_nats(admin, "sat-fresh")
+    stderr = pathlib.Path(directory, "stderr")
+    configs_before = stderr.read_text().count("config default (")
+    sent = issue(admin, "sat-fresh", "refresh.credentials")
+    answered = final(admin, "sat-fresh", sent["id"])
+    assert answered["phase"] == "Done", answered
+    log = stderr.read_text()
+    assert "upstream credentials refreshed on request" in log
+    assert log.count("config default (") == configs_before + 1
+    assert runs_of(directory, sent["id"]) == 1
+
+
 def test_a_new_image_arrives_with_a_sync_command_answered_once_it_is_applied(fleet):
     _, _, _, admin, upstream, hooks = fleet
     directory = start_satellite(fleet, "sat-sync")

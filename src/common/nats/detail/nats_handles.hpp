@@ -24,6 +24,7 @@ using MsgHandle = NatsHandle<natsMsg, natsMsg_Destroy>;
 using JsCtxHandle = NatsHandle<jsCtx, jsCtx_Destroy>;
 using StreamInfoHandle = NatsHandle<jsStreamInfo, jsStreamInfo_Destroy>;
 using ConsumerInfoHandle = NatsHandle<jsConsumerInfo, jsConsumerInfo_Destroy>;
+using ConsumerNamesHandle = NatsHandle<jsConsumerNamesList, jsConsumerNamesList_Destroy>;
 using PubAckHandle = NatsHandle<jsPubAck, jsPubAck_Destroy>;
 using MetaDataHandle = NatsHandle<jsMsgMetaData, jsMsgMetaData_Destroy>;
 

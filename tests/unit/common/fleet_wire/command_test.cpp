@@ -82,6 +82,15 @@ TEST(NatsSubjectsTest, SubjectsFollowTheNodeCommandMethodDomainScheme) {
   EXPECT_EQ(command_consumer("s"), "sat-s");
 }
 
+TEST(NatsSubjectsTest, AConsumerNameGivesBackItsSatellite) {
+  using namespace nats_subjects;
+  EXPECT_EQ(consumer_satellite(command_consumer("sat-berlin-1")), "sat-berlin-1");
+  EXPECT_EQ(consumer_satellite("sat-s"), "s");
+  EXPECT_FALSE(consumer_satellite("sat-"));
+  EXPECT_FALSE(consumer_satellite(kGroundControlConsumer));
+  EXPECT_FALSE(consumer_satellite("other"));
+}
+
 TEST(NatsSubjectsTest, EventSubjectsNameTheirSatellite) {
   using namespace nats_subjects;
   auto parsed = parse_event_subject("sat-1.event.sync.completed");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,66 @@ TEST_F(NatsJetStream, DeleteMessageRemovesAMessageNotYetDelivered) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code(), ErrorCode::kNotFound)
       << again.error().message() << again.error().detail();
+}
+
+TEST_F(NatsJetStream, ConsumerNamesListsEveryConsumerAndDeleteRemovesOne) {
+  ConsumerSpec other = edge_consumer();
+  other.durable = "sat-edge-2";
+  other.filter_subject = "edge-2.command.>";
+  ASSERT_TRUE(js_->ensure_consumer(kStream, other));
+  auto names = js_->consumer_names(kStream);
+  ASSERT_TRUE(names) << names.error().message();
+  std::sort(names->begin(), names->end());
+  EXPECT_EQ(*names, (std::vector<std::string>{kDurable, "sat-edge-2"}));
+
+  ASSERT_TRUE(js_->delete_consumer(kStream, kDurable));
+  names = js_->consumer_names(kStream);
+  ASSERT_TRUE(names) << names.error().message();
+  EXPECT_EQ(*names, std::vector<std::string>{"sat-edge-2"});
+  auto again = js_->delete_consumer(kStream, kDurable);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), ErrorCode::kNotFound) << again.error().message();
+
+  ASSERT_TRUE(js_->delete_consumer(kStream, "sat-edge-2"));
+  names = js_->consumer_names(kStream);
+  ASSERT_TRUE(names) << names.error().message();
+  EXPECT_TRUE(names->empty());
+  auto missing = js_->consumer_names("NO_SUCH_STREAM");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound) << missing.error().message();
+}
+
+TEST_F(NatsJetStream, PurgeSubjectRemovesOnlyTheMatchingMessages) {
+  ConsumerSpec other = edge_consumer();
+  other.durable = "sat-edge-2";
+  other.filter_subject = "edge-2.command.>";
+  ASSERT_TRUE(js_->ensure_consumer(kStream, other));
+  publish("a", "cmd-1");
+  ASSERT_TRUE(js_->publish("edge-1.command.report.status", "b", "cmd-2"));
+  ASSERT_TRUE(js_->publish("edge-2.command.sync.state", "c", "cmd-3"));
+
+  ASSERT_TRUE(js_->purge_subject(kStream, "edge-1.command.>"));
+  EXPECT_EQ(info().num_pending, 0u);
+  auto kept = js_->consumer_info(kStream, "sat-edge-2");
+  ASSERT_TRUE(kept) << kept.error().message();
+  EXPECT_EQ(kept->num_pending, 1u);
+}
+
+TEST_F(NatsJetStream, APerSubjectLimitKeepsTheNewestMessages) {
+  StreamSpec bounded = commands_stream();
+  bounded.max_messages_per_subject = 3;
+  bounded.max_bytes = 1 << 20;
+  ASSERT_TRUE(js_->ensure_stream(bounded));
+  ASSERT_TRUE(js_->ensure_stream(bounded));  // the same limits again: nothing changes
+  for (int i = 0; i < 5; ++i) publish("v" + std::to_string(i), "cmd-" + std::to_string(i));
+  ASSERT_TRUE(js_->publish("edge-1.command.report.status", "other", "cmd-other"));
+  EXPECT_EQ(info().num_pending, 4u);  // three of sync.state, the one of report.status
+
+  auto sub = bind();
+  auto messages = sub.fetch(10, 500ms);
+  ASSERT_TRUE(messages);
+  ASSERT_EQ(messages->size(), 4u);
+  EXPECT_EQ(messages->front().data(), "v2");
 }
 
 TEST_F(NatsJetStream, WhileDisconnectedCallsFailFastAndFetchWaitsQuietly) {

@@ -99,14 +99,24 @@ class NatsChannelTest : public store::test::StoreTest {
     block_ = *block;
     nats_ = testutil::NatsServerInstance::start(block_);
     auto channel =
-        NatsChannel::start(*db_, box_, clock_, *commands_, view_,
+        NatsChannel::start(*db_, box_, clock_, *commands_, view_, satellite_exists(),
                            NatsChannelOptions{{nats_->url()}, {}, {}}, common::log::null_logger());
     ASSERT_TRUE(channel) << channel.error().message();
     channel_ = std::move(*channel);
   }
 
+  messaging::SatelliteExists satellite_exists() {
+    return [this](std::string_view name) -> common::Result<bool> {
+      auto found = resources_->get(Kind::kSatellite, name);
+      if (found) return true;
+      if (found.error().code() == common::ErrorCode::kNotFound) return false;
+      return common::fail(found.error());
+    };
+  }
+
   void enrol(SatelliteClient& satellite, const std::string& name) {
     // Ground control's own link may still be coming up: credentials need it for the consumer.
+    std::string last_error;
     for (int i = 0; i < 100; ++i) {
       auto issued = channel_->credentials().issue(name, satellite.key.public_key());
       if (issued) {
@@ -114,9 +124,10 @@ class NatsChannelTest : public store::test::StoreTest {
         satellite.connect(nats_->url());
         return;
       }
+      last_error = issued.error().message();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    FAIL() << "no NATS credentials for " << name;
+    FAIL() << "no NATS credentials for " << name << ": " << last_error;
   }
 
   model::SatelliteCommand issue(const std::string& satellite, CommandType type) {
@@ -184,6 +195,32 @@ TEST_P(NatsChannelTest, ACommandIsSentAndTheSatellitesAnswerSettlesIt) {
   EXPECT_EQ(received.type, CommandType::kCollectGarbage);
   EXPECT_EQ(received.satellite, "sat-a");
   EXPECT_EQ(wait_until_not(command, CommandPhase::kSent), CommandPhase::kDone);
+}
+
+TEST_P(NatsChannelTest, TheSweepRemovesOnlyTheConsumersOfDeletedSatellites) {
+  SatelliteClient a;
+  SatelliteClient b;
+  enrol(a, "sat-a");
+  enrol(b, "sat-b");
+  auto round = channel_->consumer_sweep().run();
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->consumers, 2u);
+  EXPECT_TRUE(round->removed.empty());
+  EXPECT_TRUE(round->restored.empty());
+
+  ASSERT_TRUE(resources_->remove(Kind::kSatellite, "sat-a", 0, {"user:admin"}));
+  round = channel_->consumer_sweep().run();
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->removed, std::vector<std::string>{"sat-a"});
+  EXPECT_TRUE(round->failures.empty());
+  round = channel_->consumer_sweep().run();  // nothing left to do
+  ASSERT_TRUE(round) << round.error().message();
+  EXPECT_EQ(round->consumers, 1u);
+  EXPECT_TRUE(round->removed.empty());
+  // sat-b's consumer still serves it.
+  const auto command = issue("sat-b", CommandType::kCollectGarbage);
+  EXPECT_EQ(answer_next(b, "sat-b", common::fleet_wire::CommandOutcome::kDone, "sat-b").id,
+            command.id);
 }
 
 TEST_P(NatsChannelTest, WhileNatsIsDownCommandsWaitAndGoOutWhenItIsBack) {
