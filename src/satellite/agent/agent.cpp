@@ -8,6 +8,7 @@
 
 #include "common/fs/file_ops.hpp"
 #include "common/time_format.hpp"
+#include "satellite/agent/retry_delay.hpp"
 #include "satellite/agent/stoppable_sleep.hpp"
 
 namespace satellite::agent {
@@ -114,7 +115,7 @@ void Agent::feed(std::stop_token stop) {
     if (desired_) known = desired_->state_digest;
   }
   std::mt19937_64 random(std::random_device{}());
-  std::chrono::milliseconds delay{0};
+  unsigned failures = 0;  // in a row
   logger_->info("following the desired state from {}", source_->describe());
   while (!stop.stop_requested()) {
     auto next = source_->next(known, stop);
@@ -132,15 +133,14 @@ void Agent::feed(std::stop_token stop) {
         status_.feed_error = message;
         cap = settings_.feed_retry_max;
       }
-      // Doubling from 1 s, capped, with full jitter, so a fleet that lost its ground
-      // control together does not come back together.
-      delay = std::min(cap, std::max(std::chrono::milliseconds(1000), delay * 2));
-      const auto wait = std::chrono::milliseconds(
-          std::uniform_int_distribution<std::int64_t>(delay.count() / 2, delay.count())(random));
+      // Doubling from 1 s, capped, with full jitter (0.5–1 s after the first failure), so
+      // a fleet that lost its ground control together does not come back together.
+      const auto wait = retry_delay(RetryPolicy{std::chrono::seconds(1), cap}, ++failures,
+                                    std::uniform_real_distribution<double>(0.0, 1.0)(random));
       sleep_unless_stopped(wait, stop);
       continue;
     }
-    delay = std::chrono::milliseconds(0);
+    failures = 0;
     {
       std::lock_guard lock(mutex_);
       if (!status_.feed_error.empty()) logger_->info("{} reachable again", source_->describe());
