@@ -26,8 +26,8 @@
 #        KEEP_WORK=1       keep the work directory (logs) and print where it is
 #        NATS_GCTRACE=1    nats-server logs each Go garbage collection (GODEBUG=gctrace=1)
 #        PG_STATEMENTS=1   PostgreSQL loads pg_stat_statements; the statements each converge
-#                          run issued most often go to WORK/NAME/statements.txt, its commits
-#                          and rollbacks to WORK/NAME/xacts.txt
+#                          run issued most often go to WORK/NAME/statements.txt
+#        PG_FLUSH_WAIT=11  seconds waited before PostgreSQL's commit counters are read
 #        SMOKE=1           tiny sizes, no targets: the ctest bench_smoke run
 set -euo pipefail
 
@@ -160,7 +160,12 @@ pg_pids() {
   postmaster="$(head -n 1 "$WORK/pg/data/postmaster.pid")"
   echo "$postmaster" $(pgrep -P "$postmaster")
 }
-pg_xacts() { sleep 1; sql gc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
+# A PostgreSQL 15 backend that flushed its counters less than a second ago holds the next
+# ones until it has been idle 10 s (more under lock contention), so the commits are read
+# once that has passed: with less, the steady run's count came out short and the kill run's
+# took B's held counts from before it (docs/benchmarks.md, stop 38).
+PG_FLUSH_WAIT=${PG_FLUSH_WAIT:-11}
+pg_xacts() { sleep "$PG_FLUSH_WAIT"; sql gc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
 # cost KIND PHASE: R[KIND_*] from one fleet-sim request-loop run.
 cost() {
   local kind="$1" phase="$2" gc0 pg0 x0 ok
@@ -198,18 +203,16 @@ percentiles() {
     printf "%d: %.0f / %.0f / %.0f", NR, v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }'
 }
 # With PG_STATEMENTS=1: statement counts from the start of a run (pg_statements_begin DIR) to
-# its end (pg_statements_end DIR), in DIR/statements.txt and DIR/xacts.txt.
-pg_xact_line() { sql gc "SELECT '$1: commits ' || xact_commit || ', rollbacks ' || xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
+# its end (pg_statements_end DIR), in DIR/statements.txt: pg_stat_statements counts each
+# statement as it ends, so these need no wait (the commits per member do, pg_xacts).
 pg_statements_begin() {
   [[ "${PG_STATEMENTS:-0}" == 1 ]] || return 0
   sql gc 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()' >/dev/null
-  pg_xact_line before >"$1/xacts.txt"
 }
 pg_statements_end() {
   [[ "${PG_STATEMENTS:-0}" == 1 ]] || return 0
   sql gc "SELECT calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
     FROM pg_stat_statements ORDER BY calls DESC LIMIT 25" >"$1/statements.txt"
-  pg_xact_line after >>"$1/xacts.txt"
 }
 
 # ---- a converge run: PROCESSES holders, then the change (optionally killing B).
@@ -243,8 +246,8 @@ converge_run() {
   if kill -0 "$B_PID" 2>/dev/null; then read -r R[${name}_b_rss] _ < <(mem_kb "$B_PID"); else R[${name}_b_rss]=0; fi
   read -r R[${name}_nats_rss] _ < <(mem_kb "$NATS_PID")
   log "$name: ${R[${name}_held]} satellites hold both channels (${R[${name}_hold_s]} s); changing group $GROUP"
-  pg_statements_begin "$dir"
   x0="$(pg_xacts)"
+  pg_statements_begin "$dir"
   cpu0=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   local kill_args=()
   [[ -z "$kill_pid" ]] || kill_args=(--kill-pid "$kill_pid" --kill-after-ms "$KILL_AFTER_MS")
