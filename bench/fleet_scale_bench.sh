@@ -162,8 +162,7 @@ pg_pids() {
 }
 # A PostgreSQL 15 backend that flushed its counters less than a second ago holds the next
 # ones until it has been idle 10 s (more under lock contention), so the commits are read
-# once that has passed: with less, the steady run's count came out short and the kill run's
-# took B's held counts from before it (docs/benchmarks.md, stop 38).
+# once that has passed (docs/benchmarks.md, stop 38).
 PG_FLUSH_WAIT=${PG_FLUSH_WAIT:-11}
 pg_xacts() { sleep "$PG_FLUSH_WAIT"; sql gc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
 # cost KIND PHASE: R[KIND_*] from one fleet-sim request-loop run.
