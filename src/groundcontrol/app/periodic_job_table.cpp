@@ -63,14 +63,17 @@ std::vector<service::PeriodicJob> periodic_job_table(const JobServices& services
                     [s = services, logger]() -> common::Status {
                       auto round = s.nats->consumer_sweep().run();
                       if (!round) return common::fail(round.error());
+                      // A failure is a removal or a re-creation, tried again next round.
                       for (const auto& failure : round->failures)
-                        logger->warn("NATS: a deleted satellite's consumer not removed yet: {}",
-                                     failure);
+                        logger->warn("NATS consumer sweep: {}", failure);
                       if (!round->removed.empty())
                         logger->info(
                             "NATS: consumers and commands of {} deleted satellites "
                             "removed ({})",
                             round->removed.size(), fmt::join(round->removed, ", "));
+                      if (!round->restored.empty())
+                        logger->info("NATS: {} missing satellite consumers made again",
+                                     round->restored.size());
                       return {};
                     }});
   }
