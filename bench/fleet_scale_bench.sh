@@ -3,8 +3,9 @@
 # replicas on one PostgreSQL 15, each satellite on both channels at once — its state long-poll
 # parked on a replica and its JetStream pull on nats-server (operator mode, JWTs, TLS) — then a
 # desired-state change of one group of $MEMBERS, timed on both channels, twice: once
-# undisturbed, once with replica B SIGKILLed $KILL_AFTER_MS ms after the change (its
-# satellites move to A; every acknowledgement must still be in the database). Before that, the
+# undisturbed (target: p99 < 2 s on both channels), once with replica B SIGKILLed
+# $KILL_AFTER_MS ms after the change (target: every acknowledgement still in the database, and
+# every satellite B held re-homed on A; the latencies are shown). Before that, the
 # per-request costs that docs/scale.md extrapolates from: ground control's and PostgreSQL's CPU
 # and PostgreSQL transactions per 304 poll and per heartbeat, bytes on the wire of each.
 # Prints a markdown table.
@@ -28,6 +29,8 @@
 #        PG_STATEMENTS=1   PostgreSQL loads pg_stat_statements; the statements each converge
 #                          run issued most often go to WORK/NAME/statements.txt
 #        PG_FLUSH_WAIT=11  seconds waited before PostgreSQL's commit counters are read
+#        PG_SAMPLE=1       the commit counter every 0.5 s of a converge run, in
+#                          WORK/NAME/xacts.log ("UNIX_SECONDS COMMITS"; each sample is a session)
 #        SMOKE=1           tiny sizes, no targets: the ctest bench_smoke run
 set -euo pipefail
 
@@ -92,7 +95,7 @@ as_postgres "$PG_BINDIR/initdb" -D "$WORK/pg/data" -A trust -U postgres -E UTF8 
   --no-sync --no-instructions >"$WORK/pg/initdb.log" 2>&1 || die "initdb failed: $(tail -n 5 "$WORK/pg/initdb.log")"
 PG_PORT="$(free_port)"
 as_postgres "$PG_BINDIR/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 30 -o \
-  "-k $WORK/pg -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200$PG_EXTRA" \
+  "-k $WORK/pg -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 -c log_connections=on$PG_EXTRA" \
   start >/dev/null || die "PostgreSQL did not start: $(tail -n 5 "$WORK/pg/server.log")"
 PG_STARTED=1
 PG="postgres://postgres@127.0.0.1:$PG_PORT"
@@ -164,7 +167,13 @@ pg_pids() {
 # ones until it has been idle 10 s (more under lock contention), so the commits are read
 # once that has passed (docs/benchmarks.md, stop 38).
 PG_FLUSH_WAIT=${PG_FLUSH_WAIT:-11}
-pg_xacts() { sleep "$PG_FLUSH_WAIT"; sql gc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'gc'"; }
+pg_xacts() { pg_counters | cut -d'|' -f1; }
+# "TRANSACTIONS|SESSIONS|ROLLBACKS" of the gc database so far: each session opened also commits a
+# transaction or two of its own (authentication, catalog reads) with no statement of ours.
+pg_counters() {
+  sleep "$PG_FLUSH_WAIT"
+  sql gc "SELECT xact_commit + xact_rollback, sessions, xact_rollback FROM pg_stat_database WHERE datname = 'gc'"
+}
 # cost KIND PHASE: R[KIND_*] from one fleet-sim request-loop run.
 cost() {
   local kind="$1" phase="$2" gc0 pg0 x0 ok
@@ -218,7 +227,7 @@ pg_statements_end() {
 # converge_run NAME [KILL_PID]
 converge_run() {
   local name="$1" kill_pid="${2:-}" k count
-  local dir="$WORK/$name" holders=() rc=0 x0 cpu0
+  local dir="$WORK/$name" holders=() rc=0 x0 s0 r0 x1 s1 r1 cpu0
   mkdir -p "$dir"
   # Process k holds satellites k, k+PROCESSES, …: each holds its share of the members, so
   # that a failover's reconnects are not all queued on one process's thread.
@@ -245,7 +254,15 @@ converge_run() {
   if kill -0 "$B_PID" 2>/dev/null; then read -r R[${name}_b_rss] _ < <(mem_kb "$B_PID"); else R[${name}_b_rss]=0; fi
   read -r R[${name}_nats_rss] _ < <(mem_kb "$NATS_PID")
   log "$name: ${R[${name}_held]} satellites hold both channels (${R[${name}_hold_s]} s); changing group $GROUP"
-  x0="$(pg_xacts)"
+  IFS='|' read -r x0 s0 r0 < <(pg_counters)
+  local sampler=""
+  if [[ "${PG_SAMPLE:-0}" == 1 ]]; then
+    while :; do
+      echo "$(date +%s.%N) $(sql gc "SELECT xact_commit FROM pg_stat_database WHERE datname = 'gc'")"
+      sleep 0.5
+    done >"$dir/xacts.log" 2>/dev/null &
+    sampler=$!
+  fi
   pg_statements_begin "$dir"
   cpu0=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   local kill_args=()
@@ -260,7 +277,10 @@ converge_run() {
   local cpu1=("$(cpu_s "$A_PID")" "$(cpu_s "$B_PID")" "$(cpu_s "$NATS_PID")")
   for k in "${!holders[@]}"; do wait "${holders[k]}" || rc=1; done
   pg_statements_end "$dir"
-  R[${name}_xacts]="$(awk -v a="$(pg_xacts)" -v b="$x0" -v n="$MEMBERS" 'BEGIN { printf "%.1f", (a - b) / n }')"
+  IFS='|' read -r x1 s1 r1 < <(pg_counters)
+  [[ -z "$sampler" ]] || { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; }
+  R[${name}_xacts]="$(awk -v a="$x1" -v b="$x0" -v n="$MEMBERS" 'BEGIN { printf "%.1f", (a - b) / n }')"
+  R[${name}_sessions]=$((s1 - s0)) R[${name}_rollbacks]=$((r1 - r0))
   R[${name}_cpu]="$(awk -v a0="${cpu0[0]}" -v a1="${cpu1[0]}" -v b0="${cpu0[1]}" -v b1="${cpu1[1]}" \
     -v n0="${cpu0[2]}" -v n1="${cpu1[2]}" 'BEGIN { d = b1 - b0; if (d < 0) d = 0
       printf "A %.1f, B %.1f, nats-server %.1f", a1 - a0, d, n1 - n0 }')"
@@ -269,6 +289,7 @@ converge_run() {
   R[${name}_recorded_ms]="$(result "$dir/change.out" change recorded_ms)"
   R[${name}_failovers]="$(for f in "$dir"/converge.*.out; do result "$f" converge failovers; done | awk '{ n += $1 } END { print n + 0 }')"
   R[${name}_resumed]="$(for f in "$dir"/converge.*.out; do result "$f" converge resumed; done | awk '{ n += $1 } END { print n + 0 }')"
+  R[${name}_lost]="$(for f in "$dir"/converge.*.out; do result "$f" converge lost; done | awk '{ n += $1 } END { print n + 0 }')"
   local kind
   for kind in longpoll_seen longpoll_ack nats_command nats_ack; do
     R[${name}_$kind]="$(cat "$dir"/samples.* 2>/dev/null | awk -v k="$kind" '$1 == k { print $2 }' | percentiles)"
@@ -302,20 +323,33 @@ echo "$SATELLITES satellites enrolled (${R[enroll_s]} s, ${R[enroll_rate]}/s) an
   "$PROCESSES fleet-sim processes; two ground-control replicas on one PostgreSQL 15; nats-server $("$NATS_SERVER" --version | awk '{ print $NF }')" \
   "with JetStream, operator mode, TLS. Group of $MEMBERS changed; times in ms from the PUT (count: p50 / p99 / max)."
 echo
-echo "| run | held | set-up s | long-poll 200 seen | long-poll ack (heartbeat) | NATS command received | NATS answer stored (JetStream ack) | all answers recorded ms | Done / missing | failovers (TLS resumed) | PG xacts per member | target | result |"
+echo "| run | held | set-up s | long-poll 200 seen | long-poll ack (heartbeat) | NATS command received | NATS answer stored (JetStream ack) | all answers recorded ms | Done / missing | re-homed / lost their replica (TLS resumed) | PG xacts per member | target | result |"
 echo "|---|---:|---:|---|---|---|---|---:|---|---:|---:|---|---|"
+# The satellites B held: each process puts its k-th on replica k % 2.
+on_b=0
+for ((k = 0; k < PROCESSES; k++)); do on_b=$((on_b + (SATELLITES - k + PROCESSES - 1) / PROCESSES / 2)); done
+# Issue 15's targets: the change acknowledged with p99 < 2 s on both channels; a replica
+# killed mid-run loses no acknowledgement and every satellite it held moves to the other.
+# The kill run's latencies are shown, not judged: they time the failover storm on 2 cores.
 for run in steady kill; do
   lp99="$(p99_of "${R[${run}_longpoll_ack]#*: }")"
   np99="$(p99_of "${R[${run}_nats_ack]#*: }")"
-  label="$run"
-  [[ "$run" == steady ]] || label="B killed at $KILL_AFTER_MS ms"
+  if [[ "$run" == steady ]]; then
+    label="$run" target="both p99 < 2,000, missing 0"
+    ok="${lp99:-1e9} < 2000 && ${np99:-1e9} < 2000 && ${R[${run}_missing]:-1} == 0"
+  else
+    label="B killed at $KILL_AFTER_MS ms" target="missing 0, all $on_b of B's re-homed"
+    ok="${R[${run}_missing]:-1} == 0 && ${R[${run}_lost]:-0} == $on_b && ${R[${run}_failovers]:-0} == $on_b"
+  fi
   echo "| $label | ${R[${run}_held]} | ${R[${run}_hold_s]} | ${R[${run}_longpoll_seen]} | ${R[${run}_longpoll_ack]} |" \
     "${R[${run}_nats_command]} | ${R[${run}_nats_ack]} | ${R[${run}_recorded_ms]} | ${R[${run}_done]} / ${R[${run}_missing]} |" \
-    "${R[${run}_failovers]} (${R[${run}_resumed]}) | ${R[${run}_xacts]} | both p99 < 2,000, missing 0 |" \
-    "$(verdict "${lp99:-1e9} < 2000 && ${np99:-1e9} < 2000 && ${R[${run}_missing]:-1} == 0")"
+    "${R[${run}_failovers]} / ${R[${run}_lost]} (${R[${run}_resumed]}) | ${R[${run}_xacts]} | $target |" \
+    "$(verdict "$ok")"
 done
 echo
-for run in steady kill; do echo "CPU seconds in the $run run, from the change to the end: ${R[${run}_cpu]}."; done
+for run in steady kill; do
+  echo "CPU seconds in the $run run, from the change to the end: ${R[${run}_cpu]}; PostgreSQL sessions opened ${R[${run}_sessions]}, transactions rolled back ${R[${run}_rollbacks]}."
+done
 echo "Members that failed over in the kill run, connection lost → next replica answered, ms (count: p50 / p99 / max): ${R[kill_rehome]}."
 echo
 echo "| with $SATELLITES held | replica A | replica B | nats-server |"

@@ -13,8 +13,9 @@
 // for every member (index < members) the run times, from that instant,
 //   longpoll_seen  the long-poll's 200     longpoll_ack  the heartbeat's answer
 //   nats_command   the command's arrival   nats_ack      JetStream's ack of the answer
-// and writes them to --samples. It ends when every member it holds has both acks, or
-// `duration` seconds after the change; exit 0 only when all of them did.
+// and writes them to --samples. It ends when every member it holds has both acks and every
+// satellite that lost its replica has re-homed, or `duration` seconds after the change; exit
+// 0 only when all of them did.
 #include <fmt/format.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -62,7 +63,8 @@ struct ConvergeRun {
   std::atomic<bool> holding_all{false};  // set once HELD is printed: the next change counts
   std::atomic<bool> ending{false};
   std::atomic<std::size_t> members_done{0};
-  std::atomic<std::size_t> failovers{0};  // satellites re-homed on another replica
+  std::atomic<std::size_t> lost{0};       // long-polls that lost their replica
+  std::atomic<std::size_t> failovers{0};  // of those, re-homed on another replica
   std::atomic<std::size_t> resumed{0};    // failover handshakes that resumed the kept session
 };
 
@@ -340,6 +342,7 @@ asio::awaitable<void> simulated_satellite(asio::io_context& io, asio::ssl::conte
     if (run.ending) break;
     if (ec) {  // the replica went away: the next one, and the state it has
       sat.lost_ns = steady_ns();
+      ++run.lost;
       if (!co_await reconnect(io, tls, sat, run, connection)) {
         if (run.ending) break;  // the run ended while it waited: no failover to count
         tally.error(name + ": no replica answers");
@@ -401,7 +404,13 @@ asio::awaitable<void> controller(ConvergeRun& run, IoThreads& threads, std::size
     change_ns = *change;
     const auto deadline = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(options.duration));
+    const auto until = Clock::now() + deadline;
     (void)co_await wait_until([&] { return run.members_done.load() >= run.members_here; }, deadline,
+                              std::chrono::milliseconds(5));
+    // A replica that died also had satellites outside the change: the run holds on until
+    // each that lost it is home again (or the deadline), so that "moved" covers them all.
+    (void)co_await wait_until([&] { return run.failovers.load() >= run.lost.load(); },
+                              std::max(Clock::duration::zero(), until - Clock::now()),
                               std::chrono::milliseconds(5));
   }
   run.ending = true;
@@ -475,16 +484,19 @@ int run_converge(const SimOptions& options) {
   const auto done = run.members_done.load();
   fmt::print(stderr,
              "fleet-sim converge: {} satellites held, {} of {} members acknowledged on both "
-             "channels, {} failovers ({} resumed their TLS session), {} errors{}\n",
-             run.held.load(), done, run.members_here, run.failovers.load(), run.resumed.load(),
-             total.errors, total.errors ? " (first: " + total.first_error + ")" : "");
+             "channels, {} of {} that lost their replica re-homed ({} resumed their TLS "
+             "session), {} errors{}\n",
+             run.held.load(), done, run.members_here, run.failovers.load(), run.lost.load(),
+             run.resumed.load(), total.errors,
+             total.errors ? " (first: " + total.first_error + ")" : "");
   fmt::print(
-      "RESULT phase=converge satellites={} held={} members={} ok={} errors={} failovers={} "
-      "resumed={} seconds={:.3f} sim_cpu_s={:.3f}\n",
-      fleet.size(), run.held.load(), run.members_here, done, total.errors, run.failovers.load(),
-      run.resumed.load(), took.count(), cpu_seconds());
+      "RESULT phase=converge satellites={} held={} members={} ok={} errors={} lost={} "
+      "failovers={} resumed={} seconds={:.3f} sim_cpu_s={:.3f}\n",
+      fleet.size(), run.held.load(), run.members_here, done, total.errors, run.lost.load(),
+      run.failovers.load(), run.resumed.load(), took.count(), cpu_seconds());
   std::fflush(stdout);
-  return done == run.members_here && change_ns != 0 ? 0 : 1;
+  const bool all_moved = run.failovers.load() >= run.lost.load();
+  return done == run.members_here && change_ns != 0 && all_moved ? 0 : 1;
 }
 
 }  // namespace fleet_sim
