@@ -170,6 +170,33 @@ Result<PublishedState> StatePublisher::publish(std::string_view repository,
   return out;
 }
 
+Result<std::size_t> StatePublisher::retire(std::string_view repository) {
+  auto tags = client_->list_tags(repository);
+  if (!tags && tags.error().code() == ErrorCode::kNotFound) return std::size_t{0};
+  if (!tags) return fail(in_step(tags.error(), "listing the tags", repository));
+  std::vector<std::string> ours;
+  for (const auto& tag : *tags) {
+    if (tag == "latest")
+      ours.insert(ours.begin(), tag);  // first: no stale `latest` left
+    else if (version_of_tag(tag) || (tag.starts_with("sha256-") && tag.ends_with(".sig")))
+      ours.push_back(tag);
+  }
+  std::size_t deleted = 0;
+  std::vector<Digest> gone;  // a manifest deleted under one tag takes its other tags with it
+  for (const auto& tag : ours) {
+    auto digest = client_->resolve_tag(repository, tag);
+    if (!digest && digest.error().code() == ErrorCode::kNotFound) continue;
+    if (!digest) return fail(in_step(digest.error(), "resolving " + tag, repository));
+    if (std::find(gone.begin(), gone.end(), *digest) != gone.end()) continue;
+    auto removed = client_->delete_manifest(repository, *digest);
+    if (!removed && removed.error().code() != ErrorCode::kNotFound)
+      return fail(in_step(removed.error(), "deleting " + tag, repository));
+    gone.push_back(*digest);
+    if (removed) ++deleted;
+  }
+  return deleted;
+}
+
 void StatePublisher::prune(std::string_view repository, std::vector<std::uint64_t> versions,
                            PublishedState& out) {
   if (versions.size() <= config_.keep_versions) return;

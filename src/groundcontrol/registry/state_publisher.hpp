@@ -13,6 +13,7 @@
 //      their signatures. Pruning never fails a publish: what it cannot do (a registry
 //      without deletes, such as distribution without storage.delete.enabled) becomes a
 //      warning in the result.
+// retire() removes a state that left the fleet (a deleted group, satellite or config).
 // Borrows the client and the key, which must outlive it. Thread-safety: publish() from any
 // thread, but one call at a time per repository (the caller serialises per state).
 #pragma once
@@ -63,6 +64,12 @@ class StatePublisher {
   // …) naming the step. After a failure, publishing the same state again completes it.
   [[nodiscard]] common::Result<PublishedState> publish(
       std::string_view repository, const common::fleet_wire::RenderedState& state);
+  // Deletes the state in `repository`: `latest` first (a satellite then finds no state
+  // rather than a stale one, and keeps what it holds), then every `v<N>` and signature
+  // (`sha256-<hex>.sig`) manifest; other tags stay. Returns how many manifests it deleted (0
+  // when the repository is gone already). kUnsupported when the registry allows no deletes;
+  // the client's errors naming the tag otherwise. Running it again finishes what failed.
+  [[nodiscard]] common::Result<std::size_t> retire(std::string_view repository);
 
  private:
   StatePublisher(common::oci::RegistryClient& client, const common::crypto::CosignKey& key,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/fleet_wire/satellite_config.hpp"
 #include "common/fleet_wire/state_artifact.hpp"
@@ -129,27 +130,34 @@ common::Result<PublicationRound> StatePublicationService::publish_changed() {
   PublicationRound round;
   std::unique_ptr<registry::RegistryAdapter> adapter;
   std::optional<registry::StatePublisher> publisher;
+  // Made only when something changed: an unchanged fleet asks the registry nothing.
+  const auto ensure_publisher = [&]() -> common::Status {
+    if (publisher) return {};
+    auto made = endpoints_.adapter(options_.endpoint);
+    if (!made) return fail(made.error());
+    adapter = std::move(*made);
+    auto created = registry::StatePublisher::create(
+        adapter->oci(), key_,
+        {options_.keep_versions, wire::registry_host(url).value_or(std::string())});
+    if (!created) return fail(created.error());
+    publisher.emplace(std::move(*created));
+    return {};
+  };
+  std::set<std::string> current;
   for (const auto& state : *pending) {
+    current.insert(state.repository);
     const auto previous = last.find(state.repository);
     std::uint64_t version = 1;
     if (previous != last.end()) {
-      if (state.render(previous->second.version).document_digest.str() ==
-          previous->second.document_digest) {
+      if (previous->second.retired_at.empty() &&
+          state.render(previous->second.version).document_digest.str() ==
+              previous->second.document_digest) {
         ++round.unchanged;
         continue;
       }
-      version = previous->second.version + 1;
+      version = previous->second.version + 1;  // also after a retirement: versions only grow
     }
-    if (!publisher) {  // made only when something changed: an unchanged fleet asks nothing
-      auto made = endpoints_.adapter(options_.endpoint);
-      if (!made) return fail(made.error());
-      adapter = std::move(*made);
-      auto created = registry::StatePublisher::create(
-          adapter->oci(), key_,
-          {options_.keep_versions, wire::registry_host(url).value_or(std::string())});
-      if (!created) return fail(created.error());
-      publisher.emplace(std::move(*created));
-    }
+    if (auto ready = ensure_publisher(); !ready) return fail(ready.error());
     auto rendered = state.render(version);
     auto published = publisher->publish(state.repository, rendered);
     if (!published && published.error().code() == common::ErrorCode::kConflict) {
@@ -188,6 +196,33 @@ common::Result<PublicationRound> StatePublicationService::publish_changed() {
       continue;
     }
     ++round.published;
+  }
+  // States that left the fleet, once those that named them (a satellite's groups) are out.
+  for (const auto& [repository, publication] : last) {
+    if (!publication.retired_at.empty() || current.contains(repository)) continue;
+    if (auto ready = ensure_publisher(); !ready) return fail(ready.error());
+    auto retired = publisher->retire(repository);
+    if (!retired && retired.error().code() == common::ErrorCode::kUnsupported) {
+      // Retried every round it would fail the same way: recorded as retired, said once.
+      round.warnings.push_back(
+          fmt::format("{}: left in the registry, which allows no deletes (distribution: set "
+                      "storage.delete.enabled): {}",
+                      repository, retired.error().message()));
+    } else if (!retired) {
+      round.errors.push_back(fmt::format("{}: {}", repository, retired.error().message()));
+      continue;
+    }
+    auto recorded = db_.transact([&](common::sql::Connection& db) -> common::Status {
+      auto done =
+          store_.retire(db, repository, publication.version, common::format_rfc3339(clock_.now()));
+      if (!done) return fail(done.error());
+      return {};  // false: another replica published it again or retired it; either is fine
+    });
+    if (!recorded) {
+      round.errors.push_back(fmt::format("{}: {}", repository, recorded.error().message()));
+      continue;
+    }
+    ++round.retired;
   }
   if (publisher) {
     (void)endpoints_.record_use(

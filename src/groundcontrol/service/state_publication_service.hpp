@@ -5,11 +5,13 @@
 // config, by repository) and every config's (without credentials) from the FleetView, and
 // publishes through registry::StatePublisher only those whose document differs from the
 // one last published there (store::StatePublicationStore), each under the next version. An
-// unchanged fleet costs no request. One repository that fails does not stop the others: the
-// round names it, the endpoint's status shows the error, and the next round retries.
-// It also tells the FleetView where state is published and with which keys, so that every
-// satellite's state names them (the satellite learns them over mTLS).
-// Blocking (database and registry): call from the job runner or the blocking pool.
+// unchanged fleet costs no request. A state that left the fleet (its group, satellite or
+// config deleted) is retired after the round's publications: its manifests are deleted from
+// the registry, and its record kept so that a state made again there continues the versions. One
+// repository that fails does not stop the others: the round names it, the endpoint's status shows
+// the error, and the next round retries. It also tells the FleetView where state is published and
+// with which keys, so that every satellite's state names them (the satellite learns them over
+// mTLS). Blocking (database and registry): call from the job runner or the blocking pool.
 // Thread-safety: one publish_changed() at a time.
 #pragma once
 
@@ -41,7 +43,9 @@ struct StatePublicationOptions {
 struct PublicationRound {
   std::size_t published = 0;
   std::size_t unchanged = 0;
-  std::vector<std::string> errors;  // "REPOSITORY: why", one per repository that failed
+  std::size_t retired = 0;            // states that left the fleet, deleted from the registry
+  std::vector<std::string> errors;    // "REPOSITORY: why", one per repository that failed
+  std::vector<std::string> warnings;  // "REPOSITORY: why": retired, but left in the registry
 };
 
 class StatePublicationService {

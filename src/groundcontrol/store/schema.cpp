@@ -258,6 +258,12 @@ CREATE TABLE satellite_nats_users (
 );
 )sql";
 
+// Retired state publications (issue 13): a state gone from the fleet has its manifests
+// deleted from the registry, and its row kept with the time, so the versions continue.
+constexpr std::string_view kRetiredStatePublications = R"sql(
+ALTER TABLE state_publications ADD COLUMN retired_at TEXT NOT NULL DEFAULT '';
+)sql";
+
 void replace_all(std::string& text, std::string_view word, std::string_view by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))
     text.replace(at, word.size(), by);
@@ -296,6 +302,7 @@ std::span<const common::sql::Migration> migrations() {
   static const std::string postgres_9 = with_key_text(kSatelliteRobots, "TEXT COLLATE \"C\"");
   static const std::string sqlite_10 = with_key_text(kSatelliteCommands, "TEXT");
   static const std::string postgres_10 = with_key_text(kSatelliteCommands, "TEXT COLLATE \"C\"");
+  static const std::string retired_state_publications(kRetiredStatePublications);
   static const std::array steps = {
       common::sql::Migration{1, "resources, changes, harbor artifacts, events", sqlite_1,
                              postgres_1},
@@ -311,6 +318,8 @@ std::span<const common::sql::Migration> migrations() {
       common::sql::Migration{8, "state publications", sqlite_8, postgres_8},
       common::sql::Migration{9, "satellite robot accounts", sqlite_9, postgres_9},
       common::sql::Migration{10, "satellite commands, NATS users", sqlite_10, postgres_10},
+      common::sql::Migration{11, "state publications: retired", retired_state_publications,
+                             retired_state_publications},
   };
   return steps;
 }

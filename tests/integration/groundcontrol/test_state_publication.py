@@ -3,7 +3,9 @@ both engines into Debian's docker-registry: with --state-endpoint, each group's,
 and config's state appears under satellite/{group,satellite,config}-state/<name>/state,
 tagged latest and v<N>, signed so that cosign 2.5 verifies it; a change is a new version, an
 unchanged fleet pushes nothing; the config state holds no credential; each satellite's
-state over mTLS names the registry and the keys to trust; a restart continues the versions.
+state over mTLS names the registry and the keys to trust; a restart continues the versions;
+a deleted group's or satellite's state is deleted from the registry, and a group made again
+continues the versions.
 Without a signing key ground control refuses to start, saying why."""
 import json
 import os
@@ -250,3 +252,63 @@ def test_every_replica_names_the_state_registry(postgres, contract, registry, ke
     finally:
         b.stop()
         a.stop()
+
+
+def test_states_that_leave_the_fleet_are_deleted_and_their_versions_continue(
+        fresh_deployment, contract, registry, keys):
+    """A deleted group's and satellite's states go from the registry once the states that named
+    them are published without them; a group made again under the same name continues the
+    versions (satellites refuse a version that goes back)."""
+    flags = fresh_deployment()
+    server = Server(tempfile.mkdtemp(prefix="gc-state-retire-"),
+                    [*flags, "--state-endpoint", "central", "--state-signing-key",
+                     f"{keys}.key", "--state-interval", "1s", "--state-project", "retiring"], ENV)
+    try:
+        admin = login(server, contract, "admin", server.printed["admin"])
+        assert admin.call("POST", "/api/v1/registryendpoints", body={
+            "metadata": {"name": "central"}, "spec": {"url": registry}})[0] == 201
+        app = push_image(registry, "library/app", "2.0", "retire-app")
+        enrolled(server, contract, admin, "edge-stays")
+        enrolled(server, contract, admin, "edge-goes")
+        group = {"metadata": {"name": "popup"},
+                 "spec": {"artifacts": [{"repository": "library/app", "digest": app,
+                                         "tags": ["2.0"]}],
+                          "satellites": ["edge-stays", "edge-goes"]}}
+        assert admin.call("POST", "/api/v1/groups", body=group)[0] == 201
+        group_repo = "retiring/group-state/popup/state"
+        stays_repo = "retiring/satellite-state/edge-stays/state"
+        goes_repo = "retiring/satellite-state/edge-goes/state"
+        names_popup = lambda: [g["name"] for g in document(registry, stays_repo)["groups"]] == [
+            "popup"]
+        wait_for(lambda: "latest" in tags(registry, group_repo), "the group state")
+        wait_for(lambda: "latest" in tags(registry, goes_repo), "the satellite state")
+        wait_for(names_popup, "the satellite state naming the group")
+        # Two more versions, so that more than one manifest and signature go.
+        for n in (1, 2):
+            digest = push_image(registry, "library/app", f"2.{n}", f"retire-app-{n}")
+            assert admin.call("PATCH", "/api/v1/groups/{name}", {"name": "popup"}, body={
+                "spec": {"artifacts": [{"repository": "library/app", "digest": digest,
+                                        "tags": [f"2.{n}"]}]}},
+                headers={"Content-Type": "application/merge-patch+json"})[0] == 200
+            wait_for(lambda: document(registry, group_repo)["artifacts"][0]["digest"] == digest,
+                     f"group version with 2.{n}")
+        last_version = document(registry, group_repo)["version"]
+        assert any(t.endswith(".sig") for t in tags(registry, group_repo))
+
+        assert admin.call("DELETE", "/api/v1/groups/{name}", {"name": "popup"})[0] == 200
+        assert admin.call("DELETE", "/api/v1/satellites/{name}", {"name": "edge-goes"})[0] == 200
+        wait_for(lambda: tags(registry, group_repo) == [], "the deleted group's state gone")
+        wait_for(lambda: tags(registry, goes_repo) == [], "the deleted satellite's state gone")
+        # The satellite that stays was told first: its state no longer names the group.
+        assert document(registry, stays_repo)["groups"] == []
+        assert "latest" in tags(registry, stays_repo)
+        assert "state not published" not in server.stderr()
+
+        # Made again: published anew, above the versions the deleted group had.
+        assert admin.call("POST", "/api/v1/groups", body=group)[0] == 201
+        wait_for(lambda: "latest" in tags(registry, group_repo), "the group state again")
+        again = document(registry, group_repo)
+        assert again["version"] > last_version, (again["version"], last_version)
+        wait_for(names_popup, "the satellite state naming the group again")
+    finally:
+        server.stop()
