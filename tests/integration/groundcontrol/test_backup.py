@@ -2,8 +2,9 @@
 is consistent (integrity_check, and the satellites created during the backup form a prefix
 of the order they were created in), and a server started on the restored copy and master key
 serves the same fleet (satellites, admin's password, a certificate issued before the backup).
-Bad input gets a one-line error and a non-zero exit. PostgreSQL deployments are refused
-(pg_dump backs them up, docs/runbook.md)."""
+Bad input gets a one-line error and a non-zero exit. PostgreSQL deployments are refused:
+pg_dump backs them up (docs/runbook.md), and the runbook's pg_dump and pg_restore commands,
+run against a deployment that keeps writing, give a database that serves the same fleet."""
 import os
 import pathlib
 import shutil
@@ -63,6 +64,24 @@ class Writer(threading.Thread):
             self.created.append(name)
 
 
+def assert_same_fleet(restored, server, contract, writer, during, cert):
+    """`restored` serves what `server` held when its backup began: the same CA and admin
+    password, the satellites made before it, those made while it ran as a prefix of their
+    order (one consistent snapshot), and a certificate issued before it."""
+    assert pathlib.Path(restored.ca_file).read_text() == pathlib.Path(server.ca_file).read_text()
+    again = login(restored, contract, "admin", server.printed["admin"])
+    names = [s["metadata"]["name"]
+             for s in again.call("GET", "/api/v1/satellites", query="limit=1000")[1]["items"]]
+    assert {"before-0", "before-1"} <= set(names)
+    copied = sorted((n for n in names if n.startswith("during-")),
+                    key=lambda n: int(n.split("-")[1]))
+    assert copied == writer.created[:len(copied)]
+    assert 5 <= len(copied) <= during
+    satellite = Client(restored.printed["satellite"], restored.ca_file, contract, cert=cert)
+    status, state, _ = satellite.call("GET", "/satellite/v1/state")
+    assert status == 200 and state["satellite"] == "before-1"
+
+
 def test_a_backup_taken_under_writes_restores_the_same_fleet(live, contract, tmp_path):
     server, admin, cert = live
     out = tmp_path / "groundcontrol-backup.db"
@@ -93,19 +112,7 @@ def test_a_backup_taken_under_writes_restores_the_same_fleet(live, contract, tmp
     shutil.copy(key_file, os.path.join(restored_dir, "master.key"))
     restored = Server(restored_dir)
     try:
-        assert pathlib.Path(restored.ca_file).read_text() == pathlib.Path(server.ca_file).read_text()
-        again = login(restored, contract, "admin", server.printed["admin"])
-        names = [s["metadata"]["name"]
-                 for s in again.call("GET", "/api/v1/satellites", query="limit=1000")[1]["items"]]
-        assert {"before-0", "before-1"} <= set(names)
-        # One consistent snapshot: the satellites made while it ran are a prefix of their order.
-        copied = sorted((n for n in names if n.startswith("during-")),
-                        key=lambda n: int(n.split("-")[1]))
-        assert copied == writer.created[:len(copied)]
-        assert 5 <= len(copied) <= during
-        satellite = Client(restored.printed["satellite"], restored.ca_file, contract, cert=cert)
-        status, state, _ = satellite.call("GET", "/satellite/v1/state")
-        assert status == 200 and state["satellite"] == "before-1"
+        assert_same_fleet(restored, server, contract, writer, during, cert)
     finally:
         restored.stop()
 
@@ -162,3 +169,45 @@ def test_a_wrong_master_key_is_refused_before_anything_is_written(live, tmp_path
 def test_a_postgresql_deployment_is_pointed_at_pg_dump(tmp_path):
     done = backup(str(tmp_path), tmp_path / "x.db", "--db", "postgres://postgres@127.0.0.1:1/gc")
     assert "pg_dump" in one_line_failure(done)
+
+
+def test_a_postgresql_deployment_restored_from_pg_dump_serves_the_same_fleet(postgres, contract,
+                                                                             tmp_path):
+    """docs/runbook.md's commands, as written: pg_dump of a serving deployment while it writes,
+    pg_restore into an empty database, a server on it with the master key file."""
+    database = postgres.new_database()
+    data_dir = tempfile.mkdtemp(prefix="gc-pg-backup-")
+    server = Server(data_dir, ["--db", database])
+    try:
+        admin = login(server, contract, "admin", server.printed["admin"])
+        create_satellite(admin, "before-0")
+        _, _, cert = enroll(server, contract, create_satellite(admin, "before-1"), "before-1")
+        writer = Writer(admin)
+        writer.start()
+        while len(writer.created) < 5:
+            time.sleep(0.01)
+        dump = tmp_path / "gc.dump"
+        done = subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", database],
+                              capture_output=True, text=True, timeout=60)
+        during = len(writer.created)
+        time.sleep(0.3)
+        writer.halt.set()
+        writer.join()
+        assert done.returncode == 0, done.stderr
+        assert not writer.failures, writer.failures
+        assert len(writer.created) > during
+    finally:
+        server.stop()
+
+    restored_db = postgres.new_database()
+    done = subprocess.run(["pg_restore", "--no-owner", f"--dbname={restored_db}", str(dump)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    restored_dir = tempfile.mkdtemp(prefix="gc-pg-restored-")
+    shutil.copy(os.path.join(data_dir, "master.key"), os.path.join(restored_dir, "master.key"))
+    restored = Server(restored_dir, ["--db", restored_db])
+    try:
+        assert "admin" not in restored.printed  # the restored admin, not a new one
+        assert_same_fleet(restored, server, contract, writer, during, cert)
+    finally:
+        restored.stop()
