@@ -1,8 +1,5 @@
 #include "common/http/server.hpp"
 
-#include <sys/sendfile.h>
-#include <unistd.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,7 +9,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -22,17 +18,18 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <list>
 #include <mutex>
 #include <thread>
 
 #include "common/fs/fd_limit.hpp"
+#include "common/http/detail/accept_policy.hpp"
 #include "common/http/detail/beast_body_reader.hpp"
 #include "common/http/detail/beast_request.hpp"
 #include "common/http/detail/connection_context.hpp"
 #include "common/http/detail/connection_deadline.hpp"
 #include "common/http/detail/request_framing.hpp"
+#include "common/http/detail/response_writer.hpp"
 #include "common/http/detail/tls_context.hpp"
 
 namespace common::http {
@@ -50,31 +47,6 @@ using detail::BeastBodyReader;
 using detail::ConnectionContext;
 using detail::ConnectionDeadline;
 using detail::Parser;
-
-// Each connection holds a socket and, while it serves or receives a blob, a file: connections
-// may use all descriptors but a reserve for listeners, event loops, SQLite, blob files and
-// logs, and at least half of them when the limit is too small for the reserve.
-std::size_t connections_within(std::uint64_t fd_limit) {
-  constexpr std::uint64_t kReserve = 64;
-  const auto budget = std::max(fd_limit - std::min(fd_limit, kReserve), fd_limit / 2);
-  return static_cast<std::size_t>(
-      std::clamp<std::uint64_t>(budget, 1, std::numeric_limits<std::size_t>::max()));
-}
-
-// Out of descriptors (or kernel memory), accept() fails at once for as long as a client
-// waits in the backlog: retrying at once spins a core and floods the log.
-bool worth_backing_off(const boost::system::error_code& ec) {
-  return ec == asio::error::no_descriptors ||
-         ec == boost::system::errc::too_many_files_open_in_system ||
-         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
-}
-
-// Waits between accept retries: 10 ms doubling up to 1 s, so a freed descriptor is used
-// soon and a long shortage costs one wake-up a second.
-std::chrono::milliseconds backoff_delay(std::size_t failures) {
-  const auto doublings = std::min<std::size_t>(failures, 7);
-  return std::min(std::chrono::milliseconds(10 << doublings), std::chrono::milliseconds(1000));
-}
 
 // The status answering a request header that failed to parse, or nullopt when the client
 // went away or stalled and no one would read an answer.
@@ -191,13 +163,6 @@ class BeastServer final : public Server {
                                             const boost::system::error_code& ec);
   asio::awaitable<Response> respond(Request& request, const Parser& parser);
   asio::awaitable<Response> call_handler(Request& request);
-  template <class Stream>
-  asio::awaitable<Result<std::uint64_t>> write_response(Stream& stream,
-                                                        ConnectionDeadline& deadline,
-                                                        Response& response, bool head,
-                                                        bool keep_alive, unsigned version);
-  template <class Stream>
-  asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline, FileRange& file);
   // The shortest limit a connection's deadline enforces.
   std::chrono::steady_clock::duration deadline_granularity() const {
     return std::min<std::chrono::steady_clock::duration>(config_.idle_timeout, config_.io_timeout);
@@ -276,7 +241,7 @@ void BeastServer::cap_connections() {
     logger_->warn("cannot read the fd limit: {}", limit.error().message());
     return;
   }
-  const auto allowed = connections_within(limit->soft);
+  const auto allowed = detail::connections_within(limit->soft);
   if (config_.max_connections <= allowed) return;
   logger_->warn("connection limit lowered from {} to {}: the process may open {} files",
                 config_.max_connections, allowed, limit->soft);
@@ -335,10 +300,10 @@ asio::awaitable<void> BeastServer::accept_loop(Worker& worker) {
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
     if (ec && (stopping_ || ec == asio::error::operation_aborted)) co_return;
-    if (ec && worth_backing_off(ec)) {
+    if (ec && detail::worth_backing_off(ec)) {
       // One line per episode: the condition, not every retry, is what an operator needs.
       if (failures++ == 0) logger_->warn("accept failed: {}; retrying with back-off", ec.message());
-      worker.accept_backoff.expires_after(backoff_delay(failures));
+      worker.accept_backoff.expires_after(detail::backoff_delay(failures));
       co_await worker.accept_backoff.async_wait(kUseTuple);
       continue;
     }
@@ -489,8 +454,8 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, ConnectionDe
                       context.cancel_reason() != CancelReason::kClientGone;
     if (!parser.is_done()) keep_alive = co_await skip_rest(body, parser, keep_alive);
     const bool head = request.method == Method::kHead;
-    auto sent =
-        co_await write_response(stream, deadline, response, head, keep_alive, message.version());
+    auto sent = co_await detail::write_response(stream, deadline, response, head, keep_alive,
+                                                message.version(), config_.io_timeout);
     if (observer_) {
       observer_(Exchange{request.method, response.route, request.target, remote, response.status,
                          sent ? *sent : 0, std::chrono::steady_clock::now() - started,
@@ -515,7 +480,8 @@ asio::awaitable<void> BeastServer::answer_header_error(Stream& stream, Connectio
   if (!status) co_return;
   Response refused(*status);
   refused.close = true;
-  (void)co_await write_response(stream, deadline, refused, false, false, 11);
+  (void)co_await detail::write_response(stream, deadline, refused, false, false, 11,
+                                        config_.io_timeout);
 }
 
 asio::awaitable<Response> BeastServer::respond(Request& request, const Parser& parser) {
@@ -548,96 +514,6 @@ asio::awaitable<Response> BeastServer::call_handler(Request& request) {
   failed.close = true;
   failed.diagnostic = "handler threw: " + what;
   co_return failed;
-}
-
-template <class Stream>
-asio::awaitable<Result<std::uint64_t>> BeastServer::write_response(Stream& stream,
-                                                                   ConnectionDeadline& deadline,
-                                                                   Response& response, bool head,
-                                                                   bool keep_alive,
-                                                                   unsigned version) {
-  const std::uint64_t length = response.body_size();
-  const bool no_body = head || response.status == 204 || response.status == 304 ||
-                       std::holds_alternative<std::monostate>(response.body) ||
-                       std::holds_alternative<FileRange>(response.body);
-  std::string_view inline_body;
-  if (const auto* s = std::get_if<std::string>(&response.body)) inline_body = *s;
-  if (const auto* p = std::get_if<std::shared_ptr<const std::string>>(&response.body); p && *p) {
-    inline_body = **p;
-  }
-  bhttp::response<bhttp::span_body<const char>> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  for (const auto& [name, value] : response.headers) message.set(name, value);
-  message.keep_alive(keep_alive);
-  if (response.status != 204 && response.status != 304) message.content_length(length);
-  if (!no_body)
-    message.body() =
-        bhttp::span_body<const char>::value_type(inline_body.data(), inline_body.size());
-  bhttp::response_serializer<bhttp::span_body<const char>> serializer(message);
-  deadline.expect_within(config_.io_timeout);
-  auto [ec, written] = co_await bhttp::async_write(stream, serializer, kUseTuple);
-  deadline.suspend();
-  if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-  if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
-  std::uint64_t sent = no_body ? 0 : inline_body.size();
-  if (!head) {
-    if (auto* file = std::get_if<FileRange>(&response.body)) {
-      auto status = co_await write_file(stream, deadline, *file);
-      deadline.suspend();
-      if (!status) co_return fail(status.error());
-      sent = file->length;
-    }
-  }
-  co_return sent;
-}
-
-template <class Stream>
-asio::awaitable<Status> BeastServer::write_file(Stream& stream, ConnectionDeadline& deadline,
-                                                FileRange& file) {
-  std::uint64_t remaining = file.length;
-  auto offset = static_cast<off_t>(file.offset);
-  if constexpr (std::is_same_v<Stream, PlainStream>) {
-    // Zero-copy: the kernel moves page-cache pages straight to the socket.
-    auto& socket = stream.socket();
-    socket.native_non_blocking(true);
-    // Progress is a chunk sent: a large download costs a timestamp per chunk.
-    deadline.expect_within(config_.io_timeout);
-    while (remaining > 0) {
-      const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 16u << 20));
-      const ssize_t n = ::sendfile(socket.native_handle(), file.fd.get(), &offset, chunk);
-      if (n > 0) {
-        remaining -= static_cast<std::uint64_t>(n);
-        deadline.expect_within(config_.io_timeout);
-        continue;
-      }
-      if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN)
-        co_return fail(ErrorCode::kUnavailable, "sendfile failed", std::strerror(errno));
-      auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, kUseTuple);
-      if (deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-      if (ec) co_return fail(ErrorCode::kUnavailable, "client went away");
-    }
-  } else {
-    std::vector<char> buffer(256 * 1024);
-    while (remaining > 0) {
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer.size()));
-      const ssize_t n = ::pread(file.fd.get(), buffer.data(), want, offset);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        co_return fail(ErrorCode::kInternal, "reading file failed");
-      }
-      deadline.expect_within(config_.io_timeout);
-      auto [ec, w] = co_await asio::async_write(
-          stream, asio::buffer(buffer.data(), static_cast<std::size_t>(n)), kUseTuple);
-      if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-      if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
-      offset += n;
-      remaining -= static_cast<std::uint64_t>(n);
-    }
-  }
-  co_return Status{};
 }
 
 }  // namespace

@@ -1,0 +1,130 @@
+#include "common/http/detail/response_writer.hpp"
+
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace common::http::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The file body of a response whose header is on the wire.
+template <class Stream>
+asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline, FileRange& file,
+                                   std::chrono::steady_clock::duration io_timeout) {
+  std::uint64_t remaining = file.length;
+  auto offset = static_cast<off_t>(file.offset);
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    // Zero-copy: the kernel moves page-cache pages straight to the socket.
+    auto& socket = stream.socket();
+    socket.native_non_blocking(true);
+    // Progress is a chunk sent: a large download costs a timestamp per chunk.
+    deadline.expect_within(io_timeout);
+    while (remaining > 0) {
+      const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 16u << 20));
+      const ssize_t n = ::sendfile(socket.native_handle(), file.fd.get(), &offset, chunk);
+      if (n > 0) {
+        remaining -= static_cast<std::uint64_t>(n);
+        deadline.expect_within(io_timeout);
+        continue;
+      }
+      if (n == 0) co_return fail(ErrorCode::kInternal, "file ended early");
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN)
+        co_return fail(ErrorCode::kUnavailable, "sendfile failed", std::strerror(errno));
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, kUseTuple);
+      if (deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
+      if (ec) co_return fail(ErrorCode::kUnavailable, "client went away");
+    }
+  } else {
+    std::vector<char> buffer(256 * 1024);
+    while (remaining > 0) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer.size()));
+      const ssize_t n = ::pread(file.fd.get(), buffer.data(), want, offset);
+      if (n <= 0) {
+        if (n < 0 && errno == EINTR) continue;
+        co_return fail(ErrorCode::kInternal, "reading file failed");
+      }
+      deadline.expect_within(io_timeout);
+      auto [ec, w] = co_await asio::async_write(
+          stream, asio::buffer(buffer.data(), static_cast<std::size_t>(n)), kUseTuple);
+      if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
+      if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+      offset += n;
+      remaining -= static_cast<std::uint64_t>(n);
+    }
+  }
+  co_return Status{};
+}
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<Result<std::uint64_t>> write_response(
+    Stream& stream, ConnectionDeadline& deadline, Response& response, bool head, bool keep_alive,
+    unsigned version, std::chrono::steady_clock::duration io_timeout) {
+  const std::uint64_t length = response.body_size();
+  const bool no_body = head || response.status == 204 || response.status == 304 ||
+                       std::holds_alternative<std::monostate>(response.body) ||
+                       std::holds_alternative<FileRange>(response.body);
+  std::string_view inline_body;
+  if (const auto* s = std::get_if<std::string>(&response.body)) inline_body = *s;
+  if (const auto* p = std::get_if<std::shared_ptr<const std::string>>(&response.body); p && *p) {
+    inline_body = **p;
+  }
+  bhttp::response<bhttp::span_body<const char>> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) message.set(name, value);
+  message.keep_alive(keep_alive);
+  if (response.status != 204 && response.status != 304) message.content_length(length);
+  if (!no_body)
+    message.body() =
+        bhttp::span_body<const char>::value_type(inline_body.data(), inline_body.size());
+  bhttp::response_serializer<bhttp::span_body<const char>> serializer(message);
+  deadline.expect_within(io_timeout);
+  auto [ec, written] = co_await bhttp::async_write(stream, serializer, kUseTuple);
+  deadline.suspend();
+  if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
+  if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+  std::uint64_t sent = no_body ? 0 : inline_body.size();
+  if (!head) {
+    if (auto* file = std::get_if<FileRange>(&response.body)) {
+      auto status = co_await write_file(stream, deadline, *file, io_timeout);
+      deadline.suspend();
+      if (!status) co_return fail(status.error());
+      sent = file->length;
+    }
+  }
+  co_return sent;
+}
+
+template asio::awaitable<Result<std::uint64_t>> write_response(PlainStream&, ConnectionDeadline&,
+                                                               Response&, bool, bool, unsigned,
+                                                               std::chrono::steady_clock::duration);
+template asio::awaitable<Result<std::uint64_t>> write_response(TlsStream&, ConnectionDeadline&,
+                                                               Response&, bool, bool, unsigned,
+                                                               std::chrono::steady_clock::duration);
+
+}  // namespace common::http::detail
