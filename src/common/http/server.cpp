@@ -30,6 +30,7 @@
 #include "common/http/detail/connection_deadline.hpp"
 #include "common/http/detail/request_framing.hpp"
 #include "common/http/detail/response_writer.hpp"
+#include "common/http/detail/server_streams.hpp"
 #include "common/http/detail/tls_context.hpp"
 
 namespace common::http {
@@ -41,12 +42,12 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using detail::BeastBodyReader;
 using detail::ConnectionContext;
 using detail::ConnectionDeadline;
 using detail::Parser;
+using detail::PlainStream;
+using detail::TlsStream;
 
 // The status answering a request header that failed to parse, or nullopt when the client
 // went away or stalled and no one would read an answer.

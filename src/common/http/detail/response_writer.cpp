@@ -18,6 +18,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/http/detail/server_streams.hpp"
+
 namespace common::http::detail {
 namespace {
 
@@ -26,8 +28,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // The file body of a response whose header is on the wire.
 template <class Stream>
