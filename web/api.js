@@ -43,16 +43,14 @@ export function query(params) {
   return parts.length ? "?" + parts.join("&") : "";
 }
 
-// Calls METHOD path (under the origin) with an optional JSON body; resolves to the parsed
-// JSON answer (null for 204), rejects with ApiError. `signal` aborts it.
-export async function call(method, path, {body, signal, contentType} = {}) {
+// fetch() with the session's token; rejects with ApiError when the server is unreachable.
+async function send(method, path, {body, signal, contentType} = {}) {
   const headers = {Accept: "application/json"};
   const current = session();
   if (current?.token) headers.Authorization = `Bearer ${current.token}`;
   if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
-  let response;
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       method, headers, signal, cache: "no-store",
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
@@ -60,25 +58,69 @@ export async function call(method, path, {body, signal, contentType} = {}) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(0, "UNAVAILABLE", "ground control cannot be reached");
   }
-  const text = await response.text();
-  let document = null;
-  if (text && (response.headers.get("Content-Type") || "").startsWith("application/json")) {
-    try {
-      document = JSON.parse(text);
-    } catch {
-      document = null;
-    }
+}
+
+// The ApiError of a failed answer, from the envelope in `text`; a 401 to a call made with a
+// token ends the session.
+function failure(method, path, response, document) {
+  const error = document?.error || {};
+  if (response.status === 401 && session()?.token && path !== "/api/v1/login") {
+    sessionStorage.removeItem(KEY);
+    onUnauthenticated();
   }
-  if (!response.ok) {
-    const error = document?.error || {};
-    if (response.status === 401 && current?.token && path !== "/api/v1/login") {
-      sessionStorage.removeItem(KEY);
-      onUnauthenticated();
-    }
-    throw new ApiError(response.status, error.code || String(response.status),
-                       error.message || `${method} ${path} answered ${response.status}`);
+  return new ApiError(response.status, error.code || String(response.status),
+                      error.message || `${method} ${path} answered ${response.status}`);
+}
+
+function parseJson(text, response) {
+  if (!text || !(response.headers.get("Content-Type") || "").startsWith("application/json"))
+    return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
+}
+
+// Calls METHOD path (under the origin) with an optional JSON body; resolves to the parsed
+// JSON answer (null for 204), rejects with ApiError. `signal` aborts it.
+export async function call(method, path, options = {}) {
+  const response = await send(method, path, options);
+  const document = parseJson(await response.text(), response);
+  if (!response.ok) throw failure(method, path, response, document);
   return document;
+}
+
+// GETs a streamed answer of one JSON document per line (a watch) and calls onLine(document)
+// as each line arrives; resolves when the server ends the stream, rejects with ApiError
+// (a refused call, or a connection lost mid-stream). `signal` aborts it.
+export async function stream(path, {signal, onLine}) {
+  const response = await send("GET", path, {signal});
+  if (!response.ok) {
+    throw failure("GET", path, response, parseJson(await response.text(), response));
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let partial = "";
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      throw new ApiError(0, "UNAVAILABLE", "the watch stream was cut off");
+    }
+    if (chunk.done) return;
+    partial += decoder.decode(chunk.value, {stream: true});
+    const lines = partial.split("\n");
+    partial = lines.pop();
+    try {
+      for (const line of lines) if (line) onLine(JSON.parse(line));
+    } catch (error) {
+      reader.cancel().catch(() => {});  // the caller stops reading: end the stream
+      throw error;
+    }
+  }
 }
 
 export const get = (path, options) => call("GET", path, options);

@@ -1,14 +1,16 @@
-// Live pages: list a resource, then follow it with the API's long-poll watch
-// (GET /api/v1/{plural}?watch=true&resourceVersion=N), calling back on every change so the
-// page redraws without a reload. A 410 (the change log no longer reaches back) lists again;
-// a failure retries after a pause. stop() (or the signal) ends it and aborts the held call.
-import {get, query} from "./api.js";
+// Live pages: list a resource, then follow it with the API's watch stream
+// (GET /api/v1/{plural}?watch=true&resourceVersion=N, one event per line), calling back on
+// every change as it arrives so the page redraws without a reload. A stream the server ends
+// is opened again from the last revision seen; a 410 or a GONE error event (the change log
+// no longer reaches back) lists again; a failure retries after a pause. stop() (or the
+// signal) ends it and aborts the stream.
+import {ApiError, get, query, stream} from "./api.js";
 
 // follow(plural, {labelSelector, list, onList, onChange, signal}):
 //   list(): the page's own list call; resolves to a List (its metadata.resourceVersion is
 //           where the watch starts). Defaults to one item of `plural`.
 //   onList(list): the list's answer, also after a relist.
-//   onChange(events): a WatchEventList's items, non-empty.
+//   onChange(events): the change events that arrived (ADDED, MODIFIED, DELETED), non-empty.
 export function follow(plural, {labelSelector, list, onList, onChange, onError, signal}) {
   const controller = new AbortController();
   signal?.addEventListener("abort", () => controller.abort());
@@ -23,11 +25,18 @@ export function follow(plural, {labelSelector, list, onList, onChange, onError, 
           version = answer?.metadata?.resourceVersion ?? "0";
           onList?.(answer);
         }
-        const answer = await get(`/api/v1/${plural}${query({
-          watch: "true", resourceVersion: version, timeoutSeconds: 30, labelSelector})}`,
-          {signal: controller.signal});
-        version = answer.resourceVersion;
-        if (answer.items.length) onChange?.(answer.items);
+        await stream(`/api/v1/${plural}${query({
+          watch: "true", resourceVersion: version, labelSelector})}`, {
+          signal: controller.signal,
+          onLine: (event) => {
+            if (event.type === "ERROR") {
+              const error = event.object?.error || {};
+              throw new ApiError(error.code === "GONE" ? 410 : 500, error.code, error.message);
+            }
+            version = event.object?.metadata?.resourceVersion ?? version;
+            if (event.type !== "BOOKMARK") onChange?.([event]);
+          },
+        });
       } catch (error) {
         if (controller.signal.aborted || error.name === "AbortError") return;
         if (error.status === 410) {

@@ -86,9 +86,9 @@ common::Result<std::unique_ptr<ManagementClient>> ManagementClient::create(const
       new ManagementClient(std::move(*http), std::move(server), context.token));
 }
 
-common::Result<json> ManagementClient::call(const std::string& method, const std::string& path,
-                                            const Query& query, const std::optional<json>& body,
-                                            const std::string& content_type) {
+common::http::ClientRequest ManagementClient::make_request(const std::string& method,
+                                                           const std::string& path,
+                                                           const Query& query) const {
   common::http::ClientRequest request;
   request.method = method;
   request.url = server_ + path;
@@ -99,6 +99,25 @@ common::Result<json> ManagementClient::call(const std::string& method, const std
   }
   request.headers.emplace_back("Accept", "application/json");
   if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
+  return request;
+}
+
+common::Error ManagementClient::transport_error(const common::Error& error) const {
+  auto why = error.detail().empty() ? error.message() : error.detail();
+  if (why.starts_with("curl error ") && why.find(": ") != std::string::npos)
+    why = why.substr(why.find(": ") + 2);
+  if (error.code() == ErrorCode::kPermissionDenied)
+    return common::Error(
+        ErrorCode::kUnavailable,
+        fmt::format("ground control at {}: its TLS certificate is not trusted ({})", server_, why));
+  return common::Error(ErrorCode::kUnavailable,
+                       fmt::format("cannot reach ground control at {}: {}", server_, why));
+}
+
+common::Result<json> ManagementClient::call(const std::string& method, const std::string& path,
+                                            const Query& query, const std::optional<json>& body,
+                                            const std::string& content_type) {
+  auto request = make_request(method, path, query);
   if (body) {
     request.headers.emplace_back("Content-Type", content_type);
     request.body = body->dump();
@@ -106,18 +125,7 @@ common::Result<json> ManagementClient::call(const std::string& method, const std
     request.body = "";
   }
   auto response = http_->request(request);
-  if (!response) {
-    const auto& error = response.error();
-    auto why = error.detail().empty() ? error.message() : error.detail();
-    if (why.starts_with("curl error ") && why.find(": ") != std::string::npos)
-      why = why.substr(why.find(": ") + 2);
-    if (error.code() == ErrorCode::kPermissionDenied)
-      return fail(ErrorCode::kUnavailable,
-                  fmt::format("ground control at {}: its TLS certificate is not trusted ({})",
-                              server_, why));
-    return fail(ErrorCode::kUnavailable,
-                fmt::format("cannot reach ground control at {}: {}", server_, why));
-  }
+  if (!response) return fail(transport_error(response.error()));
   if (response->status >= 400) return fail(api_error(response->status, response->body, server_));
   if (response->body.empty()) return json(nullptr);
   try {
@@ -127,6 +135,39 @@ common::Result<json> ManagementClient::call(const std::string& method, const std
                 fmt::format("ground control at {} answered {} {} with a body that is not JSON",
                             server_, method, path));
   }
+}
+
+common::Status ManagementClient::stream(const std::string& path, const Query& query,
+                                        const std::function<common::Status(const json&)>& on_line) {
+  std::string partial;  // the line being received
+  // The sink's own failures (the callback's, a line not JSON) come back from request() as
+  // they are; they are told from the transport's by being set here.
+  std::optional<common::Error> stopped;
+  auto response = http_->request(make_request("GET", path, query), [&](std::string_view chunk) {
+    partial.append(chunk);
+    std::size_t begin = 0;
+    for (auto end = partial.find('\n'); end != std::string::npos;
+         begin = end + 1, end = partial.find('\n', begin)) {
+      const std::string_view line(partial.data() + begin, end - begin);
+      if (line.empty()) continue;
+      json document = json::parse(line, nullptr, false);
+      common::Status handled =
+          document.is_discarded()
+              ? fail(ErrorCode::kInternal,
+                     fmt::format("ground control at {} streamed a line that is not JSON", server_))
+              : on_line(document);
+      if (!handled) {
+        stopped = handled.error();
+        return handled;
+      }
+    }
+    partial.erase(0, begin);
+    return common::Status{};
+  });
+  if (stopped) return fail(*stopped);
+  if (!response) return fail(transport_error(response.error()));
+  if (response->status >= 400) return fail(api_error(response->status, response->body, server_));
+  return {};
 }
 
 }  // namespace cli

@@ -7,6 +7,7 @@
 // command's client, used from one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,11 +45,23 @@ class ManagementClient {
     return call("GET", path, query);
   }
 
+  // Sends GET path?query for a streamed answer of one JSON document per line (a watch) and
+  // hands each to `on_line` as soon as its line has arrived, until the server ends the
+  // stream (OK) or on_line fails (its error, the stream then dropped). Errors as call()'s;
+  // a line that is not JSON is kInternal.
+  [[nodiscard]] common::Status stream(
+      const std::string& path, const Query& query,
+      const std::function<common::Status(const nlohmann::json&)>& on_line);
+
   [[nodiscard]] const std::string& server() const { return server_; }
 
  private:
   ManagementClient(std::unique_ptr<common::http::HttpClient> http, std::string server,
                    std::string token);
+  common::http::ClientRequest make_request(const std::string& method, const std::string& path,
+                                           const Query& query) const;
+  // A transport failure as the line gcctl prints.
+  common::Error transport_error(const common::Error& error) const;
   std::unique_ptr<common::http::HttpClient> http_;
   std::string server_;
   std::string token_;

@@ -15,6 +15,7 @@
 #include "groundcontrol/app/keygen_command.hpp"
 #include "groundcontrol/app/serve_command.hpp"
 #include "groundcontrol/model/satellite_command.hpp"
+#include "groundcontrol/pki/spiffe_id.hpp"
 
 namespace {
 
@@ -75,6 +76,12 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
   cmd.add_option("--trust-domain", options.trust_domain,
                  "SPIFFE trust domain of satellite identities")
       ->capture_default_str();
+  cmd.add_option("--external-ca-bundle", options.external_ca_bundle,
+                 "a PEM CA bundle (a SPIRE server's) trusted for satellite certificates too; "
+                 "re-read when it changes");
+  cmd.add_option("--external-spiffe-prefix", options.external_spiffe_prefix,
+                 "with --external-ca-bundle: the SPIFFE ID prefix whose rest names the "
+                 "satellite, e.g. spiffe://example.org/satellite/");
   cmd.add_option("--certificate-validity", text.certificate_validity,
                  "lifetime of satellite certificates")
       ->capture_default_str();
@@ -192,6 +199,22 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
                       "keygen)"));
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument, "--tls-cert and --tls-key go together"));
+  if (options.external_ca_bundle.empty() != options.external_spiffe_prefix.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--external-ca-bundle and --external-spiffe-prefix go together"));
+  if (!options.external_spiffe_prefix.empty()) {
+    const auto& prefix = options.external_spiffe_prefix;
+    if (!prefix.ends_with('/') || !groundcontrol::pki::validate_spiffe_id(prefix + "x"))
+      die(common::Error(common::ErrorCode::kInvalidArgument,
+                        "--external-spiffe-prefix: expected spiffe://TRUST-DOMAIN/PATH/ (ending "
+                        "in /), got \"" +
+                            prefix + "\""));
+    if (prefix.starts_with("spiffe://" + options.trust_domain + "/"))
+      die(common::Error(common::ErrorCode::kInvalidArgument,
+                        "--external-spiffe-prefix: must not be under ground control's own trust "
+                        "domain " +
+                            options.trust_domain));
+  }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // `gcctl get TYPE [NAME…] | TYPE/NAME…`: read resources and print them (-o), every page of
-// a list; with -w, then follow the changes (list, then long-poll watches from the list's
-// revision), one row per change.
+// a list; with -w, then follow the changes (list, then a watch stream from the list's
+// revision), one row per change as it happens.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,8 +19,6 @@ using common::ErrorCode;
 using common::fail;
 using nlohmann::json;
 
-constexpr int kWatchSeconds = 20;  // under HttpClient's 30 s stall limit
-
 struct GetFlags {
   std::vector<std::string> args;
   ListOptions list;
@@ -34,51 +32,66 @@ struct Printing {
   TableOptions table;
 };
 
+// Prints one changed resource as `get -w` shows it.
+void print_change(Session& session, const ResourceKind& kind, const Printing& printing,
+                  const json& object, const std::vector<std::size_t>& widths) {
+  const std::vector<json> one{object};
+  switch (printing.format) {
+    case OutputFormat::kTable:
+    case OutputFormat::kWide: {
+      auto options = printing.table;
+      options.now = session.now();
+      options.wide = printing.format == OutputFormat::kWide;
+      print_table(session.out(), make_table(kind, one, options), widths, false);
+      break;
+    }
+    case OutputFormat::kYaml:
+      session.out() << "---\n" << yaml_from_json(object);
+      break;
+    default:
+      print_resources(session.out(), kind, one, printing.format, printing.table, true);
+  }
+  session.out() << std::flush;
+}
+
 // Follows `kind`'s changes from revision `version`, printing each changed resource (only
-// those in `names` when given) until the process is stopped or a request fails.
+// those in `names` when given) as its event arrives on the watch stream, until the process
+// is stopped or a request fails. A stream the server ends is opened again from the last
+// revision seen; one whose revision is too old (410, or an ERROR event saying GONE) lists
+// again.
 common::Status follow(Session& session, ManagementClient& client, const ResourceKind& kind,
                       const GetFlags& flags, const Printing& printing, std::string version,
-                      std::vector<std::size_t> widths) {
+                      const std::vector<std::size_t>& widths) {
   const auto names = flags.args.size() > 1
                          ? std::vector<std::string>(flags.args.begin() + 1, flags.args.end())
                          : std::vector<std::string>{};
   for (;;) {
-    Query query{{"watch", "true"},
-                {"resourceVersion", version},
-                {"timeoutSeconds", std::to_string(kWatchSeconds)}};
+    Query query{{"watch", "true"}, {"resourceVersion", version}};
     if (!flags.list.label_selector.empty())
       query.emplace_back("labelSelector", flags.list.label_selector);
-    auto answer = client.get(kind.collection_path(), query);
-    if (!answer && answer.error().code() == ErrorCode::kGone) {  // too old: list again
+    auto streamed =
+        client.stream(kind.collection_path(), query, [&](const json& event) -> common::Status {
+          const auto type = event.value("type", "");
+          const auto& object = event.contains("object") ? event["object"] : json::object();
+          if (type == "ERROR") {
+            const auto error = object.value("error", json::object());
+            return fail(error.value("code", "") == "GONE" ? ErrorCode::kGone : ErrorCode::kInternal,
+                        error.value("message", "the watch failed"));
+          }
+          version = object.value("metadata", json::object()).value("resourceVersion", version);
+          if (type == "BOOKMARK") return common::Status{};
+          const auto name = object["metadata"].value("name", "");
+          if (names.empty() || std::find(names.begin(), names.end(), name) != names.end())
+            print_change(session, kind, printing, object, widths);
+          return common::Status{};
+        });
+    if (!streamed && streamed.error().code() == ErrorCode::kGone) {  // too old: list again
       auto listed = list_resources(client, kind, flags.list);
       if (!listed) return fail(listed.error());
       version = listed->resource_version;
       continue;
     }
-    if (!answer) return fail(answer.error());
-    for (const auto& event : (*answer)["items"]) {
-      const auto& object = event["object"];
-      const auto name = object["metadata"].value("name", "");
-      if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
-      const std::vector<json> one{object};
-      switch (printing.format) {
-        case OutputFormat::kTable:
-        case OutputFormat::kWide: {
-          auto options = printing.table;
-          options.now = session.now();
-          options.wide = printing.format == OutputFormat::kWide;
-          print_table(session.out(), make_table(kind, one, options), widths, false);
-          break;
-        }
-        case OutputFormat::kYaml:
-          session.out() << "---\n" << yaml_from_json(object);
-          break;
-        default:
-          print_resources(session.out(), kind, one, printing.format, printing.table, true);
-      }
-      session.out() << std::flush;
-    }
-    version = answer->value("resourceVersion", version);
+    if (!streamed) return streamed;
   }
 }
 

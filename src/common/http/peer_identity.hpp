@@ -18,6 +18,11 @@ struct PeerIdentity {
   std::vector<std::string> dns_sans;  // DNS subjectAltNames
   std::string serial_hex;             // serial number, lowercase hex (as openssl x509 -serial)
   std::string sha256_fingerprint;     // SHA-256 of the certificate's DER, lowercase hex
+  // SHA-256 (lowercase hex) of the trust anchor in the client CA bundle that the chain ends
+  // in: which of several trusted CAs vouches for this client (ground control's own, or an
+  // external one such as a SPIRE server's). Empty when no CA of the bundle does any more (a
+  // session resumed after its CA left the bundle).
+  std::string anchor_sha256;
   std::chrono::system_clock::time_point not_after;
 
   // The first URI SAN with the spiffe scheme ("spiffe://example.org/satellite/a"); empty

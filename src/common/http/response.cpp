@@ -11,6 +11,7 @@ std::uint64_t Response::body_size() const noexcept {
       return s ? s->size() : 0;
     }
     std::uint64_t operator()(const FileRange& f) const { return f.length; }
+    std::uint64_t operator()(const StreamBody&) const { return 0; }
   };
   return std::visit(Visitor{}, body);
 }

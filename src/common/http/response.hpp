@@ -1,10 +1,14 @@
 // Response: what a handler returns. The body is empty, an owned string, a shared immutable
-// string (cached manifests are served without a copy), or a file range that the server
-// streams with sendfile on plain TCP. For HEAD the server sends the headers, including the
-// Content-Length the body would have, and no body bytes.
+// string (cached manifests are served without a copy), a file range that the server
+// streams with sendfile on plain TCP, or a stream made piece by piece while it is sent.
+// For HEAD the server sends the headers, including the Content-Length the body would have,
+// and no body bytes.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,8 +27,19 @@ struct FileRange {
   std::uint64_t length = 0;
 };
 
-using Body =
-    std::variant<std::monostate, std::string, std::shared_ptr<const std::string>, FileRange>;
+// A body whose length is not known when the answer starts (a watch's events): sent
+// chunked to an HTTP/1.1 client, and until the connection closes to an HTTP/1.0 one. The
+// server calls `next` on the connection's thread once the handler has returned, and again
+// after each piece is on the wire; it returns the next piece, or an empty string to end
+// the body. It may wait in between (RequestContext::wait_until, which also notices the
+// client going away and the server stopping: end the body then); the Request and its
+// context stay valid until the body has ended. An exception from it ends the connection.
+struct StreamBody {
+  std::function<boost::asio::awaitable<std::string>()> next;
+};
+
+using Body = std::variant<std::monostate, std::string, std::shared_ptr<const std::string>,
+                          FileRange, StreamBody>;
 
 struct Response {
   int status = 200;
@@ -46,7 +61,9 @@ struct Response {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
+  // The body's length (0 for a stream, whose length is unknown).
   std::uint64_t body_size() const noexcept;
+  bool streamed() const noexcept { return std::holds_alternative<StreamBody>(body); }
 };
 
 }  // namespace common::http

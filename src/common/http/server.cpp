@@ -454,6 +454,7 @@ asio::awaitable<void> BeastServer::serve_connection(Stream& stream, ConnectionDe
                       !stopping_.load(std::memory_order_relaxed) &&
                       context.cancel_reason() != CancelReason::kClientGone;
     if (!parser.is_done()) keep_alive = co_await skip_rest(body, parser, keep_alive);
+    if (response.streamed() && message.version() < 11) keep_alive = false;  // close ends it
     const bool head = request.method == Method::kHead;
     auto sent = co_await detail::write_response(stream, deadline, response, head, keep_alive,
                                                 message.version(), config_.io_timeout);

@@ -8,9 +8,9 @@
 
 #include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
-#include "common/http/wakeup.hpp"
 #include "groundcontrol/api/json_response.hpp"
 #include "groundcontrol/api/resource_json.hpp"
+#include "groundcontrol/api/watch_stream.hpp"
 #include "groundcontrol/model/harbor_state_file.hpp"
 
 namespace groundcontrol::api {
@@ -148,28 +148,16 @@ boost::asio::awaitable<Response> ResourceHandlers::watch(Kind kind, Request& req
                                   *limit};
   const auto deadline = request.context->clock().steady_now() + wait;
 
-  // Registered before each read, so a change committed in between still wakes the wait.
-  auto wakeup = common::http::Wakeup::create();
-  service_.notify_on_change(wakeup);
-  auto result = co_await common::http::offload(pool_, [&] { return service_.watch(kind, query); });
-  while (result && result->changes.empty() && request.context->clock().steady_now() < deadline) {
-    if (co_await request.context->wait_until(deadline, wakeup.get()) !=
-        common::http::WaitResult::kWoken)
-      break;
-    wakeup = common::http::Wakeup::create();
-    service_.notify_on_change(wakeup);
-    const service::WatchQuery next{result->revision, query.label_selector, query.limit};
-    result = co_await common::http::offload(pool_, [&] { return service_.watch(kind, next); });
-  }
-  if (!result) co_return error_response(result.error());
-  json items = json::array();
-  for (const auto& change : result->changes)
-    items.push_back(
-        {{"type", store::change_type_name(change.type)}, {"object", resource_json(change.object)}});
-  co_return json_response(200, {{"apiVersion", model::kApiVersion},
-                                {"kind", "WatchEventList"},
-                                {"resourceVersion", std::to_string(result->revision)},
-                                {"items", std::move(items)}});
+  // The first read answers its errors as statuses (a stale resourceVersion: 410); the
+  // stream then carries the events from there on.
+  auto first = co_await common::http::offload(pool_, [&] { return service_.watch(kind, query); });
+  if (!first) co_return error_response(first.error());
+  Response response(200);
+  response.set("Content-Type", "application/json;stream=watch");
+  response.set("Cache-Control", "no-store");
+  response.body = watch_stream(service_, pool_, *request.context,
+                               WatchStreamSpec{kind, query, deadline, std::move(*first)});
+  co_return response;
 }
 
 boost::asio::awaitable<Response> ResourceHandlers::create(Kind kind, Request& request) {

@@ -1,8 +1,8 @@
 // ResourceHandlers: the management API's routes for Satellites, Groups,
 // SatelliteConfigs and (get, list and delete only) EnrollmentRequests, Kubernetes-style:
 //   GET    /api/v1/{plural}          list (labelSelector, fieldSelector, limit, continue);
-//                                    ?watch=true&resourceVersion=N: the changes after N, held
-//                                    until there is one (a long-poll watch), 410 when the
+//                                    ?watch=true&resourceVersion=N: the changes after N as
+//                                    a stream of events (watch_stream.hpp), 410 when the
 //                                    change log no longer reaches back to N
 //   POST   /api/v1/{plural}          create (201; a Satellite's answer carries its one-time
 //                                    enrollment token)
@@ -31,9 +31,10 @@
 
 namespace groundcontrol::api {
 
-// How long a watch call is held without a change.
-inline constexpr std::int64_t kDefaultWatchSeconds = 60;
-inline constexpr std::int64_t kMaxWatchSeconds = 300;
+// How long a watch stream lasts (timeoutSeconds; a client then watches again from the
+// last resourceVersion it saw).
+inline constexpr std::int64_t kDefaultWatchSeconds = 1800;
+inline constexpr std::int64_t kMaxWatchSeconds = 3600;
 
 // Largest management request body (a Group of 10,000 artifacts fits).
 inline constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
@@ -53,8 +54,8 @@ class ResourceHandlers {
  private:
   boost::asio::awaitable<common::http::Response> list(model::Kind kind,
                                                       common::http::Request& request);
-  // list's ?watch=true: the changes after resourceVersion, held until there is one or
-  // timeoutSeconds (default 60, at most 300) pass.
+  // list's ?watch=true: the changes after resourceVersion, streamed for timeoutSeconds
+  // (default 1800, at most 3600).
   boost::asio::awaitable<common::http::Response> watch(model::Kind kind,
                                                        common::http::Request& request);
   boost::asio::awaitable<common::http::Response> create(model::Kind kind,

@@ -46,6 +46,7 @@
 #include "groundcontrol/api/serving_certificate_handlers.hpp"
 #include "groundcontrol/api/user_handlers.hpp"
 #include "groundcontrol/app/certificate_authority_keeper.hpp"
+#include "groundcontrol/app/external_trust_file.hpp"
 #include "groundcontrol/app/fleet_metrics.hpp"
 #include "groundcontrol/app/nats_channel.hpp"
 #include "groundcontrol/app/nats_server_config.hpp"
@@ -146,6 +147,13 @@ class App final : public GroundControlApp {
     if (auto ok = cas_->refresh(); !ok) return ok;
     tls_files_.emplace(ServerTlsConfig{options_.data_dir, options_.tls_cert_file,
                                        options_.tls_key_file, options_.server_names});
+    if (!options_.external_ca_bundle.empty()) {
+      external_file_.emplace(options_.external_ca_bundle, options_.external_spiffe_prefix);
+      auto bundle = external_file_->reload();
+      if (!bundle) return fail(bundle.error());
+      tls_files_->trust_external((*bundle)->pem);
+      external_trust_ = (*bundle)->trust;
+    }
     if (auto ok = tls_files_->write(*cas_->current()); !ok) return ok;
     tls_generation_ = cas_->generation();
 
@@ -289,7 +297,8 @@ class App final : public GroundControlApp {
   void apply_cas() {
     std::lock_guard lock(tls_mutex_);
     const auto generation = cas_->generation();
-    if (generation == tls_generation_) return;
+    const bool external_changed = reload_external_bundle();
+    if (generation == tls_generation_ && !external_changed) return;
     const auto cas = cas_->current();
     if (auto ok = tls_files_->write(*cas); !ok) {
       logger_->warn("CA change: writing the TLS files failed: {}", ok.error().message());
@@ -304,6 +313,26 @@ class App final : public GroundControlApp {
                   cas->active.fingerprint_sha256(), cas->bundle.size());
   }
 
+  // Reads the external CA bundle again when its file changed: true when it did (and
+  // parses), so the listener's client CA file is written again and the identity trusts it.
+  // REQUIRES: tls_mutex_ held.
+  bool reload_external_bundle() {
+    if (!external_file_) return false;
+    auto bundle = external_file_->reload();
+    if (!bundle) {
+      logger_->warn("external CA bundle: {}; the last good one stays trusted",
+                    bundle.error().message());
+      return false;
+    }
+    if (!*bundle) return false;
+    tls_files_->trust_external((*bundle)->pem);
+    external_trust_ = (*bundle)->trust;
+    if (identity_) identity_->trust_external(external_trust_);
+    logger_->info("external CA bundle: {} CAs trusted for SPIFFE IDs under {}",
+                  external_trust_->anchors.size(), external_trust_->spiffe_prefix);
+    return true;
+  }
+
   common::Status start_servers() {
     user_limiter_.emplace(common::RateLimit{options_.user_rate_limit, options_.user_rate_burst},
                           clock_);
@@ -313,6 +342,7 @@ class App final : public GroundControlApp {
     identity_.emplace(
         view_, clock_, [this](std::string_view name) { return enrollment_->spiffe_id_of(name); },
         &*satellite_limiter_);
+    identity_->trust_external(external_trust_);
     harbor_access_.emplace(*group_credentials_, *access_, pool_);
     resource_handlers_.emplace(*resources_, *access_, pool_, &*enrollment_, &*harbor_access_);
     user_handlers_.emplace(*auth_, *access_, pool_);
@@ -375,7 +405,7 @@ class App final : public GroundControlApp {
     satellite.max_connections = 16'384;
     satellite.idle_timeout = std::chrono::seconds(360);  // a long-poll's keep-alive
     satellite.tls = common::http::TlsConfig{
-        tls_files_->cert_file(), tls_files_->key_file(), tls_files_->ca_file(),
+        tls_files_->cert_file(), tls_files_->key_file(), tls_files_->client_ca_file(),
         common::http::ClientCertMode::kOptional, session_tickets("satellite")};
     auto satellite_server = common::http::Server::create(
         satellite, [this](common::http::Request& r) { return satellite_router_->handle(r); },
@@ -490,6 +520,8 @@ class App final : public GroundControlApp {
   std::optional<common::crypto::SecretBox> box_;
   std::optional<service::CertificateAuthorities> cas_;
   std::optional<ServerTlsFiles> tls_files_;
+  std::optional<ExternalTrustFile> external_file_;            // with --external-ca-bundle
+  std::shared_ptr<const api::ExternalTrust> external_trust_;  // guarded by tls_mutex_
   std::mutex tls_mutex_;  // guards tls_generation_ and the TLS files
   std::uint64_t tls_generation_ = 0;
   std::optional<service::CaRotationService> ca_rotation_;

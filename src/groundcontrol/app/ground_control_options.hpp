@@ -29,6 +29,10 @@ struct GroundControlOptions {
   bool insecure_http = false;  // the management listener without TLS (logged as a warning)
   std::string admin_password;  // first start only; empty: a random one, printed once
   std::string trust_domain = "groundcontrol.local";
+  // An external CA bundle (a SPIRE server's) trusted for satellite certificates, and the
+  // SPIFFE ID prefix under which its IDs name satellites ("spiffe://example.org/satellite/").
+  std::string external_ca_bundle;
+  std::string external_spiffe_prefix;
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
   // The NATS command channel (docs/adr/0008; none when `nats` is empty): the servers ground

@@ -18,6 +18,7 @@ constexpr std::chrono::hours kServerCertificateValidity{24 * 90};
 ServerTlsFiles::ServerTlsFiles(ServerTlsConfig config) : config_(std::move(config)) {
   const auto dir = fs::path(config_.data_dir) / "tls";
   ca_file_ = (dir / "ca.crt").string();
+  client_ca_file_ = (dir / "client-ca.crt").string();
   const bool given = !config_.given_cert_file.empty();
   cert_file_ = given ? config_.given_cert_file : (dir / "server.crt").string();
   key_file_ = given ? config_.given_key_file : (dir / "server.key").string();
@@ -27,6 +28,9 @@ common::Status ServerTlsFiles::write(const service::CaSet& cas) {
   std::error_code ec;
   fs::create_directories(fs::path(ca_file_).parent_path(), ec);
   if (auto ok = common::fs::atomic_write_file(ca_file_, cas.bundle.pem()); !ok) return ok;
+  if (auto ok = common::fs::atomic_write_file(client_ca_file_, cas.bundle.pem() + external_pem_);
+      !ok)
+    return ok;
   if (!config_.given_cert_file.empty()) return {};
   std::vector<std::string> names, addresses;
   for (const auto& name : config_.server_names) {

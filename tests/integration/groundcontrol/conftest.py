@@ -55,6 +55,16 @@ class Contract:
         errors = list(jsonschema.Draft4Validator(schema).iter_errors(body))
         assert not errors, f"{method} {template} {status}: {errors[0].message} in {body}"
 
+    def check_watch_event(self, template, event):
+        """Validates one line of a watch stream of GET `template`."""
+        response = self.spec.deref(self.doc["paths"][template]["get"]["responses"]["200"])
+        content = response["content"]
+        assert "application/json;stream=watch" in content, f"GET {template} does not stream"
+        schema = self.spec.to_json_schema(
+            content["application/json;stream=watch"]["schema"], "response")
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(event))
+        assert not errors, f"GET {template} watch event: {errors[0].message} in {event}"
+
 
 class PostgresCluster:
     """A throw-away PostgreSQL 15 cluster, as tests/testutil/postgres_instance does in C++:
@@ -203,6 +213,50 @@ class Client:
             document = json.loads(text)
         self.contract.check(method, template, response.status, document)
         return response.status, document, response
+
+    def watch(self, template, query, timeout=30):
+        """Opens a watch stream (GET template?query): a Watch whose events() yields each
+        event as it arrives, validated against the contract; a refused watch (not 200)
+        has `status` and `error` (the envelope, checked against the contract too)."""
+        return Watch(self, template, query, timeout)
+
+
+class Watch:
+    """One watch stream of a Client; close() (or `with`) ends it from this side."""
+
+    def __init__(self, client, template, query, timeout):
+        self.client, self.template = client, template
+        self.connection = http.client.HTTPSConnection(client.host, client.port,
+                                                      context=client.context, timeout=timeout)
+        headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+        self.connection.request("GET", f"{template}?{query}", headers=headers)
+        self.response = self.connection.getresponse()
+        self.status = self.response.status
+        self.content_type = self.response.getheader("Content-Type", "")
+        self.error = None
+        if self.status != 200:
+            self.error = json.loads(self.response.read())
+            client.contract.check("GET", template, self.status, self.error)
+            self.close()
+
+    def events(self):
+        """The stream's events, each as soon as its line arrives, until the stream ends."""
+        while self.status == 200:
+            line = self.response.readline()
+            if not line:
+                return
+            event = json.loads(line)
+            self.client.contract.check_watch_event(self.template, event)
+            yield event
+
+    def close(self):
+        self.connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <type_traits>
@@ -78,6 +81,34 @@ asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline,
   co_return Status{};
 }
 
+// The stream body of a response whose header is on the wire: each piece as one chunk
+// (`chunked`; the empty last piece makes the last chunk, "0\r\n\r\n"), or as is (HTTP/1.0,
+// where closing the connection ends the body). No limit applies while the producer waits
+// for its next piece; writing one must make progress within io_timeout.
+template <class Stream>
+asio::awaitable<Result<std::uint64_t>> write_stream(
+    Stream& stream, ConnectionDeadline& deadline, StreamBody& body, bool chunked,
+    std::chrono::steady_clock::duration io_timeout) {
+  static constexpr std::string_view kCrlf = "\r\n";
+  std::uint64_t sent = 0;
+  for (;;) {
+    const std::string piece = co_await body.next();
+    const bool last = piece.empty();
+    if (last && !chunked) co_return sent;
+    const std::string size_line = chunked ? fmt::format("{:x}\r\n", piece.size()) : "";
+    const std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(size_line), asio::buffer(piece),
+        asio::buffer(chunked ? kCrlf : std::string_view())};
+    deadline.expect_within(io_timeout);
+    auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
+    deadline.suspend();
+    if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
+    if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+    if (last) co_return sent;
+    sent += piece.size();
+  }
+}
+
 }  // namespace
 
 template <class Stream>
@@ -87,7 +118,10 @@ asio::awaitable<Result<std::uint64_t>> write_response(
   const std::uint64_t length = response.body_size();
   const bool no_body = head || response.status == 204 || response.status == 304 ||
                        std::holds_alternative<std::monostate>(response.body) ||
-                       std::holds_alternative<FileRange>(response.body);
+                       std::holds_alternative<FileRange>(response.body) || response.streamed();
+  // HTTP/1.0 has no chunks: a stream body ends with the connection (the server closes it).
+  const bool stream_body = response.streamed() && response.status != 204 && response.status != 304;
+  const bool chunked = stream_body && version >= 11;
   std::string_view inline_body;
   if (const auto* s = std::get_if<std::string>(&response.body)) inline_body = *s;
   if (const auto* p = std::get_if<std::shared_ptr<const std::string>>(&response.body); p && *p) {
@@ -98,13 +132,19 @@ asio::awaitable<Result<std::uint64_t>> write_response(
   message.result(static_cast<unsigned>(response.status));
   for (const auto& [name, value] : response.headers) message.set(name, value);
   message.keep_alive(keep_alive);
-  if (response.status != 204 && response.status != 304) message.content_length(length);
+  if (chunked)
+    message.chunked(true);
+  else if (response.status != 204 && response.status != 304 && !stream_body)
+    message.content_length(length);
   if (!no_body)
     message.body() =
         bhttp::span_body<const char>::value_type(inline_body.data(), inline_body.size());
   bhttp::response_serializer<bhttp::span_body<const char>> serializer(message);
   deadline.expect_within(io_timeout);
-  auto [ec, written] = co_await bhttp::async_write(stream, serializer, kUseTuple);
+  // A stream's header goes alone: its body's chunks follow as the producer makes them.
+  auto [ec, written] = stream_body
+                           ? co_await bhttp::async_write_header(stream, serializer, kUseTuple)
+                           : co_await bhttp::async_write(stream, serializer, kUseTuple);
   deadline.suspend();
   if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
   if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
@@ -115,6 +155,11 @@ asio::awaitable<Result<std::uint64_t>> write_response(
       deadline.suspend();
       if (!status) co_return fail(status.error());
       sent = file->length;
+    }
+    if (auto* body = std::get_if<StreamBody>(&response.body); body && stream_body) {
+      auto streamed = co_await write_stream(stream, deadline, *body, chunked, io_timeout);
+      if (!streamed) co_return fail(streamed.error());
+      sent = *streamed;
     }
   }
   co_return sent;

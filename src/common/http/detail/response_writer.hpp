@@ -3,7 +3,9 @@
 // sendfile(2) on a plain socket (the kernel moves page-cache pages straight to the socket)
 // or by pread and write through TLS. Each write step must make progress within `io_timeout`
 // (the connection's deadline cuts off a client that stops reading); a file body re-arms it
-// per chunk sent, so a large download costs a timestamp per chunk.
+// per chunk sent, so a large download costs a timestamp per chunk. A stream body follows
+// its header piece by piece, chunked (HTTP/1.1) or raw (HTTP/1.0, keep_alive false), with
+// no limit while its producer waits.
 // Instantiated for the server's two streams (beast::tcp_stream, and ssl_stream over it).
 // Thread-safety: the connection's thread only.
 #pragma once

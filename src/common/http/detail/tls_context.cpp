@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -162,6 +163,37 @@ std::chrono::system_clock::time_point not_after(X509* cert) {
   return std::chrono::system_clock::from_time_t(::timegm(&parts));
 }
 
+std::string sha256_of(X509* cert) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &size) != 1) return {};
+  return to_hex(digest, size);
+}
+
+// The trust anchor the client's chain ends in: the last certificate of the chain the
+// handshake verified, or, for a resumed session (which keeps the peer's certificates but
+// not the chain built from them), of the chain built again now against the context's
+// store, so a CA taken out of the bundle since no longer vouches for it. Empty when no
+// chain can be built.
+std::string anchor_sha256(SSL* ssl, X509* leaf) {
+  if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
+    return sha256_of(sk_X509_value(chain, sk_X509_num(chain) - 1));
+  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> verify(X509_STORE_CTX_new(),
+                                                                         X509_STORE_CTX_free);
+  if (!verify || X509_STORE_CTX_init(verify.get(), SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)),
+                                     leaf, SSL_get_peer_cert_chain(ssl)) != 1)
+    return {};
+  X509_STORE_CTX_set_purpose(verify.get(), X509_PURPOSE_SSL_CLIENT);
+  std::string anchor;
+  if (X509_verify_cert(verify.get()) == 1) {
+    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(verify.get());
+    if (built && sk_X509_num(built) > 0)
+      anchor = sha256_of(sk_X509_value(built, sk_X509_num(built) - 1));
+  }
+  ERR_clear_error();
+  return anchor;
+}
+
 // The reason OpenSSL gave for the last failure, for the error's detail.
 std::string openssl_reason(const boost::system::error_code& ec) {
   ERR_clear_error();
@@ -223,10 +255,8 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   identity.subject_cn = common_name(cert);
   read_sans(cert, identity);
   identity.serial_hex = serial_hex(cert);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &size) == 1)
-    identity.sha256_fingerprint = to_hex(digest, size);
+  identity.sha256_fingerprint = sha256_of(cert);
+  identity.anchor_sha256 = anchor_sha256(ssl, cert);
   identity.not_after = not_after(cert);
   return identity;
 }

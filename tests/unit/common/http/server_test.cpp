@@ -23,103 +23,18 @@
 #include <vector>
 
 #include "common/fs/unique_fd.hpp"
-#include "testutil/fake_clock.hpp"
+#include "server_test_fixture.hpp"
 
 namespace common::http {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Counts lines containing `text` in what was logged so far.
-std::size_t count_lines(const std::string& log, std::string_view text) {
-  std::size_t count = 0;
-  for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
-  return count;
-}
-
-// A Server on a free loopback port with one I/O thread, a handler and an observer chosen by
-// the test, and a log the test can read.
-class ServerTest : public ::testing::Test {
- protected:
-  void start(Handler handler, ServerConfig config = {}) {
-    config.threads = 1;
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
-    logger_ = std::make_shared<spdlog::logger>("server_test", sink);
-    auto server = Server::create(
-        std::move(config), std::move(handler),
-        [this](const Exchange& e) {
-          std::lock_guard lock(mutex_);
-          exchanges_.push_back({e.status, std::string(e.diagnostic)});
-        },
-        logger_, clock_);
-    ASSERT_TRUE(server) << server.error().message();
-    server_ = std::move(*server);
-    port_ = static_cast<std::uint16_t>(
-        std::stoi(server_->local_address().substr(server_->local_address().rfind(':') + 1)));
-  }
-  void run() {
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // A connected client socket with 5 s timeouts.
-  fs::UniqueFd connect() const {
-    fs::UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
-    EXPECT_TRUE(fd);
-    timeval timeout{5, 0};
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port_);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(0, ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address));
-    return fd;
-  }
-  // Sends `request` on `fd` and reads until EOF (or the 5 s timeout).
-  static std::string exchange(const fs::UniqueFd& fd, std::string_view request) {
-    EXPECT_EQ(static_cast<ssize_t>(request.size()),
-              ::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL));
-    std::string answer;
-    char buffer[4096];
-    for (ssize_t n; (n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, n);
-    return answer;
-  }
-  std::string exchange(std::string_view request) const { return exchange(connect(), request); }
-
-  struct Seen {
-    int status;
-    std::string diagnostic;
-  };
-  std::vector<Seen> exchanges() {
-    std::lock_guard lock(mutex_);
-    return exchanges_;
-  }
-  std::string log() const { return log_.str(); }
-
-  testutil::FakeClock clock_;
-  std::ostringstream log_;  // written under the sink's own mutex
-  log::Logger logger_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::uint16_t port_ = 0;
-  std::mutex mutex_;  // guards exchanges_
-  std::vector<Seen> exchanges_;
-};
-
-constexpr std::string_view kGet = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kKeepAliveGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-
-Handler ok_handler(std::atomic<int>* calls = nullptr) {
-  return [calls](Request&) -> boost::asio::awaitable<Response> {
-    if (calls) ++*calls;
-    Response response(200);
-    response.body = std::string("ok");
-    co_return response;
-  };
-}
+using server_testing::count_lines;
+using server_testing::kGet;
+using server_testing::kKeepAliveGet;
+using server_testing::ok_handler;
+using server_testing::ServerTest;
+using server_testing::wait_for_flag;
 
 TEST_F(ServerTest, HandlerExceptionIsAnswered500AndObserved) {
   start([](Request&) -> boost::asio::awaitable<Response> {
@@ -257,13 +172,6 @@ Handler parking_handler(Parked& parked, std::chrono::seconds wait) {
   };
 }
 
-// Waits (at most `limit`) until `flag` is true.
-bool wait_for_flag(const std::atomic<bool>& flag, std::chrono::milliseconds limit = 5000ms) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!flag && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
-  return flag;
-}
-
 // A long-poll woken from outside: the handler publishes its Wakeup in `slot`, then waits up
 // to `wait` on it and answers 200 when woken, 204 at the deadline, 503 when cancelled.
 Handler waking_handler(std::shared_ptr<Wakeup>& slot, std::mutex& slot_mutex,
@@ -289,9 +197,7 @@ TEST_F(ServerTest, AWakeupFromAnotherThreadEndsTheWaitAtOnce) {
   std::mutex slot_mutex;
   start(waking_handler(slot, slot_mutex, 30s));
   run();
-  auto client = connect();
-  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
-            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  auto client = connect_and_send(kKeepAliveGet);
   std::shared_ptr<Wakeup> wakeup;
   for (int i = 0; i < 5000 && !wakeup; ++i) {
     std::this_thread::sleep_for(1ms);
@@ -341,9 +247,7 @@ TEST_F(ServerTest, ParkedHandlerReturnsWhenItsClientCloses) {
   Parked parked;
   start(parking_handler(parked, 30s));
   run();
-  auto client = connect();
-  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
-            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  auto client = connect_and_send(kKeepAliveGet);
   ASSERT_TRUE(wait_for_flag(parked.parked));
   std::this_thread::sleep_for(50ms);  // the handler is in its wait
   const auto closed = std::chrono::steady_clock::now();
@@ -372,9 +276,7 @@ TEST_F(ServerTest, StopEndsAParkedHandlerAtOnce) {
   Parked parked;
   start(parking_handler(parked, 60s), ServerConfig{.drain_timeout = std::chrono::seconds(30)});
   run();
-  auto client = connect();
-  ASSERT_EQ(static_cast<ssize_t>(kKeepAliveGet.size()),
-            ::send(client.get(), kKeepAliveGet.data(), kKeepAliveGet.size(), MSG_NOSIGNAL));
+  auto client = connect_and_send(kKeepAliveGet);
   ASSERT_TRUE(wait_for_flag(parked.parked));
   std::this_thread::sleep_for(50ms);
   const auto stopped = std::chrono::steady_clock::now();

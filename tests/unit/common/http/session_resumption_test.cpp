@@ -27,11 +27,17 @@ using testutil::tls::Certificates;
 using testutil::tls::Session;
 using testutil::tls::TlsClient;
 
-// Answers with the client certificate's CN, or "anonymous".
+// Answers with the client certificate's CN, or "anonymous"; "<cn> without anchor" when the
+// identity lost which CA vouches for it (a resumed session keeps no verified chain: the
+// server must build it again, or identities that tell CAs apart would fail on resumption).
 Handler cn_handler() {
   return [](Request& request) -> asio::awaitable<Response> {
     Response response(200);
-    response.body = request.peer ? request.peer->subject_cn : std::string("anonymous");
+    if (request.peer == nullptr)
+      response.body = std::string("anonymous");
+    else
+      response.body =
+          request.peer->subject_cn + (request.peer->anchor_sha256.empty() ? " without anchor" : "");
     co_return response;
   };
 }

@@ -46,6 +46,7 @@ class MtlsEnrollmentTest : public ::testing::Test {
     auto stranger_ca = CertificateAuthority::create("Stranger CA", kTenYears, clock_).value();
     issue_client("stranger", stranger_ca, "store-0042", 24h);
     write("stranger-ca.crt", stranger_ca.cert_pem());
+    stranger_fingerprint_ = stranger_ca.fingerprint_sha256();
 
     const auto server = ca_->issue_server_certificate({"localhost"}, {"127.0.0.1"}, 24h).value();
     write("server.crt", server.chain_pem);
@@ -89,7 +90,8 @@ class MtlsEnrollmentTest : public ::testing::Test {
       const auto* peer = request.peer;
       response.body = peer == nullptr ? std::string("anonymous")
                                       : peer->subject_cn + "|" + std::string(peer->spiffe_id()) +
-                                            "|" + peer->serial_hex + "|" + peer->sha256_fingerprint;
+                                            "|" + peer->serial_hex + "|" +
+                                            peer->sha256_fingerprint + "|" + peer->anchor_sha256;
       co_return response;
     };
     auto server = http::Server::create(std::move(config), handler, nullptr,
@@ -119,16 +121,18 @@ class MtlsEnrollmentTest : public ::testing::Test {
     return (*client)->request(request);
   }
 
-  std::string identity_of(const std::string& name) const {
+  // What the handler answers for certificate `name`, which CA `anchor` vouches for.
+  std::string identity_of(const std::string& name, const std::string& anchor) const {
     const auto& issued = issued_.at(name);
     return "store-0042|spiffe://gc.example/satellite/store-0042|" + issued.serial_hex + "|" +
-           issued.fingerprint_sha256;
+           issued.fingerprint_sha256 + "|" + anchor;
   }
 
   testutil::TempDir dir_;
   testutil::FakeClock clock_;
   std::optional<CertificateAuthority> ca_;
   std::map<std::string, IssuedCertificate> issued_;
+  std::string stranger_fingerprint_;
   std::unique_ptr<http::Server> server_;
   std::thread thread_;
   std::string url_;
@@ -140,7 +144,7 @@ TEST_F(MtlsEnrollmentTest, TheDeviceCertificateIsAcceptedAndIdentifiesTheSatelli
   auto response = get("device");
   ASSERT_TRUE(response) << response.error().message() << ": " << response.error().detail();
   EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(response->body, identity_of("device"));
+  EXPECT_EQ(response->body, identity_of("device", ca_->fingerprint_sha256()));
 }
 
 TEST_F(MtlsEnrollmentTest, ACertificateFromAnotherCaIsRefused) {
@@ -179,10 +183,11 @@ TEST_F(MtlsEnrollmentTest, DuringRotationTheBundleAcceptsBothCas) {
   start("bundle.crt");
   auto old_ca = get("device");
   ASSERT_TRUE(old_ca) << old_ca.error().message() << ": " << old_ca.error().detail();
-  EXPECT_EQ(old_ca->body, identity_of("device"));
+  EXPECT_EQ(old_ca->body, identity_of("device", ca_->fingerprint_sha256()));
   auto new_ca = get("stranger");
   ASSERT_TRUE(new_ca) << new_ca.error().message() << ": " << new_ca.error().detail();
-  EXPECT_EQ(new_ca->body, identity_of("stranger"));
+  // Each identity names the CA of the bundle that vouches for it.
+  EXPECT_EQ(new_ca->body, identity_of("stranger", stranger_fingerprint_));
   EXPECT_FALSE(get("expired"));
 }
 
