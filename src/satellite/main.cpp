@@ -186,6 +186,10 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
   cmd.add_option("--ca-file", options.ca_file, "PEM CA certificate ground control's chains to");
   cmd.add_option("--ca-fingerprint", options.ca_fingerprint,
                  "sha256:HEX of ground control's CA certificate (instead of --ca-file)");
+  cmd.add_option("--identity-cert", options.identity_cert_file,
+                 "instead of enrolling: a PEM certificate to present (SPIRE's X.509-SVID, "
+                 "re-read when it changes)");
+  cmd.add_option("--identity-key", options.identity_key_file, "its PEM private key");
   cmd.add_option("--tls-listen", text.tls_listen,
                  "HOST:PORT for HTTPS with the serving certificate ground control issues for "
                  "the config's registry serverNames (starts once one is held)");
@@ -289,6 +293,13 @@ void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
                         "--tls-listen needs --ground-control (its CA issues the certificate)"));
     options.tls_listen = value_or_die(common::config::parse_host_port(text.tls_listen));
   }
+  if (options.identity_cert_file.empty() != options.identity_key_file.empty())
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--identity-cert and --identity-key go together"));
+  if (!options.identity_cert_file.empty() &&
+      (!options.token.empty() || !options.enrollment_name.empty()))
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--identity-cert is instead of enrolling: no --token or --enrollment-name"));
   if (!options.nats_servers.empty() && options.ground_control_url.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument,
                       "--nats needs --ground-control (it issues the NATS credentials)"));

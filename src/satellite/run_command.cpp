@@ -309,6 +309,8 @@ struct Satellite {
     auto opened = fleet::DeviceIdentity::open(data_dir() + "/identity");
     if (!opened) return common::fail(opened.error());
     identity.emplace(std::move(*opened));
+    if (!options.identity_cert_file.empty())
+      identity->use_external(options.identity_cert_file, options.identity_key_file);
     auto source = std::make_unique<fleet::GroundControlSource>(
         fleet::GroundControlOptions{options.ground_control_url, options.token,
                                     options.enrollment_name, options.enrollment_labels,

@@ -34,6 +34,10 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> enrollment_labels;
   std::string ca_file;
   std::string ca_fingerprint;
+  // Instead of enrolling: a certificate and key someone else keeps fresh (SPIRE's SVID,
+  // for a ground control that trusts SPIRE's bundle; docs/api.md).
+  std::string identity_cert_file;
+  std::string identity_key_file;
   std::chrono::seconds state_poll_interval{300};
   std::chrono::seconds state_wait{60};  // how long one long-poll is held open
   // Fleet: an HTTPS listener of the registry, HOST:PORT (empty: none), with the serving

@@ -44,11 +44,31 @@ common::Result<DeviceIdentity> DeviceIdentity::open(std::string dir) {
   return DeviceIdentity(std::move(dir), std::move(*key));
 }
 
+void DeviceIdentity::use_external(std::string certificate_file, std::string key_file) {
+  cert_file_ = std::move(certificate_file);
+  key_file_ = std::move(key_file);
+  external_ = true;
+}
+
+std::string DeviceIdentity::external_stamp() const {
+  if (!external_) return {};
+  std::string stamp;
+  for (const auto* file : {&cert_file_, &key_file_}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(*file, ec);
+    const auto modified = std::filesystem::last_write_time(*file, ec);
+    stamp +=
+        ec ? std::string("-;")
+           : std::to_string(size) + "@" + std::to_string(modified.time_since_epoch().count()) + ";";
+  }
+  return stamp;
+}
+
 bool DeviceIdentity::trusts_ground_control() const {
   return exists(ca_file_);
 }
 bool DeviceIdentity::enrolled() const {
-  return exists(cert_file_);
+  return exists(cert_file_) && (!external_ || exists(key_file_));
 }
 
 common::Result<std::string> DeviceIdentity::csr_pem() const {

@@ -67,6 +67,19 @@ common::Status GroundControlSource::ensure_trust() {
 }
 
 common::Status GroundControlSource::ensure_enrolled() {
+  if (identity_.external()) {
+    if (!identity_.enrolled())
+      return common::fail(ErrorCode::kUnavailable,
+                          fmt::format("no identity to present yet: {} and {} (the SPIRE agent "
+                                      "writes them)",
+                                      identity_.certificate_file(), identity_.key_file()));
+    auto stamp = identity_.external_stamp();
+    if (client_ && stamp == external_stamp_) return {};
+    if (auto made = remake_client(); !made) return made;
+    if (!external_stamp_.empty()) logger_->info("presenting the renewed external certificate");
+    external_stamp_ = std::move(stamp);
+    return {};
+  }
   if (identity_.enrolled()) return client_ ? common::Status{} : remake_client();
   if (options_.token.empty() && options_.request_name.empty())
     return common::fail(ErrorCode::kUnauthenticated,
@@ -121,6 +134,7 @@ common::Result<Enrollment> GroundControlSource::enroll_by_request(const std::str
 }
 
 common::Status GroundControlSource::renew_if_due() {
+  if (identity_.external()) return {};  // its issuer (SPIRE) renews it
   auto validity = identity_.validity();
   if (!validity) return common::fail(validity.error());
   if (!needs_renewal(*validity, clock_.now())) return {};

@@ -4,7 +4,10 @@
 //   2. enrollment: without a certificate, the one-time token trades the device's CSR for
 //      one (kept 0600 in the identity dir; later starts reuse it); or, without a token, an
 //      enrollment request under --enrollment-name that an admin approves (polled);
-//   3. renewal once two thirds of the certificate's life have passed;
+//      with an external identity (DeviceIdentity::use_external: SPIRE's SVID files) no
+//      enrollment: the files are presented, and the client is made again when they change;
+//   3. renewal once two thirds of the certificate's life have passed (not of an external
+//      certificate: its issuer renews it);
 //   4. the long-poll: GET /satellite/v1/state with If-None-Match, held up to `wait`;
 //   5. when the state names another config digest, GET /satellite/v1/config, handed to
 //      `on_config` before the state is returned, so the state is applied with its config;
@@ -113,6 +116,7 @@ class GroundControlSource final : public agent::StateSource {
   mutable std::mutex mutex_;  // guards client_ and config_digest_
   std::shared_ptr<GroundControlClient> client_;
   std::string config_digest_;
+  std::string external_stamp_;  // of the external identity files the client presents
 };
 
 }  // namespace satellite::fleet

@@ -3,9 +3,12 @@ certificate it vouches for, whose SPIFFE ID is `<prefix><name>`, is satellite <n
 the satellite API without enrolling; one naming no satellite, one under another prefix,
 one from a CA in no bundle, and one that copies an enrolled satellite's serial and
 ground control's own SPIFFE ID are refused. Deleting the satellite ends its access; a
-rotated bundle file is taken without a restart. Runs on SQLite and PostgreSQL."""
+rotated bundle file is taken without a restart. A real `satellite run --identity-cert`
+heartbeats with its SVID and takes a renewed one without a restart. Runs on SQLite and
+PostgreSQL."""
 import os
 import pathlib
+import shutil
 import ssl
 import subprocess
 import tempfile
@@ -13,7 +16,9 @@ import time
 
 import pytest
 
-from conftest import Client, Server, enrolled, login
+from conftest import ROOT, Client, Server, enrolled, login
+
+SATELLITE = os.environ.get("SATELLITE", str(ROOT / "build" / "release" / "src" / "satellite" / "satellite"))
 
 PREFIX = "spiffe://example.org/edge/satellite/"
 
@@ -131,6 +136,54 @@ def test_the_external_ca_cannot_pose_as_an_enrolled_satellite(spire, contract):
     status, body = answer_as(server, contract, forged)
     assert status == 401, body
     assert "names no satellite" in body["error"]["message"], body
+
+
+def test_a_satellite_run_with_its_svid_heartbeats_and_takes_a_renewed_one(spire, contract):
+    server, authority, _ = spire
+    admin = login(server, contract, "admin", server.printed["admin"])
+    assert admin.call("POST", "/api/v1/satellites",
+                      body={"metadata": {"name": "sat-agent"}})[0] == 201
+    directory = tempfile.mkdtemp(prefix="gc-spire-agent-")
+    svid, svid_key = (os.path.join(directory, name) for name in ("svid.pem", "svid_key.pem"))
+
+    def issue(label):  # what SPIRE's helper does: both files replaced
+        cert, key = authority.svid(label, PREFIX + "sat-agent")
+        shutil.copy(key, svid_key)
+        shutil.copy(cert, svid)
+
+    issue("agent-1")
+    log = open(os.path.join(directory, "stderr"), "w")
+    process = subprocess.Popen(
+        [SATELLITE, "run", "--data-dir", directory, "--listen", "127.0.0.1:0",
+         "--ground-control", f"https://{server.printed['satellite']}",
+         "--ca-file", server.ca_file, "--identity-cert", svid, "--identity-key", svid_key,
+         "--state-wait", "2s"], stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        def heartbeat():
+            shown = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-agent"})[1]
+            return shown["status"].get("heartbeat", {}).get("time")
+
+        deadline = time.time() + 30
+        while heartbeat() is None and time.time() < deadline:
+            assert process.poll() is None, pathlib.Path(directory, "stderr").read_text()
+            time.sleep(0.3)
+        first = heartbeat()
+        assert first is not None, pathlib.Path(directory, "stderr").read_text()
+        assert not pathlib.Path(directory, "identity", "cert.pem").exists()  # never enrolled
+
+        issue("agent-2")
+        text = lambda: pathlib.Path(directory, "stderr").read_text()
+        deadline = time.time() + 20
+        while "presenting the renewed external certificate" not in text() \
+                and time.time() < deadline:
+            time.sleep(0.3)
+        assert "presenting the renewed external certificate" in text(), text()
+        time.sleep(3)  # a long-poll or more on the new certificate
+        assert process.poll() is None
+        assert "unauthenticated" not in text().lower() and "does not" not in text(), text()
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_a_rotated_bundle_file_is_trusted_without_a_restart(spire, contract):

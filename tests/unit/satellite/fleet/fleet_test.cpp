@@ -45,6 +45,26 @@ TEST(DeviceIdentityTest, ACertificateForAnotherKeyIsRefused) {
   EXPECT_FALSE(identity.enrolled());
 }
 
+TEST(DeviceIdentityTest, AnExternalIdentityPresentsItsFilesOnceBothExistAndTellsWhenTheyChange) {
+  testutil::TempDir dir;
+  auto identity = DeviceIdentity::open(dir.str() + "/identity").value();
+  EXPECT_EQ(identity.external_stamp(), "");
+  const auto cert = dir.str() + "/svid.pem";
+  const auto key = dir.str() + "/svid_key.pem";
+  identity.use_external(cert, key);
+  EXPECT_TRUE(identity.external());
+  EXPECT_EQ(identity.certificate_file(), cert);
+  EXPECT_EQ(identity.key_file(), key);
+  ASSERT_TRUE(common::fs::atomic_write_file(cert, "first certificate"));
+  EXPECT_FALSE(identity.enrolled());  // the key is not there yet
+  ASSERT_TRUE(common::fs::atomic_write_file(key, "first key"));
+  EXPECT_TRUE(identity.enrolled());
+  const auto first = identity.external_stamp();
+  EXPECT_EQ(identity.external_stamp(), first);  // unchanged files: the same stamp
+  ASSERT_TRUE(common::fs::atomic_write_file(cert, "the renewed certificate"));
+  EXPECT_NE(identity.external_stamp(), first);
+}
+
 TEST(DeviceIdentityTest, RenewalIsDueAfterTwoThirdsOfTheLifetime) {
   const auto start = std::chrono::system_clock::time_point(hours(1000));
   const CertificateValidity validity{start, start + hours(30)};
