@@ -200,6 +200,18 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
                  "NATS URL (nats:// or tls://) for ground control's command channel; "
                  "repeatable or a comma list")
       ->delimiter(',');
+  cmd.add_option("--state-registry", options.state_registry_url,
+                 "registry-only: follow the signed state ground control publishes in this "
+                 "registry (http[s]://HOST:PORT), never its API; needs --satellite-name and "
+                 "--state-key");
+  cmd.add_option("--state-project", options.state_project,
+                 "with --state-registry: the state repositories' first path segment")
+      ->capture_default_str();
+  cmd.add_option("--state-key", options.state_key_files,
+                 "with --state-registry: a cosign public key whose signatures are trusted; "
+                 "repeatable (a key rotation)");
+  cmd.add_option("--satellite-name", options.satellite_name,
+                 "with --state-registry: the satellite whose state to follow");
   cmd.add_option("--state-file", options.state_file,
                  "headless: follow this satellite state or Harbor state file, no ground control")
       ->envname("SATELLITE_STATE_FILE");
@@ -250,11 +262,17 @@ void add_run_flags(CLI::App& cmd, satellite::RunOptions& options, RunTextFlags& 
 }
 
 void apply_run_flags(satellite::RunOptions& options, const RunTextFlags& text) {
-  if (options.state_file.empty() == options.ground_control_url.empty()) {
+  const int sources = !options.state_file.empty() + !options.ground_control_url.empty() +
+                      !options.state_registry_url.empty();
+  if (sources != 1) {
     die(common::Error(common::ErrorCode::kInvalidArgument,
-                      "give either --ground-control URL (with --token on first start) or "
-                      "--state-file FILE"));
+                      "give one of --ground-control URL (with --token on first start), "
+                      "--state-registry URL or --state-file FILE"));
   }
+  if (!options.state_registry_url.empty() &&
+      (options.satellite_name.empty() || options.state_key_files.empty()))
+    die(common::Error(common::ErrorCode::kInvalidArgument,
+                      "--state-registry needs --satellite-name and at least one --state-key"));
   if (options.parallel_blobs == 0 || options.agent.pass.parallel_artifacts == 0) {
     die(common::Error(common::ErrorCode::kInvalidArgument,
                       "--parallel-pulls and --parallel-blobs must be >= 1"));

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "common/clock.hpp"
+#include "common/fs/file_ops.hpp"
 #include "common/time_format.hpp"
 #include "satellite/agent/agent.hpp"
 #include "satellite/agent/fallback_state_source.hpp"
@@ -108,10 +109,18 @@ struct Satellite {
   std::unique_ptr<fleet::NatsChannel> nats;
 
   std::string data_dir() const { return options.serve.registry.data_dir; }
+  // What the agent follows, for the start-up line.
+  std::string agent_source() const {
+    if (!options.state_file.empty()) return options.state_file;
+    if (!options.state_registry_url.empty())
+      return "the signed state in " + options.state_registry_url + " (registry-only)";
+    return options.ground_control_url;
+  }
 
   // Ground control's config, applied while everything runs (the feed thread calls it).
   void apply(const common::fleet_wire::SatelliteConfig& config) {
-    if (registry_state) registry_state->note_config(config);
+    // Registry-only, the credentials are the flags', not a config's (state holds none).
+    if (registry_state && options.state_registry_url.empty()) registry_state->note_config(config);
     logger->info("config {} ({}): upstream {}, bandwidth {} B/s, sync window '{}', grace {} s",
                  config.name, config.digest, config.upstream_url, config.bandwidth_limit,
                  config.sync_window, config.gc_grace.count());
@@ -306,6 +315,7 @@ struct Satellite {
     if (!options.state_file.empty())
       return std::unique_ptr<agent::StateSource>(std::make_unique<agent::StateFileSource>(
           options.state_file, options.upstream.url, options.state_poll_interval));
+    if (!options.state_registry_url.empty()) return registry_only_source();
     auto opened = fleet::DeviceIdentity::open(data_dir() + "/identity");
     if (!opened) return common::fail(opened.error());
     identity.emplace(std::move(*opened));
@@ -338,6 +348,27 @@ struct Satellite {
     return std::unique_ptr<agent::StateSource>(std::make_unique<agent::FallbackStateSource>(
         std::move(source), std::move(*fallback),
         [this](const common::fleet_wire::SatelliteState& s) { registry_state->learn(s); }, logger));
+  }
+
+  // Registry-only: the signed state in the registry is the only source; what ground control
+  // would tell over mTLS (name, registry, keys, credentials) comes from the flags.
+  common::Result<std::unique_ptr<agent::StateSource>> registry_only_source() {
+    common::fleet_wire::StateRegistry registry{
+        options.state_registry_url, options.state_project, {}};
+    for (const auto& file : options.state_key_files) {
+      auto pem = common::fs::read_file(file);
+      if (!pem) return common::fail(pem.error());
+      registry.trusted_keys.push_back(std::move(*pem));
+    }
+    auto source = fleet::RegistryStateSource::open(
+        {data_dir(), options.state_poll_interval, options.upstream.ca_file},
+        [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); }, [] {}, clock, logger);
+    if (!source) return common::fail(source.error());
+    registry_state = source->get();
+    registry_state->learn(options.satellite_name, registry);
+    registry_state->use_credentials(options.state_registry_url, options.upstream.username,
+                                    options.upstream.password);
+    return std::unique_ptr<agent::StateSource>(std::move(*source));
   }
 
   common::Status build() {
@@ -478,8 +509,7 @@ common::Status run_command(const RunOptions& options, common::log::Logger logger
   if (satellite.serving && satellite.serving->has_certificate())
     satellite.serve_tls(satellite.serving->files());  // ground control may be unreachable
   logger->info("serving {} from {}; agent following {}", satellite.app->address(),
-               satellite.data_dir(),
-               options.state_file.empty() ? options.ground_control_url : options.state_file);
+               satellite.data_dir(), satellite.agent_source());
   satellite.agent->start();
   if (satellite.reporter) satellite.reporter->start();
   // After a restart the name comes from the state held; else from the first state.

@@ -34,6 +34,13 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> enrollment_labels;
   std::string ca_file;
   std::string ca_fingerprint;
+  // Registry-only: no ground control at all; the signed state artifacts it publishes
+  // (docs/state-artifacts.md) read from this registry, as satellite `satellite_name`,
+  // trusting the cosign public keys in `state_key_files`, with the upstream credentials.
+  std::string state_registry_url;
+  std::string state_project = "satellite";
+  std::vector<std::string> state_key_files;
+  std::string satellite_name;
   // Instead of enrolling: a certificate and key someone else keeps fresh (SPIRE's SVID,
   // for a ground control that trusts SPIRE's bundle; docs/api.md).
   std::string identity_cert_file;

@@ -10,7 +10,8 @@
 # image the group never had) is refused, the refusal logged with its reason, and nothing of
 # it is pulled; the satellite keeps serving what it holds. A restart with ground control
 # still unreachable keeps refusing it; once ground control is in reach again, the satellite's
-# status there shows the refusal.
+# status there shows the refusal. A second satellite in registry-only mode (--state-registry,
+# no ground control at all) follows its published state from the flags' keys alone.
 source "$(dirname "$0")/../testutil/lib.sh"
 source "$(dirname "$0")/../testutil/ground_control.sh"
 
@@ -68,6 +69,25 @@ tu_wait_for 60 has 1.3.0 "$v13" || {
 grep -q "following state registry http://$UP" "$TU_DIR/sat.log" ||
   tu_fail "the satellite does not say it follows the registry"
 tu_log "ground control unreachable: 1.3.0 arrived through the signed group state"
+
+# --- Registry-only: a satellite that never talks to ground control ---------------------------
+tu_gc POST /api/v1/satellites '{"metadata":{"name":"site-2","labels":{"site":"edge"}}}' >/dev/null
+published() { curl -sf "http://$UP/v2/satellite/satellite-state/site-2/state/tags/list" >/dev/null; }
+tu_wait_for 30 published || tu_fail "ground control did not publish site-2's state"
+MAIN_SAT_PID=$SAT_PID
+TU_SAT_COMMAND=run tu_start_satellite sat3 "$TU_DIR/sat3" --state-registry "http://$UP" \
+  --satellite-name site-2 --state-key "$TU_DIR/state.pub" --resync-interval 1s \
+  --state-poll-interval 1s
+ONLY=$SAT_ADDR
+SAT_PID=$MAIN_SAT_PID
+only_has() { [[ $(tu_raw_digest "$ONLY/library/app:$1") == "$2" ]]; }
+tu_wait_for 60 only_has 1.3.0 "$v13" || {
+  tail -20 "$TU_DIR/sat3.log" >&2
+  tu_fail "the registry-only satellite did not follow its signed state"
+}
+only_has 1.2.0 "$v12" || tu_fail "the registry-only satellite lacks 1.2.0"
+[[ ! -e "$TU_DIR/sat3/identity" ]] || tu_fail "the registry-only satellite made an identity"
+tu_log "registry-only: site-2 holds the group's images from the signed state alone"
 
 # --- A state artifact without ground control's signature is refused --------------------------
 intruder=$(tu_gen_image "$TU_DIR/intruder" evil --layers 1 --layer-size 16K --seed 66)

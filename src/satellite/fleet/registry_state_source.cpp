@@ -103,6 +103,15 @@ void RegistryStateSource::note_config(const wire::SatelliteConfig& config) {
   credentials_ = config;
 }
 
+void RegistryStateSource::use_credentials(const std::string& url, const std::string& username,
+                                          const std::string& password) {
+  std::lock_guard lock(mutex_);
+  credentials_ = {};
+  credentials_.upstream_url = url;
+  credentials_.upstream_username = username;
+  credentials_.upstream_password = password;
+}
+
 std::string RegistryStateSource::describe() const {
   std::lock_guard lock(mutex_);
   return fmt::format("state registry {}", registry_.url.empty() ? "(none yet)" : registry_.url);

@@ -71,6 +71,11 @@ class RegistryStateSource final : public agent::StateSource {
   // The config ground control gave over mTLS: its digest is the one applied, and its
   // upstream credentials are used for the registry when it is the upstream.
   void note_config(const common::fleet_wire::SatelliteConfig& config);
+  // Registry-only (no ground control): the credentials the registry at `url` is read with,
+  // and handed with a config state that names that host as the upstream; no config counts
+  // as applied. Before the first next().
+  void use_credentials(const std::string& url, const std::string& username,
+                       const std::string& password);
 
   [[nodiscard]] common::Result<std::optional<common::fleet_wire::SatelliteState>> next(
       const std::string& known_digest, std::stop_token stop) override;
