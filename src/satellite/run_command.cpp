@@ -337,7 +337,8 @@ struct Satellite {
     }
     // While ground control is down: the signed state it published into the registry.
     auto fallback = fleet::RegistryStateSource::open(
-        {data_dir(), options.state_poll_interval, options.upstream.ca_file},
+        {data_dir(), options.state_poll_interval, options.upstream.ca_file,
+         data_dir() + "/identity/upstream-credentials.json"},
         [this](const common::fleet_wire::SatelliteConfig& c) { apply(c); },
         [this] {
           if (reporter) reporter->status_changed();

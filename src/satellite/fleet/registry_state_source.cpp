@@ -8,6 +8,7 @@
 #include "common/fleet_wire/state_artifact.hpp"
 #include "common/fleet_wire/state_composer.hpp"
 #include "common/fs/file_ops.hpp"
+#include "common/fs/secret_file.hpp"
 #include "satellite/agent/stoppable_sleep.hpp"
 
 namespace satellite::fleet {
@@ -41,6 +42,37 @@ common::Error naming(const std::string& repository, const common::Error& error) 
   return common::Error(error.code(), fmt::format("{}: {}", repository, error.message()));
 }
 
+json credentials_json(const wire::SatelliteConfig& config) {
+  return {{"upstream", config.upstream_url},
+          {"username", config.upstream_username},
+          {"password", config.upstream_password},
+          {"insecure", config.upstream_insecure}};
+}
+
+// The credentials an earlier run kept; none when there is no file. A damaged one is
+// logged and forgotten: ground control gives them again when it answers.
+wire::SatelliteConfig load_credentials(const std::string& path, const common::log::Logger& logger) {
+  wire::SatelliteConfig credentials;
+  if (path.empty()) return credentials;
+  auto text = common::fs::read_secret_file(path, 64 * 1024);
+  if (!text) {
+    if (text.error().code() != ErrorCode::kNotFound)
+      logger->warn("upstream credentials kept: {}", text.error().message());
+    return credentials;
+  }
+  const auto document = json::parse(*text, nullptr, false);
+  try {
+    credentials.upstream_url = document.at("upstream").get<std::string>();
+    credentials.upstream_username = document.at("username").get<std::string>();
+    credentials.upstream_password = document.at("password").get<std::string>();
+    credentials.upstream_insecure = document.at("insecure").get<bool>();
+  } catch (const json::exception&) {
+    logger->warn("{}: not the upstream credentials this satellite keeps; ignored", path);
+    return {};
+  }
+  return credentials;
+}
+
 }  // namespace
 
 common::Result<std::unique_ptr<RegistryStateSource>> RegistryStateSource::open(
@@ -49,6 +81,7 @@ common::Result<std::unique_ptr<RegistryStateSource>> RegistryStateSource::open(
   std::unique_ptr<RegistryStateSource> source(
       new RegistryStateSource(std::move(options), std::move(on_config),
                               std::move(on_refusal_change), clock, std::move(logger)));
+  source->credentials_ = load_credentials(source->options_.credentials_file, source->logger_);
   const auto path = file_of(source->options_);
   auto text = common::fs::read_file(path);
   if (!text && text.error().code() == ErrorCode::kNotFound) return source;
@@ -100,7 +133,13 @@ void RegistryStateSource::learn(const std::string& satellite, const wire::StateR
 void RegistryStateSource::note_config(const wire::SatelliteConfig& config) {
   std::lock_guard lock(mutex_);
   applied_config_digest_ = config.digest;
+  const bool changed = credentials_json(config) != credentials_json(credentials_);
   credentials_ = config;
+  if (!changed || options_.credentials_file.empty()) return;
+  if (auto kept =
+          common::fs::write_secret_file(options_.credentials_file, credentials_json(config).dump());
+      !kept)
+    logger_->warn("keeping the upstream credentials: {}", kept.error().message());
 }
 
 void RegistryStateSource::use_credentials(const std::string& url, const std::string& username,

@@ -20,7 +20,9 @@
 // state held stays, and last_refusal() keeps the reason for the satellite's status until a
 // round succeeds. The config's digest applied is not kept across restarts: the first round
 // after a start applies the config, so the upstream is known with ground control down. The registry
-// is read with the upstream credentials when it is the upstream, else anonymously. Thread-safety:
+// is read with the upstream credentials when it is the upstream, else anonymously; those
+// credentials (a robot's, short-lived) are kept in options.credentials_file, 0600 beside the
+// device's private key, so a restart with ground control down still has them. Thread-safety:
 // next() from the agent's feed thread; learn(), note_config() and last_refusal() from any thread.
 #pragma once
 
@@ -47,6 +49,10 @@ struct RegistryStateSourceOptions {
   std::string dir;  // holds registry-state.json
   std::chrono::milliseconds poll{std::chrono::minutes(5)};
   std::string ca_file;  // PEM bundle for the registry's TLS certificate; empty: the system's
+  // Where the upstream credentials ground control last gave are kept (0600), so that a
+  // restart with ground control out of reach still reads private state repositories and
+  // pulls; empty: kept in memory only.
+  std::string credentials_file;
 };
 
 class RegistryStateSource final : public agent::StateSource {
@@ -76,6 +82,13 @@ class RegistryStateSource final : public agent::StateSource {
   // as applied. Before the first next().
   void use_credentials(const std::string& url, const std::string& username,
                        const std::string& password);
+
+  // The upstream URL and credentials the registry is read with when it is the upstream
+  // (as ground control last gave them, or an earlier run kept them).
+  [[nodiscard]] common::fleet_wire::SatelliteConfig upstream_credentials() const {
+    std::lock_guard lock(mutex_);
+    return credentials_;
+  }
 
   [[nodiscard]] common::Result<std::optional<common::fleet_wire::SatelliteState>> next(
       const std::string& known_digest, std::stop_token stop) override;
