@@ -223,7 +223,9 @@ std::vector<common::Digest> Reconciler::children_of(std::string_view repository,
 bool Reconciler::keeps_serving(const StateArtifact& artifact, const OwnedArtifact& entry,
                                const SatelliteState& desired, PassOutcome& out) {
   const auto policy = common::fleet_wire::signature_policy_of(desired, artifact);
-  if (policy.mode != common::fleet_wire::SignatureMode::kEnforce) return true;
+  if (policy.mode == common::fleet_wire::SignatureMode::kOff) return true;
+  const bool warn = policy.mode == common::fleet_wire::SignatureMode::kWarn;
+  const ArtifactTracker::Key key{artifact.repository, artifact.digest};
   std::string cache_key = artifact.repository + "@" + artifact.digest.str();
   for (const auto& key : policy.public_keys) cache_key += "|" + key;
   if (verified_.contains(cache_key)) return true;
@@ -241,6 +243,7 @@ bool Reconciler::keeps_serving(const StateArtifact& artifact, const OwnedArtifac
   if (verified) {
     if (verified_.size() >= 100'000) verified_.clear();  // bounded; rebuilt as passes run
     verified_.insert(std::move(cache_key));
+    if (warn) tracker_.set_warning(key, "");
     return true;
   }
   // Only a signature that is absent or does not verify withdraws the image; a read that
@@ -260,6 +263,10 @@ bool Reconciler::keeps_serving(const StateArtifact& artifact, const OwnedArtifac
   const auto why = code == ErrorCode::kManifestUnknown || code == ErrorCode::kNotFound
                        ? fmt::format("no cosign signature held (no tag {})", tag)
                        : verified.error().message();
+  if (warn) {  // served anyway, and said so: also after a restart
+    tracker_.set_warning(key, "signature policy warn: " + why);
+    return true;
+  }
   logger_->warn(
       "{}@{} is no longer served under signature policy enforce ({}); pulling it "
       "again checks the upstream's signature",

@@ -69,15 +69,16 @@ class Reconciler {
   void remove_manifests(const OwnedArtifact& entry, PassOutcome& out);
   [[nodiscard]] std::vector<common::Digest> children_of(std::string_view repository,
                                                         const common::Digest& digest);
+  // A blob of at most kMaxPayloadBytes from this registry (a signature payload).
+  [[nodiscard]] common::Result<std::string> read_small_blob(std::string_view repository,
+                                                            const common::Digest& digest);
   // Whether held and owned `artifact` may still be served: always, unless its effective
   // signature policy is enforce and its replicated signature (in this registry) is absent
   // or does not verify against the policy's keys (a policy made stricter, keys rotated).
   // Then it is removed as a removal does (remove_manifests) and forgotten, so that it is
-  // pulled again, which checks the upstream's signature first. Verified (repository,
-  // digest, keys) are remembered.
-  // A blob of at most kMaxPayloadBytes from this registry (a signature payload).
-  [[nodiscard]] common::Result<std::string> read_small_blob(std::string_view repository,
-                                                            const common::Digest& digest);
+  // pulled again, which checks the upstream's signature first. Under warn the same check
+  // sets (or clears) the artifact's warning, so it is reported again after a restart and
+  // ends once a valid signature is held. Verified (repository, digest, keys) are remembered.
   [[nodiscard]] bool keeps_serving(const common::fleet_wire::StateArtifact& artifact,
                                    const OwnedArtifact& entry,
                                    const common::fleet_wire::SatelliteState& desired,

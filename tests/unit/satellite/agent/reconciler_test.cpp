@@ -268,8 +268,28 @@ TEST_F(ReconcilerTest, EachPullFollowsItsGroupsSignaturePolicyAndAWarningIsTheRe
   ASSERT_NE(warned, nullptr);
   EXPECT_EQ(warned->phase, ArtifactPhase::kPresent);
   EXPECT_EQ(warned->reason, "signature policy warn: no cosign signature");
-  pass({in_lab, in_edge_and_lab}, policies);  // held: the warning stays
-  EXPECT_EQ(report_of(lax.digest())->reason, "signature policy warn: no cosign signature");
+  // Held: each pass checks the signature held with it, so the warning stays, now saying
+  // what is held.
+  const auto held_warning = "signature policy warn: no cosign signature held (no tag " +
+                            common::crypto::signature_tag(lax.digest()) + ")";
+  pass({in_lab, in_edge_and_lab}, policies);
+  EXPECT_EQ(report_of(lax.digest())->reason, held_warning);
+  EXPECT_TRUE(held("site/lax", lax.digest()));  // warn never withdraws
+
+  // A restart (a new tracker and reconciler on the same ledger) reports the warning again.
+  ArtifactTracker restarted{RetryPolicy{std::chrono::seconds(10), std::chrono::minutes(5)},
+                            [] { return 0.5; }};
+  Reconciler again(*registry_, *owned_, restarted, upstream_->function(), clock_,
+                   common::log::null_logger());
+  SatelliteState state;
+  state.artifacts = {in_lab};
+  state.signature_policies = policies;
+  ASSERT_TRUE(again.run_pass(state, settings_, {}));
+  const auto reports = restarted.report();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].phase, ArtifactPhase::kPresent);
+  EXPECT_EQ(reports[0].reason, held_warning);
+  EXPECT_EQ(upstream_->pulls(lax.digest()), 1);  // not pulled again for it
 }
 
 TEST_F(ReconcilerTest, AnImagesSignatureGoesWithIt) {
