@@ -19,11 +19,14 @@ Control endpoints, not Harbor's, under /_fake/ (no auth):
   POST   /_fake/fail        {"path", "method"?, "times"?, "status", "body"?}: the next `times`
                             calls of that path answer `status` with `body` (raw text, e.g.
                             garbage) or else Harbor's error envelope
+  POST   /_fake/age         {"robot": name without "robot$", "days"}: the robot made that
+                            many days older (creation and expiry), as time passing would
 
 One ThreadingHTTPServer; one lock (the store's) serialises the handlers and the records."""
 import argparse
 import base64
 import binascii
+import datetime
 import http.server
 import json
 import os
@@ -132,7 +135,25 @@ class Fake:
                 rule["body"] = body["body"]
             self.failures.append(rule)
             return 200, rule
+        if path == "/_fake/age" and method == "POST":
+            return self.age_robot(body)
         return 404, {"error": f"no control endpoint {method} {path}"}
+
+    def age_robot(self, body):
+        """POST /_fake/age: moves a robot's creation (and so its expiry) `days` into the past."""
+        if not isinstance(body.get("robot"), str) or not isinstance(body.get("days"), (int, float)):
+            return 400, {"error": "needs robot (string) and days (number)"}
+        with self.store.lock:
+            robot = self.store.robot_by_name(body["robot"])
+            if robot is None:
+                return 404, {"error": f"no robot {body['robot']}"}
+            created = st.parse_time(robot["creation_time"]) - datetime.timedelta(days=body["days"])
+            robot["creation_time"] = created.isoformat()
+            if robot["duration"] != -1:
+                robot["expires_at"] = int(
+                    (created + datetime.timedelta(days=robot["duration"])).timestamp())
+            self.store.save()
+            return 200, {"creation_time": robot["creation_time"], "expires_at": robot["expires_at"]}
 
 
 def basic_auth(header):

@@ -3,7 +3,7 @@ against the Harbor double (tests/fakes/harbor): with --robot-endpoint, the confi
 fetches over mTLS carries its own robot's name and a fresh secret (and when it expires); the
 robot may only pull, on exactly the projects of the satellite's groups' artifacts (the union
 over all its groups, not the last group's); a second fetch gives a new secret and the old one
-stops working; a membership change updates the rights; a satellite in no group loses its
+stops working; past half its life the robot is made anew; a membership change updates the rights; a satellite in no group loses its
 robot and gets no credentials; Harbor failing makes the config answer 503 (the reason logged); deleting the
 satellite deletes the robot; ground control never keeps the secret."""
 import base64
@@ -109,6 +109,27 @@ def test_each_satellite_pulls_with_its_own_robot(fresh_deployment, contract, har
         assert second_secret != first_secret
         assert harbor_call(harbor, "/api/v2.0/projects/p1/repositories", upstream["username"],
                            first_secret)[0] == 401
+
+        # Past half its life the robot is made anew (a new secret does not extend it): the
+        # satellite never holds credentials about to expire.
+        old_robot = robot_named(harbor, "robot$satellite-edge-1")
+        assert harbor_call(harbor, "/_fake/age", method="POST",
+                           body={"robot": "satellite-edge-1", "days": 16})[0] == 200
+        status, renewed, _ = satellite.call("GET", "/satellite/v1/config")
+        assert status == 200, renewed
+        new_robot = robot_named(harbor, "robot$satellite-edge-1")
+        assert new_robot["id"] != old_robot["id"]
+        assert grants(new_robot) == pull_only("p1", "p2")
+        expires = time.mktime(time.strptime(renewed["spec"]["upstream"]["credentialsExpireAt"],
+                                            "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        assert expires - time.time() > 29 * 86400  # a whole life again, not the 14 days left
+        assert harbor_call(harbor, "/api/v2.0/projects/p1/repositories", upstream["username"],
+                           renewed["spec"]["upstream"]["password"])[0] != 401
+        assert harbor_call(harbor, "/api/v2.0/projects/p1/repositories", upstream["username"],
+                           second_secret)[0] == 401
+        # Younger than half its life: the same robot, a fresh secret.
+        status, kept, _ = satellite.call("GET", "/satellite/v1/config")
+        assert status == 200 and robot_named(harbor, "robot$satellite-edge-1")["id"] == new_robot["id"]
 
         # Joining a group with another project widens the robot's rights by itself.
         group(admin, "extra", ["p3/db"], ["edge-1"])
