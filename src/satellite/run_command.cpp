@@ -351,6 +351,16 @@ struct Satellite {
         [this](const common::fleet_wire::SatelliteState& s) { registry_state->learn(s); }, logger));
   }
 
+  // Proxied images follow the strictest signature policy the state names (its groups'; a
+  // headless state file may name policies without listing groups).
+  void follow_signature_policy(const common::fleet_wire::SatelliteState& state) {
+    if (!proxy) return;
+    std::vector<std::string> groups;
+    for (const auto& [group, policy] : state.signature_policies) groups.push_back(group);
+    proxy->set_signature_policy(
+        common::fleet_wire::effective_signature_policy(state.signature_policies, groups));
+  }
+
   // Registry-only: the signed state in the registry is the only source; what ground control
   // would tell over mTLS (name, registry, keys, credentials) comes from the flags.
   common::Result<std::unique_ptr<agent::StateSource>> registry_only_source() {
@@ -392,6 +402,7 @@ struct Satellite {
     agent::AgentHooks hooks;
     if (!ground_control) {  // headless: the state names the upstream
       hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
+        follow_signature_policy(state);
         auto upstream = upstream_config(options.upstream, state.upstream_url);
         record_mirror_target(upstream.url, {});
         puller->set_upstream(std::move(upstream));
@@ -399,6 +410,7 @@ struct Satellite {
     }
     if (ground_control) {
       hooks.state_received = [this](const common::fleet_wire::SatelliteState& state) {
+        follow_signature_policy(state);
         ensure_nats(state.satellite);
         publish_event(common::fleet_wire::EventType::kSyncStarted,
                       fmt::format("{} artifacts", state.artifacts.size()), state.state_digest);

@@ -4,7 +4,8 @@
 # four images: one signed by cosign 2.5 with a key `ground-control keygen` made, one unsigned,
 # one signed by another key, and one whose signature tag holds the first image's signature (a
 # signature moved onto another image). Under enforce only the first is served; the others are
-# not, and the log and /metrics say why. Under warn (restart, same data dir) the others are
+# not, and the log and /metrics say why; in proxy mode an image no state names follows the
+# same policy (a signed one is served, an unsigned one refused). Under warn (restart, same data dir) the others are
 # served and the log says what is wrong with them. Then, with the upstream gone, cosign
 # verifies the signed image against the satellite (the signature was replicated with it) and
 # refuses the unsigned one. Back to enforce with the upstream still gone, the held images
@@ -37,7 +38,7 @@ UP=$REG_ADDR
 UP_PID=$REG_PID
 declare -A digest=()
 seed=40
-for name in signed unsigned foreign moved; do
+for name in signed unsigned foreign moved extra stray; do
   seed=$((seed + 1))
   digest[$name]=$(tu_gen_image "$TU_DIR/$name" v1 --layers 1 --layer-size 64K --seed "$seed")
   skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/$name:v1" "docker://$UP/library/$name:v1"
@@ -46,6 +47,7 @@ done
 skopeo copy -q --dest-tls-verify=false "oci:$TU_DIR/moved:v1" "docker://$UP/library/signed:moved"
 cosign_sign "$TU_DIR/ours.key" "$UP/library/signed@${digest[signed]}"
 cosign_sign "$TU_DIR/other.key" "$UP/library/foreign@${digest[foreign]}"
+cosign_sign "$TU_DIR/ours.key" "$UP/library/extra@${digest[extra]}" # for the proxy: in no state
 sig_tag() { echo "sha256-${1#sha256:}.sig"; }
 accept='application/vnd.oci.image.manifest.v1+json'
 curl -sf -H "Accept: $accept" "http://$UP/v2/library/signed/manifests/$(sig_tag "${digest[signed]}")" \
@@ -86,7 +88,7 @@ failed_count() {
 
 # --- enforce ----------------------------------------------------------------------------------
 write_state enforce
-start_satellite sat
+start_satellite sat --proxy
 SAT=$SAT_ADDR
 signed_served() { [[ $(tu_raw_digest "$SAT/library/signed:v1") == "${digest[signed]}" ]]; }
 tu_wait_for 30 signed_served || {
@@ -108,6 +110,12 @@ for ref in "library/unsigned@${digest[unsigned]}" "library/unsigned:v1" "library
 done
 tu_assert_eq 3 "$(failed_count)" "satellite_sync_artifacts{phase=\"failed\"} under enforce"
 tu_log "enforce: the signed image is served; the unsigned, foreign-signed and moved-signature ones are not, and the log and /metrics say why"
+# Proxy mode: images no state names follow the strictest policy of the state's groups.
+served "library/extra:v1" || tu_fail "under enforce the proxy does not serve a signed image: $(tail -3 "$TU_DIR/sat.log")"
+if served "library/stray:v1"; then tu_fail "under enforce the proxy serves an unsigned image"; fi
+grep -F "proxy: library/stray:v1:" "$TU_DIR/sat.log" | grep -qF "signature policy enforce: no cosign signature" ||
+  tu_fail "the proxy's refusal of library/stray does not say why: $(grep -F stray "$TU_DIR/sat.log" | tail -2)"
+tu_log "enforce through the proxy: a signed image no state names is served, an unsigned one refused"
 
 # --- warn -------------------------------------------------------------------------------------
 kill "$SAT_PID"

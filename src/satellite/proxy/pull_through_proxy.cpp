@@ -65,6 +65,11 @@ void PullThroughProxy::configure(bool enabled, std::vector<std::string> reposito
   options_.repositories = std::move(repositories);
 }
 
+void PullThroughProxy::set_signature_policy(common::fleet_wire::SignaturePolicy policy) {
+  std::lock_guard lock(mutex_);
+  signature_policy_ = std::move(policy);
+}
+
 bool PullThroughProxy::allowed(std::string_view repository) const {
   std::lock_guard lock(mutex_);
   if (options_.repositories.empty()) return true;
@@ -94,12 +99,18 @@ common::Status PullThroughProxy::fetch_manifest(std::string_view repository,
     digest = std::move(resolved);
   }
   replication::PullProgress progress;
-  auto pulled = puller_.pull({std::string(repository), *digest, options_.platforms}, progress,
-                             stop_.get_token());
+  const auto policy = [this] {
+    std::lock_guard lock(mutex_);
+    return signature_policy_;
+  }();
+  auto pulled = puller_.pull({std::string(repository), *digest, options_.platforms, policy},
+                             progress, stop_.get_token());
   if (!pulled) {
     logger_->warn("proxy: {}:{}: {}", repository, reference, pulled.error().message());
     if (pulled.error().code() == ErrorCode::kNotFound)
       return common::fail(ErrorCode::kManifestUnknown, pulled.error().message());
+    if (pulled.error().code() == ErrorCode::kPermissionDenied)  // the signature policy
+      return common::fail(ErrorCode::kDenied, pulled.error().message());
     return common::fail(pulled.error());
   }
   if (by_tag) {

@@ -67,6 +67,11 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
   // Turns proxying on or off and sets the repositories it may fetch (config from ground
   // control, no restart). Off, a miss is answered as unknown without asking the upstream.
   void configure(bool enabled, std::vector<std::string> repositories);
+  // The image signature policy proxied images are fetched under: the strictest of the
+  // satellite's groups' (what it applies to any image of theirs), so under enforce an image
+  // without a valid signature is not served through the proxy either (403 DENIED, saying
+  // why). Off until a state names one. Any thread.
+  void set_signature_policy(common::fleet_wire::SignaturePolicy policy);
 
   // Evicts least recently served cache entries until the stored bytes fit the quota;
   // returns how many it evicted. Also run after every fetch.
@@ -94,7 +99,8 @@ class PullThroughProxy final : public registry::http::ContentFetcher {
 
   registry::RegistryService& registry_;
   replication::ImagePuller& puller_;
-  ProxyOptions options_;  // repositories guarded by mutex_
+  ProxyOptions options_;                                  // repositories guarded by mutex_
+  common::fleet_wire::SignaturePolicy signature_policy_;  // guarded by mutex_
   std::atomic<bool> enabled_{true};
   std::function<bool(const std::string&, const common::Digest&)> is_desired_;
   std::function<void()> collect_garbage_;
