@@ -41,7 +41,8 @@ def tags(registry, repository):
 def document(registry, repository, tag="latest", deadline=5):
     """The state document that `tag` names. docker-registry's filesystem driver writes a tag's
     link in place (truncate, then write), so while a new version moves `latest` a read can
-    find the tag listed but its link empty and answer 404: such a 404 is retried, briefly."""
+    find the tag listed but its link empty and answer 404, or half written and answer 500
+    (seen in CI-like load): such answers are retried, briefly."""
     end = time.time() + deadline
     while True:
         try:
@@ -50,7 +51,7 @@ def document(registry, repository, tag="latest", deadline=5):
             layer = manifest["layers"][0]["digest"]
             return json.loads(get(f"{registry}/v2/{repository}/blobs/{layer}"))
         except urllib.error.HTTPError as error:
-            if error.code != 404 or time.time() > end:
+            if error.code not in (404, 500) or time.time() > end:
                 raise
             time.sleep(0.1)
 
