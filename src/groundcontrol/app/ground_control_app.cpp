@@ -367,12 +367,19 @@ class App final : public GroundControlApp {
     if (auto ok = add_metrics(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
     const auto db = db_.get();
-    for (auto& route : api::management_routes(
-             {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
-              metrics_, [db] { return static_cast<bool>(db->ping()); },
-              *enrollment_request_handlers_, *group_credential_handlers_, *ca_handlers_,
-              *registry_endpoint_handlers_, *group_rule_handlers_, *command_handlers_,
-              *nats_credential_handlers_, *access_}))
+    for (auto& route :
+         api::management_routes({*resource_handlers_, *user_handlers_, *enrollment_handlers_,
+                                 *fleet_handlers_, metrics_,
+                                 [db] {
+                                   // Reachable, and at the schema this binary writes (not older: a
+                                   // migration failed; not newer: a newer replica migrated, and
+                                   // this one must go).
+                                   const auto version = db->schema_version();
+                                   return version && *version == store::migrations().back().version;
+                                 },
+                                 *enrollment_request_handlers_, *group_credential_handlers_,
+                                 *ca_handlers_, *registry_endpoint_handlers_, *group_rule_handlers_,
+                                 *command_handlers_, *nats_credential_handlers_, *access_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes(

@@ -500,3 +500,27 @@ def test_metrics_show_the_fleet_and_the_long_polls_held(server, contract, admin)
     assert values["groundcontrol_long_polls_held"] == 1
     assert "groundcontrol_view_revision" in values
     held.join()
+
+
+def run_sql(server, sql):
+    """Runs `sql` on the deployment's database, as an operator at the console would."""
+    if server.database:
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server.database,
+                        "-c", sql], check=True, capture_output=True)
+    else:
+        import sqlite3
+        with sqlite3.connect(os.path.join(server.data_dir, "groundcontrol.db"), timeout=10) as db:
+            db.execute(sql)
+
+
+def test_readyz_says_whether_the_schema_is_the_one_this_binary_writes(server, contract):
+    client = Client(server.printed["management"], server.ca_file, contract)
+    assert client.call("GET", "/readyz")[0] == 200
+    # A newer replica migrated the database past this binary: this one is not ready.
+    run_sql(server, "INSERT INTO schema_migrations (version, name) VALUES (100000, 'from a newer binary')")
+    try:
+        assert client.call("GET", "/readyz")[0] == 503
+        assert client.call("GET", "/healthz")[0] == 200  # alive, only not ready
+    finally:
+        run_sql(server, "DELETE FROM schema_migrations WHERE version = 100000")
+    assert client.call("GET", "/readyz")[0] == 200
