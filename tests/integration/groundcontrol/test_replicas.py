@@ -118,6 +118,22 @@ def test_a_long_poll_held_by_b_ends_on_a_group_change_made_through_a(replicas, c
         (artifact["repository"], artifact["digest"])]
 
 
+def test_a_watch_stream_on_b_carries_a_change_made_through_a(replicas, contract):
+    a, b, admin_a = replicas
+    on_b = Client(b.printed["management"], b.ca_file, contract)
+    on_b.token = admin_a.token
+    version = on_b.call("GET", "/api/v1/groups")[1]["metadata"]["resourceVersion"]
+    with on_b.watch("/api/v1/groups", f"watch=true&resourceVersion={version}"
+                    "&labelSelector=watched%3Dacross") as stream:
+        assert stream.status == 200, stream.error
+        threading.Timer(0.5, lambda: admin_a.call("POST", "/api/v1/groups", body={
+            "metadata": {"name": "watched-across", "labels": {"watched": "across"}}})).start()
+        began = time.time()
+        event = next(stream.events())
+        assert time.time() - began < 5, "the change through A reached B's stream late"
+        assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "watched-across")
+
+
 def test_a_revocation_made_on_a_is_refused_on_b_within_seconds(replicas, contract):
     _, _, admin_a = replicas
     satellite = enrolled_on_a(replicas, contract, "revoked-sat")
