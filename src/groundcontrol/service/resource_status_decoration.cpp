@@ -57,7 +57,20 @@ common::Status StatusDecoration::add_reported_status(Connection& db, store::Reso
   if (!status.is_object()) status = json::object();
   const auto& view = view_;
   const auto desired = view.state_of(name);
-  if (desired) status["desiredStateDigest"] = desired->state_digest;
+  if (desired) {
+    status["desiredStateDigest"] = desired->state_digest;
+    // Its groups as resolved (listed by name or selected by labels), and the tags two of
+    // them give to different digests, dropped from its state.
+    status["groups"] = desired->groups;
+    json conflicts = json::array();
+    for (const auto& conflict : desired->conflicts) {
+      json digests = json::array();
+      for (const auto& digest : conflict.digests) digests.push_back(digest.str());
+      conflicts.push_back(
+          {{"repository", conflict.repository}, {"tag", conflict.tag}, {"digests", digests}});
+    }
+    status["tagConflicts"] = std::move(conflicts);
+  }
 
   model::HealthInputs inputs;
   if (*heartbeat) {

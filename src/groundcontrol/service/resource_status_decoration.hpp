@@ -3,7 +3,8 @@
 // without a write to the resource (heartbeats, reports, this replica's FleetView, the time).
 // Contract:
 //  - A Satellite read gains status.heartbeat and status.report (as the satellite last sent
-//    them), status.desiredStateDigest (from the view), status.connectivity and status.sync
+//    them), status.desiredStateDigest, status.groups (as resolved) and status.tagConflicts
+//    (tags dropped because two groups give them different digests), from the view, status.connectivity and status.sync
 //    (model::health_of at the read's time); a get (StatusDetail::kFull) also every reported
 //    artifact and status.drift, a list (kSummary) only the counts.
 //  - A Group read gains status.satellites: how many satellites it holds (listed by name or

@@ -524,3 +524,27 @@ def test_readyz_says_whether_the_schema_is_the_one_this_binary_writes(server, co
     finally:
         run_sql(server, "DELETE FROM schema_migrations WHERE version = 100000")
     assert client.call("GET", "/readyz")[0] == 200
+
+
+def test_a_satellites_status_shows_its_groups_and_the_tags_they_dispute(server, contract, admin):
+    one, two = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+    create_satellite(admin, "sat-disputed", {"dispute": "yes"})
+    for name, digest in (("dispute-a", one), ("dispute-b", two)):
+        status, body, _ = admin.call("POST", "/api/v1/groups", body={
+            "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": {"dispute": "yes"}},
+                     "artifacts": [{"repository": "library/app", "digest": digest,
+                                    "tags": ["stable", name]}]}})
+        assert status == 201, body
+    status, shown, _ = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-disputed"})
+    assert status == 200
+    assert shown["status"]["groups"] == ["dispute-a", "dispute-b"]
+    assert shown["status"]["tagConflicts"] == [
+        {"repository": "library/app", "tag": "stable", "digests": [one, two]}]
+    # Once the groups agree, the dispute is gone.
+    admin.call("PATCH", "/api/v1/groups/{name}", {"name": "dispute-b"},
+               headers={"Content-Type": "application/merge-patch+json"},
+               body={"spec": {"artifacts": [{"repository": "library/app", "digest": two,
+                                             "tags": ["dispute-b"]}]}})
+    shown = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-disputed"})[1]
+    assert shown["status"]["tagConflicts"] == []
