@@ -55,6 +55,19 @@ class Contract:
         errors = list(jsonschema.Draft4Validator(schema).iter_errors(body))
         assert not errors, f"{method} {template} {status}: {errors[0].message} in {body}"
 
+    def check_request(self, method, template, content_type, body):
+        """Validates a request body the server accepted (2xx) against the operation's
+        requestBody schema for its content type: what the tests send is what the file says."""
+        operation = self.doc["paths"].get(template, {}).get(method.lower()) or {}
+        request = self.spec.deref(operation.get("requestBody") or {})
+        content = (request or {}).get("content", {})
+        media = content.get(content_type.split(";")[0].strip())
+        if media is None or "schema" not in media:
+            return
+        schema = self.spec.to_json_schema(media["schema"], "request")
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(body))
+        assert not errors, f"{method} {template} request: {errors[0].message} in {body}"
+
     def check_watch_event(self, template, event):
         """Validates one line of a watch stream of GET `template`."""
         response = self.spec.deref(self.doc["paths"][template]["get"]["responses"]["200"])
@@ -181,7 +194,8 @@ class Server:
 
 
 class Client:
-    """HTTPS to one listener; every answer is checked against the contract."""
+    """HTTPS to one listener; every answer is checked against the contract, and every JSON
+    request body the server accepted (2xx) against the operation's requestBody schema."""
 
     def __init__(self, address, ca_file, contract, cert=None):
         host, port = address.rsplit(":", 1)
@@ -212,6 +226,14 @@ class Client:
         if response.getheader("Content-Type", "").startswith("application/json") and text:
             document = json.loads(text)
         self.contract.check(method, template, response.status, document)
+        if 200 <= response.status < 300 and data is not None:
+            try:
+                sent_json = json.loads(data)
+            except (TypeError, ValueError):
+                sent_json = None
+            if sent_json is not None:
+                self.contract.check_request(method, template, sent.get("Content-Type", ""),
+                                            sent_json)
         return response.status, document, response
 
     def watch(self, template, query, timeout=30):
