@@ -5,13 +5,14 @@ that takes `server` or `fresh_deployment` runs twice: on SQLite and on PostgreSQ
 import json
 import os
 import pathlib
+import ssl
 import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import (ROOT, Client, Server, basic_auth, enroll, login, make_key_and_csr,
+from conftest import (ROOT, Client, Server, basic_auth, enroll, enrolled, login, make_key_and_csr,
                       request_enrollment)
 
 SAMPLE = json.loads((ROOT / "tests" / "data" / "harbor-state-sample.json").read_text())
@@ -548,3 +549,84 @@ def test_a_satellites_status_shows_its_groups_and_the_tags_they_dispute(server, 
                                              "tags": ["dispute-b"]}]}})
     shown = admin.call("GET", "/api/v1/satellites/{name}", {"name": "sat-disputed"})[1]
     assert shown["status"]["tagConflicts"] == []
+
+
+# The satellite listener's auth matrix: every satellite route × {no certificate, a valid
+# satellite certificate, a revoked one, one from another CA, a burned or unknown enrollment
+# token}. Routes that act for a satellite take its name from the certificate alone (no route
+# names the satellite it reports for), so "A reporting for B" cannot even be asked. Polling an
+# enrollment request is open by design (its certificate is useless without the device's key).
+# "authorized" means any answer but 401/403; "tls" a refused handshake.
+SATELLITE_MATRIX = {
+    # route: (no certificate, valid, revoked, other CA)
+    ("GET", "/satellite/v1/state"): (401, "authorized", 401, "tls"),
+    ("GET", "/satellite/v1/config"): (401, "authorized", 401, "tls"),
+    ("POST", "/satellite/v1/heartbeat"): (401, "authorized", 401, "tls"),
+    ("POST", "/satellite/v1/status"): (401, "authorized", 401, "tls"),
+    ("POST", "/satellite/v1/renew"): (401, "authorized", 401, "tls"),
+    ("POST", "/satellite/v1/servingcertificate"): (401, "authorized", 401, "tls"),
+    ("POST", "/satellite/v1/nats/credentials"): (401, "authorized", 401, "tls"),
+    ("GET", "/satellite/v1/ca"): (401, "authorized", 401, "tls"),  # the bundle, for renewals
+    # open before enrollment: a token, a request
+    ("POST", "/satellite/v1/enroll"): (401, 401, 401, "tls"),  # with a burned token
+    ("POST", "/satellite/v1/enrollmentrequests"): ("authorized",) * 3 + ("tls",),
+    ("GET", "/satellite/v1/enrollmentrequests/{name}"): ("authorized",) * 3 + ("tls",),
+}
+
+
+def satellite_request(method, template, server, n):
+    """The body a satellite would send on `template` (what varies is only who sends it)."""
+    if template.endswith("/heartbeat"):
+        return {"version": "0.1.0", "uptimeSeconds": 1, "diskUsedBytes": 1, "diskFreeBytes": 1,
+                "bytesTransferred": 0, "stateDigest": "sha256:" + "0" * 64}
+    if template.endswith("/status"):
+        return {"artifacts": []}
+    if template.endswith(("/renew", "/servingcertificate", "/enrollmentrequests")):
+        _, csr = make_key_and_csr(server.data_dir, f"matrix-{n}")
+        return {"csr": csr} if not template.endswith("/enrollmentrequests") else {
+            "name": f"matrix-request-{n}", "csr": csr}
+    if template.endswith("/nats/credentials"):
+        return {"publicKey": "U" + "A" * 55}
+    if template.endswith("/enroll"):
+        _, csr = make_key_and_csr(server.data_dir, f"matrix-enroll-{n}")
+        return {"token": "gce_burned-or-unknown", "csr": csr}
+    return None
+
+
+def test_the_satellite_matrix_covers_every_satellite_route(contract):
+    documented = {(method.upper(), path) for path, item in contract.doc["paths"].items()
+                  if path.startswith("/satellite/") for method in item
+                  if method in ("get", "put", "post", "patch", "delete")}
+    assert documented == set(SATELLITE_MATRIX) == SATELLITE_ROUTES
+
+
+def test_every_satellite_route_answers_each_identity_as_the_matrix_says(server, contract, admin):
+    _, valid = enrolled(server, contract, admin, "matrix-valid")
+    _, revoked = enrolled(server, contract, admin, "matrix-revoked")
+    assert admin.call("POST", "/api/v1/satellites/{name}/revoke",
+                      {"name": "matrix-revoked"})[0] == 204
+    directory = server.data_dir
+    stranger = (os.path.join(directory, "matrix-stranger.crt"),
+                os.path.join(directory, "matrix-stranger.key"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", stranger[1], "-out",
+                    stranger[0], "-subj", "/CN=matrix-valid", "-days", "1"], check=True,
+                   capture_output=True)
+    _, csr = make_key_and_csr(directory, "matrix-asked")
+    assert request_enrollment(server, contract, "matrix-asked", csr)[0] == 201
+    identities = (None, valid, revoked, stranger)
+    seen = []
+    for n, ((method, template), expected) in enumerate(SATELLITE_MATRIX.items()):
+        for who, want in zip(("none", "valid", "revoked", "other CA"), expected):
+            client = Client(server.printed["satellite"], server.ca_file, contract,
+                            cert=identities[("none", "valid", "revoked", "other CA").index(who)])
+            body = satellite_request(method, template, server, f"{n}-{who.replace(' ', '')}")
+            try:
+                status, answer, _ = client.call(method, template, {"name": "matrix-asked"},
+                                                body=body)
+            except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+                status = "tls"
+            ok = (status not in (401, 403, "tls")) if want == "authorized" else status == want
+            seen.append((method, template, who, status, want, ok))
+    wrong = [row for row in seen if not row[-1]]
+    assert not wrong, "\n".join(f"{m} {t} as {w}: {s}, expected {e}" for m, t, w, s, e, _ in wrong)
