@@ -4,9 +4,10 @@
 // Contract:
 //  - A Satellite read gains status.heartbeat and status.report (as the satellite last sent
 //    them), status.desiredStateDigest, status.groups (as resolved) and status.tagConflicts
-//    (tags dropped because two groups give them different digests), from the view, status.connectivity and status.sync
-//    (model::health_of at the read's time); a get (StatusDetail::kFull) also every reported
-//    artifact and status.drift, a list (kSummary) only the counts.
+//    (tags dropped because two groups give them different digests), from the view,
+//    status.connectivity and status.sync (model::health_of at the read's time); a get
+//    (StatusDetail::kFull) also every reported artifact and status.drift, a list (kSummary) only
+//    the counts.
 //  - A Group read gains status.satellites: how many satellites it holds (listed by name or
 //    selected by labels), from this replica's view.
 //  - Every other member of the stored status is kept; a stored status that is not a JSON
