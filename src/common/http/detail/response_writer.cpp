@@ -32,6 +32,13 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
+// What a write step's error means: the deadline cut off a client that stopped reading, or
+// the client went away.
+Error write_failure(const boost::system::error_code& ec, const ConnectionDeadline& deadline) {
+  if (deadline.expired()) return Error(ErrorCode::kTimeout, "client stalled");
+  return Error(ErrorCode::kUnavailable, "write failed", ec.message());
+}
+
 // The file body of a response whose header is on the wire.
 template <class Stream>
 asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline, FileRange& file,
@@ -72,8 +79,7 @@ asio::awaitable<Status> write_file(Stream& stream, ConnectionDeadline& deadline,
       deadline.expect_within(io_timeout);
       auto [ec, w] = co_await asio::async_write(
           stream, asio::buffer(buffer.data(), static_cast<std::size_t>(n)), kUseTuple);
-      if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-      if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+      if (ec) co_return fail(write_failure(ec, deadline));
       offset += n;
       remaining -= static_cast<std::uint64_t>(n);
     }
@@ -102,8 +108,7 @@ asio::awaitable<Result<std::uint64_t>> write_stream(
     deadline.expect_within(io_timeout);
     auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
     deadline.suspend();
-    if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-    if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+    if (ec) co_return fail(write_failure(ec, deadline));
     if (last) co_return sent;
     sent += piece.size();
   }
@@ -116,11 +121,13 @@ asio::awaitable<Result<std::uint64_t>> write_response(
     Stream& stream, ConnectionDeadline& deadline, Response& response, bool head, bool keep_alive,
     unsigned version, std::chrono::steady_clock::duration io_timeout) {
   const std::uint64_t length = response.body_size();
-  const bool no_body = head || response.status == 204 || response.status == 304 ||
+  const bool bodiless_status = response.status == 204 || response.status == 304;
+  // No body inline with the header (a file or a stream follows it, if anything).
+  const bool no_body = head || bodiless_status ||
                        std::holds_alternative<std::monostate>(response.body) ||
                        std::holds_alternative<FileRange>(response.body) || response.streamed();
+  const bool stream_body = response.streamed() && !bodiless_status;
   // HTTP/1.0 has no chunks: a stream body ends with the connection (the server closes it).
-  const bool stream_body = response.streamed() && response.status != 204 && response.status != 304;
   const bool chunked = stream_body && version >= 11;
   std::string_view inline_body;
   if (const auto* s = std::get_if<std::string>(&response.body)) inline_body = *s;
@@ -134,7 +141,7 @@ asio::awaitable<Result<std::uint64_t>> write_response(
   message.keep_alive(keep_alive);
   if (chunked)
     message.chunked(true);
-  else if (response.status != 204 && response.status != 304 && !stream_body)
+  else if (!bodiless_status && !stream_body)
     message.content_length(length);
   if (!no_body)
     message.body() =
@@ -146,8 +153,7 @@ asio::awaitable<Result<std::uint64_t>> write_response(
                            ? co_await bhttp::async_write_header(stream, serializer, kUseTuple)
                            : co_await bhttp::async_write(stream, serializer, kUseTuple);
   deadline.suspend();
-  if (ec && deadline.expired()) co_return fail(ErrorCode::kTimeout, "client stalled");
-  if (ec) co_return fail(ErrorCode::kUnavailable, "write failed", ec.message());
+  if (ec) co_return fail(write_failure(ec, deadline));
   std::uint64_t sent = no_body ? 0 : inline_body.size();
   if (!head) {
     if (auto* file = std::get_if<FileRange>(&response.body)) {
