@@ -149,14 +149,18 @@ boost::asio::awaitable<Response> ResourceHandlers::watch(Kind kind, Request& req
   const auto deadline = request.context->clock().steady_now() + wait;
 
   // The first read answers its errors as statuses (a stale resourceVersion: 410); the
-  // stream then carries the events from there on.
+  // stream then carries the events from there on. Armed before it, so a change committed
+  // meanwhile still wakes the stream.
+  auto armed = common::http::Wakeup::create();
+  service_.notify_on_change(armed);
   auto first = co_await common::http::offload(pool_, [&] { return service_.watch(kind, query); });
   if (!first) co_return error_response(first.error());
   Response response(200);
   response.set("Content-Type", "application/json;stream=watch");
   response.set("Cache-Control", "no-store");
-  response.body = watch_stream(service_, pool_, *request.context,
-                               WatchStreamSpec{kind, query, deadline, std::move(*first)});
+  response.body =
+      watch_stream(service_, pool_, *request.context,
+                   WatchStreamSpec{kind, query, deadline, std::move(*first), std::move(armed)});
   co_return response;
 }
 

@@ -30,7 +30,8 @@ struct State {
   SteadyTime quiet_since;                        // when the last line went out
   std::deque<std::string> pending;               // lines made, not yet sent
   std::shared_ptr<common::http::Wakeup> wakeup;  // armed with the service, not yet fired
-  bool ended = false;                            // no line after `pending`
+  bool current = false;  // the log was read after `wakeup` was armed: wait before reading
+  bool ended = false;    // no line after `pending`
 };
 
 std::string line(json event) {
@@ -68,22 +69,25 @@ std::string error_event(const common::Error& error) {
 // bookmark after a quiet kBookmarkEvery, an error) or marks it ended.
 boost::asio::awaitable<void> fill(State& state) {
   for (;;) {
-    // Armed before the read, so a change committed in between still ends the wait.
-    if (!state.wakeup || state.wakeup->fired()) {
-      state.wakeup = common::http::Wakeup::create();
-      state.service.notify_on_change(state.wakeup);
+    if (!state.current) {
+      // Armed before the read, so a change committed in between still ends the wait.
+      if (!state.wakeup || state.wakeup->fired()) {
+        state.wakeup = common::http::Wakeup::create();
+        state.service.notify_on_change(state.wakeup);
+      }
+      const auto from = state.query.after;
+      auto result = co_await common::http::offload(
+          state.pool, [&] { return state.service.watch(state.kind, state.query); });
+      if (!result) {
+        state.pending.push_back(error_event(result.error()));
+        state.ended = true;
+        co_return;
+      }
+      add_changes(state, *result);
+      if (!state.pending.empty()) co_return;
+      if (result->revision != from) continue;  // a batch of other kinds' changes: read on
     }
-    const auto from = state.query.after;
-    auto result = co_await common::http::offload(
-        state.pool, [&] { return state.service.watch(state.kind, state.query); });
-    if (!result) {
-      state.pending.push_back(error_event(result.error()));
-      state.ended = true;
-      co_return;
-    }
-    add_changes(state, *result);
-    if (!state.pending.empty()) co_return;
-    if (result->revision != from) continue;  // a batch of other kinds' changes: read on
+    state.current = false;  // however the wait ends, the log is read before the next one
     const auto bookmark_at = state.quiet_since + kBookmarkEvery;
     switch (co_await state.context.wait_until(std::min(state.deadline, bookmark_at),
                                               state.wakeup.get())) {
@@ -119,6 +123,10 @@ common::http::StreamBody watch_stream(service::ResourceService& service,
                                       common::http::RequestContext& context, WatchStreamSpec spec) {
   auto state = std::make_shared<State>(State{service, pool, context, spec.kind, spec.query,
                                              spec.deadline, context.clock().steady_now()});
+  // A first read that reached no further than it started from is current until the wakeup
+  // armed before it fires; one that did (a batch) may have more behind it.
+  state->wakeup = std::move(spec.armed);
+  state->current = state->wakeup && spec.first.revision == spec.query.after;
   add_changes(*state, spec.first);
   return common::http::StreamBody{[state] { return next_line(state); }};
 }

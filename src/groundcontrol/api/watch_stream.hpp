@@ -21,6 +21,7 @@
 
 #include "common/http/request_context.hpp"
 #include "common/http/response.hpp"
+#include "common/http/wakeup.hpp"
 #include "groundcontrol/model/kind.hpp"
 #include "groundcontrol/service/resource_service.hpp"
 
@@ -34,6 +35,9 @@ struct WatchStreamSpec {
   service::WatchQuery query;  // query.after: the revision `first` was read from
   std::chrono::steady_clock::time_point deadline;  // on the context's clock
   service::WatchResult first;  // the handler's first read (its errors are HTTP statuses)
+  // Armed with the service's change notification before that read: until it fires, the
+  // read is current and the stream need not read again.
+  std::shared_ptr<common::http::Wakeup> armed;
 };
 
 [[nodiscard]] common::http::StreamBody watch_stream(service::ResourceService& service,
