@@ -151,8 +151,7 @@ class App final : public GroundControlApp {
       external_file_.emplace(options_.external_ca_bundle, options_.external_spiffe_prefix);
       auto bundle = external_file_->reload();
       if (!bundle) return fail(bundle.error());
-      tls_files_->trust_external((*bundle)->pem);
-      external_trust_ = (*bundle)->trust;
+      trust_external(std::move(**bundle));
     }
     if (auto ok = tls_files_->write(*cas_->current()); !ok) return ok;
     tls_generation_ = cas_->generation();
@@ -325,12 +324,24 @@ class App final : public GroundControlApp {
       return false;
     }
     if (!*bundle) return false;
-    tls_files_->trust_external((*bundle)->pem);
-    external_trust_ = (*bundle)->trust;
-    if (identity_) identity_->trust_external(external_trust_);
+    trust_external(std::move(**bundle));
     logger_->info("external CA bundle: {} CAs trusted for SPIFFE IDs under {}",
                   external_trust_->anchors.size(), external_trust_->spiffe_prefix);
     return true;
+  }
+
+  // `bundle` trusted from the next TLS file write on (the identity at once, when it exists).
+  void trust_external(ExternalTrustFile::Bundle bundle) {
+    tls_files_->trust_external(std::move(bundle.pem));
+    external_trust_ = std::move(bundle.trust);
+    if (identity_) identity_->trust_external(external_trust_);
+  }
+
+  // /readyz: the database is reachable and at the schema this binary writes (not older: a
+  // migration failed; not newer: a newer replica migrated, and this one must go).
+  bool ready() const {
+    const auto version = db_->schema_version();
+    return version && *version == store::migrations().back().version;
   }
 
   common::Status start_servers() {
@@ -366,20 +377,11 @@ class App final : public GroundControlApp {
 
     if (auto ok = add_metrics(); !ok) return ok;
     management_router_.emplace(api::router_config(), &metrics_);
-    const auto db = db_.get();
-    for (auto& route :
-         api::management_routes({*resource_handlers_, *user_handlers_, *enrollment_handlers_,
-                                 *fleet_handlers_, metrics_,
-                                 [db] {
-                                   // Reachable, and at the schema this binary writes (not older: a
-                                   // migration failed; not newer: a newer replica migrated, and
-                                   // this one must go).
-                                   const auto version = db->schema_version();
-                                   return version && *version == store::migrations().back().version;
-                                 },
-                                 *enrollment_request_handlers_, *group_credential_handlers_,
-                                 *ca_handlers_, *registry_endpoint_handlers_, *group_rule_handlers_,
-                                 *command_handlers_, *nats_credential_handlers_, *access_}))
+    for (auto& route : api::management_routes(
+             {*resource_handlers_, *user_handlers_, *enrollment_handlers_, *fleet_handlers_,
+              metrics_, [this] { return ready(); }, *enrollment_request_handlers_,
+              *group_credential_handlers_, *ca_handlers_, *registry_endpoint_handlers_,
+              *group_rule_handlers_, *command_handlers_, *nats_credential_handlers_, *access_}))
       if (auto ok = management_router_->add(std::move(route)); !ok) return ok;
     satellite_router_.emplace(api::router_config(), &metrics_);
     for (auto& route : api::satellite_routes(
