@@ -11,6 +11,7 @@ import * as groups from "./groups.js";
 import * as group from "./group.js";
 import * as enrollment from "./enrollment.js";
 import * as events from "./events.js";
+import * as users from "./users.js";
 
 const routes = [
   [/^\/login$/, login],
@@ -21,6 +22,7 @@ const routes = [
   [/^\/groups\/([^/]+)$/, group],
   [/^\/enrollmentrequests$/, enrollment],
   [/^\/events$/, events],
+  [/^\/users$/, users],
 ];
 
 let cleanup = null;

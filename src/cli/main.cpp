@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     cli::commands::add_state_command(app, session);
     cli::commands::add_command_command(app, session);
     cli::commands::add_wait_command(app, session);
+    cli::commands::add_user_command(app, session);
     cli::commands::add_completion_command(app, session);  // last: it lists the others
     try {
       app.parse(argc, argv);

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "common/http/percent_encoding.hpp"
 
 namespace cli {
 namespace {
@@ -52,15 +52,7 @@ common::Error api_error(int status, const std::string& body, const std::string& 
 }  // namespace
 
 std::string url_encode(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += c;
-    else
-      out += fmt::format("%{:02X}", byte);
-  }
-  return out;
+  return common::http::percent_encode(text);
 }
 
 ManagementClient::ManagementClient(std::unique_ptr<common::http::HttpClient> http,

@@ -15,6 +15,7 @@ constexpr std::array kKinds{
     ResourceKind{"SatelliteConfig", "satelliteconfig", "satelliteconfigs", "sc", true},
     ResourceKind{"EnrollmentRequest", "enrollmentrequest", "enrollmentrequests", "er", true},
     ResourceKind{"RegistryEndpoint", "registryendpoint", "registryendpoints", "re", false},
+    ResourceKind{"User", "user", "users", "usr", false},
 };
 
 std::string lower(std::string_view text) {
@@ -45,7 +46,7 @@ common::Result<const ResourceKind*> find_kind(std::string_view typed) {
   return common::fail(common::ErrorCode::kInvalidArgument,
                       fmt::format("unknown resource type \"{}\" (known: satellites (sat), groups "
                                   "(grp), satelliteconfigs (sc), enrollmentrequests (er), "
-                                  "registryendpoints (re))",
+                                  "registryendpoints (re), users (usr))",
                                   typed));
 }
 

@@ -116,6 +116,14 @@ Columns columns_of(std::string_view kind) {
               return {text_at(i, "/status/approval/decidedBy"),
                       join_labels(i.contains(labels) ? i[labels] : json::object())};
             }};
+  if (kind == "User")
+    return {{"NAME", "ROLE", "AGE"},
+            {},
+            [](const json& i, system_clock::time_point now) -> std::vector<std::string> {
+              return {text_at(i, "/metadata/name"), text_at(i, "/spec/role"),
+                      age_at(i, "/metadata/creationTimestamp", now)};
+            },
+            [](const json&, system_clock::time_point) { return std::vector<std::string>(); }};
   return {{"NAME", "URL", "TYPE", "AGE"},
           {"LABELS"},
           [](const json& i, system_clock::time_point now) -> std::vector<std::string> {

@@ -35,6 +35,7 @@ struct TextFlags {
   std::string satellite_listen = "127.0.0.1:8443";
   std::string certificate_validity = "30d";
   std::string token_lifetime = "24h";
+  std::string session_lifetime = "12h";
   std::string rule_interval = "5m";
   std::string state_interval = "10s";
   std::string command_ttl = "24h";
@@ -86,6 +87,9 @@ void add_serve_flags(CLI::App& cmd, groundcontrol::app::GroundControlOptions& op
                  "lifetime of satellite certificates")
       ->capture_default_str();
   cmd.add_option("--token-lifetime", text.token_lifetime, "lifetime of enrollment tokens")
+      ->capture_default_str();
+  cmd.add_option("--session-lifetime", text.session_lifetime,
+                 "how long a login's bearer token lasts")
       ->capture_default_str();
   cmd.add_option("--nats", options.nats,
                  "NATS server URL(s) for the command channel (docs/nats.md); none: long-poll only")
@@ -171,6 +175,7 @@ void apply_serve_flags(groundcontrol::app::GroundControlOptions& options, const 
   options.certificate_validity =
       value_or_die(common::config::parse_duration(text.certificate_validity));
   options.token_lifetime = value_or_die(common::config::parse_duration(text.token_lifetime));
+  options.session_lifetime = value_or_die(common::config::parse_duration(text.session_lifetime));
   options.rule_interval = value_or_die(common::config::parse_duration(text.rule_interval));
   if (!options.webhooks.empty() && options.nats.empty())
     die(common::Error(common::ErrorCode::kInvalidArgument,

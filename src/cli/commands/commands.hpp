@@ -22,6 +22,7 @@ void add_token_command(CLI::App& app, Session& session);       // token
 void add_state_command(CLI::App& app, Session& session);       // state
 void add_command_command(CLI::App& app, Session& session);     // command
 void add_wait_command(CLI::App& app, Session& session);        // wait
+void add_user_command(CLI::App& app, Session& session);        // user create|passwd|set-role
 void add_completion_command(CLI::App& app, Session& session);  // completion bash|zsh
 
 }  // namespace cli::commands

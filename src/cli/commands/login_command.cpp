@@ -1,12 +1,11 @@
 // `gcctl login SERVER` and `gcctl logout`: a session token for a context, kept in the
 // config file, and its end.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "cli/commands/commands.hpp"
-#include "cli/terminal_echo.hpp"
+#include "cli/password_prompt.hpp"
 #include "common/http/pinned_ca.hpp"
 
 namespace cli::commands {
@@ -24,26 +23,6 @@ struct LoginFlags {
   std::string fingerprint;
   bool insecure = false;
 };
-
-// The password: stdin's first line with --password-stdin, else asked on the terminal.
-common::Result<std::string> read_password(Session& session, bool from_stdin) {
-  std::string password;
-  if (from_stdin) {
-    std::getline(session.in(), password);
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    return password;
-  }
-  if (::isatty(STDIN_FILENO) == 0)
-    return fail(ErrorCode::kInvalidArgument,
-                "no terminal to ask for the password: pass it with --password-stdin");
-  {
-    const auto echo_off = EchoOff::on(STDIN_FILENO);  // back on however this ends
-    session.err() << "Password: " << std::flush;
-    std::getline(session.in(), password);
-  }
-  session.err() << "\n";
-  return password;
-}
 
 // The context's trust as the flags say: a CA file, a CA pinned by its fingerprint (fetched
 // now, then kept), no verification, or the system's CAs.

@@ -107,6 +107,7 @@ Result<SatelliteConfig> parse_satellite_config(std::string_view text) {
         upstream->text("url", out.upstream_url), upstream->text("username", out.upstream_username),
         upstream->text("password", out.upstream_password),
         upstream->text("credentialsExpireAt", out.upstream_credentials_expire_at),
+        upstream->flag("credentialsUnchanged", out.upstream_credentials_unchanged),
         upstream->flag("insecure", out.upstream_insecure),
         proxy->flag("enabled", out.proxy_enabled),
         proxy->texts("allowedRepositories", out.proxy_repositories),

@@ -29,6 +29,9 @@ struct SatelliteConfig {
   // control made for this satellite (spec.upstream.credentialsExpireAt, RFC 3339). The
   // satellite asks for the config again before then.
   std::string upstream_credentials_expire_at;
+  // The satellite named the credentials it holds and they stay (spec.upstream.
+  // credentialsUnchanged): this answer carries no password, the satellite keeps its own.
+  bool upstream_credentials_unchanged = false;
   bool upstream_insecure = false;
   bool proxy_enabled = false;
   std::vector<std::string> proxy_repositories;  // empty: all

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/http/peer_identity.hpp"
+#include "common/http/percent_encoding.hpp"
 #include "common/http/request_context.hpp"
 #include "common/memory_budget.hpp"
 #include "common/result.hpp"
@@ -70,10 +71,5 @@ struct Request {
   // Percent-decoded value of query parameter `key`, if present.
   std::optional<std::string> query_param(std::string_view key) const;
 };
-
-// Percent-decodes `text` ('+' is kept); nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
-// Percent-encodes every byte outside RFC 3986's unreserved set.
-std::string percent_encode(std::string_view text);
 
 }  // namespace common::http

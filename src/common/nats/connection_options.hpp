@@ -22,9 +22,10 @@ enum class ConnectionState {
                   // also reported just before kClosed when a live link is closed
   kReconnected,   // the link is back; subscriptions were restored by libnats
   // For good; no further callback follows. After close() or the destructor, or when libnats
-  // gives up: the server refused the credentials with the same error twice in a row (an
-  // expired or revoked user JWT). The owner then makes a new Connection once it has valid
-  // credentials; nothing else ends the reconnecting.
+  // gives up on credentials: the server refused the first connect (libnats 3.4.1 does not
+  // retry that, retry_on_failed_connect or not), or refused a reconnect with the same error
+  // twice in a row (an expired or revoked user JWT). The owner then makes a new Connection
+  // (once it has valid credentials); nothing else ends the reconnecting.
   kClosed,
 };
 
@@ -51,8 +52,9 @@ struct ConnectionOptions {
   // (asked on every connect and reconnect, so a refreshed JWT is picked up); `sign_nonce`
   // returns the raw 64-byte Ed25519 signature of the server's nonce with the user's nkey.
   // An empty result fails that connect attempt (libnats retries as for any failure).
-  // libnats 3.4.1 drops a signature whose first byte is 0, so 1 connect attempt in 256
-  // fails with "Authorization Violation" and is retried (keep retry_on_failed_connect on).
+  // libnats 3.4.1 drops a signature whose first byte is 0, so 1 connect attempt in 256 is
+  // refused with "Authorization Violation": a reconnect then retries, a first connect ends
+  // in kClosed (above), and the owner connects again.
   std::function<std::string()> user_jwt;
   std::function<std::string(std::string_view nonce)> sign_nonce;
 

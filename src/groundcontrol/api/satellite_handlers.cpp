@@ -177,13 +177,22 @@ boost::asio::awaitable<Response> SatelliteHandlers::config(Request& request) {
       co_await common::http::offload(pool_, [&] { return resources_.satellite_config(*name); });
   if (!document) co_return error_response(document.error());
   if (robots_ != nullptr) {
-    // The satellite's own robot, with a fresh secret: handed over only here, over mTLS.
-    auto robot =
-        co_await common::http::offload(pool_, [&] { return robots_->credentials_for(*satellite); });
+    // The satellite's own robot, with a fresh secret when one is due: handed over only
+    // here, over mTLS.
+    std::optional<service::HeldCredentials> held;
+    if (auto name = request.query_param("heldUsername"); name && !name->empty())
+      held = service::HeldCredentials{*name, request.query_param("heldExpireAt").value_or("")};
+    auto robot = co_await common::http::offload(
+        pool_, [&] { return robots_->credentials_for(*satellite, held); });
     auto& upstream = document->spec["upstream"];
     if (robot) {
       upstream["username"] = robot->username;
-      upstream["password"] = robot->password;
+      if (robot->fresh) {
+        upstream["password"] = robot->password;
+      } else {
+        upstream.erase("password");
+        upstream["credentialsUnchanged"] = true;
+      }
       if (!robot->expires_at.empty()) upstream["credentialsExpireAt"] = robot->expires_at;
     } else if (robot.error().code() == common::ErrorCode::kConflict) {
       // Nothing to pull yet: no credentials at all (never the config's shared ones).

@@ -3,6 +3,11 @@
 //   POST   /api/v1/logout         ends the bearer token's session
 //   GET    /api/v1/users          (viewer) the users and their roles
 //   POST   /api/v1/users          (admin) {"metadata":{"name"},"spec":{"password","role"}}
+//   GET    /api/v1/users/{name}   (viewer)
+//   PUT    /api/v1/users/{name}   {"spec":{"role","password"?,"currentPassword"?}}
+//   PATCH  /api/v1/users/{name}   a JSON merge patch of the same spec
+//                                 (admin: anyone's role and password; a viewer: its own
+//                                 password, with currentPassword)
 //   DELETE /api/v1/users/{name}   (admin)
 // Ownership: borrows the service, access and pool for the router's lifetime.
 #pragma once
@@ -29,6 +34,10 @@ class UserHandlers {
   boost::asio::awaitable<common::http::Response> logout(common::http::Request& request);
   boost::asio::awaitable<common::http::Response> list(common::http::Request& request);
   boost::asio::awaitable<common::http::Response> create(common::http::Request& request);
+  boost::asio::awaitable<common::http::Response> get(common::http::Request& request,
+                                                     std::string_view name);
+  boost::asio::awaitable<common::http::Response> update(common::http::Request& request,
+                                                        std::string_view name, bool replace);
   boost::asio::awaitable<common::http::Response> remove(common::http::Request& request,
                                                         std::string_view name);
 

@@ -164,7 +164,7 @@ class App final : public GroundControlApp {
 
     resources_.emplace(*db_, clock_, *sync_, random_uid, &*box_);
     if (auto ok = resources_->ensure_default_config(); !ok) return ok;
-    auth_.emplace(*db_, clock_, service::AuthConfig{});
+    auth_.emplace(*db_, clock_, service::AuthConfig{.session_lifetime = options_.session_lifetime});
     auto admin = auth_->bootstrap_admin(options_.admin_password);
     if (!admin) return fail(admin.error());
     generated_password_ = *admin;

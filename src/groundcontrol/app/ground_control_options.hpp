@@ -35,6 +35,7 @@ struct GroundControlOptions {
   std::string external_spiffe_prefix;
   std::chrono::seconds certificate_validity{30 * 24 * 3600};
   std::chrono::seconds token_lifetime{24 * 3600};
+  std::chrono::seconds session_lifetime{12 * 3600};  // of a login's bearer token
   // The NATS command channel (docs/adr/0008; none when `nats` is empty): the servers ground
   // control connects to, the ones satellites are told (empty: the same), the servers' CA for
   // tls:// URLs, and where to write nats-server's operator-mode block at each start ("" none).

@@ -83,16 +83,8 @@ common::Result<LoginResult> AuthService::login(const std::string& user, const st
   if (const auto wait = throttle_.wait_for(user, address); wait.count() > 0)
     return fail(ErrorCode::kTooManyRequests,
                 fmt::format("too many failed logins; try again in {} s", wait.count()));
-  std::optional<store::User> found;
-  auto read = db_.transact(
-      [&](Connection& db) -> common::Status {
-        auto u = users_.find(db, user);
-        if (!u) return fail(u.error());
-        found = std::move(*u);
-        return {};
-      },
-      {.read_only = true});
-  if (!read) return fail(read.error());
+  auto found = read_user(user);
+  if (!found && found.error().code() != ErrorCode::kNotFound) return fail(found.error());
   if (!found || !common::crypto::verify_password(found->password_hash, password)) {
     throttle_.failed(user, address);
     return bad_login();
@@ -180,6 +172,91 @@ common::Result<std::vector<UserInfo>> AuthService::list_users() {
       {.read_only = true});
   if (!read) return fail(read.error());
   return out;
+}
+
+common::Result<store::User> AuthService::read_user(const std::string& name) {
+  std::optional<store::User> found;
+  auto read = db_.transact(
+      [&](Connection& db) -> common::Status {
+        auto u = users_.find(db, name);
+        if (!u) return fail(u.error());
+        found = std::move(*u);
+        return {};
+      },
+      {.read_only = true});
+  if (!read) return fail(read.error());
+  if (!found) return fail(ErrorCode::kNotFound, fmt::format("user \"{}\" not found", name));
+  return std::move(*found);
+}
+
+common::Result<UserInfo> AuthService::get_user(const std::string& name) {
+  auto found = read_user(name);
+  if (!found) return fail(found.error());
+  return UserInfo{found->name, role_from_name(found->role).value_or(Role::kViewer),
+                  found->created_at};
+}
+
+common::Result<UserInfo> AuthService::update_user(const std::string& name, const UserChange& change,
+                                                  const Principal& actor,
+                                                  const std::string& actor_token,
+                                                  const std::string& address) {
+  const bool self = actor.actor == "user:" + name;
+  const bool admin = actor.role == Role::kAdmin;
+  if (!admin && (!self || change.role))
+    return fail(ErrorCode::kPermissionDenied,
+                "only an admin changes roles or another user's password");
+  if (change.role && name == kAdmin && *change.role != Role::kAdmin)
+    return fail(ErrorCode::kInvalidArgument, "spec.role: admin stays an admin");
+  if (change.password && change.password->empty())
+    return fail(ErrorCode::kInvalidArgument, "spec.password: must not be empty");
+  if (self && change.password && !change.current_password)
+    return fail(ErrorCode::kInvalidArgument,
+                "spec.currentPassword: required to change your own password");
+  if (const auto wait = throttle_.wait_for(name, address); self && wait.count() > 0)
+    return fail(ErrorCode::kTooManyRequests,
+                fmt::format("too many wrong passwords; try again in {} s", wait.count()));
+  auto found = read_user(name);
+  if (!found) return fail(found.error());
+  if (self && change.password) {
+    if (!common::crypto::verify_password(found->password_hash, *change.current_password)) {
+      throttle_.failed(name, address);
+      return fail(ErrorCode::kPermissionDenied, "spec.currentPassword: wrong password");
+    }
+    throttle_.succeeded(name, address);
+  }
+  store::User updated = *found;
+  std::string message;
+  if (change.password) {
+    auto hash = common::crypto::hash_password(*change.password, config_.password_hash);
+    if (!hash) return fail(hash.error());
+    updated.password_hash = std::move(*hash);
+    message = "password changed";
+  }
+  if (change.role) {
+    updated.role = std::string(role_name(*change.role));
+    if (updated.role != found->role)
+      message +=
+          fmt::format("{}role {} → {}", message.empty() ? "" : "; ", found->role, updated.role);
+  }
+  updated.updated_at = now();
+  const auto kept =
+      actor_token.empty() || !self ? std::string() : common::crypto::token_digest(actor_token);
+  auto done = db_.transact([&](Connection& db) -> common::Status {
+    if (auto ok = users_.update(db, updated); !ok) return ok;
+    if (change.password) {
+      auto ended = users_.remove_sessions_of_except(db, name, kept);
+      if (!ended) return fail(ended.error());
+    }
+    return events_.record(db, {0, updated.updated_at, actor.actor, "patch", "User", name,
+                               message.empty() ? "unchanged" : message});
+  });
+  if (!done) return fail(done.error());
+  {
+    std::lock_guard lock(cache_mutex_);
+    cache_.clear();  // the user's cached sessions carry its old role, or ended
+  }
+  return UserInfo{updated.name, role_from_name(updated.role).value_or(Role::kViewer),
+                  updated.created_at};
 }
 
 common::Status AuthService::delete_user(const std::string& name, const Principal& actor) {

@@ -44,6 +44,15 @@ struct UserInfo {
   std::string created_at;
 };
 
+// A change to one user; what is absent stays.
+struct UserChange {
+  std::optional<std::string> password;
+  std::optional<Role> role;
+  // Who asks: a user changing its own password gives the current one (so a stolen session
+  // cannot lock its owner out), and its other sessions end.
+  std::optional<std::string> current_password;
+};
+
 class AuthService {
  public:
   AuthService(common::sql::Database& db, const common::Clock& clock, AuthConfig config)
@@ -74,6 +83,19 @@ class AuthService {
                                                      const std::string& password, Role role,
                                                      const Principal& actor);
   [[nodiscard]] common::Result<std::vector<UserInfo>> list_users();
+  // kNotFound when absent.
+  [[nodiscard]] common::Result<UserInfo> get_user(const std::string& name);
+  // Admins change anyone's role and password, any user its own password with its current
+  // one: kPermissionDenied otherwise and for a wrong current password (which backs off as
+  // a failed login from `address` does); kInvalidArgument for admin's role or an empty
+  // password; kNotFound. A new password ends every session of the user but
+  // `actor_token`'s, a new role takes effect at once on this replica (elsewhere within the
+  // token cache's lifetime). Recorded as an event.
+  [[nodiscard]] common::Result<UserInfo> update_user(const std::string& name,
+                                                     const UserChange& change,
+                                                     const Principal& actor,
+                                                     const std::string& actor_token,
+                                                     const std::string& address);
   // kNotFound; kInvalidArgument for the last admin.
   [[nodiscard]] common::Status delete_user(const std::string& name, const Principal& actor);
 
@@ -83,6 +105,7 @@ class AuthService {
     std::chrono::steady_clock::time_point until;
   };
   std::string now() const;
+  common::Result<store::User> read_user(const std::string& name);  // kNotFound when absent
   common::Result<LoginResult> open_session(const store::User& user);
 
   common::sql::Database& db_;

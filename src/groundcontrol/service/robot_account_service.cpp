@@ -44,7 +44,8 @@ std::set<std::string> RobotAccountService::projects_of(std::string_view satellit
   return projects;
 }
 
-common::Result<RobotCredentials> RobotAccountService::credentials_for(std::string_view satellite) {
+common::Result<RobotCredentials> RobotAccountService::credentials_for(
+    std::string_view satellite, const std::optional<HeldCredentials>& held) {
   if (!view_.state_of(satellite))
     return fail(ErrorCode::kNotFound, fmt::format("no satellite \"{}\"", satellite));
   const auto projects = projects_of(satellite);
@@ -59,13 +60,15 @@ common::Result<RobotCredentials> RobotAccountService::credentials_for(std::strin
   if (!robot) return fail(robot.error());
   // A robot lasts its duration from its creation, and a new secret does not extend it: past
   // half its life it is made anew, so a satellite never holds credentials about to expire.
-  if (robot->expires_at && *robot->expires_at - clock_.now() < options_.duration / 2) {
+  if (robot->expires_at && *robot->expires_at - clock_.now() <= options_.duration / 2) {
     if (auto gone = robots.remove(robot->id); !gone) return fail(gone.error());
     robot = robots.ensure(satellite, projects, options_.duration);
     if (!robot) return fail(robot.error());
   }
   auto secret = robot->secret;
-  if (!secret) {  // an existing robot: its secret is not known here, so make a new one
+  const bool kept =
+      !secret && held && held->username == robot->name && held->expires_at == expiry_text(*robot);
+  if (!secret && !kept) {  // an existing robot: its secret is not known here, so make one
     auto fresh = robots.refresh_secret(robot->id);
     if (!fresh) return fail(fresh.error());
     secret = std::move(*fresh);
@@ -75,9 +78,10 @@ common::Result<RobotCredentials> RobotAccountService::credentials_for(std::strin
                                      robot->name,
                                      {projects.begin(), projects.end()},
                                      expiry_text(*robot)};
-  auto kept = db_.transact([&](common::sql::Connection& db) { return store_.put(db, record); });
-  if (!kept) return fail(kept.error());
-  return RobotCredentials{robot->name, std::move(*secret), record.expires_at};
+  auto stored = db_.transact([&](common::sql::Connection& db) { return store_.put(db, record); });
+  if (!stored) return fail(stored.error());
+  if (kept) return RobotCredentials{robot->name, "", record.expires_at, false};
+  return RobotCredentials{robot->name, std::move(*secret), record.expires_at, true};
 }
 
 bool RobotAccountService::satellite_exists(const std::string& satellite) {

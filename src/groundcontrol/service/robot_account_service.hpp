@@ -4,8 +4,12 @@
 // satellite's desired state (the first path segment of each artifact's repository, across
 // all its groups) plus the state project. Ground control keeps its id, name, projects and
 // expiry (store::SatelliteRobotStore), never its secret:
-//   - credentials_for() makes the robot exist with the projects of now and asks Harbor for
-//     a fresh secret, for the config answer over mTLS (a secret is handed over only there);
+//   - credentials_for() makes the robot exist with the projects of now and, when one is due,
+//     asks Harbor for a fresh secret, for the config answer over mTLS (a secret is handed
+//     over only there). One is due when the satellite holds none of this robot (it names
+//     what it holds: the robot's name and expiry), so the many config fetches of a fleet
+//     (each config change) cost no new secret, and a secret a satellite holds is never
+//     replaced under it by another fetch;
 //   - reconcile() (a periodic job) updates the rights of robots whose satellite's projects
 //     changed (a membership or a group's artifacts), and deletes the robots of satellites
 //     that no longer exist or hold nothing (left every group);
@@ -40,8 +44,15 @@ struct RobotAccountOptions {
 
 struct RobotCredentials {
   std::string username;    // "robot$satellite-edge-1"
-  std::string password;    // the fresh secret
+  std::string password;    // the fresh secret; "" when the held one stays (`fresh` false)
   std::string expires_at;  // RFC 3339; "" never
+  bool fresh = true;
+};
+
+// What a satellite says it holds: the robot's name and the expiry it was given with it.
+struct HeldCredentials {
+  std::string username;
+  std::string expires_at;  // "" never
 };
 
 struct RobotRound {
@@ -56,10 +67,14 @@ class RobotAccountService {
                       RegistryEndpointService& endpoints, RobotAccountOptions options)
       : db_(db), clock_(clock), view_(view), endpoints_(endpoints), options_(std::move(options)) {}
 
-  // The satellite's robot with the projects of now and a new secret (the previous one
-  // stops working). kNotFound for an unknown satellite; kConflict when it has no
-  // project yet (no artifact and no state project); the endpoint's and Harbor's errors.
-  [[nodiscard]] common::Result<RobotCredentials> credentials_for(std::string_view satellite);
+  // The satellite's robot with the projects of now, and a new secret (the previous one
+  // stops working) unless `held` names this very robot (its name and expiry): then the
+  // answer has no secret and `fresh` false. A robot at or past half its life is made anew
+  // first, so a satellite asking then gets a new robot and secret. kNotFound for an
+  // unknown satellite; kConflict when it has no project yet (no artifact and no state
+  // project); the endpoint's and Harbor's errors.
+  [[nodiscard]] common::Result<RobotCredentials> credentials_for(
+      std::string_view satellite, const std::optional<HeldCredentials>& held = std::nullopt);
   // One pass over the robots (header). An error only when Harbor cannot be reached at all.
   [[nodiscard]] common::Result<RobotRound> reconcile();
 

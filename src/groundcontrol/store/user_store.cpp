@@ -32,6 +32,16 @@ common::Status UserStore::upsert(Connection& db, const User& u) const {
   return {};
 }
 
+common::Status UserStore::update(Connection& db, const User& u) const {
+  auto done =
+      db.exec("UPDATE users SET password_hash = $2, role = $3, updated_at = $4 WHERE name = $1",
+              {u.name, u.password_hash, u.role, u.updated_at});
+  if (!done) return fail(done.error());
+  if (*done == 0)
+    return fail(common::ErrorCode::kNotFound, fmt::format("user \"{}\" not found", u.name));
+  return {};
+}
+
 common::Result<std::optional<User>> UserStore::find(Connection& db, std::string_view name) const {
   auto row = db.query_one(
       "SELECT name, password_hash, role, created_at, updated_at FROM users WHERE name = $1",
@@ -98,6 +108,12 @@ common::Result<bool> UserStore::remove_session(Connection& db,
 common::Result<std::int64_t> UserStore::remove_sessions_of(Connection& db,
                                                            std::string_view user) const {
   return db.exec("DELETE FROM sessions WHERE user_name = $1", {user});
+}
+
+common::Result<std::int64_t> UserStore::remove_sessions_of_except(Connection& db,
+                                                                  std::string_view user,
+                                                                  std::string_view kept) const {
+  return db.exec("DELETE FROM sessions WHERE user_name = $1 AND token_digest <> $2", {user, kept});
 }
 
 common::Result<std::int64_t> UserStore::remove_expired_sessions(Connection& db,

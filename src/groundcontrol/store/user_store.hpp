@@ -34,6 +34,9 @@ class UserStore {
   [[nodiscard]] common::Status create(common::sql::Connection& db, const User& user) const;
   // Inserts or replaces the password hash and role (first start, reset-admin).
   [[nodiscard]] common::Status upsert(common::sql::Connection& db, const User& user) const;
+  // Sets the password hash and role of an existing user (and its updated_at); kNotFound
+  // when absent.
+  [[nodiscard]] common::Status update(common::sql::Connection& db, const User& user) const;
   // nullopt when absent.
   [[nodiscard]] common::Result<std::optional<User>> find(common::sql::Connection& db,
                                                          std::string_view name) const;
@@ -53,6 +56,10 @@ class UserStore {
                                                     std::string_view token_digest) const;
   [[nodiscard]] common::Result<std::int64_t> remove_sessions_of(common::sql::Connection& db,
                                                                 std::string_view user) const;
+  // Every session of `user` but the one with digest `kept` (the one changing the password).
+  [[nodiscard]] common::Result<std::int64_t> remove_sessions_of_except(common::sql::Connection& db,
+                                                                       std::string_view user,
+                                                                       std::string_view kept) const;
   [[nodiscard]] common::Result<std::int64_t> remove_expired_sessions(common::sql::Connection& db,
                                                                      std::string_view now) const;
 };

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/http/percent_encoding.hpp"
+
 namespace satellite::fleet {
 namespace {
 
@@ -173,8 +175,15 @@ common::Result<StateAnswer> GroundControlClient::get_state(const std::string& et
   return answer;
 }
 
-common::Result<common::fleet_wire::SatelliteConfig> GroundControlClient::get_config() {
-  auto response = send("GET", "/satellite/v1/config", std::nullopt);
+common::Result<common::fleet_wire::SatelliteConfig> GroundControlClient::get_config(
+    std::string_view held_username, std::string_view held_expire_at) {
+  std::string path = "/satellite/v1/config";
+  if (!held_username.empty()) {
+    path += "?heldUsername=" + common::http::percent_encode(held_username);
+    if (!held_expire_at.empty())
+      path += "&heldExpireAt=" + common::http::percent_encode(held_expire_at);
+  }
+  auto response = send("GET", path, std::nullopt);
   if (!response) return common::fail(response.error());
   if (response->status != 200) return common::fail(error_of(*response, "config"));
   return common::fleet_wire::parse_satellite_config(response->body);

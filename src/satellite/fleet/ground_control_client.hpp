@@ -79,7 +79,11 @@ class GroundControlClient {
   [[nodiscard]] common::Result<StateAnswer> get_state(const std::string& etag,
                                                       std::chrono::seconds wait,
                                                       std::stop_token stop);
-  [[nodiscard]] common::Result<common::fleet_wire::SatelliteConfig> get_config();
+  // GET /satellite/v1/config. `held_username` and `held_expire_at` name the robot
+  // credentials the satellite holds ("": none), which ground control then keeps unless new
+  // ones are due (the answer's upstream_credentials_unchanged).
+  [[nodiscard]] common::Result<common::fleet_wire::SatelliteConfig> get_config(
+      std::string_view held_username = {}, std::string_view held_expire_at = {});
   [[nodiscard]] common::Result<common::fleet_wire::HeartbeatAnswer> heartbeat(
       const common::fleet_wire::Heartbeat& beat);
   [[nodiscard]] common::Status report_status(const common::fleet_wire::StatusReport& report);

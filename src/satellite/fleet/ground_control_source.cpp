@@ -150,9 +150,23 @@ common::Status GroundControlSource::renew_if_due() {
   return remake_client();
 }
 
-common::Status GroundControlSource::apply_config() {
-  auto config = client()->get_config();
+common::Status GroundControlSource::apply_config(bool fresh_credentials) {
+  const auto held = fresh_credentials ? std::nullopt : held_;
+  auto config =
+      held ? client()->get_config(held->username, held->expires_at) : client()->get_config();
   if (!config) return common::fail(config.error());
+  if (config->upstream_credentials_unchanged) {
+    if (held && held->username == config->upstream_username) {
+      config->upstream_password = held->password;
+    } else {  // kept, says ground control, but not what this satellite holds: ask for new
+      config = client()->get_config();
+      if (!config) return common::fail(config.error());
+    }
+  }
+  held_.reset();
+  if (!config->upstream_username.empty())
+    held_ = HeldCredentials{config->upstream_username, config->upstream_password,
+                            config->upstream_credentials_expire_at};
   if (on_config_) on_config_(*config);
   {
     std::lock_guard lock(mutex_);
@@ -213,7 +227,7 @@ common::Result<std::optional<common::fleet_wire::SatelliteState>> GroundControlS
     if (!applied) return common::fail(applied.error());
   } else if (refresh) {
     // Asked for: a failure keeps the credentials held and the state feed going.
-    auto applied = apply_config();
+    auto applied = apply_config(/*fresh_credentials=*/true);
     answer_refresh(applied);
     if (applied)
       logger_->info("upstream credentials refreshed on request (config {})", config_digest());

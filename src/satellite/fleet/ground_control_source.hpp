@@ -13,7 +13,9 @@
 //      `on_config` before the state is returned, so the state is applied with its config;
 //      also halfway to the expiry of the upstream credentials it carries (a robot secret
 //      ground control made for this satellite), for fresh ones; and when a
-//      refresh.credentials command asked for it (refresh_credentials());
+//      refresh.credentials command asked for it (refresh_credentials()). Each fetch names
+//      the robot credentials held, so ground control makes a new secret only when one is
+//      due (a config change keeps them); a refresh names none, for a new secret at once;
 //   6. with a ServingCertificateKeeper: its names from each config, and a serving
 //      certificate asked for when due (after a config and before each long-poll); its
 //      failure is logged and retried, never the feed's error.
@@ -95,8 +97,9 @@ class GroundControlSource final : public agent::StateSource {
   // Asks once, then polls the request; the enrollment once approved.
   [[nodiscard]] common::Result<Enrollment> enroll_by_request(const std::string& csr);
   [[nodiscard]] common::Status remake_client();
-  // Fetches the config and hands it to on_config.
-  [[nodiscard]] common::Status apply_config();
+  // Fetches the config (naming the credentials held, unless `fresh_credentials`) and hands
+  // it to on_config, with the held password when ground control kept them.
+  [[nodiscard]] common::Status apply_config(bool fresh_credentials = false);
   // Asks for a serving certificate when the keeper says it is due; logs a failure.
   void maintain_serving_certificate();
 
@@ -109,6 +112,12 @@ class GroundControlSource final : public agent::StateSource {
   std::function<void(const Enrollment&)> on_enrollment_;
   // When the config is asked for again for fresh upstream credentials (nullopt: never).
   std::optional<std::chrono::system_clock::time_point> credentials_due_;
+  // The upstream credentials the last config gave (none: no username), kept in memory
+  // only: a restart asks for new ones.
+  struct HeldCredentials {
+    std::string username, password, expires_at;
+  };
+  std::optional<HeldCredentials> held_;
   bool requested_ = false;  // the enrollment request is posted
   PassRequest refresh_;     // refresh.credentials commands waiting for a pass
   ServingCertificateKeeper* serving_ = nullptr;

@@ -166,6 +166,10 @@ MATRIX = {
     ("GET", "/api/v1/fleet/summary"): (401, 200, 200),
     ("GET", "/api/v1/users"): (401, 200, 200),
     ("POST", "/api/v1/users"): (401, 403, 201),
+    ("GET", "/api/v1/users/{name}"): (401, 200, 200),
+    # a viewer changes only its own password (tests/integration/groundcontrol/test_users.py)
+    ("PUT", "/api/v1/users/{name}"): (401, 403, 200),
+    ("PATCH", "/api/v1/users/{name}"): (401, 403, 200),
     ("DELETE", "/api/v1/users/{name}"): (401, 403, 204),
     # Before the rotation there is no previous CA to retire (404); the rotation leaves one,
     # so the listeners keep their certificate and every client here its trust.

@@ -252,3 +252,44 @@ def test_satellites_filter_sort_and_page(page, server, admin):
     # The address keeps the filter and the order, so a link to this view shows the same.
     assert re.search(r"labelSelector=rack(%3D|=)a", page.driver.current_url), page.driver.current_url
     assert "sortBy=-metadata.name" in page.driver.current_url, page.driver.current_url
+
+
+def test_users_are_added_promoted_and_change_their_own_password(page, server, admin, contract):
+    from selenium.webdriver.support.ui import Select
+    page.login("admin", server.printed["admin"])
+    page.find("#fleet-counts")
+    page.open("#/users")
+    page.text_in("#users", "admin")
+    page.find("#new-user-name").send_keys("web-ops")
+    page.find("#new-user-password").send_keys("web-ops-pw")
+    page.find("#new-user button[type=submit]").click()
+    page.text_in("#new-user-result", "User web-ops created")
+    page.text_in("tr[data-name=web-ops] .role-name", "viewer")
+    Select(page.find("tr[data-name=web-ops] select.role")).select_by_value("admin")
+    page.text_in("#users-status", "web-ops is now admin")
+    page.text_in("tr[data-name=web-ops] .role-name", "admin")
+    assert admin.call("GET", "/api/v1/users/{name}", {"name": "web-ops"})[1]["spec"]["role"] == "admin"
+    assert not page.all("tr[data-name=admin] select.role"), "admin stays an admin"
+
+    page.login("web-ops", "web-ops-pw")
+    page.text_in("#who", "web-ops (admin)")
+    page.open("#/users")
+    page.find("#current-password").send_keys("wrong")
+    page.find("#new-password").send_keys("web-ops-new")
+    page.find("#repeat-password").send_keys("web-ops-new")
+    page.find("#own-password button[type=submit]").click()
+    page.text_in("#password-result", "wrong password")
+    page.find("#current-password").clear()
+    page.find("#current-password").send_keys("web-ops-pw")
+    page.find("#own-password button[type=submit]").click()
+    page.text_in("#password-result", "Password changed")
+    assert gc.login(server, contract, "web-ops", "web-ops-new").token
+
+    page.login("admin", server.printed["admin"])
+    page.find("#fleet-counts")
+    page.open("#/users")
+    page.find("tr[data-name=web-ops] button.delete").click()
+    page.driver.switch_to.alert.accept()
+    page.text_in("#users-status", "User web-ops deleted")
+    assert admin.call("GET", "/api/v1/users/{name}", {"name": "web-ops"})[0] == 404
+    assert not page.errors(), page.errors()

@@ -113,6 +113,27 @@ TEST_P(AuthServiceTest, ViewersAndTheLastWordOnAdmin) {
   EXPECT_EQ(auth_->authenticate(viewer->token).error().code(), ErrorCode::kUnauthenticated);
 }
 
+// Guessing at the current password through a stolen session backs off as failed logins do.
+TEST_P(AuthServiceTest, WrongCurrentPasswordsBackOffPerAddress) {
+  admin_password();
+  const Principal admin{"user:admin", Role::kAdmin};
+  ASSERT_TRUE(auth_->create_user("ops", "pw", Role::kViewer, admin));
+  const Principal ops{"user:ops", Role::kViewer};
+  const auto change = [&](const char* current, const char* address) {
+    return auth_->update_user("ops", {.password = "next", .current_password = current}, ops, "",
+                              address);
+  };
+  for (int i = 0; i < LoginThrottle::kFreeFailures; ++i)
+    EXPECT_EQ(change("guess", "192.0.2.66").error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(change("pw", "192.0.2.66").error().code(), ErrorCode::kTooManyRequests);
+  EXPECT_TRUE(auth_->login("ops", "pw", "10.0.0.2")) << "nothing changed";
+  ASSERT_TRUE(change("pw", "10.0.0.2"));
+  EXPECT_TRUE(auth_->login("ops", "next", "10.0.0.2"));
+  // An admin sets another's password without knowing it, and no back-off applies to it.
+  EXPECT_TRUE(auth_->update_user("ops", {.password = "third"}, admin, "", "192.0.2.66"));
+  EXPECT_TRUE(auth_->login("ops", "third", "10.0.0.2"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuthServiceTest, store::test::service_backends(),
                          store::test::backend_name);
 
