@@ -9,6 +9,7 @@
 #include "common/http/json_body.hpp"
 #include "common/http/offload.hpp"
 #include "groundcontrol/api/json_response.hpp"
+#include "groundcontrol/api/merge_patch_type.hpp"
 #include "groundcontrol/api/resource_json.hpp"
 #include "groundcontrol/api/watch_stream.hpp"
 #include "groundcontrol/model/harbor_state_file.hpp"
@@ -213,10 +214,7 @@ boost::asio::awaitable<Response> ResourceHandlers::patch(Kind kind, Request& req
                                                          std::string_view name) {
   auto principal = co_await access_.authorize(request, Role::kAdmin);
   if (!principal) co_return error_response(principal.error());
-  const auto type = request.header("Content-Type");
-  if (!type.starts_with("application/merge-patch+json") && !type.starts_with("application/json"))
-    co_return error_response(common::Error(
-        ErrorCode::kUnsupported, "PATCH takes a JSON merge patch (application/merge-patch+json)"));
+  if (auto ok = check_merge_patch_type(request); !ok) co_return error_response(ok.error());
   auto body = co_await common::http::read_json_body(request, kMaxBodyBytes);
   if (!body) co_return error_response(body.error());
   auto patched = co_await common::http::offload(

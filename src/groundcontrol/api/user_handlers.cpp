@@ -6,6 +6,7 @@
 #include "common/http/offload.hpp"
 #include "groundcontrol/api/bearer_access.hpp"
 #include "groundcontrol/api/json_response.hpp"
+#include "groundcontrol/api/merge_patch_type.hpp"
 #include "groundcontrol/model/json_fields.hpp"
 #include "groundcontrol/model/kind.hpp"
 
@@ -58,6 +59,11 @@ common::Result<NewUser> parse_new_user(const json& body) {
   if (auto ok = spec->finish(); !ok) return common::fail(ok.error());
   if (auto ok = fields->finish(); !ok) return common::fail(ok.error());
   return NewUser{std::move(*name), std::move(*password), *role};
+}
+
+// The client's address without its port: what failed logins back off by, with the user.
+std::string client_address(const Request& request) {
+  return std::string(request.remote_address.substr(0, request.remote_address.rfind(':')));
 }
 
 common::Result<std::optional<std::string>> optional_text(model::JsonFields& fields,
@@ -144,7 +150,7 @@ boost::asio::awaitable<Response> UserHandlers::login(Request& request) {
   auto password = fields->required_text("password");
   if (!password) co_return error_response(password.error());
   if (auto ok = fields->finish(); !ok) co_return error_response(ok.error());
-  const std::string address(request.remote_address.substr(0, request.remote_address.rfind(':')));
+  const auto address = client_address(request);
   auto result =
       co_await common::http::offload(pool_, [&] { return auth_.login(*user, *password, address); });
   if (!result) co_return error_response(result.error());
@@ -204,18 +210,15 @@ boost::asio::awaitable<Response> UserHandlers::update(Request& request, std::str
                                                       bool replace) {
   auto principal = co_await access_.authorize(request, Role::kViewer);
   if (!principal) co_return error_response(principal.error());
-  const auto type = request.header("Content-Type");
-  if (!replace && !type.starts_with("application/merge-patch+json") &&
-      !type.starts_with("application/json"))
-    co_return error_response(
-        common::Error(common::ErrorCode::kUnsupported,
-                      "PATCH takes a JSON merge patch (application/merge-patch+json)"));
+  if (!replace) {
+    if (auto ok = check_merge_patch_type(request); !ok) co_return error_response(ok.error());
+  }
   auto body = co_await common::http::read_json_body(request, kMaxLoginBytes);
   if (!body) co_return error_response(body.error());
   auto change = parse_user_change(*body, name, replace);
   if (!change) co_return error_response(change.error());
   const auto token = std::string(bearer_token(request));
-  const std::string address(request.remote_address.substr(0, request.remote_address.rfind(':')));
+  const auto address = client_address(request);
   auto updated = co_await common::http::offload(pool_, [&] {
     return auth_.update_user(std::string(name), *change, *principal, token, address);
   });
